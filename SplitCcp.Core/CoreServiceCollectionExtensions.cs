@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Everything that is not UI or HTTP: the database, Identity stores, tenant access, tenants, users and tokens.</summary>
+    public static IHostApplicationBuilder AddSplitCcpCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddTimeProvider();
+
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
+
+        var contentRoot = builder.Environment.ContentRootPath;
+        services.AddDbContextFactory<SplitCcpDbContext>((sp, options) =>
+            options.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveConnectionString(contentRoot)));
+        services.AddHostedService<DatabaseInitializer>();
+
+        services.AddDataProtection().SetApplicationName("SplitCcp").PersistKeysToDbContext<SplitCcpDbContext>();
+
+        services.AddIdentityCore<AppUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<SplitCcpDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddUserConfirmation<DisabledUserConfirmation>();
+
+        services.AddSingleton<ITenantAccess, TenantAccess>();
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<TenantService>();
+        services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<UserDirectory>();
+        services.AddScoped<Bootstrapper>();
+        return builder;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Persistence;
+
+namespace SplitCcp.Core.Security;
+
+public sealed record UserView(string Id, string Email, string? DisplayName, string Role, IReadOnlyList<Guid> TenantIds, bool IsDisabled, bool IsLockedOut, DateTime CreatedAt);
+
+public sealed record UserInput
+{
+    public string? Email { get; init; }
+
+    public string? DisplayName { get; init; }
+
+    /// <summary>Required when creating; ignored on update.</summary>
+    public string? Password { get; init; }
+
+    public string? Role { get; init; }
+
+    public IReadOnlyList<Guid>? TenantIds { get; init; }
+
+    public bool? IsDisabled { get; init; }
+}
+
+public abstract record UserSaveResult
+{
+    private UserSaveResult()
+    {
+    }
+
+    public sealed record Saved(UserView User) : UserSaveResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : UserSaveResult;
+
+    public sealed record NotFound : UserSaveResult;
+}
+
+/// <summary>
+/// The installation's users. Managing them is an MSP operator's job; the first-run setup is the one exception.
+/// Each operation takes its own DI scope, so a long-lived Blazor circuit never reuses a stale UserManager.
+/// </summary>
+public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time)
+{
+    public async Task<bool> AnyUserExistsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<UserView>> ListAsync(ClaimsPrincipal caller, CancellationToken ct = default)
+    {
+        RequireOperator(caller, write: false);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var users = await db.Users.AsNoTracking().Include(u => u.Tenants).OrderBy(u => u.Email).ToListAsync(ct);
+        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync(ct);
+        var roleByUser = roles.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.First().Name ?? "");
+        return users.Select(u => ToView(u, roleByUser.GetValueOrDefault(u.Id, ""))).ToList();
+    }
+
+    public async Task<UserView?> GetAsync(ClaimsPrincipal caller, string id, CancellationToken ct = default)
+    {
+        RequireOperator(caller, write: false);
+        return await FindViewAsync(id, ct);
+    }
+
+    public async Task<UserSaveResult> CreateAsync(ClaimsPrincipal caller, UserInput input, CancellationToken ct = default)
+    {
+        RequireOperator(caller, write: true);
+        return await CreateCoreAsync(input, ct);
+    }
+
+    /// <summary>First run only: creates the first MSP operator while no user exists. Returns null when a user already exists.</summary>
+    public async Task<UserSaveResult?> CreateFirstOperatorAsync(string? email, string? password, CancellationToken ct = default)
+    {
+        if (await AnyUserExistsAsync(ct))
+        {
+            return null;
+        }
+
+        return await CreateCoreAsync(new UserInput { Email = email, Password = password, Role = Roles.MspOperator, DisplayName = "Administrator" }, ct);
+    }
+
+    public async Task<UserSaveResult> UpdateAsync(ClaimsPrincipal caller, string id, UserInput input, CancellationToken ct = default)
+    {
+        RequireOperator(caller, write: true);
+        var errors = await ValidateAsync(input, requirePassword: false, ct);
+        if (input.IsDisabled == true && id == caller.FindFirstValue(ClaimTypes.NameIdentifier))
+        {
+            errors["isDisabled"] = ["You cannot disable your own account."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new UserSaveResult.Invalid(errors);
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+        {
+            return new UserSaveResult.NotFound();
+        }
+
+        user.DisplayName = Blank(input.DisplayName);
+        if (input.IsDisabled is { } disabled)
+        {
+            user.IsDisabled = disabled;
+        }
+
+        var emailChanged = !string.Equals(user.Email, input.Email, StringComparison.OrdinalIgnoreCase);
+        if (emailChanged)
+        {
+            user.Email = input.Email;
+            user.UserName = input.Email;
+        }
+
+        var result = await users.UpdateAsync(user);
+        if (!result.Succeeded)
+        {
+            return new UserSaveResult.Invalid(IdentityErrors(result, "email"));
+        }
+
+        await SetRoleAsync(users, user, input.Role!);
+        await SetTenantsAsync(user.Id, input.Role == Roles.MspOperator ? [] : input.TenantIds ?? [], ct);
+
+        // A new stamp ends the user's existing sign-in sessions, so a role or tenant change cannot be outrun.
+        await users.UpdateSecurityStampAsync(user);
+        return new UserSaveResult.Saved((await FindViewAsync(id, ct))!);
+    }
+
+    private async Task<UserSaveResult> CreateCoreAsync(UserInput input, CancellationToken ct)
+    {
+        var errors = await ValidateAsync(input, requirePassword: true, ct);
+        if (errors.Count > 0)
+        {
+            return new UserSaveResult.Invalid(errors);
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = new AppUser
+        {
+            UserName = input.Email,
+            Email = input.Email,
+            EmailConfirmed = true,
+            DisplayName = Blank(input.DisplayName),
+            IsDisabled = input.IsDisabled ?? false,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        var result = await users.CreateAsync(user, input.Password!);
+        if (!result.Succeeded)
+        {
+            return new UserSaveResult.Invalid(IdentityErrors(result, "password"));
+        }
+
+        await SetRoleAsync(users, user, input.Role!);
+        await SetTenantsAsync(user.Id, input.Role == Roles.MspOperator ? [] : input.TenantIds ?? [], ct);
+        return new UserSaveResult.Saved((await FindViewAsync(user.Id, ct))!);
+    }
+
+    private async Task<Dictionary<string, string[]>> ValidateAsync(UserInput input, bool requirePassword, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(input.Email) || !System.Net.Mail.MailAddress.TryCreate(input.Email, out var parsed) || parsed.Address != input.Email)
+        {
+            errors["email"] = ["Enter an e-mail address such as name@example.com."];
+        }
+
+        if (requirePassword && string.IsNullOrEmpty(input.Password))
+        {
+            errors["password"] = ["Enter a password of at least 12 characters."];
+        }
+
+        if (!Roles.IsKnown(input.Role))
+        {
+            errors["role"] = [$"Choose one of: {string.Join(", ", Roles.All)}."];
+        }
+
+        if (input.DisplayName is { Length: > 100 })
+        {
+            errors["displayName"] = ["Use at most 100 characters."];
+        }
+
+        if (input.Role != Roles.MspOperator && input.TenantIds is { Count: > 0 } ids)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var known = await db.Tenants.Where(t => ids.Contains(t.Id)).Select(t => t.Id).ToListAsync(ct);
+            var unknown = ids.Except(known).ToList();
+            if (unknown.Count > 0)
+            {
+                errors["tenantIds"] = [$"No tenant has the id {string.Join(", ", unknown)}."];
+            }
+        }
+
+        return errors;
+    }
+
+    private static async Task SetRoleAsync(UserManager<AppUser> users, AppUser user, string role)
+    {
+        var current = await users.GetRolesAsync(user);
+        var stale = current.Where(r => r != role).ToList();
+        if (stale.Count > 0)
+        {
+            await users.RemoveFromRolesAsync(user, stale);
+        }
+
+        if (!current.Contains(role))
+        {
+            await users.AddToRoleAsync(user, role);
+        }
+    }
+
+    private async Task SetTenantsAsync(string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(ct);
+        db.UserTenants.AddRange(tenantIds.Distinct().Select(id => new UserTenant { UserId = userId, TenantId = id }));
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<UserView?> FindViewAsync(string id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.AsNoTracking().Include(u => u.Tenants).SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return null;
+        }
+
+        var role = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == id select r.Name).FirstOrDefaultAsync(ct);
+        return ToView(user, role ?? "");
+    }
+
+    private UserView ToView(AppUser u, string role) => new(
+        u.Id, u.Email ?? u.UserName ?? "", u.DisplayName, role, u.Tenants.Select(t => t.TenantId).ToList(),
+        u.IsDisabled, u.LockoutEnd > time.GetUtcNow(), u.CreatedAt);
+
+    private static Dictionary<string, string[]> IdentityErrors(IdentityResult result, string defaultField)
+    {
+        return result.Errors
+            .GroupBy(e => e.Code.Contains("Email", StringComparison.Ordinal) || e.Code.Contains("UserName", StringComparison.Ordinal) ? "email"
+                : e.Code.StartsWith("Password", StringComparison.Ordinal) ? "password" : defaultField)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray(), StringComparer.Ordinal);
+    }
+
+    internal static void RequireOperator(ClaimsPrincipal caller, bool write)
+    {
+        if (!caller.IsInRole(Roles.MspOperator) || (write && caller.HasClaim(SplitCcpClaims.ReadOnly, "true")))
+        {
+            throw new UserManagementDeniedException();
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+public sealed class UserManagementDeniedException() : Exception("Only an MSP operator can manage users.");

@@ -1,0 +1,229 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Security;
+
+namespace SplitCcp.Core.Tenants;
+
+/// <summary>Tenants as the caller may see them: every query is scoped through <see cref="ITenantAccess"/>.</summary>
+public sealed class TenantService(
+    IDbContextFactory<SplitCcpDbContext> dbFactory,
+    ITenantAccess access,
+    SecretProtector secrets,
+    TimeProvider time)
+{
+    public const int MaxPageSize = 200;
+
+    public async Task<TenantPage> ListAsync(ClaimsPrincipal user, string? search, int page, int pageSize, CancellationToken ct = default)
+    {
+        page = Math.Max(1, page);
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        var scope = await access.GetScopeAsync(user, ct);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.Tenants.AsNoTracking();
+        if (!scope.AllTenants)
+        {
+            var ids = scope.TenantIds.ToList();
+            query = query.Where(t => ids.Contains(t.Id));
+        }
+
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var term = $"%{EscapeLike(search.Trim())}%";
+            query = query.Where(t =>
+                EF.Functions.Like(t.DisplayName, term, "\\") ||
+                EF.Functions.Like(t.Slug, term, "\\") ||
+                EF.Functions.Like(t.Region, term, "\\"));
+        }
+
+        var total = await query.CountAsync(ct);
+        var items = await query
+            .OrderBy(t => t.DisplayName).ThenBy(t => t.Slug)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .ToListAsync(ct);
+        return new TenantPage(items.Select(TenantView.From).ToList(), total, page, pageSize);
+    }
+
+    /// <summary>The tenant, or null when it does not exist or is outside the caller's scope.</summary>
+    public async Task<TenantView?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    {
+        if (await access.CheckAsync(user, id, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
+        return tenant is null ? null : TenantView.From(tenant);
+    }
+
+    public async Task<TenantSaveResult> CreateAsync(ClaimsPrincipal user, TenantInput input, CancellationToken ct = default)
+    {
+        var scope = await access.GetScopeAsync(user, ct);
+        if (!scope.CanManage)
+        {
+            throw new TenantAccessDeniedException("Only an MSP operator can create tenants.");
+        }
+
+        var errors = TenantRules.Validate(input, hasStoredSecret: false);
+        if (errors.Count > 0)
+        {
+            return new TenantSaveResult.Invalid(errors);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await SlugTakenAsync(db, input.Slug!, except: null, ct))
+        {
+            return SlugConflict(input.Slug!);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var tenant = new Tenant { Id = Guid.CreateVersion7(), CreatedAt = now, Version = 1 };
+        Apply(tenant, input, now);
+        db.Tenants.Add(tenant);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another create took the slug between the check above and this insert.
+            db.Entry(tenant).State = EntityState.Detached;
+            if (await SlugTakenAsync(db, input.Slug!, tenant.Id, ct))
+            {
+                return SlugConflict(input.Slug!);
+            }
+
+            throw;
+        }
+
+        return new TenantSaveResult.Saved(TenantView.From(tenant));
+    }
+
+    public async Task<TenantSaveResult> UpdateAsync(ClaimsPrincipal user, Guid id, TenantInput input, CancellationToken ct = default)
+    {
+        switch (await access.CheckAsync(user, id, TenantOperation.Write, ct))
+        {
+            case TenantAccessResult.NotFound:
+                return new TenantSaveResult.NotFound();
+            case TenantAccessResult.Forbidden:
+                throw new TenantAccessDeniedException("You can view this tenant but not change it.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (tenant is null)
+        {
+            return new TenantSaveResult.NotFound();
+        }
+
+        var hasStoredSecret = tenant.AccessMode == AwsAccessMode.AccessKeys && !string.IsNullOrEmpty(tenant.ProtectedSecretAccessKey);
+        var errors = new Dictionary<string, string[]>(TenantRules.Validate(input, hasStoredSecret));
+        if (input.Version is null)
+        {
+            errors["version"] = ["Send the version you read, so that a concurrent change is not overwritten."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new TenantSaveResult.Invalid(errors);
+        }
+
+        if (input.Version != tenant.Version)
+        {
+            return Conflict(tenant);
+        }
+
+        if (await SlugTakenAsync(db, input.Slug!, except: id, ct))
+        {
+            return SlugConflict(input.Slug!);
+        }
+
+        // The original value is what the UPDATE's WHERE clause compares, so a save racing this one fails here.
+        db.Entry(tenant).Property(t => t.Version).OriginalValue = input.Version.Value;
+        tenant.Version = input.Version.Value + 1;
+        Apply(tenant, input, time.GetUtcNow().UtcDateTime);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            var current = await ReloadAsync(id, ct);
+            return current is null ? new TenantSaveResult.NotFound() : Conflict(current);
+        }
+
+        return new TenantSaveResult.Saved(TenantView.From(tenant));
+    }
+
+    /// <summary>Deletes a tenant; false when it does not exist or is outside the caller's scope.</summary>
+    public async Task<bool> DeleteAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    {
+        switch (await access.CheckAsync(user, id, TenantOperation.Manage, ct))
+        {
+            case TenantAccessResult.NotFound:
+                return false;
+            case TenantAccessResult.Forbidden:
+                throw new TenantAccessDeniedException("Only an MSP operator can delete tenants.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
+    }
+
+    /// <summary>The tenant's AWS secret in clear, for the code that signs AWS requests; never for display.</summary>
+    internal async Task<string?> GetSecretAccessKeyAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var protectedSecret = await db.Tenants.Where(t => t.Id == id).Select(t => t.ProtectedSecretAccessKey).SingleOrDefaultAsync(ct);
+        return protectedSecret is null ? null : secrets.Unprotect(protectedSecret);
+    }
+
+    private void Apply(Tenant tenant, TenantInput input, DateTime now)
+    {
+        var mode = TenantRules.TryParseAccessMode(input.AccessMode, out var parsed) ? parsed
+            : throw new ArgumentException("Validate the input before applying it.", nameof(input));
+        tenant.DisplayName = input.DisplayName!.Trim();
+        tenant.Slug = input.Slug!;
+        tenant.Region = input.Region!;
+        tenant.AccessMode = mode;
+        tenant.EndpointUrl = Blank(input.EndpointUrl);
+        tenant.RoleArn = mode == AwsAccessMode.AssumeRole ? input.RoleArn : null;
+        tenant.ExternalId = mode == AwsAccessMode.AssumeRole ? input.ExternalId : null;
+        tenant.AccessKeyId = mode == AwsAccessMode.AccessKeys ? input.AccessKeyId : null;
+        if (mode != AwsAccessMode.AccessKeys)
+        {
+            tenant.ProtectedSecretAccessKey = null;
+        }
+        else if (!string.IsNullOrEmpty(input.SecretAccessKey))
+        {
+            tenant.ProtectedSecretAccessKey = secrets.Protect(input.SecretAccessKey);
+        }
+
+        tenant.UpdatedAt = now;
+    }
+
+    private async Task<Tenant?> ReloadAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
+    }
+
+    private static Task<bool> SlugTakenAsync(SplitCcpDbContext db, string slug, Guid? except, CancellationToken ct) =>
+        db.Tenants.AnyAsync(t => t.Slug == slug && t.Id != except, ct);
+
+    private static TenantSaveResult.Invalid SlugConflict(string slug) =>
+        new(new Dictionary<string, string[]> { ["slug"] = [$"The slug '{slug}' is already used by another tenant."] });
+
+    private static TenantSaveResult.Conflict Conflict(Tenant current) =>
+        new($"Someone else saved this tenant (now at version {current.Version}, changed {current.UpdatedAt:u}). Reload it, then make your change again.");
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}
+
+/// <summary>The caller may see the tenant but not perform this change.</summary>
+public sealed class TenantAccessDeniedException(string message) : Exception(message);

@@ -1,0 +1,24 @@
+using System.Security.Claims;
+using SplitCcp.Core.Security;
+
+namespace SplitCcp.Web.Api;
+
+internal static class ApiResults
+{
+    public static IResult ValidationFailed(IReadOnlyDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "Some values are not valid.", detail: "Correct the fields listed in 'errors' and send the request again.");
+
+    public static IResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"There is no {what} with this id, or it is outside your scope.");
+
+    public static IResult Forbidden(string detail) =>
+        TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: detail);
+
+    public static IResult Conflict(string detail) =>
+        TypedResults.Problem(statusCode: 409, title: "Conflict", detail: detail);
+
+    public static string UserId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("An authenticated caller has no user id.");
+
+    public static bool IsReadOnlyToken(this ClaimsPrincipal user) => user.HasClaim(SplitCcpClaims.ReadOnly, "true");
+}

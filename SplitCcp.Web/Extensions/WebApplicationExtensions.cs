@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using SplitCcp.Core.Security;
+using SplitCcp.Web.Api;
+using SplitCcp.Web.Components;
+using SplitCcp.Web.Security;
+
+namespace SplitCcp.Web.Extensions;
+
+internal static class WebApplicationExtensions
+{
+    public static WebApplication MapSplitCcp(this WebApplication app)
+    {
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseWhen(IsApi, api => api.UseExceptionHandler());
+        app.UseWhen(context => !IsApi(context), pages =>
+        {
+            pages.UseExceptionHandler("/error", createScopeForErrors: true);
+            pages.UseStatusCodePagesWithReExecute("/status/{0}");
+        });
+
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<TenantRouteGuard>();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+
+        var api = app.MapGroup("/api").RequireAuthorization();
+        api.MapTenantEndpoints();
+        api.MapUserEndpoints();
+        api.MapProfileEndpoints();
+
+        app.MapPost("/account/logout", async (HttpContext context, SignInManager<AppUser> signIn) =>
+            {
+                await signIn.SignOutAsync();
+                return Results.LocalRedirect("~/account/login");
+            })
+            .WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .RequireAuthorization()
+            .ExcludeFromDescription();
+
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+}

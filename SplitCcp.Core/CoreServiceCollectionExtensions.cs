@@ -31,6 +31,9 @@ public static class CoreServiceCollectionExtensions
         services.AddIdentityCore<AppUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
+
+                // "Confirmed" is answered by DisabledUserConfirmation: a disabled account cannot sign in.
+                options.SignIn.RequireConfirmedAccount = true;
                 options.Password.RequiredLength = 12;
                 options.Password.RequireNonAlphanumeric = false;
                 options.Lockout.AllowedForNewUsers = true;

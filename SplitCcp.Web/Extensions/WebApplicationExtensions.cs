@@ -14,11 +14,10 @@ internal static class WebApplicationExtensions
     {
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseWhen(IsApi, api => api.UseExceptionHandler());
-        app.UseWhen(context => !IsApi(context), pages =>
-        {
-            pages.UseExceptionHandler("/error", createScopeForErrors: true);
-            pages.UseStatusCodePagesWithReExecute("/status/{0}");
-        });
+        app.UseWhen(context => !IsApi(context), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
+
+        // Re-executing keeps the method, and a re-executed POST would fail antiforgery on the status page: GETs only.
+        app.UseWhen(context => !IsApi(context) && HttpMethods.IsGet(context.Request.Method), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
 
         app.UseRouting();
         app.UseAuthentication();
@@ -38,6 +37,12 @@ internal static class WebApplicationExtensions
 
         app.MapPost("/account/logout", async (HttpContext context, SignInManager<AppUser> signIn) =>
             {
+                // The middleware only records the antiforgery result; an endpoint that binds no form must read it.
+                if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+                {
+                    return Results.BadRequest();
+                }
+
                 await signIn.SignOutAsync();
                 return Results.LocalRedirect("~/account/login");
             })

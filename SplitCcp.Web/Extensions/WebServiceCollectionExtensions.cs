@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using MudBlazor;
 using MudBlazor.Services;
 using SplitCcp.Core.Security;
+using SplitCcp.Web.Api;
 using SplitCcp.Web.Components.Account;
 using SplitCcp.Web.Health;
 using SplitCcp.Web.Security;
@@ -60,6 +61,7 @@ internal static class WebServiceCollectionExtensions
 
         services.AddAntiforgery(options => options.Cookie.Name = "SplitCcp.Antiforgery");
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseReadyHealthCheck>("database", tags: ["ready"]);

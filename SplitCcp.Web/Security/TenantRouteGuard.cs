@@ -64,6 +64,6 @@ internal sealed class TenantRouteGuard(RequestDelegate next)
             await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = { Status = status, Title = title, Detail = detail } });
         }
 
-        // Pages get the status alone; the status-code page renders the friendly text.
+        // A page request gets the status alone; the status-code page renders the friendly text.
     }
 }

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Tests.Infrastructure;
+
+/// <summary>
+/// The real app on a real SQLite file in a temp folder, with the bootstrap admin and token configured as an operator would.
+/// Each instance is its own installation. <see cref="StartKestrel"/> puts it on a loopback port for the browser tests.
+/// </summary>
+public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@splitccp.test";
+    public const string AdminPassword = "Bootstrap-Passw0rd";
+    public const string AdminToken = "sccp_bootstrap-token-for-tests-0123456789abcdef";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string?> _settings;
+    private bool _kestrel;
+
+    /// <param name="bootstrap">False for a fresh installation whose first visitor meets the setup page.</param>
+    public SplitCcpWebFactory(bool bootstrap = true)
+    {
+        Directory.CreateDirectory(_dataDirectory);
+        _settings = new Dictionary<string, string?> { ["SplitCcp:Storage:DataDirectory"] = _dataDirectory };
+        if (bootstrap)
+        {
+            _settings["SplitCcp:Bootstrap:AdminEmail"] = AdminEmail;
+            _settings["SplitCcp:Bootstrap:AdminPassword"] = AdminPassword;
+            _settings["SplitCcp:Bootstrap:ApiToken"] = AdminToken;
+        }
+    }
+
+    public string DatabasePath => Path.Combine(_dataDirectory, "splitccp.db");
+
+    /// <summary>The app's base address once <see cref="StartKestrel"/> has run.</summary>
+    public Uri ServerAddress => ClientOptions.BaseAddress;
+
+    /// <summary>Serves the app on a free loopback port, for a real browser.</summary>
+    public SplitCcpWebFactory StartKestrel()
+    {
+        _kestrel = true;
+        UseKestrel(0);
+        StartServer();
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (_kestrel)
+        {
+            builder.UseUrls("http://127.0.0.1:0");
+        }
+    }
+
+    public HttpClient CreateApiClient(string? token)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>A cookie-carrying client signed in through the real sign-in form.</summary>
+    public async Task<HttpClient> CreateSignedInClientAsync(string email, string password)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var response = await SubmitLoginAsync(client, email, password);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Sign-in of {email} failed with {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return client;
+    }
+
+    public static async Task<HttpResponseMessage> SubmitLoginAsync(HttpClient client, string email, string password)
+    {
+        var form = await client.GetStringAsync("/account/login");
+        var fields = HiddenInputs(form);
+        fields["Input.Email"] = email;
+        fields["Input.Password"] = password;
+        return await client.PostAsync("/account/login", new FormUrlEncodedContent(fields));
+    }
+
+    public static Dictionary<string, string> HiddenInputs(string html) =>
+        HiddenInput().Matches(html).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+
+    public ClaimsPrincipal Operator()
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<AppUser>>();
+        var admin = users.FindByEmailAsync(AdminEmail).GetAwaiter().GetResult()
+            ?? throw new InvalidOperationException("The bootstrap admin was not created.");
+        return Principal(admin.Id, Roles.MspOperator);
+    }
+
+    public static ClaimsPrincipal Principal(string userId, string role) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Role, role)], "test"));
+
+    public async Task<TenantView> CreateTenantAsync(string displayName, string slug)
+    {
+        var result = await Services.GetRequiredService<TenantService>().CreateAsync(Operator(), new TenantInput
+        {
+            DisplayName = displayName,
+            Slug = slug,
+            Region = "eu-west-2",
+            AccessMode = nameof(AwsAccessMode.Sandbox),
+        });
+        return result is TenantSaveResult.Saved saved ? saved.Tenant : throw new InvalidOperationException($"Could not create tenant: {result}");
+    }
+
+    /// <summary>Creates a user with a password and a token; returns both so tests can use cookies or bearer auth.</summary>
+    public async Task<TestUser> CreateUserAsync(string email, string role, params Guid[] tenantIds)
+    {
+        const string password = "Test-User-Passw0rd";
+        var result = await Services.GetRequiredService<UserDirectory>().CreateAsync(Operator(), new UserInput
+        {
+            Email = email,
+            Password = password,
+            Role = role,
+            TenantIds = tenantIds,
+        });
+        var user = result is UserSaveResult.Saved saved ? saved.User : throw new InvalidOperationException($"Could not create user: {result}");
+        var tokens = Services.GetRequiredService<ApiTokenService>();
+        var token = await tokens.IssueAsync(user.Id, "tests", readOnly: false);
+        var readOnlyToken = await tokens.IssueAsync(user.Id, "tests-read-only", readOnly: true);
+        return new TestUser(user.Id, email, password, role, token.Token, readOnlyToken.Token);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a finishing request; the temp folder is cleaned by the OS.
+        }
+    }
+
+    [GeneratedRegex("""<input[^>]*type="hidden"[^>]*name="(?<name>[^"]+)"[^>]*value="(?<value>[^"]*)"[^>]*>""")]
+    private static partial Regex HiddenInput();
+}
+
+public sealed record TestUser(string Id, string Email, string Password, string Role, string Token, string ReadOnlyToken);

@@ -68,7 +68,7 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
 
     public HttpClient CreateApiClient(string? token)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -80,7 +80,7 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
     /// <summary>A cookie-carrying client signed in through the real sign-in form.</summary>
     public async Task<HttpClient> CreateSignedInClientAsync(string email, string password)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = ClientOptions.BaseAddress });
         var response = await SubmitLoginAsync(client, email, password);
         if (response.StatusCode != HttpStatusCode.Redirect)
         {

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+
+# Build: restore with the project files only, so the package layer is cached across source changes.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig SplitCcp.sln ./
+COPY SplitCcp.Core/SplitCcp.Core.csproj SplitCcp.Core/
+COPY SplitCcp.Web/SplitCcp.Web.csproj SplitCcp.Web/
+RUN dotnet restore SplitCcp.Web/SplitCcp.Web.csproj
+COPY SplitCcp.Core/ SplitCcp.Core/
+COPY SplitCcp.Web/ SplitCcp.Web/
+RUN dotnet publish SplitCcp.Web/SplitCcp.Web.csproj -c Release -o /app --no-restore -nologo
+
+# Run: the ASP.NET runtime only, as the image's unprivileged 'app' user.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /data \
+    && chown app:app /data
+WORKDIR /app
+COPY --from=build /app .
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    SplitCcp__Storage__DataDirectory=/data
+USER app
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD curl --fail --silent http://localhost:8080/healthz || exit 1
+ENTRYPOINT ["dotnet", "SplitCcp.Web.dll"]

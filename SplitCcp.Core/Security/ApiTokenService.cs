@@ -120,7 +120,7 @@ public sealed class ApiTokenService(IDbContextFactory<SplitCcpDbContext> dbFacto
             UserId = userId,
             Name = name.Trim(),
             Hash = Hash(token),
-            Prefix = token[..Math.Min(token.Length, 12)],
+            Prefix = token[..Math.Min(token.Length, TokenPrefix.Length + 4)],
             ReadOnly = readOnly,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };

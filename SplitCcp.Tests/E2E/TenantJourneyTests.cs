@@ -98,6 +98,28 @@ public sealed partial class TenantJourneyTests(BrowserFixture browser) : IAsyncL
         (await _app.CreateApiClient(SplitCcpWebFactory.AdminToken).GetAsync($"/api/tenants/{tenant.Id}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task ThemeToggle_SwitchesToDarkAndRemembersIt()
+    {
+        await _app.CreateTenantAsync("Tailspin Audio", "tailspin-audio");
+        await _portal.SignInAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
+        await _portal.GotoAsync("/tenants");
+        await _portal.WaitForInteractiveAsync();
+        var light = await BackgroundAsync();
+
+        await _portal.ByTestId("theme-toggle").ClickAsync();
+        await _portal.Page.WaitForFunctionAsync($"() => getComputedStyle(document.body).backgroundColor !== '{light}'");
+        var dark = await BackgroundAsync();
+        await _portal.ScreenshotAsync("dark-theme");
+
+        await _portal.Page.ReloadAsync();
+        await _portal.WaitForInteractiveAsync();
+        await _portal.Page.WaitForFunctionAsync($"() => getComputedStyle(document.body).backgroundColor === '{dark}'");
+        dark.ShouldNotBe(light);
+    }
+
+    private Task<string> BackgroundAsync() => _portal.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+
     [GeneratedRegex("/tenants/(?<id>[0-9a-f-]{36})$")]
     private static partial Regex TenantUrl();
 

@@ -124,8 +124,10 @@ public static partial class TenantRules
     public static bool TryParseAccessMode(string? value, out AwsAccessMode mode)
     {
         mode = default;
+        // Enum.TryParse reads "AssumeRole,DefaultCredentials" as flags and ORs them into another mode.
         return !string.IsNullOrWhiteSpace(value)
             && !int.TryParse(value, out _)
+            && !value.Contains(',', StringComparison.Ordinal)
             && Enum.TryParse(value, ignoreCase: true, out mode)
             && Enum.IsDefined(mode);
     }

@@ -1,0 +1,114 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using SplitCcp.Core.Security;
+using SplitCcp.Tests.Core;
+using SplitCcp.Web.Components.Users;
+
+namespace SplitCcp.Tests.Components.Users;
+
+/// <summary>The dialog against the real <see cref="UserDirectory"/> on a SQLite file: what the server refuses shows at its field.</summary>
+public sealed class UserDialogTests : IAsyncLifetime
+{
+    private CoreTestHost _host = null!;
+    private TestUser _operator = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await CoreTestHost.StartAsync();
+        _operator = await _host.CreateOperatorAsync();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Save_NewTenantAdmin_CreatesUserAndClosesWithIt()
+    {
+        await using var ctx = CreateContext();
+        var (provider, dialog) = await ShowDialogAsync(ctx);
+
+        await provider.Find("[data-testid=user-email]").InputAsync("new.admin@example.com");
+        await provider.Find("[data-testid=user-password]").InputAsync(CoreTestHost.Password);
+        await provider.Find("[data-testid=save-user]").ClickAsync(new());
+
+        var result = await dialog.Result;
+        var created = result!.Data.ShouldBeOfType<UserView>();
+        created.Email.ShouldBe("new.admin@example.com");
+        created.Role.ShouldBe(Roles.TenantAdmin);
+        created.TenantIds.ShouldBeEmpty();
+        (await _host.Users.ListAsync(_operator.Principal)).Select(u => u.Email).ShouldContain("new.admin@example.com");
+    }
+
+    [Fact]
+    public async Task Save_EmailAlreadyUsed_ShowsServerErrorAtEmailAndStaysOpen()
+    {
+        await using var ctx = CreateContext();
+        var (provider, dialog) = await ShowDialogAsync(ctx);
+
+        await provider.Find("[data-testid=user-email]").InputAsync(_operator.View.Email);
+        await provider.Find("[data-testid=user-password]").InputAsync(CoreTestHost.Password);
+        await provider.Find("[data-testid=save-user]").ClickAsync(new());
+
+        provider.WaitForAssertion(() => FieldText(provider, "user-email").ShouldContain("is already taken"));
+        dialog.Result.IsCompleted.ShouldBeFalse();
+        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM AspNetUsers")).ShouldBe(1L);
+    }
+
+    [Fact]
+    public async Task Save_WeakPassword_ShowsRuleAndCreatesNobody()
+    {
+        await using var ctx = CreateContext();
+        var (provider, dialog) = await ShowDialogAsync(ctx);
+
+        await provider.Find("[data-testid=user-email]").InputAsync("someone@example.com");
+        await provider.Find("[data-testid=user-password]").InputAsync("alllowercase1");
+        await provider.Find("[data-testid=save-user]").ClickAsync(new());
+
+        FieldText(provider, "user-password").ShouldBe("Use at least 12 characters with upper and lower case letters and a digit.");
+        dialog.Result.IsCompleted.ShouldBeFalse();
+        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM AspNetUsers")).ShouldBe(1L);
+    }
+
+    [Fact]
+    public async Task Save_DisableYourself_ShowsServerErrorAndKeepsAccountEnabled()
+    {
+        await using var ctx = CreateContext();
+        var (provider, dialog) = await ShowDialogAsync(ctx, existing: _operator.View);
+
+        await provider.Find("input[data-testid=user-disabled]").ChangeAsync(true);
+        await provider.Find("[data-testid=save-user]").ClickAsync(new());
+
+        provider.WaitForAssertion(() => provider.Markup.ShouldContain("You cannot disable your own account."));
+        dialog.Result.IsCompleted.ShouldBeFalse();
+        (await _host.Users.GetAsync(_operator.Principal, _operator.Id))!.IsDisabled.ShouldBeFalse();
+    }
+
+    private BunitContext CreateContext() => MudTestContext.Create(ctx =>
+    {
+        ctx.Services.AddSingleton(_host.Users);
+        ctx.Services.AddSingleton(_host.Tenants);
+        var auth = ctx.AddAuthorization();
+        auth.SetAuthorized(_operator.View.Email);
+        auth.SetRoles(Roles.MspOperator);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _operator.Id));
+    });
+
+    private static async Task<(IRenderedComponent<MudDialogProvider> Provider, IDialogReference Dialog)> ShowDialogAsync(
+        BunitContext ctx, UserView? existing = null)
+    {
+        var provider = ctx.Render<MudDialogProvider>();
+        var dialogs = ctx.Services.GetRequiredService<IDialogService>();
+        var dialog = await provider.InvokeAsync(() => dialogs.ShowAsync<UserDialog>("User",
+            new DialogParameters<UserDialog> { { d => d.Existing, existing } }));
+        provider.WaitForElement("[data-testid=save-user]");
+        return (provider, dialog);
+    }
+
+    private static string FieldText(IRenderedComponent<MudDialogProvider> provider, string testId)
+    {
+        var describedBy = provider.Find($"[data-testid={testId}]").GetAttribute("aria-describedby");
+        describedBy.ShouldNotBeNullOrEmpty();
+        return provider.Find($"[id='{describedBy}']").TextContent.Trim();
+    }
+}

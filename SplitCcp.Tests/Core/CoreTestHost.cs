@@ -1,0 +1,237 @@
+using System.Security.Claims;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using SplitCcp.Core;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Tests.Core;
+
+/// <summary>
+/// Core as the app runs it: a real SQLite file in a temp folder, migrated and seeded with roles by the hosted
+/// DatabaseInitializer, with a <see cref="FakeTimeProvider"/> in place of the clock.
+/// </summary>
+internal sealed class CoreTestHost : IAsyncDisposable
+{
+    /// <summary>Satisfies the Identity password rules (12+ characters, upper, lower, digit).</summary>
+    public const string Password = "Correct-Horse-42";
+
+    public static readonly DateTimeOffset StartTime = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly IHost _host;
+    private readonly string _folder;
+    private int _userNumber;
+
+    private CoreTestHost(IHost host, string folder, string connectionString, FakeTimeProvider time)
+    {
+        _host = host;
+        _folder = folder;
+        ConnectionString = connectionString;
+        Time = time;
+    }
+
+    /// <summary>A caller that <see cref="UserDirectory"/> accepts as an MSP operator; it has no row in the database.</summary>
+    public static ClaimsPrincipal DirectoryOperator { get; } = PrincipalFor("directory-operator", Roles.MspOperator);
+
+    public FakeTimeProvider Time { get; }
+
+    public string ConnectionString { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public TenantService Tenants => Services.GetRequiredService<TenantService>();
+
+    public ITenantAccess Access => Services.GetRequiredService<ITenantAccess>();
+
+    public ApiTokenService ApiTokens => Services.GetRequiredService<ApiTokenService>();
+
+    public UserDirectory Users => Services.GetRequiredService<UserDirectory>();
+
+    /// <param name="settings">Extra configuration, such as SplitCcp:Bootstrap:* keys.</param>
+    public static async Task<CoreTestHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var connectionString = $"Data Source={Path.Combine(folder, "splitccp.db")}";
+
+        IHost host;
+        var time = new FakeTimeProvider(StartTime);
+        try
+        {
+            // No default sources: a SplitCcp__Bootstrap__* variable on the machine must not seed users into the test database.
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+            {
+                DisableDefaults = true,
+                ContentRootPath = folder,
+                EnvironmentName = "Test",
+            });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["SplitCcp:Storage:ConnectionString"] = connectionString,
+            });
+            if (settings is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+            }
+
+            // Not ValidateOnBuild: Core registers SignInManager, whose authentication services only the web host adds.
+            builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true }));
+            builder.Services.AddSingleton<TimeProvider>(time);
+            builder.AddSplitCcpCore();
+            host = builder.Build();
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+
+        var testHost = new CoreTestHost(host, folder, connectionString, time);
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            await testHost.DisposeAsync();
+            throw;
+        }
+
+        return testHost;
+    }
+
+    public static ClaimsPrincipal PrincipalFor(string userId, string role, bool readOnly = false)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, userId),
+            new(ClaimTypes.Name, userId),
+            new(ClaimTypes.Role, role),
+        };
+        if (readOnly)
+        {
+            claims.Add(new Claim(SplitCcpClaims.ReadOnly, "true"));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType: "Test"));
+    }
+
+    /// <summary>Creates a user through <see cref="UserDirectory"/>, as an operator would.</summary>
+    public async Task<TestUser> CreateUserAsync(string role, params Guid[] tenantIds)
+    {
+        var number = Interlocked.Increment(ref _userNumber);
+        var result = await Users.CreateAsync(DirectoryOperator, new UserInput
+        {
+            Email = $"{role.ToLowerInvariant()}{number}@example.com",
+            DisplayName = $"{role} {number}",
+            Password = Password,
+            Role = role,
+            TenantIds = tenantIds,
+        });
+        var saved = result.ShouldBeOfType<UserSaveResult.Saved>();
+        return new TestUser(saved.User, PrincipalFor(saved.User.Id, role));
+    }
+
+    public Task<TestUser> CreateOperatorAsync() => CreateUserAsync(Roles.MspOperator);
+
+    public async Task DisableAsync(TestUser user)
+    {
+        var result = await Users.UpdateAsync(DirectoryOperator, user.Id, new UserInput
+        {
+            Email = user.View.Email,
+            Role = user.View.Role,
+            TenantIds = user.View.TenantIds,
+            IsDisabled = true,
+        });
+        result.ShouldBeOfType<UserSaveResult.Saved>().User.IsDisabled.ShouldBeTrue();
+    }
+
+    public static TenantInput SandboxInput(string slug, string? displayName = null) => new()
+    {
+        DisplayName = displayName ?? $"Tenant {slug}",
+        Slug = slug,
+        Region = "eu-west-2",
+        AccessMode = nameof(AwsAccessMode.Sandbox),
+    };
+
+    public async Task<TenantView> CreateTenantAsync(ClaimsPrincipal caller, TenantInput input)
+    {
+        var result = await Tenants.CreateAsync(caller, input);
+        return result.ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
+    }
+
+    public Task<TenantView> CreateTenantAsync(ClaimsPrincipal caller, string slug, string? displayName = null) =>
+        CreateTenantAsync(caller, SandboxInput(slug, displayName));
+
+    /// <summary>Reads one value straight from the file, past EF and the services under test.</summary>
+    public async Task<object?> QueryScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var result = await command.ExecuteScalarAsync();
+        return result is DBNull ? null : result;
+    }
+
+    /// <summary>True when <paramref name="text"/> appears anywhere in the database file or its write-ahead log.</summary>
+    public bool DatabaseFilesContain(string text)
+    {
+        var needle = Encoding.UTF8.GetBytes(text);
+        foreach (var path in Directory.EnumerateFiles(_folder, "splitccp.db*"))
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            if (buffer.GetBuffer().AsSpan(0, (int)buffer.Length).IndexOf(needle) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync();
+        }
+        finally
+        {
+            if (_host is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync();
+            }
+            else
+            {
+                _host.Dispose();
+            }
+
+            using (var connection = new SqliteConnection(ConnectionString))
+            {
+                SqliteConnection.ClearPool(connection);
+            }
+
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
+
+internal sealed record TestUser(UserView View, ClaimsPrincipal Principal)
+{
+    public string Id => View.Id;
+
+    /// <summary>The same user as seen through a read-only API token.</summary>
+    public ClaimsPrincipal ReadOnlyPrincipal => CoreTestHost.PrincipalFor(View.Id, View.Role, readOnly: true);
+}

@@ -1,0 +1,19 @@
+using SplitCcp.Core.Security;
+
+namespace SplitCcp.Tests.Core.Persistence;
+
+public sealed class DatabaseInitializerTests
+{
+    [Fact]
+    public async Task StartAsync_EmptyFile_AppliesMigrationsCreatesRolesAndUsesWal()
+    {
+        await using var host = await CoreTestHost.StartAsync();
+
+        (await host.QueryScalarAsync("SELECT COUNT(*) FROM __EFMigrationsHistory")).ShouldBe(1L);
+        (await host.QueryScalarAsync("SELECT group_concat(Name, ',') FROM (SELECT Name FROM AspNetRoles ORDER BY Name)"))
+            .ShouldBe(string.Join(',', Roles.All.Order(StringComparer.Ordinal)));
+        (await host.QueryScalarAsync("PRAGMA journal_mode")).ShouldBe("wal");
+        (await host.QueryScalarAsync("PRAGMA foreign_keys")).ShouldBe(1L);
+        (await host.Users.AnyUserExistsAsync()).ShouldBeFalse();
+    }
+}

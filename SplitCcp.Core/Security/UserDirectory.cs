@@ -86,9 +86,16 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
     {
         RequireOperator(caller, write: true);
         var errors = await ValidateAsync(input, requirePassword: false, ct);
-        if (input.IsDisabled == true && id == caller.FindFirstValue(ClaimTypes.NameIdentifier))
+        var isSelf = id == caller.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (isSelf && input.IsDisabled == true)
         {
             errors["isDisabled"] = ["You cannot disable your own account."];
+        }
+
+        // Otherwise the last operator could demote themselves and leave nobody able to manage users.
+        if (isSelf && input.Role is not null && input.Role != Roles.MspOperator)
+        {
+            errors["role"] = ["You cannot give up your own operator role; ask another MSP operator to change it."];
         }
 
         if (errors.Count > 0)

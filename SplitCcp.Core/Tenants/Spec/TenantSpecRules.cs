@@ -45,14 +45,12 @@ public static partial class TenantSpecRules
     public static string? PersonName(string? value) =>
         string.IsNullOrWhiteSpace(value) ? "Enter a name."
         : value.Length > 100 ? "Use at most 100 characters."
-        : value.Any(char.IsControl) ? "Remove control characters such as tabs or line breaks."
-        : null;
+        : TenantRules.HiddenCharacters(value);
 
     public static string? ProfileName(string? value) =>
         string.IsNullOrWhiteSpace(value) ? "Enter the profile's name as it appears in Amazon Connect."
         : value.Length > 127 ? "Use at most 127 characters."
-        : value.Any(char.IsControl) ? "Remove control characters such as tabs or line breaks."
-        : null;
+        : TenantRules.HiddenCharacters(value);
 
     public static string? CountryCode(string? value) =>
         !string.IsNullOrWhiteSpace(value) && s_isoCountries.Contains(value) ? null
@@ -124,8 +122,7 @@ public static partial class TenantSpecRules
     public static string? IdentityName(string? value) =>
         string.IsNullOrWhiteSpace(value) ? "Enter a user or group name, or remove the empty line."
         : value.Length > 128 ? "Use at most 128 characters."
-        : value.Any(char.IsControl) ? "Remove control characters such as tabs or line breaks."
-        : null;
+        : TenantRules.HiddenCharacters(value);
 
     public static string? SamlProviderName(string? value) =>
         string.IsNullOrWhiteSpace(value) ? "Enter a name for the IAM SAML identity provider."

@@ -17,6 +17,9 @@ public sealed class TenantFormModelTests
     [InlineData("acme\nsupport", "acme-support")]
     [InlineData("<script>alert(1)</script>", "script-alert-1-script")]
     [InlineData("", "")]
+    [InlineData("Société Générale", "societe-generale")]
+    [InlineData("Ünïcødé GmbH", "unicode-gmbh")]
+    [InlineData("Škoda Øresund", "skoda-oresund")]
     public void SuggestSlug_DisplayName_ReturnsLowercaseAsciiWords(string displayName, string expected) =>
         TenantFormModel.SuggestSlug(displayName).ShouldBe(expected);
 

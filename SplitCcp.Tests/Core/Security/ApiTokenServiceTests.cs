@@ -31,7 +31,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         first.Token.ShouldMatch("^sccp_[A-Za-z0-9_-]{43}$");
         first.Token.ShouldNotBe(second.Token);
         first.Details.Name.ShouldBe("grafana");
-        first.Details.Prefix.ShouldBe(first.Token[..12]);
+        first.Details.Prefix.ShouldBe(first.Token[..(ApiTokenService.TokenPrefix.Length + 4)], "only four random characters are kept for recognition");
         first.Details.ReadOnly.ShouldBeFalse();
         first.Details.CreatedAt.ShouldBe(CoreTestHost.StartTime.UtcDateTime);
         first.Details.LastUsedAt.ShouldBeNull();

@@ -286,6 +286,21 @@ public sealed class UserDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpdateAsync_DemoteYourself_ReturnsRoleErrorAndStaysOperator()
+    {
+        var op = await _host.CreateOperatorAsync();
+
+        var invalid = (await Users.UpdateAsync(op.Principal, op.Id, new UserInput
+        {
+            Email = op.View.Email,
+            Role = Roles.Viewer,
+        })).ShouldBeOfType<UserSaveResult.Invalid>();
+
+        invalid.Errors.Keys.ShouldBe(["role"]);
+        (await Users.GetAsync(op.Principal, op.Id))!.Role.ShouldBe(Roles.MspOperator);
+    }
+
+    [Fact]
     public async Task UpdateAsync_DisableAnotherUser_DisablesAndChangesSecurityStamp()
     {
         var op = await _host.CreateOperatorAsync();

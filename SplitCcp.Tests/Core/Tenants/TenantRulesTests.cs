@@ -31,6 +31,9 @@ public sealed class TenantRulesTests
         { "ac\tme", "Remove control characters such as tabs or line breaks." },
         { "acme\0", "Remove control characters such as tabs or line breaks." },
         { "\u001b[31macme", "Remove control characters such as tabs or line breaks." },
+        { "acme\u202Etroppus", "Remove invisible formatting characters such as direction marks or line separators." },
+        { "acme\u2028support", "Remove invisible formatting characters such as direction marks or line separators." },
+        { "ac\u200Bme", "Remove invisible formatting characters such as direction marks or line separators." },
     };
 
     public static TheoryData<string> ValidSlugs => new()

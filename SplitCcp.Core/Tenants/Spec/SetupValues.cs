@@ -1,0 +1,109 @@
+namespace SplitCcp.Core.Tenants.Spec;
+
+/// <summary>A SAML attribute mapping the operator enters in the Identity Center console.</summary>
+public sealed record SamlAttributeMapping(string Attribute, string Value, string Format);
+
+/// <summary>
+/// Every value the setup derives from a tenant's region and spec: URLs, ARNs, origins, and the console-only settings.
+/// Null where the spec does not hold enough yet (an unknown alias, account or CloudFront domain).
+/// </summary>
+public sealed record SetupValues
+{
+    public const string AcsUrl = "https://signin.aws.amazon.com/saml";
+    public const string Audience = "urn:amazon:webservices";
+    public const string AudioOnlyPageName = "AudioOnly.html";
+    public const string InSessionPageName = "InSession.html";
+    public const string ConnectStreamsName = "connect-streams.js";
+
+    public required string Region { get; init; }
+
+    /// <summary>aws, aws-cn or aws-us-gov.</summary>
+    public required string Partition { get; init; }
+
+    /// <summary>https://&lt;alias&gt;.my.connect.aws: the Connect instance's origin, where the CCP frame comes from.</summary>
+    public string? ConnectInstanceUrl { get; init; }
+
+    /// <summary>The CCP both pages frame: &lt;instance&gt;/ccp-v2/.</summary>
+    public string? CcpUrl { get; init; }
+
+    /// <summary>The Identity Center application's relay state: signs the agent in to the Connect CCP.</summary>
+    public string? RelayState { get; init; }
+
+    public string? SamlProviderArn { get; init; }
+
+    public string? FederationRoleArn { get; init; }
+
+    public string? FederationPolicyArn { get; init; }
+
+    /// <summary>Origin (scheme and host) the pages are served from; the Connect approved origin. Null until known (CloudFront before its domain exists).</summary>
+    public string? HostingOrigin { get; init; }
+
+    public string? AudioOnlyUrl { get; init; }
+
+    public string? InSessionUrl { get; init; }
+
+    /// <summary>The CCP's loginUrl: the application's start URL in the AWS access portal.</summary>
+    public string? LoginUrl { get; init; }
+
+    /// <summary>The three attribute mappings of the Identity Center application, with the real ARNs once they are known.</summary>
+    public IReadOnlyList<SamlAttributeMapping> AttributeMappings { get; init; } = [];
+
+    public static SetupValues For(string region, TenantSpec spec)
+    {
+        var partition = region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
+            : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"
+            : "aws";
+        var alias = Known(spec.Connect.InstanceAlias, TenantSpecRules.ConnectInstanceAlias);
+        var instanceId = Known(spec.Connect.InstanceId, TenantSpecRules.ConnectInstanceId);
+        var account = Known(spec.AwsAccountId, TenantSpecRules.AwsAccountId);
+        var instanceUrl = alias is null ? null : $"https://{alias.ToLowerInvariant()}.my.connect.aws";
+
+        string? IamArn(string kind, string? name, Func<string?, string?> rule) =>
+            account is null || Known(name, rule) is not { } valid ? null : $"arn:{partition}:iam::{account}:{kind}/{valid}";
+
+        var providerArn = IamArn("saml-provider", spec.Iam.SamlProviderName, TenantSpecRules.SamlProviderName);
+        var roleArn = IamArn("role", spec.Iam.FederationRoleName, TenantSpecRules.IamRoleName);
+        var origin = HostingOriginFor(region, spec.Hosting);
+        return new SetupValues
+        {
+            Region = region,
+            Partition = partition,
+            ConnectInstanceUrl = instanceUrl,
+            CcpUrl = instanceUrl is null ? null : $"{instanceUrl}/ccp-v2/",
+            RelayState = instanceId is null ? null
+                : $"https://{region}.console.aws.amazon.com/connect/federate/{instanceId}?destination=%2Fconnect%2Fccp-v2",
+            SamlProviderArn = providerArn,
+            FederationRoleArn = roleArn,
+            FederationPolicyArn = IamArn("policy", spec.Iam.FederationPolicyName, TenantSpecRules.IamPolicyName),
+            HostingOrigin = origin,
+            AudioOnlyUrl = origin is null ? null : $"{origin}/{AudioOnlyPageName}",
+            InSessionUrl = origin is null ? null : $"{origin}/{InSessionPageName}",
+            LoginUrl = Known(spec.IdentityCenter.StartUrl, TenantSpecRules.StartUrl),
+            AttributeMappings =
+            [
+                new("Subject", "${user:email}", "persistent"),
+                new("https://aws.amazon.com/SAML/Attributes/RoleSessionName", "${user:email}", "unspecified"),
+                new("https://aws.amazon.com/SAML/Attributes/Role",
+                    roleArn is null || providerArn is null ? "<federation role ARN>,<SAML provider ARN>" : $"{roleArn},{providerArn}",
+                    "unspecified"),
+            ],
+        };
+    }
+
+    private static string? HostingOriginFor(string region, HostingSpec hosting)
+    {
+        if (hosting.Mode == HostingMode.CloudFront)
+        {
+            return Known(hosting.CloudFrontDomain, TenantSpecRules.CloudFrontDomain) is { Length: > 0 } domain ? $"https://{domain}" : null;
+        }
+
+        // The bucket's virtual-hosted HTTPS address: S3 website endpoints are HTTP only, and the microphone needs HTTPS.
+        return Known(hosting.BucketName, TenantSpecRules.BucketName) is { } bucket
+            ? $"https://{bucket}.s3.{region}.amazonaws.com{(region.StartsWith("cn-", StringComparison.Ordinal) ? ".cn" : "")}"
+            : null;
+    }
+
+    /// <summary>The value if it passes its rule, else null: nothing unvalidated reaches a URL or an ARN.</summary>
+    private static string? Known(string? value, Func<string?, string?> rule) =>
+        !string.IsNullOrWhiteSpace(value) && rule(value) is null ? value : null;
+}

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core;
 
@@ -49,6 +50,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ITenantAccess, TenantAccess>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<TenantService>();
+        services.AddSingleton<TenantSpecService>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<UserDirectory>();
         services.AddScoped<Bootstrapper>();

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Persistence;
 
@@ -13,6 +14,8 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<UserTenant> UserTenants => Set<UserTenant>();
+
+    public DbSet<TenantSpecDocument> TenantSpecs => Set<TenantSpecDocument>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 

@@ -43,6 +43,7 @@ internal static class TenantEndpoints
             .WithMetadata(new TenantOperationAttribute(TenantOperation.Manage))
             .WithSummary("Deletes a tenant and everything kept for it (MSP operators).");
 
+        tenants.MapSpecEndpoints();
         return tenants;
     }
 

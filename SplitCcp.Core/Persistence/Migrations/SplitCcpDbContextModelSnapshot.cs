@@ -298,6 +298,40 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.ToTable("UserTenants", (string)null);
                 });
 
+            modelBuilder.Entity("SplitCcp.Core.Tenants.Spec.TenantSpecDocument", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsDraft")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SchemaVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WizardStep")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("TenantSpecs", (string)null);
+                });
+
             modelBuilder.Entity("SplitCcp.Core.Tenants.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -434,6 +468,15 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.HasOne("SplitCcp.Core.Security.AppUser", null)
                         .WithMany("Tenants")
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Tenants.Spec.TenantSpecDocument", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("SplitCcp.Core.Tenants.Spec.TenantSpecDocument", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

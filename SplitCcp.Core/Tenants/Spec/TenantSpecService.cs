@@ -1,0 +1,141 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Security;
+
+namespace SplitCcp.Core.Tenants.Spec;
+
+/// <summary>A tenant's spec as stored, or its generated defaults when nothing is stored yet (<see cref="Exists"/> false, version 0).</summary>
+public sealed record TenantSpecRecord(Guid TenantId, TenantSpec Spec, bool Exists, bool IsDraft, int WizardStep, int Version, DateTime? UpdatedAt, string? UpdatedBy)
+{
+    public SetupValues Values(string region) => SetupValues.For(region, Spec);
+}
+
+public abstract record SpecSaveResult
+{
+    private SpecSaveResult()
+    {
+    }
+
+    public sealed record Saved(TenantSpecRecord Record) : SpecSaveResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : SpecSaveResult;
+
+    public sealed record Conflict(string Message) : SpecSaveResult;
+
+    public sealed record NotFound : SpecSaveResult;
+}
+
+/// <summary>Reads and writes tenants' specs, scoped through <see cref="ITenantAccess"/>.</summary>
+public sealed class TenantSpecService(
+    IDbContextFactory<SplitCcpDbContext> dbFactory,
+    ITenantAccess access,
+    TenantService tenants,
+    TimeProvider time)
+{
+    /// <summary>The tenant and its spec, or null when the tenant is outside the caller's scope.</summary>
+    public async Task<(TenantView Tenant, TenantSpecRecord Record)?> GetAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    {
+        var tenant = await tenants.GetAsync(user, tenantId, ct);
+        if (tenant is null)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.TenantSpecs.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
+        if (stored is null)
+        {
+            return (tenant, new TenantSpecRecord(tenantId, TenantSpecDefaults.For(tenant), false, true, 0, 0, null, null));
+        }
+
+        var (spec, errors) = TenantSpecJson.Parse(stored.Json);
+        if (spec is null)
+        {
+            throw new InvalidOperationException($"The stored spec of tenant {tenantId} cannot be read: {string.Join(" ", errors.SelectMany(e => e.Value))}");
+        }
+
+        return (tenant, ToRecord(stored, spec));
+    }
+
+    /// <summary>Saves the wizard's progress: only the sections before <paramref name="wizardStep"/> must be valid.</summary>
+    public Task<SpecSaveResult> SaveDraftAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int wizardStep, int expectedVersion, CancellationToken ct = default)
+    {
+        var completed = Enum.GetValues<SpecSection>().Take(Math.Clamp(wizardStep, 0, Enum.GetValues<SpecSection>().Length)).ToArray();
+        var errors = completed.Length == 0 ? new Dictionary<string, string[]>() : TenantSpecRules.Validate(spec, completed);
+        return SaveAsync(user, tenantId, spec, errors, isDraft: true, wizardStep, expectedVersion, ct);
+    }
+
+    /// <summary>Saves a complete spec: every section must be valid. A null <paramref name="expectedVersion"/> skips the concurrency check.</summary>
+    public Task<SpecSaveResult> SaveCompleteAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int? expectedVersion, CancellationToken ct = default) =>
+        SaveAsync(user, tenantId, spec, TenantSpecRules.Validate(spec), isDraft: false, Enum.GetValues<SpecSection>().Length, expectedVersion, ct);
+
+    private async Task<SpecSaveResult> SaveAsync(
+        ClaimsPrincipal user, Guid tenantId, TenantSpec spec, IReadOnlyDictionary<string, string[]> errors,
+        bool isDraft, int wizardStep, int? expectedVersion, CancellationToken ct)
+    {
+        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        {
+            case TenantAccessResult.NotFound:
+                return new SpecSaveResult.NotFound();
+            case TenantAccessResult.Forbidden:
+                throw new TenantAccessDeniedException("You can view this tenant's setup but not change it.");
+        }
+
+        if (spec.SchemaVersion != TenantSpec.CurrentSchemaVersion)
+        {
+            return new SpecSaveResult.Invalid(new Dictionary<string, string[]> { ["schemaVersion"] = [$"This portal writes spec schema version {TenantSpec.CurrentSchemaVersion}."] });
+        }
+
+        if (errors.Count > 0)
+        {
+            return new SpecSaveResult.Invalid(errors);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.TenantSpecs.SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
+        var currentVersion = stored?.Version ?? 0;
+        if (expectedVersion is { } expected && expected != currentVersion)
+        {
+            return Conflict(stored);
+        }
+
+        if (stored is null)
+        {
+            stored = new TenantSpecDocument { TenantId = tenantId };
+            db.TenantSpecs.Add(stored);
+        }
+        else
+        {
+            db.Entry(stored).Property(s => s.Version).OriginalValue = currentVersion;
+        }
+
+        stored.SchemaVersion = TenantSpec.CurrentSchemaVersion;
+        stored.Json = TenantSpecJson.Serialize(spec);
+        stored.IsDraft = isDraft;
+        stored.WizardStep = wizardStep;
+        stored.Version = currentVersion + 1;
+        stored.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        stored.UpdatedBy = user.Identity?.Name;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another save won the race (a concurrent insert trips the key, a concurrent update the version).
+            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
+            return Conflict(await fresh.TenantSpecs.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenantId, ct));
+        }
+
+        return new SpecSaveResult.Saved(ToRecord(stored, spec));
+    }
+
+    private static SpecSaveResult.Conflict Conflict(TenantSpecDocument? current) =>
+        new(current is null
+            ? "The setup was removed while you were editing it. Reload to start again."
+            : $"Someone else saved this tenant's setup (version {current.Version}, {current.UpdatedAt:u}{(current.UpdatedBy is null ? "" : $" by {current.UpdatedBy}")}). Reload it, then make your change again.");
+
+    private static TenantSpecRecord ToRecord(TenantSpecDocument stored, TenantSpec spec) =>
+        new(stored.TenantId, spec, true, stored.IsDraft, stored.WizardStep, stored.Version, stored.UpdatedAt, stored.UpdatedBy);
+}

@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using Microsoft.Net.Http.Headers;
+using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
+using SplitCcp.Web.Security;
+
+namespace SplitCcp.Web.Api;
+
+internal static class SpecEndpoints
+{
+    public const string StatusHeader = "SplitCcp-Spec-Status";
+
+    public static RouteGroupBuilder MapSpecEndpoints(this RouteGroupBuilder tenants)
+    {
+        var spec = tenants.MapGroup($"/{{{TenantRouteGuard.RouteParameter}:guid}}/spec").WithTags("Setup spec");
+
+        spec.MapGet("/", async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
+            {
+                if (await specs.GetAsync(user, tenantId, ct) is not { } found)
+                {
+                    return ApiResults.NotFound("tenant");
+                }
+
+                var record = found.Record;
+                http.Response.Headers.ETag = new EntityTagHeaderValue($"\"{record.Version}\"").ToString();
+                http.Response.Headers[StatusHeader] = !record.Exists ? "default" : record.IsDraft ? "draft" : "complete";
+                return Results.Text(TenantSpecJson.Serialize(record.Spec), "application/json");
+            })
+            .WithSummary("The tenant's desired state. 'SplitCcp-Spec-Status' says whether it is the generated default, a wizard draft, or complete; the ETag is its version.")
+            .Produces<TenantSpec>();
+
+        spec.MapPut("/", async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
+            {
+                using var reader = new StreamReader(http.Request.Body);
+                var (parsed, errors) = TenantSpecJson.Parse(await reader.ReadToEndAsync(ct));
+                if (parsed is null)
+                {
+                    return ApiResults.ValidationFailed(errors);
+                }
+
+                if (!TryReadIfMatch(http, out var expected))
+                {
+                    return ApiResults.ValidationFailed(new Dictionary<string, string[]> { ["If-Match"] = ["Send the ETag you read, such as \"3\"."] });
+                }
+
+                try
+                {
+                    return await specs.SaveCompleteAsync(user, tenantId, parsed, expected, ct) switch
+                    {
+                        SpecSaveResult.Saved saved => Saved(http, saved.Record),
+                        SpecSaveResult.Invalid invalid => ApiResults.ValidationFailed(invalid.Errors),
+                        SpecSaveResult.Conflict conflict => ApiResults.Conflict(conflict.Message),
+                        _ => ApiResults.NotFound("tenant"),
+                    };
+                }
+                catch (TenantAccessDeniedException ex)
+                {
+                    return ApiResults.Forbidden(ex.Message);
+                }
+            })
+            .WithSummary("Replaces the tenant's desired state with a complete spec. Every field is validated; errors come back per JSON path. Send If-Match with the ETag you read to refuse a concurrent change (409).")
+            .Accepts<TenantSpec>("application/json")
+            .ProducesValidationProblem();
+
+        return spec;
+    }
+
+    private static IResult Saved(HttpContext http, TenantSpecRecord record)
+    {
+        http.Response.Headers.ETag = new EntityTagHeaderValue($"\"{record.Version}\"").ToString();
+        http.Response.Headers[StatusHeader] = "complete";
+        return Results.Text(TenantSpecJson.Serialize(record.Spec), "application/json");
+    }
+
+    private static bool TryReadIfMatch(HttpContext http, out int? version)
+    {
+        version = null;
+        var header = http.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrEmpty(header))
+        {
+            return true;
+        }
+
+        if (int.TryParse(header.Trim().Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+        {
+            version = parsed;
+            return true;
+        }
+
+        return false;
+    }
+}

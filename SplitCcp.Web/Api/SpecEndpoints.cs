@@ -14,7 +14,7 @@ internal static class SpecEndpoints
     {
         var spec = tenants.MapGroup($"/{{{TenantRouteGuard.RouteParameter}:guid}}/spec").WithTags("Setup spec");
 
-        spec.MapGet("/", async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
+        spec.MapGet("", async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
             {
                 if (await specs.GetAsync(user, tenantId, ct) is not { } found)
                 {
@@ -29,7 +29,7 @@ internal static class SpecEndpoints
             .WithSummary("The tenant's desired state. 'SplitCcp-Spec-Status' says whether it is the generated default, a wizard draft, or complete; the ETag is its version.")
             .Produces<TenantSpec>();
 
-        spec.MapPut("/", async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
+        spec.MapPut("", async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
             {
                 using var reader = new StreamReader(http.Request.Body);
                 var (parsed, errors) = TenantSpecJson.Parse(await reader.ReadToEndAsync(ct));

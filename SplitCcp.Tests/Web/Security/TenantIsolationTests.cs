@@ -41,8 +41,8 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
         routes.ShouldContain("GET /api/tenants/{tenantId:guid}");
         routes.ShouldContain("PUT /api/tenants/{tenantId:guid}");
         routes.ShouldContain("DELETE /api/tenants/{tenantId:guid}");
-        routes.ShouldContain("GET /api/tenants/{tenantId:guid}/spec/");
-        routes.ShouldContain("PUT /api/tenants/{tenantId:guid}/spec/");
+        routes.ShouldContain("GET /api/tenants/{tenantId:guid}/spec");
+        routes.ShouldContain("PUT /api/tenants/{tenantId:guid}/spec");
     }
 
     [Fact]

@@ -12,9 +12,9 @@ internal static class SpecEndpoints
 
     public static RouteGroupBuilder MapSpecEndpoints(this RouteGroupBuilder tenants)
     {
-        var spec = tenants.MapGroup($"/{{{TenantRouteGuard.RouteParameter}:guid}}/spec").WithTags("Setup spec");
+        var route = $"/{{{TenantRouteGuard.RouteParameter}:guid}}/spec";
 
-        spec.MapGet("", async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
+        tenants.MapGet(route, async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
             {
                 if (await specs.GetAsync(user, tenantId, ct) is not { } found)
                 {
@@ -27,9 +27,10 @@ internal static class SpecEndpoints
                 return Results.Text(TenantSpecJson.Serialize(record.Spec), "application/json");
             })
             .WithSummary("The tenant's desired state. 'SplitCcp-Spec-Status' says whether it is the generated default, a wizard draft, or complete; the ETag is its version.")
-            .Produces<TenantSpec>();
+            .Produces<TenantSpec>()
+            .WithTags("Setup spec");
 
-        spec.MapPut("", async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
+        tenants.MapPut(route, async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
             {
                 using var reader = new StreamReader(http.Request.Body);
                 var (parsed, errors) = TenantSpecJson.Parse(await reader.ReadToEndAsync(ct));
@@ -60,9 +61,10 @@ internal static class SpecEndpoints
             })
             .WithSummary("Replaces the tenant's desired state with a complete spec. Every field is validated; errors come back per JSON path. Send If-Match with the ETag you read to refuse a concurrent change (409).")
             .Accepts<TenantSpec>("application/json")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .WithTags("Setup spec");
 
-        return spec;
+        return tenants;
     }
 
     private static IResult Saved(HttpContext http, TenantSpecRecord record)

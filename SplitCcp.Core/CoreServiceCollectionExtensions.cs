@@ -51,6 +51,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<TenantService>();
         services.AddSingleton<TenantSpecService>();
+        services.AddSingleton<Aws.ConnectInstances>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<UserDirectory>();
         services.AddScoped<Bootstrapper>();

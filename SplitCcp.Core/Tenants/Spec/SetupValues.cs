@@ -20,6 +20,9 @@ public sealed record SetupValues
     /// <summary>aws, aws-cn or aws-us-gov.</summary>
     public required string Partition { get; init; }
 
+    /// <summary>The Connect instance's ARN, once the account and instance ID are known.</summary>
+    public string? ConnectInstanceArn { get; init; }
+
     /// <summary>https://&lt;alias&gt;.my.connect.aws: the Connect instance's origin, where the CCP frame comes from.</summary>
     public string? ConnectInstanceUrl { get; init; }
 
@@ -68,6 +71,7 @@ public sealed record SetupValues
         {
             Region = region,
             Partition = partition,
+            ConnectInstanceArn = account is null || instanceId is null ? null : $"arn:{partition}:connect:{region}:{account}:instance/{instanceId}",
             ConnectInstanceUrl = instanceUrl,
             CcpUrl = instanceUrl is null ? null : $"{instanceUrl}/ccp-v2/",
             RelayState = instanceId is null ? null

@@ -41,6 +41,9 @@ public sealed class PortalPage(IPage page, Uri baseAddress, string testName)
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{testName}-{++_shot:00}-{name}.png");
+
+        // A full-page shot of a scrolled page draws the fixed app bar mid-page.
+        await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
         return path;
     }

@@ -2,11 +2,17 @@
 
 # Build: restore with the project files only, so the package layer is cached across source changes.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# npm restores the pinned amazon-connect-streams release that the build embeds.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig SplitCcp.sln ./
 COPY SplitCcp.Core/SplitCcp.Core.csproj SplitCcp.Core/
 COPY SplitCcp.Web/SplitCcp.Web.csproj SplitCcp.Web/
 RUN dotnet restore SplitCcp.Web/SplitCcp.Web.csproj
+COPY SplitCcp.Core/Ccp/Assets/package.json SplitCcp.Core/Ccp/Assets/package-lock.json SplitCcp.Core/Ccp/Assets/
+RUN cd SplitCcp.Core/Ccp/Assets && npm ci --no-audit --no-fund --ignore-scripts && touch node_modules/.splitccp-npm-ci.stamp
 COPY SplitCcp.Core/ SplitCcp.Core/
 COPY SplitCcp.Web/ SplitCcp.Web/
 RUN dotnet publish SplitCcp.Web/SplitCcp.Web.csproj -c Release -o /app --no-restore -nologo

@@ -44,6 +44,7 @@ internal static class TenantEndpoints
             .WithSummary("Deletes a tenant and everything kept for it (MSP operators).");
 
         tenants.MapSpecEndpoints();
+        tenants.MapArtifactEndpoints();
         return tenants;
     }
 

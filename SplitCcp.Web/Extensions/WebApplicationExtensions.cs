@@ -34,6 +34,7 @@ internal static class WebApplicationExtensions
         api.MapTenantEndpoints();
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
+        app.MapArtifactDownloads();
 
         app.MapPost("/account/logout", async (HttpContext context, SignInManager<AppUser> signIn) =>
             {

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Ccp;
 using SplitCcp.Core.Tenants.Spec;
 
@@ -76,6 +77,25 @@ public sealed class CcpPageGeneratorTests
         audio.Csp.ShouldBe(audio.ExpectedCsp("https://northwind.my.connect.aws"));
         session.Csp.ShouldBe(audio.Csp);
         _generator.ContentSecurityPolicy(CcpPageParts.Values()).ShouldBe(audio.Csp);
+    }
+
+    [Fact]
+    public async Task AddSplitCcpCore_RegistersTheGeneratorAndTheAssetOnce()
+    {
+        await using var host = await CoreTestHost.StartAsync();
+
+        host.Services.GetRequiredService<CcpPageGenerator>().ShouldBeSameAs(host.Services.GetRequiredService<CcpPageGenerator>());
+        host.Services.GetRequiredService<ConnectStreamsAsset>().ShouldBeSameAs(ConnectStreamsAsset.Instance);
+    }
+
+    [Fact]
+    public void LoaderScript_NeverStartsASoftphoneManagerOrWritesMarkup()
+    {
+        _generator.LoaderScript.ShouldNotContain("initSoftphoneManager");
+        _generator.LoaderScript.ShouldNotContain("innerHTML ="); // "never innerHTML" in its comment is fine; an assignment is not
+        _generator.LoaderScript.ShouldNotContain("insertAdjacentHTML");
+        _generator.LoaderScript.ShouldNotContain("document.write");
+        _generator.LoaderScript.ShouldNotContain("eval(");
     }
 
     [Fact]

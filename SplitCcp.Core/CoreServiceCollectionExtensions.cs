@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using SplitCcp.Core.Ccp;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
@@ -55,7 +56,16 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<UserDirectory>();
         services.AddScoped<Bootstrapper>();
+        services.AddCcpPages();
         return builder;
+    }
+
+    private static void AddCcpPages(this IServiceCollection services)
+    {
+        services.AddSingleton<CcpPageGenerator>();
+
+        // Read on first use, not at start-up: the library is about 730 KB.
+        services.AddSingleton(_ => ConnectStreamsAsset.Instance);
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

@@ -44,8 +44,11 @@ public static class BrowserPolicyGenerator
     /// assignments, as single-quoted literals with <c>'</c> doubled, or base64 when they hold anything but printable
     /// ASCII; the Firefox policies are System.Text.Json output carried the same way.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A value the script needs is not known yet; the message names it.</exception>
-    /// <exception cref="ArgumentException">A value no browser could use: not https://, a NUL, an invalid image name.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A value the script needs is not known yet, or the image name breaks AppStream's rule (a draft spec can hold one);
+    /// the message names the value.
+    /// </exception>
+    /// <exception cref="ArgumentException">A URL no browser could use (not https://, or a NUL): never from <see cref="SetupValues.For"/>.</exception>
     public static string ImageBuilderScript(SetupValues values, AppStreamSpec appStream)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -179,8 +182,9 @@ public static class BrowserPolicyGenerator
         }
 
         // AppStream's own naming rule; it also keeps the printed command free of anything a shell would interpret.
+        // A draft spec is saved unvalidated, so this is "not ready" for the operator rather than a bug.
         return TenantSpecRules.AppStreamName(value) is { } error
-            ? throw new ArgumentException($"{nameof(AppStreamSpec.ImageName)}: {error}", nameof(value))
+            ? throw new InvalidOperationException($"{nameof(AppStreamSpec.ImageName)}: {error}")
             : value;
     }
 

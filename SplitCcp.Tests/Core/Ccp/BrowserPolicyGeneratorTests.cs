@@ -171,9 +171,9 @@ public sealed class BrowserPolicyGeneratorTests
     [InlineData("-name")]
     [InlineData("a\"b")]
     [InlineData("a';calc;'")]
-    public void ImageBuilderScript_ImageNameAppStreamRefuses_Throws(string imageName)
+    public void ImageBuilderScript_ImageNameAppStreamRefuses_ThrowsNotReady(string imageName)
     {
-        var error = Should.Throw<ArgumentException>(
+        var error = Should.Throw<InvalidOperationException>(
             () => BrowserPolicyGenerator.ImageBuilderScript(s_normal, new AppStreamSpec { ImageName = imageName }));
 
         error.Message.ShouldStartWith("ImageName: Use 1 to 100 letters");

@@ -63,6 +63,7 @@ public static class CoreServiceCollectionExtensions
     private static void AddCcpPages(this IServiceCollection services)
     {
         services.AddSingleton<CcpPageGenerator>();
+        services.AddSingleton<TenantArtifacts>();
 
         // Read on first use, not at start-up: the library is about 730 KB.
         services.AddSingleton(_ => ConnectStreamsAsset.Instance);

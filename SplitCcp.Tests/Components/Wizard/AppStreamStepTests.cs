@@ -67,6 +67,37 @@ public sealed class AppStreamStepTests
     }
 
     [Fact]
+    public async Task ValidateAsync_InvalidSubnet_ShowsSubnetRuleAtSubnets()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.AppStream.ImageBuilder.SubnetIds.Add("subnet-xyz");
+        var cut = ctx.RenderStep<AppStreamStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        var subnets = cut.FieldInput("spec-subnets").Closest(".mud-grid-item")!;
+        subnets.TextContent.ShouldContain(TenantSpecRules.SubnetId("subnet-xyz")!);
+        subnets.TextContent.ShouldContain("A subnet ID looks like subnet-0123456789abcdef0.");
+        cut.FieldInput("spec-security-groups").Closest(".mud-grid-item")!.TextContent.ShouldNotContain("looks like");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_InvalidSecurityGroup_ShowsSecurityGroupRuleAtSecurityGroups()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.AppStream.ImageBuilder.SecurityGroupIds.AddRange(["sg-0123456789abcdef0", "sg-nope"]);
+        var cut = ctx.RenderStep<AppStreamStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        var groups = cut.FieldInput("spec-security-groups").Closest(".mud-grid-item")!;
+        groups.TextContent.ShouldContain(TenantSpecRules.SecurityGroupId("sg-nope")!);
+        groups.QuerySelectorAll(".mud-chip-color-error").Select(c => c.TextContent.Trim()).ShouldBe(["sg-nope"]);
+    }
+
+    [Fact]
     public async Task Render_ValidSpec_SaysWhatItWillCreate()
     {
         await using var ctx = MudTestContext.Create();

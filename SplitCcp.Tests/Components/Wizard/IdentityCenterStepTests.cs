@@ -132,6 +132,20 @@ public sealed class IdentityCenterStepTests
     }
 
     [Fact]
+    public async Task ValidateAsync_AssignedUserWithTab_ShowsIdentityNameRuleAtUsers()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.AssignedUsers.Add("ada\tagent");
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        cut.FieldInput("spec-idc-users").Closest(".mud-grid-item")!.TextContent
+            .ShouldContain(TenantSpecRules.IdentityName("ada\tagent")!);
+    }
+
+    [Fact]
     public async Task Render_ValidSpec_ShowsConsoleValuesBuiltFromTheSpec()
     {
         await using var ctx = MudTestContext.Create();

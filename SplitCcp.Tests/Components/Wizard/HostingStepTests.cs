@@ -118,6 +118,37 @@ public sealed class HostingStepTests
     }
 
     [Fact]
+    public async Task ModeChange_ToPublicBucketAfterInvalidDomain_PassesWithoutTheUnusedDomain()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.Hosting.Mode = HostingMode.CloudFront;
+        var cut = ctx.RenderStep<HostingStep>(spec);
+        await cut.FieldInput("spec-cloudfront-domain").InputAsync("https://x.cloudfront.net/path");
+
+        await cut.Find("input[data-testid=hosting-public]").ClickAsync(new());
+
+        (await cut.ValidateAsync()).ShouldBeTrue("a public bucket has no CloudFront domain, and no field would show why the step failed");
+        cut.ShownErrors().ShouldBeEmpty();
+        TenantSpecRules.Validate(spec).Keys.ShouldNotContain("hosting.cloudFrontDomain");
+    }
+
+    [Fact]
+    public async Task ModeChange_BackToCloudFront_ShowsTheDomainRuleAgain()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.Hosting.CloudFrontDomain = "https://x.cloudfront.net/path";
+        var cut = ctx.RenderStep<HostingStep>(spec);
+
+        await cut.Find("input[type=radio]").ClickAsync(new());
+
+        spec.Hosting.Mode.ShouldBe(HostingMode.CloudFront);
+        (await cut.ValidateAsync()).ShouldBeFalse();
+        cut.FieldText("spec-cloudfront-domain").ShouldBe(TenantSpecRules.CloudFrontDomain("https://x.cloudfront.net/path"));
+    }
+
+    [Fact]
     public async Task BucketInput_NewName_UpdatesApprovedOrigin()
     {
         await using var ctx = MudTestContext.Create();

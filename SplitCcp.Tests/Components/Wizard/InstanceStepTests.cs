@@ -142,6 +142,22 @@ public sealed class InstanceStepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ModeChange_ToCreateWithInvalidInstanceId_KeepsTheIdFieldAndShowsItsRule()
+    {
+        await using var ctx = CreateContext();
+        var spec = WizardSteps.ValidSpec();
+        spec.Connect.InstanceId = "not-a-uuid";
+        var cut = RenderStep(ctx, spec);
+
+        await cut.Find("input[data-testid=instance-mode-create]").ClickAsync(new());
+
+        spec.Connect.InstanceMode.ShouldBe(ConnectInstanceMode.Create);
+        (await cut.ValidateAsync()).ShouldBeFalse("the section check still refuses an instance ID that is not a UUID");
+        cut.FieldText("spec-instance-id").ShouldBe(TenantSpecRules.ConnectInstanceId("not-a-uuid"));
+        cut.FindAll("[data-testid=instance-picker]").ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Render_SandboxTenant_ListsTheSandboxInstancesInThePicker()
     {
         await using var ctx = CreateContext();

@@ -17,6 +17,7 @@ public sealed class AppStreamStepTests
         cut.ShownErrors().ShouldBeEmpty();
         cut.FindAll("[aria-invalid=true]").ShouldBeEmpty();
         cut.FindAll(".mud-chip-color-error").ShouldBeEmpty();
+        cut.FindAll(".mud-error-text").ShouldBeEmpty();
     }
 
     [Fact]

@@ -107,14 +107,11 @@ public sealed class IdentityCenterStepTests
         var expected = TenantSpecRules.MetadataXml(xml);
         expected.ShouldNotBeNull();
         expected.ShouldStartWith("This is not well-formed XML (");
-        expected.ShouldContain("DTD is prohibited");
-        var shown = cut.Find(".mud-error-text").TextContent.Trim();
-        shown.ShouldBe(expected);
+        expected.ShouldContain("DTD is prohibited", customMessage: "the reader stops at the DOCTYPE, before any entity is read");
+        cut.Find(".mud-error-text").TextContent.Trim().ShouldBe(expected);
         cut.Find(".mud-error-text").Closest(".mud-grid-item")!.PreviousElementSibling!
             .QuerySelector("[data-testid=metadata-xml-chip]").ShouldNotBeNull("the message sits right under the uploaded XML");
         cut.Find("[data-testid=metadata-xml-chip]").ClassList.ShouldContain("mud-chip-color-error");
-        cut.Markup.ShouldNotContain("lollol");
-        cut.Markup.ShouldNotContain("root:");
     }
 
     [Fact]

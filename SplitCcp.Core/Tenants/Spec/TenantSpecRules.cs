@@ -278,7 +278,12 @@ public static partial class TenantSpecRules
         if (Has(SpecSection.Hosting))
         {
             Check("hosting.bucketName", BucketName(spec.Hosting.BucketName));
-            Check("hosting.cloudFrontDomain", CloudFrontDomain(spec.Hosting.CloudFrontDomain));
+
+            // A public bucket is served from its S3 address: a domain left from CloudFront mode is unused, and the wizard hides its field.
+            if (spec.Hosting.Mode == HostingMode.CloudFront)
+            {
+                Check("hosting.cloudFrontDomain", CloudFrontDomain(spec.Hosting.CloudFrontDomain));
+            }
         }
 
         if (Has(SpecSection.CcpPages))

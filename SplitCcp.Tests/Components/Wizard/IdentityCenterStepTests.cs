@@ -1,0 +1,222 @@
+using Bunit;
+using SplitCcp.Core.Tenants.Spec;
+using SplitCcp.Web.Components.Wizard;
+
+namespace SplitCcp.Tests.Components.Wizard;
+
+public sealed class IdentityCenterStepTests
+{
+    private const string MetadataXml =
+        """<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://portal.sso.eu-west-2.amazonaws.com/saml/assertion/abc"></md:EntityDescriptor>""";
+
+    [Fact]
+    public async Task ValidateAsync_ValidSpec_ReturnsTrueWithoutErrors()
+    {
+        await using var ctx = MudTestContext.Create();
+        var cut = ctx.RenderStep<IdentityCenterStep>(WizardSteps.ValidSpec());
+
+        (await cut.ValidateAsync()).ShouldBeTrue();
+
+        cut.ShownErrors().ShouldBeEmpty();
+        cut.FindAll("[aria-invalid=true]").ShouldBeEmpty();
+        cut.FindAll(".mud-error-text").ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("http://d-1234567890.awsapps.com/start")]
+    [InlineData("https://d-1234567890.awsapps.com.evil.example/start")]
+    [InlineData("https://user@d-1234567890.awsapps.com/start")]
+    public async Task ValidateAsync_StartUrlNotAnAccessPortalLink_ShowsStartUrlRule(string startUrl)
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.StartUrl = startUrl;
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        cut.FieldText("spec-idc-start-url").ShouldBe(TenantSpecRules.StartUrl(startUrl));
+        cut.FieldText("spec-idc-start-url").ShouldBe("Use the https:// link of the application in the AWS access portal, such as https://d-1234567890.awsapps.com/start/#/….");
+        cut.ShownErrors().Count.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("http://portal.sso.eu-west-2.amazonaws.com/saml/metadata/MTIz")]
+    [InlineData("https://portal.sso.eu-west-2.amazonaws.com.evil.example/saml/metadata/MTIz")]
+    [InlineData("https://portal.sso.eu-west-2.amazonaws.com/start")]
+    public async Task ValidateAsync_MetadataUrlNotIdentityCenterHttps_ShowsMetadataUrlRule(string url)
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataUrl = url;
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        cut.FieldText("spec-idc-metadata-url").ShouldBe(TenantSpecRules.MetadataUrl(url));
+        cut.FieldText("spec-idc-metadata-url").ShouldBe("Paste the IAM Identity Center SAML metadata URL: https://portal.sso.<region>.amazonaws.com/saml/metadata/….");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_NeitherMetadataUrlNorXml_AsksForOneAtMetadataUrl()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataUrl = null;
+        spec.IdentityCenter.MetadataXml = null;
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        var expected = TenantSpecRules.Validate(spec, SpecSection.IdentityCenter)["identityCenter.metadataUrl"].Single();
+        expected.ShouldBe("Paste the Identity Center SAML metadata URL or upload its XML: the IAM identity provider is made from it.");
+        cut.FieldText("spec-idc-metadata-url").ShouldBe(expected);
+        cut.FieldIsInvalid("spec-idc-metadata-url").ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ValidateAsync_MetadataXmlInsteadOfUrl_ReturnsTrueAndShowsTheXmlChip()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataUrl = null;
+        spec.IdentityCenter.MetadataXml = MetadataXml;
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeTrue();
+
+        cut.Find("[data-testid=metadata-xml-chip]").ClassList.ShouldContain("mud-chip-color-success");
+        cut.ShownErrors().ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("""<!DOCTYPE EntityDescriptor [<!ENTITY id "https://portal.sso.eu-west-2.amazonaws.com">]><EntityDescriptor entityID="&id;"/>""")]
+    [InlineData("""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><EntityDescriptor>&lol2;</EntityDescriptor>""")]
+    [InlineData("""<!DOCTYPE EntityDescriptor [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><EntityDescriptor>&xxe;</EntityDescriptor>""")]
+    public async Task ValidateAsync_MetadataXmlWithDoctype_IsRefusedWithoutExpandingEntities(string xml)
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataUrl = null;
+        spec.IdentityCenter.MetadataXml = xml;
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        var expected = TenantSpecRules.MetadataXml(xml);
+        expected.ShouldNotBeNull();
+        expected.ShouldStartWith("This is not well-formed XML (");
+        expected.ShouldContain("DTD is prohibited", customMessage: "the reader stops at the DOCTYPE, before any entity is read");
+        cut.Find(".mud-error-text").TextContent.Trim().ShouldBe(expected);
+        cut.Find(".mud-error-text").Closest(".mud-grid-item")!.PreviousElementSibling!
+            .QuerySelector("[data-testid=metadata-xml-chip]").ShouldNotBeNull("the message sits right under the uploaded XML");
+        cut.Find("[data-testid=metadata-xml-chip]").ClassList.ShouldContain("mud-chip-color-error");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_MetadataXmlOfAnotherKind_SaysItIsNotSamlMetadata()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataXml = "<html><body>Sign in</body></html>";
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        cut.Find(".mud-error-text").TextContent.Trim().ShouldBe(TenantSpecRules.MetadataXml(spec.IdentityCenter.MetadataXml));
+        cut.Find(".mud-error-text").TextContent.Trim().ShouldBe("This XML is not SAML metadata: its root element must be EntityDescriptor.");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_AssignedUserWithTab_ShowsIdentityNameRuleAtUsers()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.AssignedUsers.Add("ada\tagent");
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        cut.FieldInput("spec-idc-users").Closest(".mud-grid-item")!.TextContent
+            .ShouldContain(TenantSpecRules.IdentityName("ada\tagent")!);
+    }
+
+    [Fact]
+    public async Task Render_ValidSpec_ShowsConsoleValuesBuiltFromTheSpec()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+        var values = SetupValues.For(WizardSteps.Region, spec);
+
+        cut.Find("[data-testid=relay-state]").TextContent.ShouldBe(values.RelayState);
+        cut.Find("[data-testid=relay-state]").TextContent
+            .ShouldBe("https://eu-west-2.console.aws.amazon.com/connect/federate/bae1b13e-6e52-4e0b-9e13-769c27a1b2c3?destination=%2Fconnect%2Fccp-v2");
+        cut.Find("[data-testid=acs-url]").TextContent.ShouldBe("https://signin.aws.amazon.com/saml");
+        cut.Find("[data-testid=audience]").TextContent.ShouldBe("urn:amazon:webservices");
+        cut.Find("[data-testid=mapping-Subject]").TextContent.ShouldBe("${user:email}");
+        cut.Find("[data-testid=mapping-RoleSessionName]").TextContent.ShouldBe("${user:email}");
+        cut.Find("[data-testid=mapping-Role]").TextContent.ShouldBe(values.AttributeMappings[2].Value);
+        cut.Find("[data-testid=mapping-Role]").TextContent.ShouldBe(
+            "arn:aws:iam::123456789012:role/SplitCcp-spec-co-Agent,arn:aws:iam::123456789012:saml-provider/SplitCcp-spec-co-IdentityCenter");
+        cut.Find("[data-testid=idc-instructions]").TextContent.ShouldContain("Display name: SplitCcp Spec Co");
+    }
+
+    [Fact]
+    public async Task Render_NoInstanceOrAccount_ShowsWhatIsMissingInsteadOfValues()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.Connect.InstanceId = null;
+        spec.AwsAccountId = "12345";
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        cut.Find("[data-testid=relay-state]").TextContent.ShouldBe("(choose the Connect instance in step 1)");
+        cut.Find("[data-testid=mapping-Role]").TextContent.ShouldBe("<federation role ARN>,<SAML provider ARN>");
+        cut.Markup.ShouldContain("&lt;federation role ARN&gt;");
+    }
+
+    [Fact]
+    public async Task Render_HostileAssignedUserName_IsEncodedNeverMarkup()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.AssignedUsers.Add(WizardSteps.Hostile);
+
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+        var html = await ctx.PrerenderAsync<IdentityCenterStep>(spec, WizardSteps.Tenant());
+
+        cut.FindAll("img").ShouldBeEmpty();
+        cut.FindAll(".mud-chip").Select(c => c.TextContent.Trim()).ShouldContain(WizardSteps.Hostile);
+        cut.Markup.ShouldContain("&lt;img src=x onerror=alert(1)&gt;");
+        cut.Markup.ShouldNotContain("<img src=x");
+        html.ShouldContain("&lt;img src=x onerror=alert(1)&gt;");
+        html.ShouldNotContain("<img src=x");
+    }
+
+    [Fact]
+    public async Task Render_ReadOnly_RendersEveryInputReadOnlyWithoutUpload()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataXml = MetadataXml;
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec, readOnly: true);
+
+        var inputs = cut.TextInputs();
+
+        inputs.Select(i => i.GetAttribute("data-testid")).ShouldBe(
+            ["spec-idc-instance", "spec-idc-app", "spec-idc-metadata-url", "spec-idc-start-url", "spec-idc-users", "spec-idc-groups"]);
+        inputs.ShouldAllBe(i => i.HasAttribute("readonly"));
+        cut.FindAll("input[type=file]").ShouldBeEmpty();
+        cut.Markup.ShouldNotContain("Upload metadata XML");
+
+        var close = cut.FindAll("[data-testid=metadata-xml-chip] .mud-chip-close-button");
+        if (close.Count > 0)
+        {
+            await close[0].ClickAsync(new());
+        }
+
+        spec.IdentityCenter.MetadataXml.ShouldBe(MetadataXml, "a read-only step never drops the uploaded XML");
+    }
+}

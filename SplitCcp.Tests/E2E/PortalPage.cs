@@ -33,7 +33,7 @@ public sealed class PortalPage(IPage page, Uri baseAddress, string testName)
         await Page.WaitForURLAsync("**/account/login**");
     }
 
-    public ILocator ByTestId(string id) => Page.Locator($"[data-testid={id}]");
+    public ILocator ByTestId(string id) => Page.Locator($"[data-testid=\"{id}\"]");
 
     /// <summary>The input inside a Mud field marked with data-testid (Mud puts the attribute on the input itself or its wrapper).</summary>
     public ILocator Input(string testId) => Page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
@@ -45,6 +45,10 @@ public sealed class PortalPage(IPage page, Uri baseAddress, string testName)
         // A full-page shot of a scrolled page draws the fixed app bar mid-page.
         await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
+
+        // A full-page shot resizes the viewport for a moment; MudBlazor's resize listeners then re-render over the
+        // circuit, and a click landing mid-render is lost. Let that round trip settle before the test acts again.
+        await Page.WaitForTimeoutAsync(400);
         return path;
     }
 }

@@ -80,6 +80,9 @@ public sealed class SetupWizardTests(BrowserFixture browser) : IAsyncLifetime, I
         (await _portal.ByTestId("hosting-origin").InnerTextAsync()).ShouldStartWith("https://splitccp-wingtip-voice-");
         await NextAsync();
         await _portal.ByTestId("spec-hide-controls").WaitForAsync();
+        var preview = page.FrameLocator("[data-testid=preview-audio-only]");
+        await preview.Locator("body").GetByText("microphone", new() { Exact = false }).First.WaitForAsync();
+        await _portal.ScreenshotAsync("ccp-pages-preview");
         await NextAsync();
         await _portal.Input("spec-fleet-name").WaitForAsync();
         await NextAsync();
@@ -91,6 +94,21 @@ public sealed class SetupWizardTests(BrowserFixture browser) : IAsyncLifetime, I
         await _portal.ByTestId("wizard-done").WaitForAsync();
         await _portal.ScreenshotAsync("done");
 
+        // The tenant page offers the generated files; the pages carry the tenant's values as data.
+        await page.GetByText("Open the tenant").ClickAsync();
+        await page.WaitForURLAsync($"**/tenants/{tenant.Id}");
+        await _portal.WaitForInteractiveAsync();
+        await _portal.ScreenshotAsync("downloads");
+        foreach (var name in new[] { "AudioOnly.html", "InSession.html" })
+        {
+            var download = await page.RunAndWaitForDownloadAsync(() => _portal.ByTestId($"download-{name}").ClickAsync());
+            download.SuggestedFilename.ShouldBe(name);
+            var html = await File.ReadAllTextAsync((await download.PathAsync())!);
+            html.ShouldContain("<script type=\"application/json\" id=\"ccp-config\">");
+            html.ShouldContain($"https://{instance.Alias}.my.connect.aws");
+            html.ShouldNotContain("<img src=x", Case.Insensitive);
+        }
+
         var spec = JsonNode.Parse(await _app.CreateApiClient(SplitCcpWebFactory.AdminToken).GetStringAsync($"/api/tenants/{tenant.Id}/spec"))!;
         spec["connect"]!["instanceId"]!.GetValue<string>().ShouldBe(instance.Id);
         spec["connect"]!["agents"]![0]!["firstName"]!.GetValue<string>().ShouldBe("<img src=x onerror=alert(1)>");
@@ -98,7 +116,15 @@ public sealed class SetupWizardTests(BrowserFixture browser) : IAsyncLifetime, I
         _dialogSeen.ShouldBeFalse("a value typed into a field must never run as script");
     }
 
-    private Task NextAsync() => _portal.ByTestId("wizard-next").ClickAsync();
+    private async Task NextAsync()
+    {
+        // Scroll first, as a person would: clicking in the same motion as the scroll can land while the page under the
+        // pointer is still moving (the CCP preview frame below the form is tall).
+        var next = _portal.ByTestId("wizard-next");
+        await next.ScrollIntoViewIfNeededAsync();
+        await _portal.Page.WaitForTimeoutAsync(300);
+        await next.ClickAsync();
+    }
 
     public async Task DisposeAsync() => await _context.DisposeAsync();
 

@@ -1,5 +1,4 @@
 using Bunit;
-using Microsoft.AspNetCore.Components;
 using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Web.Components.Wizard;
 
@@ -69,17 +68,6 @@ public sealed class CcpPagesStepTests
         (await cut.ValidateAsync()).ShouldBeTrue();
 
         cut.ShownErrors().ShouldBeEmpty();
-    }
-
-    [Fact]
-    public async Task Render_WithPreview_ShowsThePreviewInsideTheStep()
-    {
-        await using var ctx = MudTestContext.Create();
-        RenderFragment preview = builder => builder.AddMarkupContent(0, "<p data-testid=\"page-preview\">Preview of AudioOnly.html</p>");
-
-        var cut = ctx.RenderStep<CcpPagesStep>(WizardSteps.ValidSpec(), more: p => p.Add(s => s.Preview, preview));
-
-        cut.Find("form [data-testid=page-preview]").TextContent.ShouldBe("Preview of AudioOnly.html");
     }
 
     [Fact]

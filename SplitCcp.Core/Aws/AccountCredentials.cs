@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Core.Aws;
+
+/// <summary>
+/// The credentials the portal uses in a tenant's account, by its access mode. Assumed-role credentials are reused until
+/// shortly before they expire, so a drift pass over hundreds of tenants does not call STS for every AWS request.
+/// </summary>
+public sealed class AccountCredentials(TimeProvider time, Func<Guid, CancellationToken, Task<string?>> secretAccessKeyFor)
+{
+    /// <summary>Assumed credentials are renewed this long before they expire, so no call starts with a key about to lapse.</summary>
+    public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan SessionDuration = TimeSpan.FromHours(1);
+
+    private readonly ConcurrentDictionary<(string RoleArn, string ExternalId, string? Endpoint), Assumed> _assumed = new();
+
+    public async Task<AWSCredentials> ForTenantAsync(TenantView tenant, CancellationToken ct)
+    {
+        switch (tenant.AccessMode)
+        {
+            case AwsAccessMode.AccessKeys:
+                var secret = await secretAccessKeyFor(tenant.Id, ct)
+                    ?? throw new InvalidOperationException($"Tenant {tenant.DisplayName} uses access keys, but no secret access key is stored. Enter it on the tenant page.");
+                return new BasicAWSCredentials(tenant.AccessKeyId, secret);
+            case AwsAccessMode.DefaultCredentials:
+                return DefaultChain();
+            case AwsAccessMode.AssumeRole:
+                return await AssumeAsync(tenant, ct);
+            default:
+                throw new InvalidOperationException($"Tenant {tenant.DisplayName} uses the Sandbox account, which needs no AWS credentials.");
+        }
+    }
+
+    private async Task<AWSCredentials> AssumeAsync(TenantView tenant, CancellationToken ct)
+    {
+        var key = (tenant.RoleArn!, tenant.ExternalId!, tenant.EndpointUrl);
+        var now = time.GetUtcNow();
+        if (_assumed.TryGetValue(key, out var cached) && cached.Expires - RenewBefore > now)
+        {
+            return cached.Credentials;
+        }
+
+        var config = new AmazonSecurityTokenServiceConfig { RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(tenant.Region) };
+        if (tenant.EndpointUrl is { } endpoint)
+        {
+            config.ServiceURL = endpoint;
+            config.AuthenticationRegion = tenant.Region;
+        }
+
+        using var sts = new AmazonSecurityTokenServiceClient(DefaultChain(), config);
+        var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
+        {
+            RoleArn = tenant.RoleArn,
+            ExternalId = tenant.ExternalId,
+            RoleSessionName = $"splitccp-{tenant.Slug}",
+            DurationSeconds = (int)SessionDuration.TotalSeconds,
+        }, ct);
+
+        // The session's own expiry is trusted only as far as the duration asked for, measured on this clock.
+        var expires = now + SessionDuration;
+        if (response.Credentials.Expiration is { } reported && reported.ToUniversalTime() < expires.UtcDateTime)
+        {
+            expires = new DateTimeOffset(reported.ToUniversalTime(), TimeSpan.Zero);
+        }
+
+        var credentials = new SessionAWSCredentials(response.Credentials.AccessKeyId, response.Credentials.SecretAccessKey, response.Credentials.SessionToken);
+        _assumed[key] = new Assumed(credentials, expires);
+        return credentials;
+    }
+
+    private static AWSCredentials DefaultChain() => Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentials();
+
+    private sealed record Assumed(AWSCredentials Credentials, DateTimeOffset Expires);
+}

@@ -54,13 +54,32 @@ public sealed class TenantArtifacts(TenantSpecService specs, CcpPageGenerator pa
             return new ArtifactResult.NotFound();
         }
 
+        return Generate(name, found.Tenant, found.Record);
+    }
+
+    /// <summary>For each file the saved spec cannot produce yet, what is missing; null when the tenant is outside the caller's scope. Reads the spec once.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> NotReadyAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    {
+        if (await specs.GetAsync(user, tenantId, ct) is not { } found)
+        {
+            return null;
+        }
+
+        return Names
+            .Select(name => (name, result: Generate(name, found.Tenant, found.Record)))
+            .Where(x => x.result is ArtifactResult.NotReady)
+            .ToDictionary(x => x.name, x => ((ArtifactResult.NotReady)x.result).Reason, StringComparer.Ordinal);
+    }
+
+    private ArtifactResult Generate(string name, Tenants.TenantView tenant, TenantSpecRecord record)
+    {
         if (name == SetupValues.ConnectStreamsName)
         {
             return new ArtifactResult.Found(new Artifact(name, "text/javascript; charset=utf-8", streams.Content));
         }
 
-        var spec = found.Record.Spec;
-        var values = found.Record.Values(found.Tenant.Region);
+        var spec = record.Spec;
+        var values = record.Values(tenant.Region);
         try
         {
             return new ArtifactResult.Found(name switch

@@ -195,6 +195,15 @@ public static partial class TenantSpecRules
     public static string? DesiredCapacity(int value) =>
         value is >= 1 and <= 500 ? null : "Use a capacity from 1 to 500 instances.";
 
+    /// <summary>The section (wizard step) a JSON path of <see cref="Validate"/> belongs to.</summary>
+    public static SpecSection SectionOf(string path) =>
+        path.StartsWith("identityCenter.", StringComparison.Ordinal) ? SpecSection.IdentityCenter
+        : path.StartsWith("iam.", StringComparison.Ordinal) ? SpecSection.Iam
+        : path.StartsWith("hosting.", StringComparison.Ordinal) ? SpecSection.Hosting
+        : path.StartsWith("ccpPages.", StringComparison.Ordinal) ? SpecSection.CcpPages
+        : path.StartsWith("appStream.", StringComparison.Ordinal) ? SpecSection.AppStream
+        : SpecSection.Instance;
+
     /// <summary>Every rule of the given sections (all of them when none are named), keyed by JSON path.</summary>
     public static IReadOnlyDictionary<string, string[]> Validate(TenantSpec spec, params SpecSection[] sections)
     {

@@ -83,6 +83,30 @@ public sealed class ArtifactApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task NotReadyAsync_CloudFrontWithoutDomain_ListsTheFilesThatNeedTheOriginOnly()
+    {
+        var spec = SpecApiTests.CompleteSpec();
+        spec["hosting"]!["mode"] = "cloudFront";
+        (await _client.PutAsync($"/api/tenants/{_tenant.Id}/spec", new StringContent(spec.ToJsonString(), Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        var artifacts = (TenantArtifacts)_app.Services.GetService(typeof(TenantArtifacts))!;
+
+        var notReady = await artifacts.NotReadyAsync(_app.Operator(), _tenant.Id);
+
+        notReady!.Keys.ShouldBe(["image-builder.ps1", "agent-chrome.reg", "agent-firefox-policies.json"], ignoreOrder: true);
+        notReady.Values.ShouldAllBe(reason => reason.Length > 0);
+    }
+
+    [Fact]
+    public async Task NotReadyAsync_TenantOutsideScope_ReturnsNull()
+    {
+        var other = await _app.CreateTenantAsync("Other", "other-co");
+        var outsider = await _app.CreateUserAsync("outsider@example.com", Roles.TenantAdmin, other.Id);
+        var artifacts = (TenantArtifacts)_app.Services.GetService(typeof(TenantArtifacts))!;
+
+        (await artifacts.NotReadyAsync(SplitCcpWebFactory.Principal(outsider.Id, Roles.TenantAdmin), _tenant.Id)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Get_BrowserDownloadRoute_WorksWithTheSignInCookie()
     {
         var browser = await _app.CreateSignedInClientAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);

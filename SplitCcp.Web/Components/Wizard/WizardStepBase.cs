@@ -32,11 +32,6 @@ public abstract class WizardStepBase : ComponentBase
 
     protected SetupValues Values => SetupValues.For(Tenant.Region, Spec);
 
-    /// <summary>Errors of this section that no field shows (a missing list entry, say), for the summary above the form.</summary>
-    protected IEnumerable<string> UnplacedErrors => _errors.Where(e => !PlacedPaths.Contains(e.Key)).SelectMany(e => e.Value);
-
-    private HashSet<string> PlacedPaths { get; } = [];
-
     public async Task<bool> ValidateAsync()
     {
         _errors = new Dictionary<string, string[]>(TenantSpecRules.Validate(Spec, Section));
@@ -62,17 +57,9 @@ public abstract class WizardStepBase : ComponentBase
     }
 
     /// <summary>A field validator: the field's own rule, else an error recorded for its path by the last section check.</summary>
-    protected Func<string?, string?> Check(string path, Func<string?, string?> rule)
-    {
-        PlacedPaths.Add(path);
-        return value => rule(value) ?? Error(path);
-    }
+    protected Func<string?, string?> Check(string path, Func<string?, string?> rule) => value => rule(value) ?? Error(path);
 
-    protected Func<int, string?> CheckNumber(string path, Func<int, string?> rule)
-    {
-        PlacedPaths.Add(path);
-        return value => rule(value) ?? Error(path);
-    }
+    protected Func<int, string?> CheckNumber(string path, Func<int, string?> rule) => value => rule(value) ?? Error(path);
 
     protected string? Error(string path) => _errors.TryGetValue(path, out var messages) ? messages[0] : null;
 

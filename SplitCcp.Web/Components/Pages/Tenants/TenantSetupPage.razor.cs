@@ -128,16 +128,7 @@ public sealed partial class TenantSetupPage
     {
         foreach (var step in Steps.OfType<WizardStepBase>())
         {
-            var prefix = step.Section switch
-            {
-                SpecSection.Instance => new[] { "awsAccountId", "connect." },
-                SpecSection.IdentityCenter => ["identityCenter."],
-                SpecSection.Iam => ["iam."],
-                SpecSection.Hosting => ["hosting."],
-                SpecSection.CcpPages => ["ccpPages."],
-                _ => ["appStream."],
-            };
-            var mine = errors.Where(e => prefix.Any(p => e.Key.StartsWith(p, StringComparison.Ordinal))).ToDictionary(e => e.Key, e => e.Value);
+            var mine = errors.Where(e => TenantSpecRules.SectionOf(e.Key) == step.Section).ToDictionary(e => e.Key, e => e.Value);
             if (mine.Count > 0)
             {
                 await step.ShowErrorsAsync(mine);

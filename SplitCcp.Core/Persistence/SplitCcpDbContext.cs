@@ -21,6 +21,16 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<Reconciliation.ApplyRun> Applies => Set<Reconciliation.ApplyRun>();
+
+    public DbSet<Reconciliation.ApplyStep> ApplySteps => Set<Reconciliation.ApplyStep>();
+
+    public DbSet<Reconciliation.ApplyJournalEntry> ApplyJournal => Set<Reconciliation.ApplyJournalEntry>();
+
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+
+    public DbSet<Sandbox.SandboxObject> SandboxObjects => Set<Sandbox.SandboxObject>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

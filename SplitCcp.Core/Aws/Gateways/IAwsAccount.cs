@@ -1,0 +1,34 @@
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Core.Aws.Gateways;
+
+/// <summary>One tenant's AWS account, one gateway per service: the real account by the tenant's access mode, or its Sandbox.</summary>
+public interface IAwsAccount
+{
+    /// <summary>The 12-digit account ID: from the role ARN, the tenant's spec, STS, or the Sandbox.</summary>
+    string AccountId { get; }
+
+    string Region { get; }
+
+    bool IsSandbox { get; }
+
+    IConnectGateway Connect { get; }
+
+    IIamGateway Iam { get; }
+
+    IIdentityCenterGateway IdentityCenter { get; }
+
+    IS3Gateway S3 { get; }
+
+    ICloudFrontGateway CloudFront { get; }
+
+    IAppStreamGateway AppStream { get; }
+
+    IStsGateway Sts { get; }
+}
+
+/// <summary>Opens a tenant's account: the Sandbox for Sandbox tenants, the real gateways otherwise.</summary>
+public interface IAwsAccountFactory
+{
+    Task<IAwsAccount> OpenAsync(TenantView tenant, CancellationToken ct);
+}

@@ -1,0 +1,107 @@
+namespace SplitCcp.Core.Reconciliation;
+
+public enum ApplyState
+{
+    /// <summary>Accepted, waiting for the background runner.</summary>
+    Pending,
+    Running,
+    Succeeded,
+
+    /// <summary>A step failed; the steps before it stay applied.</summary>
+    Failed,
+}
+
+/// <summary>One apply of a tenant's plan. At most one is Pending or Running per tenant (a unique filtered index enforces it).</summary>
+public sealed class ApplyRun
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public ApplyState State { get; set; }
+
+    public string RequestedBy { get; set; } = "";
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime? StartedAt { get; set; }
+
+    public DateTime? FinishedAt { get; set; }
+
+    /// <summary>Why the apply failed, in the operator's words.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>How many times a runner has picked this apply up; above one means it resumed after a restart.</summary>
+    public int Attempts { get; set; }
+
+    public List<ApplyStep> Steps { get; set; } = [];
+}
+
+public enum ApplyStepState
+{
+    Pending,
+    Running,
+
+    /// <summary>Waiting on AWS: an instance being created, a number being claimed, a fleet starting.</summary>
+    InProgress,
+    Succeeded,
+    Failed,
+
+    /// <summary>Not applied: already in sync when reached, manual, or blocked.</summary>
+    Skipped,
+}
+
+/// <summary>One resource's change within an apply, in plan order.</summary>
+public sealed class ApplyStep
+{
+    public long Id { get; set; }
+
+    public Guid ApplyId { get; set; }
+
+    public int Ordinal { get; set; }
+
+    public string ResourceKey { get; set; } = "";
+
+    public string Title { get; set; } = "";
+
+    /// <summary>The planned change: Create or Update.</summary>
+    public string Action { get; set; } = "";
+
+    public ApplyStepState State { get; set; }
+
+    public string? Message { get; set; }
+
+    public DateTime? StartedAt { get; set; }
+
+    public DateTime? FinishedAt { get; set; }
+}
+
+/// <summary>
+/// The apply journal: a row written before a step runs and another after it ends, in its own transaction each, so a process
+/// that dies mid-step leaves a Started row with no end, and the next start resumes from there by re-observing that resource.
+/// </summary>
+public sealed class ApplyJournalEntry
+{
+    public long Id { get; set; }
+
+    public Guid ApplyId { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public string ResourceKey { get; set; } = "";
+
+    public JournalPhase Phase { get; set; }
+
+    public string? Detail { get; set; }
+
+    public DateTime At { get; set; }
+}
+
+public enum JournalPhase
+{
+    Started,
+    Progress,
+    Succeeded,
+    Failed,
+    Skipped,
+}

@@ -52,6 +52,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<TenantService>();
         services.AddSingleton<TenantSpecService>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<Aws.ConnectInstances>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<UserDirectory>();

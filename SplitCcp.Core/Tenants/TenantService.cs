@@ -53,6 +53,12 @@ public sealed class TenantService(
             return null;
         }
 
+        return await FindAsync(id, ct);
+    }
+
+    /// <summary>The tenant with no access check, for background work that acts on behalf of whoever asked for it.</summary>
+    internal async Task<TenantView?> FindAsync(Guid id, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
         return tenant is null ? null : TenantView.From(tenant);

@@ -13,6 +13,9 @@ public static class TenantSpecJson
 
     public static string Serialize(TenantSpec spec) => JsonSerializer.Serialize(spec, Options);
 
+    /// <summary>A deep copy, so a change to it never reaches the original.</summary>
+    public static TenantSpec Clone(TenantSpec spec) => JsonSerializer.Deserialize<TenantSpec>(Serialize(spec), Options)!;
+
     /// <summary>The spec in the document, or the errors that stop it being read, keyed by JSON path.</summary>
     public static (TenantSpec? Spec, IReadOnlyDictionary<string, string[]> Errors) Parse(string json)
     {

@@ -31,17 +31,22 @@ public sealed class TenantSpecService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
     ITenantAccess access,
     TenantService tenants,
+    AuditLog audit,
     TimeProvider time)
 {
     /// <summary>The tenant and its spec, or null when the tenant is outside the caller's scope.</summary>
     public async Task<(TenantView Tenant, TenantSpecRecord Record)?> GetAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
     {
-        var tenant = await tenants.GetAsync(user, tenantId, ct);
-        if (tenant is null)
-        {
-            return null;
-        }
+        return await tenants.GetAsync(user, tenantId, ct) is { } tenant ? await LoadAsync(tenant, ct) : null;
+    }
 
+    /// <summary>The tenant and its spec with no access check, for background work such as an apply.</summary>
+    internal async Task<(TenantView Tenant, TenantSpecRecord Record)?> LoadAsync(Guid tenantId, CancellationToken ct) =>
+        await tenants.FindAsync(tenantId, ct) is { } tenant ? await LoadAsync(tenant, ct) : null;
+
+    private async Task<(TenantView Tenant, TenantSpecRecord Record)> LoadAsync(TenantView tenant, CancellationToken ct)
+    {
+        var tenantId = tenant.Id;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var stored = await db.TenantSpecs.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
         if (stored is null)
@@ -117,6 +122,9 @@ public sealed class TenantSpecService(
         stored.Version = currentVersion + 1;
         stored.UpdatedAt = time.GetUtcNow().UtcDateTime;
         stored.UpdatedBy = user.Identity?.Name;
+        db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user),
+            isDraft ? AuditActions.DraftSaved : AuditActions.SpecSaved,
+            isDraft ? $"Saved the setup as a draft at step {wizardStep + 1} (version {stored.Version})." : $"Saved the complete setup (version {stored.Version})."));
         try
         {
             await db.SaveChangesAsync(ct);

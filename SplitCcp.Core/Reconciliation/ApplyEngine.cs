@@ -1,0 +1,263 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using SplitCcp.Core.Aws;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Core.Reconciliation;
+
+/// <summary>Where an apply can be interrupted; tests stop the engine at each to prove it resumes without acting twice.</summary>
+public enum ApplyCheckpoint
+{
+    /// <summary>The step's Started journal row is written; nothing is done yet.</summary>
+    StepStarted,
+
+    /// <summary>AWS has been asked to make the change; the step has not been recorded as done.</summary>
+    ChangeRequested,
+
+    /// <summary>The step's end journal row is written.</summary>
+    StepFinished,
+}
+
+/// <summary>Raised whenever an apply's state or one of its steps changes, so open pages refresh at once.</summary>
+public sealed class ApplyNotifier
+{
+    public event Action<Guid, Guid>? Changed;
+
+    public void Notify(Guid tenantId, Guid applyId) => Changed?.Invoke(tenantId, applyId);
+}
+
+/// <summary>
+/// Runs one apply: plans afresh, then visits every resource in dependency order, re-observing each right before changing
+/// it and writing a journal row before and after. A process that stops half-way leaves the apply Running, and running it
+/// again resumes: every step observes AWS first, so what was done is seen as done and nothing is created twice.
+/// </summary>
+public sealed partial class ApplyEngine(
+    IDbContextFactory<SplitCcpDbContext> dbFactory,
+    TenantSpecService specs,
+    Reconciler reconciler,
+    AuditLog audit,
+    ApplyNotifier notifier,
+    TimeProvider time,
+    ILogger<ApplyEngine> logger)
+{
+    /// <summary>Called at each <see cref="ApplyCheckpoint"/>; for tests that simulate a crash there.</summary>
+    internal Func<ApplyCheckpoint, string, CancellationToken, Task>? OnCheckpoint { get; set; }
+
+    public async Task RunAsync(Guid applyId, CancellationToken ct)
+    {
+        var run = await StartAsync(applyId, ct);
+        if (run is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await ExecuteAsync(run, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogApplyCrashed(logger, ex, applyId);
+            await FinishAsync(run, "The apply stopped on an unexpected error; see the server log. Apply again to continue.", ct);
+        }
+    }
+
+    private async Task<ApplyRun?> StartAsync(Guid applyId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Applies.Include(a => a.Steps).SingleOrDefaultAsync(a => a.Id == applyId, ct);
+        if (run is null || run.State is ApplyState.Succeeded or ApplyState.Failed)
+        {
+            return null;
+        }
+
+        run.State = ApplyState.Running;
+        run.Attempts++;
+        run.StartedAt ??= time.GetUtcNow().UtcDateTime;
+        if (run.Attempts > 1)
+        {
+            db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyResumed, $"Resumed the apply after an interruption (attempt {run.Attempts}).", run.Id));
+        }
+
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(run.TenantId, run.Id);
+        return run;
+    }
+
+    private async Task ExecuteAsync(ApplyRun run, CancellationToken ct)
+    {
+        if (await specs.LoadAsync(run.TenantId, ct) is not var (tenant, record))
+        {
+            await FinishAsync(run, "The tenant was deleted.", ct);
+            return;
+        }
+
+        if (run.Steps.Count == 0)
+        {
+            var plan = await reconciler.PlanAsync(tenant, record.Spec, ct);
+            await SaveStepsAsync(run, plan, ct);
+        }
+
+        var pass = await reconciler.StartAsync(tenant, record.Spec, ct);
+        var steps = run.Steps.ToDictionary(s => s.ResourceKey, StringComparer.Ordinal);
+        foreach (var resource in pass.Resources)
+        {
+            if (!steps.TryGetValue(resource.Key, out var step) || step.State == ApplyStepState.Skipped)
+            {
+                await pass.PlanAsync(resource, ct);
+                continue;
+            }
+
+            await RunStepAsync(run, step, pass, resource, ct);
+        }
+
+        var failed = run.Steps.Where(s => s.State == ApplyStepState.Failed).ToList();
+        await FinishAsync(run, failed.Count == 0 ? null : $"{failed.Count} of {run.Steps.Count(s => s.Action != "")} changes failed. First: {failed[0].Title}: {failed[0].Message}", ct);
+    }
+
+    private async Task RunStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, CancellationToken ct)
+    {
+        if (step.State == ApplyStepState.Succeeded)
+        {
+            // Done before an interruption: observe it only, so its dependents see what it produced.
+            await pass.PlanAsync(resource, ct);
+            return;
+        }
+
+        await JournalAsync(run, step, JournalPhase.Started, ApplyStepState.Running, $"{step.Action} {step.Title}.", ct);
+        await CheckpointAsync(ApplyCheckpoint.StepStarted, step.ResourceKey, ct);
+        var context = pass.Context;
+        context.ReportProgress = (message, token) => JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, message, token);
+        string? failure = null;
+        try
+        {
+            var (item, observation) = await pass.PlanAsync(resource, ct);
+            if (item.Action is PlanAction.Create or PlanAction.Update && observation is not null)
+            {
+                if (observation.State != ObservedState.InProgress)
+                {
+                    await resource.ApplyAsync(context, observation, ct);
+                }
+
+                await CheckpointAsync(ApplyCheckpoint.ChangeRequested, step.ResourceKey, ct);
+                observation = await SettleAsync(context, resource, ct);
+                failure = observation.InSync ? null
+                    : observation.State == ObservedState.Blocked ? observation.Reason
+                    : $"After the change AWS still differs: {string.Join("; ", observation.Differences.Select(d => $"{d.Field} is {d.Actual ?? "missing"}, expected {d.Expected}"))}.";
+            }
+            else if (item.Action != PlanAction.InSync)
+            {
+                await JournalAsync(run, step, JournalPhase.Skipped, ApplyStepState.Skipped, item.Reason ?? $"{item.Action}: nothing the API can do.", ct);
+                return;
+            }
+        }
+        catch (AwsCallException ex)
+        {
+            failure = ex.Failure.Message;
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or NotSupportedException)
+        {
+            failure = ex.Message;
+        }
+        finally
+        {
+            context.ReportProgress = (_, _) => Task.CompletedTask;
+        }
+
+        if (failure is null)
+        {
+            pass.Record((pass.ItemFor(resource.Key) ?? throw new InvalidOperationException("Planned item missing.")) with { Action = PlanAction.InSync, Changes = [], Reason = null });
+            await JournalAsync(run, step, JournalPhase.Succeeded, ApplyStepState.Succeeded, $"{(step.Action == nameof(PlanAction.Create) ? "Created" : "Updated")} {step.Title}.", ct);
+        }
+        else
+        {
+            pass.Record((pass.ItemFor(resource.Key) ?? throw new InvalidOperationException("Planned item missing.")) with { Action = PlanAction.Blocked, Reason = $"{step.Title} failed." });
+            await JournalAsync(run, step, JournalPhase.Failed, ApplyStepState.Failed, failure, ct);
+        }
+
+        await CheckpointAsync(ApplyCheckpoint.StepFinished, step.ResourceKey, ct);
+    }
+
+    /// <summary>Observes the resource until AWS has finished with it (an instance created, a fleet started), with back-off.</summary>
+    private static async Task<Observation> SettleAsync(ReconcileContext context, Resource resource, CancellationToken ct)
+    {
+        var observation = await resource.ObserveAsync(context, ct);
+        await context.WaitAsync(resource.Title, async token =>
+        {
+            observation = await resource.ObserveAsync(context, token);
+            return observation.State == ObservedState.InProgress ? observation.Reason : null;
+        }, ct);
+        return observation;
+    }
+
+    private async Task SaveStepsAsync(ApplyRun run, Plan plan, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ordinal = 0;
+        foreach (var item in plan.Items.Where(i => i.Action != PlanAction.InSync))
+        {
+            var changes = item.Action is PlanAction.Create or PlanAction.Update;
+            var step = new ApplyStep
+            {
+                ApplyId = run.Id,
+                Ordinal = ordinal++,
+                ResourceKey = item.Key,
+                Title = item.Title,
+                Action = changes ? item.Action.ToString() : "",
+                State = changes ? ApplyStepState.Pending : ApplyStepState.Skipped,
+                Message = changes ? null : $"{item.Action}: {item.Reason ?? "follow the plan's instructions."}",
+            };
+            db.ApplySteps.Add(step);
+            run.Steps.Add(step);
+        }
+
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(run.TenantId, run.Id);
+    }
+
+    /// <summary>Writes a journal row and the step's new state together, in a transaction of their own.</summary>
+    private async Task JournalAsync(ApplyRun run, ApplyStep step, JournalPhase phase, ApplyStepState state, string message, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ApplyJournal.Add(new ApplyJournalEntry { ApplyId = run.Id, TenantId = run.TenantId, ResourceKey = step.ResourceKey, Phase = phase, Detail = message, At = now });
+        step.State = state;
+        step.Message = message;
+        step.StartedAt ??= now;
+        if (phase is JournalPhase.Succeeded or JournalPhase.Failed or JournalPhase.Skipped)
+        {
+            step.FinishedAt = now;
+            if (phase != JournalPhase.Skipped)
+            {
+                db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy,
+                    phase == JournalPhase.Succeeded ? AuditActions.StepSucceeded : AuditActions.StepFailed, $"{step.Title}: {message}", run.Id));
+            }
+        }
+
+        db.ApplySteps.Attach(step).State = EntityState.Modified;
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(run.TenantId, run.Id);
+    }
+
+    private async Task FinishAsync(ApplyRun run, string? error, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.Applies.SingleAsync(a => a.Id == run.Id, ct);
+        stored.State = run.State = error is null ? ApplyState.Succeeded : ApplyState.Failed;
+        stored.Error = run.Error = error;
+        stored.FinishedAt = run.FinishedAt = time.GetUtcNow().UtcDateTime;
+        var changed = run.Steps.Count(s => s.State == ApplyStepState.Succeeded);
+        db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyFinished,
+            error is null ? $"Apply finished: {changed} change(s) made." : $"Apply failed: {error}", run.Id));
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(run.TenantId, run.Id);
+    }
+
+    private Task CheckpointAsync(ApplyCheckpoint checkpoint, string key, CancellationToken ct) =>
+        OnCheckpoint?.Invoke(checkpoint, key, ct) ?? Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Apply {ApplyId} stopped on an unexpected error.")]
+    private static partial void LogApplyCrashed(ILogger logger, Exception exception, Guid applyId);
+}

@@ -1,0 +1,53 @@
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Core.Reconciliation;
+
+/// <summary>What applying would do to one resource.</summary>
+public enum PlanAction
+{
+    /// <summary>AWS already matches the spec.</summary>
+    InSync,
+
+    /// <summary>The resource does not exist and apply creates it.</summary>
+    Create,
+
+    /// <summary>The resource exists with fields that differ; apply changes them.</summary>
+    Update,
+
+    /// <summary>Only the AWS console can do this: follow the instructions; the plan verifies what the API can see.</summary>
+    Manual,
+
+    /// <summary>Cannot be planned until something else is done: see <see cref="PlanItem.Reason"/>.</summary>
+    Blocked,
+}
+
+/// <summary>One field of a resource: what the spec wants and what AWS has (null when it is missing or not known yet).</summary>
+public sealed record FieldChange(string Field, string? Expected, string? Actual);
+
+/// <summary>One step of a manual instruction, with the exact value to paste when there is one.</summary>
+public sealed record InstructionStep(string Text, string? Value = null);
+
+/// <summary>One resource in a plan, in dependency order.</summary>
+public sealed record PlanItem(
+    string Key,
+    string Title,
+    SpecSection Section,
+    PlanAction Action,
+    IReadOnlyList<string> DependsOn,
+    IReadOnlyList<FieldChange> Changes,
+    string? Reason,
+    IReadOnlyList<InstructionStep> Instructions,
+    string? SandboxKind,
+    string? SandboxId);
+
+/// <summary>A tenant's plan: every resource, in the order apply would visit them.</summary>
+public sealed record Plan(Guid TenantId, DateTimeOffset CreatedAt, IReadOnlyList<PlanItem> Items)
+{
+    public int Count(PlanAction action) => Items.Count(i => i.Action == action);
+
+    /// <summary>True when applying would create or change something.</summary>
+    public bool HasChanges => Items.Any(i => i.Action is PlanAction.Create or PlanAction.Update);
+
+    /// <summary>True when every resource is in sync: nothing to apply, nothing manual, nothing blocked.</summary>
+    public bool IsInSync => Items.All(i => i.Action == PlanAction.InSync);
+}

@@ -1,0 +1,93 @@
+using System.ComponentModel.DataAnnotations;
+using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Ccp;
+using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Core.Reconciliation;
+
+public sealed class ReconciliationOptions
+{
+    public const string SectionName = "SplitCcp:Reconciliation";
+
+    /// <summary>First wait before checking a slow AWS operation again; doubles up to <see cref="PollMaxInterval"/>.</summary>
+    public TimeSpan PollInitialInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan PollMaxInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a step may wait for AWS (a Connect instance can take minutes) before it fails.</summary>
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How many applies may run at once across all tenants.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentApplies { get; set; } = 4;
+}
+
+/// <summary>
+/// Everything a resource needs during one plan or apply: the tenant, its account, and the <em>effective</em> spec: the
+/// stored spec with what AWS has since told us filled in (a created instance's ID, a distribution's domain), so resources
+/// further down see the values they depend on.
+/// </summary>
+public sealed class ReconcileContext
+{
+    private TenantSpec _spec;
+
+    public ReconcileContext(TenantView tenant, TenantSpec spec, IAwsAccount aws, CcpPageGenerator pages, ConnectStreamsAsset streams, TimeProvider time, ReconciliationOptions options)
+    {
+        Tenant = tenant;
+        _spec = TenantSpecJson.Clone(spec);
+        Aws = aws;
+        Pages = pages;
+        Streams = streams;
+        Time = time;
+        Options = options;
+        Values = SetupValues.For(tenant.Region, _spec);
+    }
+
+    public TenantView Tenant { get; }
+
+    public TenantSpec Spec => _spec;
+
+    public SetupValues Values { get; private set; }
+
+    public IAwsAccount Aws { get; }
+
+    public CcpPageGenerator Pages { get; }
+
+    public ConnectStreamsAsset Streams { get; }
+
+    public TimeProvider Time { get; }
+
+    public ReconciliationOptions Options { get; }
+
+    /// <summary>What observed resources told their dependents that is not part of the spec, such as the distribution's ARN.</summary>
+    public Dictionary<string, string> Outputs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Reports what a step is waiting for; the apply engine shows it live and journals it.</summary>
+    public Func<string, CancellationToken, Task> ReportProgress { get; set; } = (_, _) => Task.CompletedTask;
+
+    /// <summary>Fills in what AWS told us (e.g. the created instance's ID) and recomputes the derived values.</summary>
+    public void Learn(Action<TenantSpec> fill)
+    {
+        fill(_spec);
+        Values = SetupValues.For(Tenant.Region, _spec);
+    }
+
+    /// <summary>Polls <paramref name="check"/> with back-off until it returns null (done), reporting its answer while waiting.</summary>
+    public async Task WaitAsync(string what, Func<CancellationToken, Task<string?>> check, CancellationToken ct)
+    {
+        var started = Time.GetTimestamp();
+        var interval = Options.PollInitialInterval;
+        while (await check(ct) is { } status)
+        {
+            if (Time.GetElapsedTime(started) > Options.PollTimeout)
+            {
+                throw new TimeoutException($"Gave up waiting for {what} after {Options.PollTimeout.TotalMinutes:0} minutes; it was {status}. Apply again to keep waiting.");
+            }
+
+            await ReportProgress($"Waiting for {what}: {status}.", ct);
+            await Task.Delay(interval, Time, ct);
+            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, Options.PollMaxInterval.Ticks));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Options;
+using SplitCcp.Core.Aws;
+using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Ccp;
+using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Core.Reconciliation;
+
+/// <summary>
+/// Compares a tenant's spec with its AWS account, resource by resource in dependency order. Planning makes read-only calls
+/// only; <see cref="ApplyEngine"/> uses the same per-resource planning right before it changes anything.
+/// </summary>
+public sealed class Reconciler(IAwsAccountFactory accounts, CcpPageGenerator pages, ConnectStreamsAsset streams, TimeProvider time, IOptions<ReconciliationOptions> options)
+{
+    public async Task<Plan> PlanAsync(TenantView tenant, TenantSpec spec, CancellationToken ct)
+    {
+        var run = await StartAsync(tenant, spec, ct);
+        var items = new List<PlanItem>();
+        foreach (var resource in run.Resources)
+        {
+            items.Add((await run.PlanAsync(resource, ct)).Item);
+        }
+
+        return new Plan(tenant.Id, time.GetUtcNow(), items);
+    }
+
+    internal async Task<PlanRun> StartAsync(TenantView tenant, TenantSpec spec, CancellationToken ct)
+    {
+        var aws = await accounts.OpenAsync(tenant, ct);
+        var context = new ReconcileContext(tenant, spec, aws, pages, streams, time, options.Value);
+        return new PlanRun(context, ResourceCatalog.For(spec), TenantSpecRules.Validate(spec));
+    }
+}
+
+/// <summary>One pass over a tenant's resources: remembers each resource's outcome so its dependents can be planned.</summary>
+internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> resources, IReadOnlyDictionary<string, string[]> errors)
+{
+    private readonly Dictionary<string, PlanItem> _items = new(StringComparer.Ordinal);
+
+    public ReconcileContext Context { get; } = context;
+
+    public IReadOnlyList<Resource> Resources { get; } = resources;
+
+    public PlanItem? ItemFor(string key) => _items.GetValueOrDefault(key);
+
+    /// <summary>Overrides a resource's outcome, e.g. once apply has brought it in sync or failed it.</summary>
+    public void Record(PlanItem item) => _items[item.Key] = item;
+
+    /// <summary>Plans one resource against what AWS has now, given the outcomes of its dependencies so far.</summary>
+    public async Task<(PlanItem Item, Observation? Observation)> PlanAsync(Resource resource, CancellationToken ct)
+    {
+        var (item, observation) = await PlanCoreAsync(resource, ct);
+        _items[resource.Key] = item;
+        return (item, observation);
+    }
+
+    private async Task<(PlanItem, Observation?)> PlanCoreAsync(Resource resource, CancellationToken ct)
+    {
+        var sectionError = errors.FirstOrDefault(e => TenantSpecRules.SectionOf(e.Key) == resource.Section);
+        if (sectionError.Key is not null)
+        {
+            return (Item(resource, PlanAction.Blocked, reason: $"The setup's {SectionTitle(resource.Section)} step is incomplete: {sectionError.Value[0]}"), null);
+        }
+
+        var dependencies = resource.DependsOn.Select(ItemFor).OfType<PlanItem>().ToList();
+        if (dependencies.FirstOrDefault(d => d.Action is PlanAction.Blocked or PlanAction.Manual) is { } waiting)
+        {
+            return (Item(resource, PlanAction.Blocked, reason: $"Waits for: {waiting.Title}."), null);
+        }
+
+        if (dependencies.FirstOrDefault(d => d.Action == PlanAction.Create) is { } created)
+        {
+            return (Item(resource, resource.IsManual ? PlanAction.Manual : PlanAction.Create,
+                reason: $"After {created.Title} is created.", instructions: resource.IsManual ? resource.Instructions(Context) : []), null);
+        }
+
+        Observation observation;
+        try
+        {
+            observation = await resource.ObserveAsync(Context, ct);
+        }
+        catch (AwsCallException ex)
+        {
+            return (Item(resource, PlanAction.Blocked, reason: ex.Failure.Message), null);
+        }
+
+        var item = observation.State switch
+        {
+            ObservedState.Blocked => Item(resource, PlanAction.Blocked, reason: observation.Reason),
+            _ when resource.IsManual && !observation.InSync =>
+                Item(resource, PlanAction.Manual, Changes(observation), observation.Reason, resource.Instructions(Context), observation.SandboxId),
+            ObservedState.InProgress => Item(resource, PlanAction.Create, reason: $"In progress: {observation.Reason}.", sandboxId: observation.SandboxId),
+            ObservedState.Missing => Item(resource, PlanAction.Create, observation.Fields),
+            _ when observation.InSync => Item(resource, PlanAction.InSync, sandboxId: observation.SandboxId),
+            _ => Item(resource, PlanAction.Update, observation.Differences, sandboxId: observation.SandboxId),
+        };
+        return (item, observation);
+    }
+
+    private static IReadOnlyList<FieldChange> Changes(Observation observation) =>
+        observation.State == ObservedState.Present ? observation.Differences : observation.Fields;
+
+    private static PlanItem Item(
+        Resource resource, PlanAction action, IReadOnlyList<FieldChange>? changes = null, string? reason = null,
+        IReadOnlyList<InstructionStep>? instructions = null, string? sandboxId = null) =>
+        new(resource.Key, resource.Title, resource.Section, action, resource.DependsOn, changes ?? [], reason, instructions ?? [],
+            resource.SandboxKind, sandboxId);
+
+    private static string SectionTitle(SpecSection section) => section switch
+    {
+        SpecSection.Instance => "Connect instance",
+        SpecSection.IdentityCenter => "Identity Center",
+        SpecSection.Iam => "IAM",
+        SpecSection.Hosting => "Hosting",
+        SpecSection.CcpPages => "CCP pages",
+        _ => "AppStream",
+    };
+}

@@ -1,0 +1,169 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using SplitCcp.Core.Aws;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Core.Reconciliation;
+
+public sealed record ApplyStepView(int Ordinal, string ResourceKey, string Title, string Action, ApplyStepState State, string? Message, DateTime? StartedAt, DateTime? FinishedAt);
+
+/// <summary>An apply as the API and the UI show it.</summary>
+public sealed record ApplyView(
+    Guid Id, Guid TenantId, ApplyState State, string RequestedBy, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
+    string? Error, int Attempts, IReadOnlyList<ApplyStepView> Steps)
+{
+    public bool IsActive => State is ApplyState.Pending or ApplyState.Running;
+
+    internal static ApplyView From(ApplyRun run) => new(
+        run.Id, run.TenantId, run.State, run.RequestedBy, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Attempts,
+        run.Steps.OrderBy(s => s.Ordinal).Select(s => new ApplyStepView(s.Ordinal, s.ResourceKey, s.Title, s.Action, s.State, s.Message, s.StartedAt, s.FinishedAt)).ToList());
+}
+
+public abstract record PlanResult
+{
+    private PlanResult()
+    {
+    }
+
+    public sealed record Planned(Plan Plan) : PlanResult;
+
+    /// <summary>The tenant's account could not be opened (no credentials, role not assumable); <see cref="Reason"/> says why.</summary>
+    public sealed record Unavailable(string Reason) : PlanResult;
+
+    public sealed record NotFound : PlanResult;
+}
+
+public abstract record ApplyStartResult
+{
+    private ApplyStartResult()
+    {
+    }
+
+    public sealed record Started(ApplyView Apply) : ApplyStartResult;
+
+    /// <summary>Another apply of this tenant is still running.</summary>
+    public sealed record AlreadyRunning(Guid ApplyId) : ApplyStartResult;
+
+    /// <summary>The setup is not finished, so there is nothing complete to apply.</summary>
+    public sealed record NotReady(string Reason) : ApplyStartResult;
+
+    public sealed record Forbidden : ApplyStartResult;
+
+    public sealed record NotFound : ApplyStartResult;
+}
+
+/// <summary>Plans and applies for people: every call is scoped through <see cref="ITenantAccess"/> and audited.</summary>
+public sealed class ReconciliationService(
+    IDbContextFactory<SplitCcpDbContext> dbFactory,
+    ITenantAccess access,
+    TenantSpecService specs,
+    Reconciler reconciler,
+    ApplyRunner runner,
+    AuditLog audit,
+    TimeProvider time)
+{
+    public const int MaxApplies = 50;
+
+    public async Task<PlanResult> PlanAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    {
+        if (await specs.GetAsync(user, tenantId, ct) is not var (tenant, record))
+        {
+            return new PlanResult.NotFound();
+        }
+
+        Plan plan;
+        try
+        {
+            plan = await reconciler.PlanAsync(tenant, record.Spec, ct);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
+        {
+            return new PlanResult.Unavailable(ex is AwsCallException aws ? aws.Failure.Message
+                : $"The portal could not open the tenant's AWS account: {ex.Message}");
+        }
+
+        await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.Planned, Summary(plan), ct: ct);
+        return new PlanResult.Planned(plan);
+    }
+
+    public async Task<ApplyStartResult> StartApplyAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    {
+        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        {
+            case TenantAccessResult.NotFound:
+                return new ApplyStartResult.NotFound();
+            case TenantAccessResult.Forbidden:
+                return new ApplyStartResult.Forbidden();
+        }
+
+        if (await specs.GetAsync(user, tenantId, ct) is not var (_, record))
+        {
+            return new ApplyStartResult.NotFound();
+        }
+
+        if (!record.Exists || record.IsDraft)
+        {
+            return new ApplyStartResult.NotReady("Finish the setup wizard first: an apply needs every step of the setup.");
+        }
+
+        var actor = AuditLog.ActorOf(user);
+        var run = new ApplyRun { Id = Guid.CreateVersion7(), TenantId = tenantId, State = ApplyState.Pending, RequestedBy = actor, CreatedAt = time.GetUtcNow().UtcDateTime };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Applies.Add(run);
+        db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.ApplyRequested, $"Requested an apply of setup version {record.Version}.", run.Id));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The one-active-apply index refused it: someone else's apply is still running.
+            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
+            var active = await fresh.Applies.AsNoTracking()
+                .Where(a => a.TenantId == tenantId && (a.State == ApplyState.Pending || a.State == ApplyState.Running))
+                .Select(a => (Guid?)a.Id).FirstOrDefaultAsync(ct);
+            if (active is { } id)
+            {
+                return new ApplyStartResult.AlreadyRunning(id);
+            }
+
+            throw;
+        }
+
+        runner.Enqueue(run.Id);
+        return new ApplyStartResult.Started(ApplyView.From(run));
+    }
+
+    /// <summary>The apply, or null when it or its tenant is outside the caller's scope.</summary>
+    public async Task<ApplyView?> GetApplyAsync(ClaimsPrincipal user, Guid tenantId, Guid applyId, CancellationToken ct = default)
+    {
+        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Applies.AsNoTracking().Include(a => a.Steps).SingleOrDefaultAsync(a => a.Id == applyId && a.TenantId == tenantId, ct);
+        return run is null ? null : ApplyView.From(run);
+    }
+
+    /// <summary>The tenant's latest applies, newest first, without their steps; null outside the caller's scope.</summary>
+    public async Task<IReadOnlyList<ApplyView>?> ListAppliesAsync(ClaimsPrincipal user, Guid tenantId, int take = 20, CancellationToken ct = default)
+    {
+        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var runs = await db.Applies.AsNoTracking().Where(a => a.TenantId == tenantId)
+            .OrderByDescending(a => a.CreatedAt).Take(Math.Clamp(take, 1, MaxApplies)).ToListAsync(ct);
+        return runs.Select(ApplyView.From).ToList();
+    }
+
+    public static string Summary(Plan plan) => plan.IsInSync
+        ? $"Planned: all {plan.Items.Count} resources in sync."
+        : $"Planned: {plan.Count(PlanAction.Create)} to create, {plan.Count(PlanAction.Update)} to update, {plan.Count(PlanAction.Manual)} manual, {plan.Count(PlanAction.Blocked)} blocked, {plan.Count(PlanAction.InSync)} in sync.";
+}

@@ -1,0 +1,48 @@
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Core.Reconciliation.Resources;
+
+/// <summary>Every resource a spec asks for, in an order where each comes after what it depends on.</summary>
+internal static class ResourceCatalog
+{
+    public static IReadOnlyList<Resource> For(TenantSpec spec)
+    {
+        var cloudFront = spec.Hosting.Mode == HostingMode.CloudFront;
+        List<Resource> resources = [new AccountResource(), new ConnectInstanceResource()];
+        resources.AddRange(spec.Connect.Agents
+            .Where(a => !string.IsNullOrWhiteSpace(a.Email))
+            .DistinctBy(a => a.Email!.ToLowerInvariant())
+            .Select(a => new ConnectUserResource(a)));
+        if (spec.Connect.PhoneNumber is { } number)
+        {
+            resources.Add(new PhoneNumberResource(number));
+        }
+
+        resources.Add(new IdentityCenterApplicationResource());
+        if (spec.IdentityCenter.AssignedUsers.Count + spec.IdentityCenter.AssignedGroups.Count > 0)
+        {
+            resources.Add(new IdentityCenterAssignmentsResource());
+        }
+
+        resources.AddRange([new SamlProviderResource(), new FederationPolicyResource(), new FederationRoleResource(), new FederationRolePolicyResource(), new BucketResource()]);
+        if (cloudFront)
+        {
+            resources.AddRange([new OriginAccessControlResource(), new DistributionResource()]);
+        }
+
+        resources.AddRange(
+        [
+            new BucketPolicyResource(cloudFront),
+            new CcpObjectResource(SetupValues.ConnectStreamsName),
+            new CcpObjectResource(SetupValues.AudioOnlyPageName),
+            new CcpObjectResource(SetupValues.InSessionPageName),
+            new ApprovedOriginResource(cloudFront ? ResourceKeys.Distribution : ResourceKeys.Bucket),
+            new ImageBuilderResource(),
+            new ImageResource(),
+            new FleetResource(),
+            new StackResource(),
+            new StackFleetResource(),
+        ]);
+        return resources;
+    }
+}

@@ -52,7 +52,8 @@ internal sealed class CoreTestHost : IAsyncDisposable
     public UserDirectory Users => Services.GetRequiredService<UserDirectory>();
 
     /// <param name="settings">Extra configuration, such as SplitCcp:Bootstrap:* keys.</param>
-    public static async Task<CoreTestHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="realTime">Run on the system clock instead of <see cref="Time"/>: for the apply engine, whose waits are real.</param>
+    public static async Task<CoreTestHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool realTime = false)
     {
         var folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -80,7 +81,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
 
             // Not ValidateOnBuild: Core registers SignInManager, whose authentication services only the web host adds.
             builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true }));
-            builder.Services.AddSingleton<TimeProvider>(time);
+            builder.Services.AddSingleton<TimeProvider>(realTime ? TimeProvider.System : time);
             builder.AddSplitCcpCore();
             host = builder.Build();
         }

@@ -45,6 +45,7 @@ internal static class TenantEndpoints
 
         tenants.MapSpecEndpoints();
         tenants.MapArtifactEndpoints();
+        tenants.MapReconciliationEndpoints();
         return tenants;
     }
 

@@ -1,0 +1,61 @@
+using System.Security.Claims;
+using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Security;
+using SplitCcp.Web.Security;
+
+namespace SplitCcp.Web.Api;
+
+internal static class ReconciliationEndpoints
+{
+    public static RouteGroupBuilder MapReconciliationEndpoints(this RouteGroupBuilder tenants)
+    {
+        var tenant = $"/{{{TenantRouteGuard.RouteParameter}:guid}}";
+
+        tenants.MapPost($"{tenant}/plan", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, CancellationToken ct) =>
+                await service.PlanAsync(user, tenantId, ct) switch
+                {
+                    PlanResult.Planned { Plan: var plan } => Results.Ok(plan),
+                    PlanResult.Unavailable { Reason: var reason } =>
+                        TypedResults.Problem(statusCode: 502, title: "The tenant's AWS account could not be opened", detail: reason),
+                    _ => ApiResults.NotFound("tenant"),
+                })
+            .WithMetadata(new TenantOperationAttribute(TenantOperation.Read))
+            .WithSummary("Compares the tenant's spec with its AWS account (read-only calls) and lists every resource in dependency order as InSync, Create, Update (with expected and actual fields), Manual (with instructions) or Blocked (with what on).")
+            .Produces<Plan>()
+            .WithTags("Plan and apply");
+
+        tenants.MapPost($"{tenant}/apply", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, CancellationToken ct) =>
+                await service.StartApplyAsync(user, tenantId, ct) switch
+                {
+                    ApplyStartResult.Started { Apply: var apply } => Results.Accepted($"/api/tenants/{tenantId}/applies/{apply.Id}", apply),
+                    ApplyStartResult.AlreadyRunning { ApplyId: var running } => TypedResults.Problem(statusCode: 409, title: "An apply is already running",
+                        detail: "This tenant has an apply in progress; wait for it to finish, then apply again.",
+                        extensions: new Dictionary<string, object?> { ["activeApplyId"] = running, ["activeApply"] = $"/api/tenants/{tenantId}/applies/{running}" }),
+                    ApplyStartResult.NotReady { Reason: var reason } => ApiResults.Conflict(reason),
+                    ApplyStartResult.Forbidden => ApiResults.Forbidden("Applying needs the TenantAdmin role or higher."),
+                    _ => ApiResults.NotFound("tenant"),
+                })
+            .WithSummary("Starts applying the tenant's plan in the background: 202 with the apply and its Location. 409 while another apply of the tenant runs.")
+            .Produces<ApplyView>(StatusCodes.Status202Accepted)
+            .WithTags("Plan and apply");
+
+        tenants.MapGet($"{tenant}/applies", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, int? take, CancellationToken ct) =>
+                await service.ListAppliesAsync(user, tenantId, take ?? 20, ct) is { } applies ? Results.Ok(applies) : ApiResults.NotFound("tenant"))
+            .WithSummary("The tenant's latest applies, newest first (20 by default, at most 50), without their steps.")
+            .WithTags("Plan and apply");
+
+        tenants.MapGet($"{tenant}/applies/{{applyId:guid}}", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, Guid applyId, CancellationToken ct) =>
+                await service.GetApplyAsync(user, tenantId, applyId, ct) is { } apply ? Results.Ok(apply) : ApiResults.NotFound("apply"))
+            .WithSummary("One apply with its steps: Pending, Running, InProgress (waiting on AWS), Succeeded, Failed or Skipped, each with its message.")
+            .Produces<ApplyView>()
+            .WithTags("Plan and apply");
+
+        tenants.MapGet($"{tenant}/audit", async (ClaimsPrincipal user, AuditLog audit, Guid tenantId, long? before, int? take, CancellationToken ct) =>
+                await audit.ListAsync(user, tenantId, before, take ?? 50, ct) is { } entries ? Results.Ok(entries) : ApiResults.NotFound("tenant"))
+            .WithSummary("The tenant's history, newest first: spec changes, plans, applies and each step's result, with who and when. Page with 'before' (an entry id) and 'take' (at most 200).")
+            .Produces<IReadOnlyList<AuditRecord>>()
+            .WithTags("Audit");
+
+        return tenants;
+    }
+}

@@ -23,7 +23,7 @@ public static class SandboxConnect
         ];
     }
 
-    private static Guid DeterministicGuid(Guid tenantId, string salt)
+    internal static Guid DeterministicGuid(Guid tenantId, string salt)
     {
         var bytes = System.Security.Cryptography.SHA256.HashData([.. tenantId.ToByteArray(), .. System.Text.Encoding.UTF8.GetBytes(salt)]);
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40);

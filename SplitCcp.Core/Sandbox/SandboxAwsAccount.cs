@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Options;
+using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Core.Sandbox;
+
+/// <summary>
+/// A Sandbox tenant's simulated AWS account: every gateway, with AWS's behaviour, over the tenant's persisted
+/// <see cref="SandboxObject"/>s. Each call goes through the tenant's <see cref="IAwsCaller"/> (rate limits, retries), and
+/// each attempt may first meet an injected fault.
+/// </summary>
+public sealed class SandboxAwsAccount : IAwsAccount
+{
+    private readonly IAwsCaller _caller;
+    private readonly SandboxStore _store;
+    private readonly SandboxFaults _faults;
+    private readonly IOptionsMonitor<SandboxOptions> _options;
+
+    internal SandboxAwsAccount(TenantView tenant, IAwsCaller caller, SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
+    {
+        Tenant = tenant;
+        AccountId = SandboxAccount.AccountIdFor(tenant.Id);
+        Random = random;
+        _caller = caller;
+        _store = store;
+        _faults = faults;
+        _options = options;
+        Connect = new SandboxConnectGateway(this);
+        Iam = new SandboxIamGateway(this);
+        IdentityCenter = new SandboxIdentityCenterGateway(this);
+        S3 = new SandboxS3Gateway(this);
+        CloudFront = new SandboxCloudFrontGateway(this);
+        AppStream = new SandboxAppStreamGateway(this);
+        Sts = new SandboxStsGateway(this);
+    }
+
+    public string AccountId { get; }
+
+    public string Region => Tenant.Region;
+
+    public bool IsSandbox => true;
+
+    public IConnectGateway Connect { get; }
+
+    public IIamGateway Iam { get; }
+
+    public IIdentityCenterGateway IdentityCenter { get; }
+
+    public IS3Gateway S3 { get; }
+
+    public ICloudFrontGateway CloudFront { get; }
+
+    public IAppStreamGateway AppStream { get; }
+
+    public IStsGateway Sts { get; }
+
+    internal TenantView Tenant { get; }
+
+    internal SandboxRandom Random { get; }
+
+    internal SandboxOptions Options => _options.CurrentValue;
+
+    /// <summary>One AWS call: the caller's rate limit and retries around (fault, then act on the tenant's objects).</summary>
+    internal Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<SandboxSession, Task<T>> act, CancellationToken ct) =>
+        _caller.CallAsync(operation, resource, async token =>
+        {
+            await _faults.BeforeAttemptAsync(operation, resource, token);
+            return await _store.RunAsync(Tenant.Id, operation, resource, act, token);
+        }, ct);
+}
+
+/// <summary>What every simulated gateway shares: calls that go through <see cref="SandboxAwsAccount.CallAsync{T}"/>.</summary>
+internal abstract class SandboxGateway(SandboxAwsAccount account)
+{
+    protected SandboxAwsAccount Account => account;
+
+    protected string AccountId => account.AccountId;
+
+    protected string Region => account.Region;
+
+    protected Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<SandboxSession, Task<T>> act, CancellationToken ct) =>
+        account.CallAsync(operation, resource, act, ct);
+
+    protected Task CallAsync(AwsOperation operation, string? resource, Func<SandboxSession, Task> act, CancellationToken ct) =>
+        account.CallAsync(operation, resource, async session =>
+        {
+            await act(session);
+            return true;
+        }, ct);
+}
+
+/// <summary>Opens a Sandbox tenant's account; the portal's account factory gives it the tenant's rate-limited, retrying caller.</summary>
+public sealed class SandboxAccounts(SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
+{
+    public IAwsAccount Open(TenantView tenant, IAwsCaller caller) => new SandboxAwsAccount(tenant, caller, store, faults, random, options);
+}

@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SplitCcp.Core.Aws;
+using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Tests.Core.Sandbox;
+
+/// <summary>
+/// A Sandbox tenant on a real SQLite file (through <see cref="CoreTestHost"/>), with a fake clock, a seeded random, no
+/// faults unless a test sets them, and a caller with no rate limit and zero-delay retries.
+/// </summary>
+internal sealed class SandboxTestWorld : IAsyncDisposable
+{
+    private readonly CoreTestHost _host;
+
+    private SandboxTestWorld(CoreTestHost host, TenantView tenant, int maxRetries)
+    {
+        _host = host;
+        Tenant = tenant;
+        Faults = new SandboxFaults(Options, Random, host.Time);
+        Caller = new AwsCaller(SandboxAccount.AccountIdFor(tenant.Id), tenant.Region,
+            new AwsRateLimiter(host.Time, _ => new AwsRateLimit(1e9, int.MaxValue)), new AwsRateLimitOptions(),
+            new AwsRetry(new AwsRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.Zero }, host.Time, () => 0));
+        (Store, Console, Account) = Open();
+    }
+
+    public TenantView Tenant { get; }
+
+    public Guid TenantId => Tenant.Id;
+
+    public TestOptionsMonitor<SandboxOptions> Options { get; } = new(new SandboxOptions());
+
+    public SandboxRandom Random { get; } = new(seed: 42);
+
+    public SandboxFaults Faults { get; }
+
+    public AwsCaller Caller { get; }
+
+    public SandboxStore Store { get; private set; }
+
+    public SandboxConsole Console { get; private set; }
+
+    public IAwsAccount Account { get; private set; }
+
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider Time => _host.Time;
+
+    public CoreTestHost Host => _host;
+
+    public static async Task<SandboxTestWorld> StartAsync(string slug = "acme", int maxRetries = 5)
+    {
+        var host = await CoreTestHost.StartAsync();
+        try
+        {
+            var op = await host.CreateOperatorAsync();
+            var tenant = await host.CreateTenantAsync(op.Principal, slug);
+            return new SandboxTestWorld(host, tenant, maxRetries);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts over with a new store, console and account on the same database file, as after a restart.</summary>
+    public void Restart() => (Store, Console, Account) = Open();
+
+    public async Task<IReadOnlyList<SandboxObject>> RowsAsync(string kind)
+    {
+        var factory = _host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        return await db.SandboxObjects.AsNoTracking().Where(o => o.TenantId == TenantId && o.Kind == kind).ToListAsync();
+    }
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private (SandboxStore, SandboxConsole, IAwsAccount) Open()
+    {
+        var store = new SandboxStore(_host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>(), _host.Time);
+        return (store, new SandboxConsole(store, Random), new SandboxAccounts(store, Faults, Random, Options).Open(Tenant, Caller));
+    }
+}
+
+/// <summary>An options monitor whose value a test can replace at run time.</summary>
+internal sealed class TestOptionsMonitor<T>(T value) : IOptionsMonitor<T>
+{
+    public T CurrentValue { get; set; } = value;
+
+    public T Get(string? name) => CurrentValue;
+
+    public IDisposable? OnChange(Action<T, string?> listener) => null;
+}
+
+/// <summary>A test class with a fresh <see cref="SandboxTestWorld"/> per test.</summary>
+public abstract class SandboxTests : IAsyncLifetime
+{
+    private SandboxTestWorld? _world;
+
+    internal SandboxTestWorld World => _world ?? throw new InvalidOperationException("The world starts in InitializeAsync.");
+
+    internal IAwsAccount Account => World.Account;
+
+    public async Task InitializeAsync() => _world = await SandboxTestWorld.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_world is not null)
+        {
+            await _world.DisposeAsync();
+        }
+    }
+}

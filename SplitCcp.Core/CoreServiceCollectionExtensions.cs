@@ -4,7 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using SplitCcp.Core.Aws;
+using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
+using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
@@ -53,12 +57,35 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TenantService>();
         services.AddSingleton<TenantSpecService>();
         services.AddSingleton<AuditLog>();
-        services.AddSingleton<Aws.ConnectInstances>();
+        services.AddSingleton<ConnectInstances>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<UserDirectory>();
         services.AddScoped<Bootstrapper>();
         services.AddCcpPages();
+        services.AddAwsAccess();
+        services.AddReconciliation();
         return builder;
+    }
+
+    private static void AddAwsAccess(this IServiceCollection services)
+    {
+        services.AddOptions<AwsRetryOptions>().BindConfiguration(AwsRetryOptions.SectionName).ValidateDataAnnotations();
+        services.AddOptions<AwsRateLimitOptions>().BindConfiguration(AwsRateLimitOptions.SectionName);
+        services.AddSingleton(sp => new AwsRateLimiter(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AwsRateLimitOptions>>().Value.LimitFor));
+        services.AddSingleton(sp => new AwsRetry(sp.GetRequiredService<IOptions<AwsRetryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IAwsAccountFactory, AwsAccounts>();
+        services.AddSplitCcpSandbox();
+    }
+
+    private static void AddReconciliation(this IServiceCollection services)
+    {
+        services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName).ValidateDataAnnotations();
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<ApplyNotifier>();
+        services.AddSingleton<ApplyEngine>();
+        services.AddSingleton<ApplyRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApplyRunner>());
+        services.AddSingleton<ReconciliationService>();
     }
 
     private static void AddCcpPages(this IServiceCollection services)

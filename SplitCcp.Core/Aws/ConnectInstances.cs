@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Aws;
@@ -22,8 +22,8 @@ public abstract record ConnectInstanceListing
     public sealed record Unavailable(string Reason) : ConnectInstanceListing;
 }
 
-/// <summary>Lists a tenant's Connect instances for the wizard's picker.</summary>
-public sealed class ConnectInstances(TenantService tenants)
+/// <summary>Lists a tenant's Connect instances for the wizard's picker, from its account (or its Sandbox).</summary>
+public sealed class ConnectInstances(TenantService tenants, IAwsAccountFactory accounts)
 {
     public async Task<ConnectInstanceListing?> ListAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
     {
@@ -33,8 +33,21 @@ public sealed class ConnectInstances(TenantService tenants)
             return null;
         }
 
-        return tenant.AccessMode == AwsAccessMode.Sandbox
-            ? new ConnectInstanceListing.Listed(SandboxConnect.Instances(tenant))
-            : new ConnectInstanceListing.Unavailable("Listing this account's instances is not available yet: enter the instance ID and alias from the Amazon Connect console.");
+        try
+        {
+            var account = await accounts.OpenAsync(tenant, ct);
+            var instances = await account.Connect.ListInstancesAsync(ct);
+            return new ConnectInstanceListing.Listed(instances
+                .Select(i => new ConnectInstanceSummary(i.Id, i.Arn, i.Alias, i.Status, i.IdentityManagementType))
+                .OrderBy(i => i.Alias, StringComparer.OrdinalIgnoreCase).ToList());
+        }
+        catch (AwsCallException ex)
+        {
+            return new ConnectInstanceListing.Unavailable($"{ex.Failure.Message} Enter the instance ID and alias from the Amazon Connect console instead.");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Amazon.Runtime.AmazonClientException)
+        {
+            return new ConnectInstanceListing.Unavailable($"The tenant's AWS account could not be opened ({ex.Message}). Enter the instance ID and alias from the Amazon Connect console instead.");
+        }
     }
 }

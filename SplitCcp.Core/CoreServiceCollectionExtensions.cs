@@ -75,6 +75,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new AwsRetry(sp.GetRequiredService<IOptions<AwsRetryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAwsAccountFactory, AwsAccounts>();
         services.AddSplitCcpSandbox();
+        services.AddSplitCcpAwsOnboarding();
     }
 
     private static void AddReconciliation(this IServiceCollection services)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor;
 using MudBlazor.Services;
+using SplitCcp.Core.Aws;
 using SplitCcp.Core.Security;
 using SplitCcp.Web.Api;
 using SplitCcp.Web.Components.Account;
@@ -20,6 +21,8 @@ internal static class WebServiceCollectionExtensions
     public static IHostApplicationBuilder AddSplitCcpWeb(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+
+        // Tenants' onboarding templates and the portal's own AWS principal, for the tenant page and the API.
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(config =>

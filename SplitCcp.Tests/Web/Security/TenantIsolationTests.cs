@@ -43,6 +43,8 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
         routes.ShouldContain("DELETE /api/tenants/{tenantId:guid}");
         routes.ShouldContain("GET /api/tenants/{tenantId:guid}/spec");
         routes.ShouldContain("PUT /api/tenants/{tenantId:guid}/spec");
+        routes.ShouldContain("GET /api/tenants/{tenantId:guid}/onboarding-template");
+        routes.ShouldContain("GET /tenants/{tenantId:guid}/onboarding-template");
     }
 
     [Fact]

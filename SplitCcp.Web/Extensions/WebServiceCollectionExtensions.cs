@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor;
 using MudBlazor.Services;
-using SplitCcp.Core.Aws;
 using SplitCcp.Core.Security;
 using SplitCcp.Web.Api;
 using SplitCcp.Web.Components.Account;

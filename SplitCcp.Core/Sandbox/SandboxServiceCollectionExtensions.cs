@@ -18,6 +18,7 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton<SandboxStore>();
         services.TryAddSingleton<SandboxConsole>();
         services.TryAddSingleton<SandboxAccounts>();
+        services.TryAddSingleton<DemoTenants>();
         return services;
     }
 }

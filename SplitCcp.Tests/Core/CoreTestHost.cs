@@ -22,7 +22,9 @@ internal sealed class CoreTestHost : IAsyncDisposable
 
     public static readonly DateTimeOffset StartTime = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly IHost _host;
+    private IHost _host;
+    private IReadOnlyDictionary<string, string?>? _settings;
+    private bool _realTime;
     private readonly string _folder;
     private int _userNumber;
 
@@ -58,32 +60,11 @@ internal sealed class CoreTestHost : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var connectionString = $"Data Source={Path.Combine(folder, "splitccp.db")}";
-
-        IHost host;
         var time = new FakeTimeProvider(StartTime);
+        IHost host;
         try
         {
-            // No default sources: a SplitCcp__Bootstrap__* variable on the machine must not seed users into the test database.
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-            {
-                DisableDefaults = true,
-                ContentRootPath = folder,
-                EnvironmentName = "Test",
-            });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["SplitCcp:Storage:ConnectionString"] = connectionString,
-            });
-            if (settings is not null)
-            {
-                builder.Configuration.AddInMemoryCollection(settings);
-            }
-
-            // Not ValidateOnBuild: Core registers SignInManager, whose authentication services only the web host adds.
-            builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true }));
-            builder.Services.AddSingleton<TimeProvider>(realTime ? TimeProvider.System : time);
-            builder.AddSplitCcpCore();
-            host = builder.Build();
+            host = Build(folder, connectionString, settings, realTime, time);
         }
         catch
         {
@@ -91,7 +72,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
             throw;
         }
 
-        var testHost = new CoreTestHost(host, folder, connectionString, time);
+        var testHost = new CoreTestHost(host, folder, connectionString, time) { _settings = settings, _realTime = realTime };
         try
         {
             await host.StartAsync();
@@ -103,6 +84,48 @@ internal sealed class CoreTestHost : IAsyncDisposable
         }
 
         return testHost;
+    }
+
+    /// <summary>
+    /// Stops the host the way a killed process stops (no graceful hand-over of running work) and starts a new one on the
+    /// same database file, as the next start of the portal would.
+    /// </summary>
+    public async Task RestartAsync(Action<IServiceProvider>? beforeStart = null)
+    {
+        using (var stopping = new CancellationTokenSource(TimeSpan.Zero))
+        {
+            await _host.StopAsync(stopping.Token);
+        }
+
+        _host.Dispose();
+        _host = Build(_folder, ConnectionString, _settings, _realTime, Time);
+        beforeStart?.Invoke(_host.Services);
+        await _host.StartAsync();
+    }
+
+    private static IHost Build(string folder, string connectionString, IReadOnlyDictionary<string, string?>? settings, bool realTime, FakeTimeProvider time)
+    {
+        // No default sources: a SplitCcp__Bootstrap__* variable on the machine must not seed users into the test database.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = folder,
+            EnvironmentName = "Test",
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SplitCcp:Storage:ConnectionString"] = connectionString,
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        // Not ValidateOnBuild: Core registers SignInManager, whose authentication services only the web host adds.
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true }));
+        builder.Services.AddSingleton<TimeProvider>(realTime ? TimeProvider.System : time);
+        builder.AddSplitCcpCore();
+        return builder.Build();
     }
 
     public static ClaimsPrincipal PrincipalFor(string userId, string role, bool readOnly = false)

@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Core.Sandbox;
+
+/// <summary>
+/// A one-click tenant on the Sandbox with a complete setup, so a newcomer can plan and apply the whole split CCP in minutes.
+/// The console-only Identity Center application is "created" in its Sandbox account the way an operator would in AWS.
+/// </summary>
+public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, SandboxConsole console)
+{
+    public const string Region = "eu-west-2";
+
+    /// <exception cref="TenantAccessDeniedException">The caller may not create tenants.</exception>
+    public async Task<TenantView> CreateAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var tenant = await CreateTenantAsync(user, ct);
+        var world = await console.GetWorldAsync(tenant.Id, ct);
+        var application = await console.CreateSamlApplicationAsync(tenant.Id, "SplitCcp CCP", ct);
+
+        var spec = TenantSpecDefaults.For(tenant);
+        spec.AwsAccountId = world.AccountId;
+        spec.Connect = new ConnectSpec
+        {
+            InstanceMode = ConnectInstanceMode.Create,
+            InstanceAlias = $"{tenant.Slug}-split-ccp",
+            Agents = world.Users.Where(u => u.Group == "Agents").Take(3)
+                .Select(u => new AgentUserSpec { Email = u.UserName, FirstName = u.FirstName, LastName = u.LastName }).ToList(),
+            PhoneNumber = new PhoneNumberSpec { CountryCode = "US", Type = PhoneNumberType.Did },
+        };
+        spec.IdentityCenter = new IdentityCenterSpec
+        {
+            InstanceArn = world.IdentityCenterInstanceArn,
+            ApplicationArn = application.ApplicationArn,
+            MetadataUrl = application.MetadataUrl,
+            StartUrl = application.StartUrl,
+            AssignedGroups = ["Agents"],
+        };
+        spec.AppStream.ImageBuilder.SubnetIds = ["subnet-0a1b2c3d4e5f60718"];
+        spec.AppStream.ImageBuilder.SecurityGroupIds = ["sg-0a1b2c3d4e5f60718"];
+
+        var saved = await specs.SaveCompleteAsync(user, tenant.Id, spec, expectedVersion: null, ct);
+        return saved is SpecSaveResult.Saved ? tenant
+            : throw new InvalidOperationException($"The demo setup was refused: {saved}. This is a bug in the demo's spec.");
+    }
+
+    private async Task<TenantView> CreateTenantAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        for (var n = 1; ; n++)
+        {
+            var input = new TenantInput
+            {
+                DisplayName = n == 1 ? "Demo contact center" : $"Demo contact center {n}",
+                Slug = n == 1 ? "demo" : $"demo-{n}",
+                Region = Region,
+                AccessMode = nameof(AwsAccessMode.Sandbox),
+            };
+            switch (await tenants.CreateAsync(user, input, ct))
+            {
+                case TenantSaveResult.Saved saved:
+                    return saved.Tenant;
+                case TenantSaveResult.Invalid invalid when invalid.Errors.ContainsKey("slug") && n < 100:
+                    continue;
+                case var other:
+                    throw new InvalidOperationException($"The demo tenant could not be created: {other}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Tests.Core.Reconciliation;
+
+/// <summary>
+/// Core on the system clock with the Sandbox's slow operations (instance creation, number claims, fleet start and stop)
+/// shortened to a fraction of a second, and the engine's polling and retries scaled to match, so whole applies run in a
+/// test while still waiting on AWS-like asynchronous state the way they do in production.
+/// </summary>
+internal sealed class ReconciliationTestHost : IAsyncDisposable
+{
+    private ReconciliationTestHost(CoreTestHost host, TestUser operatorUser)
+    {
+        Host = host;
+        Operator = operatorUser;
+    }
+
+    public CoreTestHost Host { get; }
+
+    public TestUser Operator { get; }
+
+    public IServiceProvider Services => Host.Services;
+
+    public ReconciliationService Reconciliation => Services.GetRequiredService<ReconciliationService>();
+
+    public SandboxConsole Console => Services.GetRequiredService<SandboxConsole>();
+
+    public ApplyEngine Engine => Services.GetRequiredService<ApplyEngine>();
+
+    public static async Task<ReconciliationTestHost> StartAsync(double throttleRate = 0, double serverErrorRate = 0)
+    {
+        static string Ms(int ms) => TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
+        var settings = new Dictionary<string, string?>
+        {
+            ["SplitCcp:Sandbox:InstanceCreation"] = Ms(300),
+            ["SplitCcp:Sandbox:PhoneNumberClaim"] = Ms(150),
+            ["SplitCcp:Sandbox:FleetStart"] = Ms(300),
+            ["SplitCcp:Sandbox:FleetStop"] = Ms(150),
+            ["SplitCcp:Sandbox:ImageBuilderStart"] = Ms(150),
+            ["SplitCcp:Sandbox:DistributionDeployment"] = Ms(150),
+            ["SplitCcp:Sandbox:ThrottleRate"] = throttleRate.ToString(CultureInfo.InvariantCulture),
+            ["SplitCcp:Sandbox:ServerErrorRate"] = serverErrorRate.ToString(CultureInfo.InvariantCulture),
+            ["SplitCcp:Reconciliation:PollInitialInterval"] = Ms(20),
+            ["SplitCcp:Reconciliation:PollMaxInterval"] = Ms(100),
+            ["SplitCcp:Aws:Retry:BaseDelay"] = Ms(1),
+            ["SplitCcp:Aws:Retry:MaxDelay"] = Ms(10),
+            ["SplitCcp:Aws:Retry:MaxRetries"] = "20",
+        };
+        foreach (var service in new[] { "connect", "sso", "identitystore", "iam", "appstream", "cloudfront", "s3", "sts" })
+        {
+            settings[$"SplitCcp:Aws:RateLimits:Services:{service}:RatePerSecond"] = "100000";
+            settings[$"SplitCcp:Aws:RateLimits:Services:{service}:Burst"] = "100000";
+        }
+
+        var host = await CoreTestHost.StartAsync(settings, realTime: true);
+        return new ReconciliationTestHost(host, await host.CreateOperatorAsync());
+    }
+
+    /// <summary>A demo tenant: a Sandbox tenant with a complete setup whose Identity Center application exists.</summary>
+    public Task<TenantView> CreateDemoAsync() => Services.GetRequiredService<DemoTenants>().CreateAsync(Operator.Principal);
+
+    public async Task<Plan> PlanAsync(Guid tenantId) =>
+        (await Reconciliation.PlanAsync(Operator.Principal, tenantId)).ShouldBeOfType<PlanResult.Planned>().Plan;
+
+    public async Task<ApplyView> StartApplyAsync(Guid tenantId) =>
+        (await Reconciliation.StartApplyAsync(Operator.Principal, tenantId)).ShouldBeOfType<ApplyStartResult.Started>().Apply;
+
+    /// <summary>Waits until the apply is no longer Pending or Running.</summary>
+    public async Task<ApplyView> WaitAsync(Guid tenantId, Guid applyId, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var apply = await Reconciliation.GetApplyAsync(Operator.Principal, tenantId, applyId, deadline.Token);
+            if (apply is { IsActive: false })
+            {
+                return apply;
+            }
+
+            await Task.Delay(25, deadline.Token);
+        }
+    }
+
+    public async Task<ApplyView> ApplyAsync(Guid tenantId) => await WaitAsync(tenantId, (await StartApplyAsync(tenantId)).Id);
+
+    /// <summary>What the tenant's account holds, kind by kind: to prove an apply created nothing twice.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountObjectsAsync(Guid tenantId) =>
+        (await Console.ListAsync(tenantId)).GroupBy(o => o.Kind).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    public async Task<IReadOnlyList<AuditRecord>> AuditAsync(Guid tenantId) =>
+        await Services.GetRequiredService<AuditLog>().ListAsync(Operator.Principal, tenantId, null, 200) ?? [];
+
+    public SandboxOptions SandboxOptions => Services.GetRequiredService<IOptionsMonitor<SandboxOptions>>().CurrentValue;
+
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
+}

@@ -58,4 +58,106 @@ public sealed class ApplyEngineTests
         plan.Items.Where(i => i.Action != PlanAction.InSync).Select(i => $"{i.Key}: {i.Action} {i.Reason}").ShouldBeEmpty();
         plan.IsInSync.ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task Converges_with_thirty_percent_throttling_and_five_percent_server_errors_injected()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 0.30, serverErrorRate: 0.05);
+        var tenant = await host.CreateDemoAsync();
+
+        await ConvergeAsync(host, tenant);
+
+        (await host.PlanAsync(tenant.Id)).IsInSync.ShouldBeTrue();
+        var faults = host.Services.GetRequiredService<SplitCcp.Core.Sandbox.SandboxFaults>();
+        faults.Throttles.ShouldBeGreaterThan(10, "the faults must really have been injected");
+        faults.ServerErrors.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Applying_again_changes_nothing()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        await ConvergeAsync(host, tenant);
+        var before = await host.CountObjectsAsync(tenant.Id);
+        var versions = await PolicyVersionsAsync(host, tenant);
+
+        var again = await host.ApplyAsync(tenant.Id);
+
+        again.State.ShouldBe(ApplyState.Succeeded);
+        again.Steps.ShouldBeEmpty("an apply of a tenant in sync has nothing to do");
+        (await host.CountObjectsAsync(tenant.Id)).ShouldBe(before);
+        (await PolicyVersionsAsync(host, tenant)).ShouldBe(versions);
+    }
+
+    [Fact]
+    public async Task A_second_apply_while_one_runs_is_refused_with_the_running_one()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+
+        var first = await host.StartApplyAsync(tenant.Id);
+        var second = await host.Reconciliation.StartApplyAsync(host.Operator.Principal, tenant.Id);
+
+        second.ShouldBeOfType<ApplyStartResult.AlreadyRunning>().ApplyId.ShouldBe(first.Id);
+        (await host.WaitAsync(tenant.Id, first.Id)).State.ShouldBe(ApplyState.Succeeded);
+        var third = await host.StartApplyAsync(tenant.Id);
+        (await host.WaitAsync(tenant.Id, third.Id)).State.ShouldBe(ApplyState.Succeeded);
+    }
+
+    [Fact]
+    public async Task Slow_operations_are_shown_in_progress_and_journalled_before_and_after_each_step()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+
+        var apply = await host.ApplyAsync(tenant.Id);
+
+        var instance = apply.Steps.Single(s => s.ResourceKey == ResourceKeys.ConnectInstance);
+        instance.State.ShouldBe(ApplyStepState.Succeeded);
+        var journal = await JournalAsync(host, apply.Id);
+        var instanceRows = journal.Where(j => j.ResourceKey == ResourceKeys.ConnectInstance).ToList();
+        instanceRows[0].Phase.ShouldBe(JournalPhase.Started);
+        instanceRows[^1].Phase.ShouldBe(JournalPhase.Succeeded);
+        instanceRows.ShouldContain(j => j.Phase == JournalPhase.Progress && j.Detail!.Contains("still creating", StringComparison.Ordinal),
+            "creating an instance is asynchronous: the step must show that it waits");
+        foreach (var step in apply.Steps.Where(s => s.State is ApplyStepState.Succeeded or ApplyStepState.Failed))
+        {
+            var rows = journal.Where(j => j.ResourceKey == step.ResourceKey).ToList();
+            rows[0].Phase.ShouldBe(JournalPhase.Started, step.ResourceKey);
+            rows[^1].Phase.ShouldBeOneOf(JournalPhase.Succeeded, JournalPhase.Failed);
+        }
+
+        apply.Steps.Single(s => s.ResourceKey == ResourceKeys.Image).State.ShouldBe(ApplyStepState.Skipped);
+    }
+
+    [Fact]
+    public async Task Every_spec_save_plan_apply_and_step_is_audited_with_who()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        await host.PlanAsync(tenant.Id);
+        var apply = await host.ApplyAsync(tenant.Id);
+
+        var audit = await host.AuditAsync(tenant.Id);
+
+        audit.ShouldAllBe(a => a.Actor == host.Operator.View.Email || a.Actor == host.Operator.Id);
+        audit.Select(a => a.Action).ShouldContain(SplitCcp.Core.Security.AuditActions.SpecSaved);
+        audit.Select(a => a.Action).ShouldContain(SplitCcp.Core.Security.AuditActions.Planned);
+        audit.Select(a => a.Action).ShouldContain(SplitCcp.Core.Security.AuditActions.ApplyRequested);
+        audit.Count(a => a.Action == SplitCcp.Core.Security.AuditActions.StepSucceeded && a.ApplyId == apply.Id)
+            .ShouldBe(apply.Steps.Count(s => s.State == ApplyStepState.Succeeded));
+        audit.ShouldContain(a => a.Action == SplitCcp.Core.Security.AuditActions.ApplyFinished && a.ApplyId == apply.Id);
+        audit.Select(a => a.Id).ShouldBeInOrder(SortDirection.Descending);
+    }
+
+    private static async Task<int> PolicyVersionsAsync(ReconciliationTestHost host, TenantView tenant) =>
+        (await host.Console.ListAsync(tenant.Id, SplitCcp.Core.Sandbox.SandboxKinds.IamPolicy)).Single().Json.Split("versionId").Length;
+
+    private static async Task<List<ApplyJournalEntry>> JournalAsync(ReconciliationTestHost host, Guid applyId)
+    {
+        var factory = host.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<SplitCcp.Core.Persistence.SplitCcpDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.ApplyJournal.Where(j => j.ApplyId == applyId).OrderBy(j => j.Id));
+    }
 }

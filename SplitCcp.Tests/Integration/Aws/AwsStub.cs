@@ -16,9 +16,12 @@ namespace SplitCcp.Tests.Integration.Aws;
 
 /// <summary>A request the stub accepted: its signing service, the JSON 1.1 target or the REST route's values, and its JSON body.</summary>
 public sealed record StubCall(string Service, string Method, string Path, string? Target, IReadOnlyDictionary<string, string> Query,
-    IReadOnlyDictionary<string, string> RouteValues, JsonElement Body, IReadOnlyDictionary<string, string> Headers);
+    IReadOnlyDictionary<string, string> RouteValues, JsonElement Body, IReadOnlyDictionary<string, string> Headers, string RawBody);
 
-/// <summary>An answer in AWS's shapes: a JSON body, or an error as JSON 1.1 (<c>__type</c>) or REST-JSON (<c>x-amzn-ErrorType</c>) sends it.</summary>
+/// <summary>
+/// An answer in AWS's shapes: a JSON body, or an error as JSON 1.1 (<c>__type</c>) or REST-JSON (<c>x-amzn-ErrorType</c>)
+/// sends it, or an XML document (REST-XML).
+/// </summary>
 public sealed record StubReply(int Status, string Body, string? ErrorTypeHeader = null, string ContentType = "application/x-amz-json-1.1")
 {
     public static StubReply Json(object body) => new(200, JsonSerializer.Serialize(body));
@@ -32,7 +35,7 @@ public sealed record StubReply(int Status, string Body, string? ErrorTypeHeader 
         new(status, JsonSerializer.Serialize(new Dictionary<string, string> { ["Message"] = message }),
             $"{type}:http://internal.amazon.com/coral/com.amazonaws.stub/", "application/json");
 
-    public static StubReply Text(string body, string contentType) => new(200, body, null, contentType);
+    public static StubReply Xml(string body) => new(200, body, null, "text/xml");
 }
 
 /// <summary>
@@ -127,16 +130,20 @@ public sealed class AwsStub : IAsyncDisposable
 
     private StubReply Dispatch(HttpRequest request, string service, string rawPath, string rawQuery, byte[] body)
     {
+        // REST-XML bodies are kept as text for the handler; everything else must be JSON.
+        var xml = request.ContentType == "application/xml";
         JsonElement json;
         try
         {
-            using var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
+            using var document = JsonDocument.Parse(body.Length == 0 || xml ? "{}"u8.ToArray() : body);
             json = document.RootElement.Clone();
         }
         catch (JsonException ex)
         {
             return Refuse(400, "SerializationException", $"The body is not JSON: {ex.Message}");
         }
+
+        var rawBody = Encoding.UTF8.GetString(body);
 
         var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var query = rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
@@ -160,7 +167,7 @@ public sealed class AwsStub : IAsyncDisposable
             }
 
             return _targets.TryGetValue($"{service} {target}", out var handler)
-                ? Record(new StubCall(service, request.Method, rawPath, target, query, new Dictionary<string, string>(), json, headers), handler)
+                ? Record(new StubCall(service, request.Method, rawPath, target, query, new Dictionary<string, string>(), json, headers, rawBody), handler)
                 : Refuse(400, "UnknownOperationException", $"The stub has no {target} for {service}.");
         }
 
@@ -180,12 +187,12 @@ public sealed class AwsStub : IAsyncDisposable
             });
             if (matches)
             {
-                if (body.Length > 0 && request.ContentType != "application/json")
+                if (body.Length > 0 && request.ContentType != (service == "cloudfront" ? "application/xml" : "application/json"))
                 {
-                    return Refuse(400, "SerializationException", $"Content-Type must be application/json, not {request.ContentType}.");
+                    return Refuse(400, "SerializationException", $"{request.ContentType} is the wrong content type for {service}.");
                 }
 
-                return Record(new StubCall(service, request.Method, rawPath, null, query, values, json, headers), route.Handler);
+                return Record(new StubCall(service, request.Method, rawPath, null, query, values, json, headers, rawBody), route.Handler);
             }
         }
 
@@ -246,7 +253,9 @@ public sealed class AwsStub : IAsyncDisposable
             return Refuse(403, "InvalidSignatureException", $"Signature expired: {amzDate} is now earlier or later than the allowed skew.");
         }
 
-        if (scope[1] != amzDate[..8] || scope[2] != Region)
+        // Global services (IAM, CloudFront) are signed for us-east-1 whatever the tenant's region.
+        var region = scope[3] is "iam" or "cloudfront" ? "us-east-1" : Region;
+        if (scope[1] != amzDate[..8] || scope[2] != region)
         {
             return Refuse(403, "InvalidSignatureException", $"Credential should be scoped to a valid region and date, not {scope[1]}/{scope[2]}.");
         }

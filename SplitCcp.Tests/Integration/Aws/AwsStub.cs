@@ -54,7 +54,7 @@ public sealed class AwsStub : IAsyncDisposable
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, Func<StubCall, StubReply>> _targets = new(StringComparer.Ordinal);
-    private readonly ConcurrentBag<(string Service, string Method, string[] Segments, Func<StubCall, StubReply> Handler)> _routes = [];
+    private readonly List<(string Service, string Method, string[] Segments, Func<StubCall, StubReply> Handler)> _routes = [];
     private readonly ConcurrentDictionary<string, Func<StubReply>> _public = new(StringComparer.Ordinal);
     private WebApplication? _app;
 
@@ -87,13 +87,33 @@ public sealed class AwsStub : IAsyncDisposable
     public void OnTarget(string service, string target, Func<StubCall, StubReply> handler) => _targets[$"{service} {target}"] = handler;
 
     /// <summary>Answers a REST-JSON operation; <c>{name}</c> segments of the pattern match any one path segment.</summary>
-    public void OnRest(string service, string method, string pathPattern, Func<StubCall, StubReply> handler) =>
-        _routes.Add((service, method, pathPattern.Split('/'), handler));
+    public void OnRest(string service, string method, string pathPattern, Func<StubCall, StubReply> handler)
+    {
+        lock (_routes)
+        {
+            _routes.Add((service, method, pathPattern.Split('/'), handler));
+        }
+    }
 
     /// <summary>Answers an unsigned GET (a public URL such as SAML metadata); a request carrying credentials is refused.</summary>
     public void OnPublicGet(string path, Func<StubReply> handler) => _public[path] = handler;
 
     public StubCall[] CallsTo(string target) => [.. Calls.Where(c => c.Target == target)];
+
+    /// <summary>Forgets every handler, call and refusal, as if just started.</summary>
+    public void Reset()
+    {
+        _targets.Clear();
+        _public.Clear();
+        lock (_routes)
+        {
+            _routes.Clear();
+        }
+
+        Calls.Clear();
+        Refusals.Clear();
+        RequiredSessionToken = null;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -172,7 +192,14 @@ public sealed class AwsStub : IAsyncDisposable
         }
 
         var segments = rawPath.Split('/');
-        foreach (var route in _routes.Where(r => r.Service == service && r.Method == request.Method && r.Segments.Length == segments.Length))
+        List<(string Service, string Method, string[] Segments, Func<StubCall, StubReply> Handler)> routes;
+        lock (_routes)
+        {
+            routes = [.. _routes.Where(r => r.Service == service && r.Method == request.Method && r.Segments.Length == segments.Length)];
+        }
+
+        // The latest registration of a route wins.
+        foreach (var route in Enumerable.Reverse(routes))
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             var matches = route.Segments.Zip(segments).All(pair =>

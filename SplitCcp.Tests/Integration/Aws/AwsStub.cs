@@ -95,7 +95,10 @@ public sealed class AwsStub : IAsyncDisposable
         }
     }
 
-    /// <summary>Answers an unsigned GET (a public URL such as SAML metadata); a request carrying credentials is refused.</summary>
+    /// <summary>
+    /// Answers an unsigned GET (a public URL such as SAML metadata); a request carrying credentials is refused. Any other
+    /// unsigned GET is a plain 404, as a web server answers an unknown URL.
+    /// </summary>
     public void OnPublicGet(string path, Func<StubReply> handler) => _public[path] = handler;
 
     public StubCall[] CallsTo(string target) => [.. Calls.Where(c => c.Target == target)];
@@ -134,9 +137,11 @@ public sealed class AwsStub : IAsyncDisposable
         var rawPath = rawTarget.Split('?')[0];
         var rawQuery = rawTarget.Contains('?', StringComparison.Ordinal) ? rawTarget[(rawTarget.IndexOf('?', StringComparison.Ordinal) + 1)..] : "";
 
-        var reply = _public.TryGetValue(rawPath, out var publicHandler) && request.Method == "GET"
+        var reply = _public.TryGetValue(rawPath, out var publicHandler)
             ? request.Headers.Authorization.Count > 0 ? Refuse(400, "UnexpectedCredentials", "A public URL was sent credentials.") : publicHandler()
-            : CheckSignature(request, rawPath, rawQuery, body, out var service) ?? Dispatch(request, service!, rawPath, rawQuery, body);
+            : request.Method == "GET" && request.Headers.Authorization.Count == 0
+                ? new StubReply(404, "Not Found", null, "text/plain")
+                : CheckSignature(request, rawPath, rawQuery, body, out var service) ?? Dispatch(request, service!, rawPath, rawQuery, body);
 
         context.Response.StatusCode = reply.Status;
         context.Response.ContentType = reply.ContentType;

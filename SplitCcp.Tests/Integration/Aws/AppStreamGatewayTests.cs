@@ -5,21 +5,15 @@ using SplitCcp.Core.Aws.Gateways;
 namespace SplitCcp.Tests.Integration.Aws;
 
 /// <summary>AppStreamGateway on the wire (AWS JSON 1.1, PhotonAdminProxyService, signed as "appstream") against the stub: moto has no AppStream.</summary>
-public sealed class AppStreamGatewayTests : IAsyncLifetime
+public sealed class AppStreamGatewayTests : StubbedGatewayTests
 {
     private const string Prefix = "PhotonAdminProxyService.";
-    private readonly RecordingCaller _caller = new(AwsTestKit.Caller());
-    private AwsStub _stub = default!;
 
-    public async Task InitializeAsync() => _stub = await AwsStub.StartAsync();
+    private AppStreamGateway Gateway() => new(AwsTestKit.StubClient(Stub), Caller);
 
-    public async Task DisposeAsync() => await _stub.DisposeAsync();
+    private void On(string action, Func<StubCall, StubReply> handler) => Stub.OnTarget("appstream", Prefix + action, handler);
 
-    private AppStreamGateway Gateway() => new(AwsTestKit.StubClient(_stub), _caller);
-
-    private void On(string action, Func<StubCall, StubReply> handler) => _stub.OnTarget("appstream", Prefix + action, handler);
-
-    private JsonElement Sent(string action) => _stub.CallsTo(Prefix + action).Single().Body;
+    private JsonElement Sent(string action) => Stub.CallsTo(Prefix + action).Single().Body;
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 
@@ -156,7 +150,7 @@ public sealed class AppStreamGatewayTests : IAsyncLifetime
         var ex = await Should.ThrowAsync<AwsCallException>(() => Gateway().DescribeFleetAsync("ccp-fleet", CancellationToken.None));
 
         ex.Failure.Kind.ShouldBe(AwsFailureKind.Throttled);
-        _stub.CallsTo(Prefix + "DescribeFleets").Length.ShouldBe(AwsTestKit.FastRetry.MaxRetries + 1);
+        Stub.CallsTo(Prefix + "DescribeFleets").Length.ShouldBe(AwsTestKit.FastRetry.MaxRetries + 1);
     }
 
     [Fact]
@@ -169,19 +163,13 @@ public sealed class AppStreamGatewayTests : IAsyncLifetime
 
         ex.Failure.Kind.ShouldBe(AwsFailureKind.AccessDenied);
         ex.Failure.Message.ShouldContain("AWS denied appstream:CreateFleet on fleet f");
-        _stub.CallsTo(Prefix + "CreateFleet").Length.ShouldBe(1);
+        Stub.CallsTo(Prefix + "CreateFleet").Length.ShouldBe(1);
     }
 
     [Fact]
     public async Task Tour_EveryAppStreamOperation_IsADeclaredOperation()
     {
-        Func<Task>[] scenarios = [ImageBuilder_CreateDescribeStartAndStream, DescribeImage_FoundOrAnEmptyList, Fleet_CreateDescribeUpdateStartStop, Stack_CreateDescribeAssociateListAndStream];
-        foreach (var scenario in scenarios)
-        {
-            _stub.Reset();
-            await scenario();
-        }
-
-        _caller.ShouldUseExactlyTheDeclared(typeof(AppStreamOperations));
+        await TourAsync(typeof(AppStreamOperations),
+            ImageBuilder_CreateDescribeStartAndStream, DescribeImage_FoundOrAnEmptyList, Fleet_CreateDescribeUpdateStartStop, Stack_CreateDescribeAssociateListAndStream);
     }
 }

@@ -59,6 +59,30 @@ public static class AwsTestKit
     }
 }
 
+/// <summary>A test class whose gateways talk to a fresh <see cref="AwsStub"/> of its own, through a recording caller.</summary>
+public abstract class StubbedGatewayTests : IAsyncLifetime
+{
+    protected RecordingCaller Caller { get; } = new(AwsTestKit.Caller());
+
+    protected AwsStub Stub { get; private set; } = default!;
+
+    public async Task InitializeAsync() => Stub = await AwsStub.StartAsync();
+
+    public async Task DisposeAsync() => await Stub.DisposeAsync();
+
+    /// <summary>Runs each scenario on a reset stub, then checks the gateway called exactly the declared operations of <paramref name="operations"/>.</summary>
+    protected async Task TourAsync(Type operations, params Func<Task>[] scenarios)
+    {
+        foreach (var scenario in scenarios)
+        {
+            Stub.Reset();
+            await scenario();
+        }
+
+        Caller.ShouldUseExactlyTheDeclared(operations);
+    }
+}
+
 /// <summary>An <see cref="IAwsCaller"/> that records each operation it is given, then runs the call through the real caller.</summary>
 public sealed class RecordingCaller(IAwsCaller inner) : IAwsCaller
 {

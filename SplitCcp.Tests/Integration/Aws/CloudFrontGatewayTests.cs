@@ -5,12 +5,11 @@ using SplitCcp.Core.Aws.Gateways;
 namespace SplitCcp.Tests.Integration.Aws;
 
 /// <summary>CloudFrontGateway on the wire against moto_server's CloudFront (REST-XML, API 2020-05-31, signed for us-east-1).</summary>
-public sealed class CloudFrontGatewayTests(MotoServer moto) : IClassFixture<MotoServer>
+public sealed class CloudFrontGatewayTests(MotoServer moto) : StubbedGatewayTests, IClassFixture<MotoServer>
 {
-    private readonly RecordingCaller _caller = new(AwsTestKit.Caller());
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
 
-    private CloudFrontGateway Gateway() => new(AwsTestKit.MotoClient(moto), _caller);
+    private CloudFrontGateway Gateway() => new(AwsTestKit.MotoClient(moto), Caller);
 
     [Fact]
     public async Task OriginAccessControl_CreateThenFind_FindsItByName()
@@ -53,14 +52,13 @@ public sealed class CloudFrontGatewayTests(MotoServer moto) : IClassFixture<Moto
     [Fact]
     public async Task FindDistributionByComment_AwsListingOfTwoPages_FindsItOnTheSecond()
     {
-        await using var stub = await AwsStub.StartAsync();
-        stub.OnRest("cloudfront", "GET", "/2020-05-31/distribution", call => StubReply.Xml(call.Query.GetValueOrDefault("Marker") switch
+        Stub.OnRest("cloudfront", "GET", "/2020-05-31/distribution", call => StubReply.Xml(call.Query.GetValueOrDefault("Marker") switch
         {
             null => DistributionList("EFIRST", "Another tenant", "other.s3.eu-west-2.amazonaws.com", null, nextMarker: "EFIRST"),
             "EFIRST" => DistributionList("ESECOND", "SplitCcp acme", "acme.s3.eu-west-2.amazonaws.com", "E2QWRUHAPOMQZL", nextMarker: null),
             _ => throw new InvalidOperationException("unexpected marker"),
         }));
-        var cloudFront = new CloudFrontGateway(AwsTestKit.StubClient(stub), _caller);
+        var cloudFront = new CloudFrontGateway(AwsTestKit.StubClient(Stub), Caller);
 
         var found = await cloudFront.FindDistributionByCommentAsync("SplitCcp acme", CancellationToken.None);
         var missing = await cloudFront.FindDistributionByCommentAsync("nobody", CancellationToken.None);
@@ -68,14 +66,13 @@ public sealed class CloudFrontGatewayTests(MotoServer moto) : IClassFixture<Moto
         found.ShouldBe(new CloudFrontDistribution("ESECOND", "arn:aws:cloudfront::123456789012:distribution/ESECOND", "d111ESECOND.cloudfront.net",
             "Deployed", true, "SplitCcp acme", "acme.s3.eu-west-2.amazonaws.com", "E2QWRUHAPOMQZL"));
         missing.ShouldBeNull();
-        stub.Calls.Select(c => c.Query.GetValueOrDefault("Marker")).ShouldBe([null, "EFIRST", null, "EFIRST"]);
+        Stub.Calls.Select(c => c.Query.GetValueOrDefault("Marker")).ShouldBe([null, "EFIRST", null, "EFIRST"]);
     }
 
     [Fact]
     public async Task CreateDistribution_SendsTheDocumentedConfigAndReadsTheAnswer()
     {
-        await using var stub = await AwsStub.StartAsync();
-        stub.OnRest("cloudfront", "POST", "/2020-05-31/distribution", _ => StubReply.Xml($"""
+        Stub.OnRest("cloudfront", "POST", "/2020-05-31/distribution", _ => StubReply.Xml($"""
             <?xml version="1.0" encoding="UTF-8"?>
             <Distribution xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
               <Id>ENEW</Id><ARN>arn:aws:cloudfront::123456789012:distribution/ENEW</ARN><Status>InProgress</Status>
@@ -84,13 +81,13 @@ public sealed class CloudFrontGatewayTests(MotoServer moto) : IClassFixture<Moto
               {DistributionConfigXml("SplitCcp acme", "acme.s3.eu-west-2.amazonaws.com", "E2QWRUHAPOMQZL")}
             </Distribution>
             """));
-        var cloudFront = new CloudFrontGateway(AwsTestKit.StubClient(stub), _caller);
+        var cloudFront = new CloudFrontGateway(AwsTestKit.StubClient(Stub), Caller);
 
         var created = await cloudFront.CreateDistributionAsync("ref-1", "SplitCcp acme", "acme.s3.eu-west-2.amazonaws.com", "E2QWRUHAPOMQZL", CancellationToken.None);
 
         created.ShouldBe(new CloudFrontDistribution("ENEW", "arn:aws:cloudfront::123456789012:distribution/ENEW", "d222ENEW.cloudfront.net",
             "InProgress", true, "SplitCcp acme", "acme.s3.eu-west-2.amazonaws.com", "E2QWRUHAPOMQZL"));
-        var sent = XElement.Parse(stub.Calls.Single().RawBody);
+        var sent = XElement.Parse(Stub.Calls.Single().RawBody);
         XNamespace ns = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
         sent.Name.ShouldBe(ns + "DistributionConfig");
         sent.Elements().Select(e => e.Name.LocalName).ShouldBe(["CallerReference", "Origins", "DefaultCacheBehavior", "Comment", "Enabled"], "the schema's order");
@@ -147,15 +144,12 @@ public sealed class CloudFrontGatewayTests(MotoServer moto) : IClassFixture<Moto
         ex.Failure.Kind.ShouldBe(AwsFailureKind.InvalidInput);
         ex.Failure.Message.ShouldContain("AWS said: The parameter Origin DomainName does not refer to a valid S3 bucket.", Case.Sensitive,
             "the REST-XML <Error><Message> reaches the operator");
-        _caller.Operations.Count(o => ReferenceEquals(o, CloudFrontOperations.CreateDistribution)).ShouldBe(1);
+        Caller.Operations.Count(o => ReferenceEquals(o, CloudFrontOperations.CreateDistribution)).ShouldBe(1);
     }
 
     [Fact]
     public async Task Tour_EveryCloudFrontOperation_IsADeclaredOperation()
     {
-        await OriginAccessControl_CreateThenFind_FindsItByName();
-        await CreateDistribution_ReturnsTheDistributionAsConfigured();
-
-        _caller.ShouldUseExactlyTheDeclared(typeof(CloudFrontOperations));
+        await TourAsync(typeof(CloudFrontOperations), OriginAccessControl_CreateThenFind_FindsItByName, CreateDistribution_ReturnsTheDistributionAsConfigured);
     }
 }

@@ -8,26 +8,19 @@ namespace SplitCcp.Tests.Integration.Aws;
 /// ConnectGateway on the wire (REST-JSON): instances against moto_server, which serves only those; users, profiles, phone
 /// numbers and approved origins against the signature-checking stub, in the shapes of the Connect API reference.
 /// </summary>
-public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoServer>, IAsyncLifetime
+public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, IClassFixture<MotoServer>
 {
     private const string InstanceId = "a1b2c3d4-0000-4000-8000-00000000abcd";
     private const string InstanceArn = $"arn:aws:connect:eu-west-2:123456789012:instance/{InstanceId}";
-    private readonly RecordingCaller _caller = new(AwsTestKit.Caller());
-    private AwsStub _stub = default!;
+    private ConnectGateway OnMoto() => new(AwsTestKit.MotoClient(moto), Caller);
 
-    public async Task InitializeAsync() => _stub = await AwsStub.StartAsync();
-
-    public async Task DisposeAsync() => await _stub.DisposeAsync();
-
-    private ConnectGateway Moto() => new(AwsTestKit.MotoClient(moto), _caller);
-
-    private ConnectGateway Stub() => new(AwsTestKit.StubClient(_stub), _caller);
+    private ConnectGateway OnStub() => new(AwsTestKit.StubClient(Stub), Caller);
 
     [Fact]
     public async Task Instances_CreateDescribeList_OnMoto()
     {
         await moto.ResetAsync();
-        var connect = Moto();
+        var connect = OnMoto();
 
         var id = await connect.CreateInstanceAsync("acme-contact-center", CancellationToken.None);
         var described = await connect.DescribeInstanceAsync(id, CancellationToken.None);
@@ -46,7 +39,7 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
     public async Task ListInstances_MoreThanOnePage_ReadsEveryPage()
     {
         await moto.ResetAsync();
-        var connect = Moto();
+        var connect = OnMoto();
         var ids = new List<string>();
         for (var i = 0; i < 12; i++)
         {
@@ -56,22 +49,22 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
         var listed = await connect.ListInstancesAsync(CancellationToken.None);
 
         listed.Select(i => i.Id).Order().ShouldBe(ids.Order());
-        _caller.Operations.Count(o => ReferenceEquals(o, ConnectOperations.ListInstances)).ShouldBe(2, "ten a page");
+        Caller.Operations.Count(o => ReferenceEquals(o, ConnectOperations.ListInstances)).ShouldBe(2, "ten a page");
     }
 
     [Fact]
     public async Task DescribeInstance_Unknown_IsNull() =>
-        (await Moto().DescribeInstanceAsync("00000000-0000-4000-8000-000000000000", CancellationToken.None)).ShouldBeNull();
+        (await OnMoto().DescribeInstanceAsync("00000000-0000-4000-8000-000000000000", CancellationToken.None)).ShouldBeNull();
 
     [Fact]
     public async Task Users_ListedOverTwoPagesThenDescribed()
     {
-        _stub.OnRest("connect", "GET", "/users-summary/{instance}", call => StubReply.Json(call.Query.GetValueOrDefault("nextToken") switch
+        Stub.OnRest("connect", "GET", "/users-summary/{instance}", call => StubReply.Json(call.Query.GetValueOrDefault("nextToken") switch
         {
             null => new { UserSummaryList = new[] { new { Id = "u1", Arn = "arn:u1", Username = "jane@acme.example" } }, NextToken = "page2" },
             _ => (object)new { UserSummaryList = new[] { new { Id = "u2", Arn = "arn:u2", Username = "li@acme.example" } } },
         }));
-        _stub.OnRest("connect", "GET", "/users/{instance}/{user}", call => StubReply.Json(new
+        Stub.OnRest("connect", "GET", "/users/{instance}/{user}", call => StubReply.Json(new
         {
             User = new
             {
@@ -84,38 +77,38 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
             },
         }));
 
-        var users = await Stub().ListUsersAsync(InstanceId, CancellationToken.None);
+        var users = await OnStub().ListUsersAsync(InstanceId, CancellationToken.None);
 
         users.ShouldBe([new ConnectUser("u1", "jane@acme.example", "Jane", "Agent"), new ConnectUser("u2", "li@acme.example", "Li", "Agent")]);
-        _stub.Calls.Where(c => c.Path.StartsWith("/users-summary/", StringComparison.Ordinal)).ShouldAllBe(c => c.RouteValues["instance"] == InstanceId);
+        Stub.Calls.Where(c => c.Path.StartsWith("/users-summary/", StringComparison.Ordinal)).ShouldAllBe(c => c.RouteValues["instance"] == InstanceId);
     }
 
     [Fact]
     public async Task RoutingAndSecurityProfiles_AreListedByIdAndName()
     {
-        _stub.OnRest("connect", "GET", "/routing-profiles-summary/{instance}", _ => StubReply.Json(new
+        Stub.OnRest("connect", "GET", "/routing-profiles-summary/{instance}", _ => StubReply.Json(new
         {
             RoutingProfileSummaryList = new[] { new { Id = "rp-1", Arn = "arn:rp-1", Name = "Basic Routing Profile" } },
         }));
-        _stub.OnRest("connect", "GET", "/security-profiles-summary/{instance}", _ => StubReply.Json(new
+        Stub.OnRest("connect", "GET", "/security-profiles-summary/{instance}", _ => StubReply.Json(new
         {
             SecurityProfileSummaryList = new[] { new { Id = "sp-1", Arn = "arn:sp-1", Name = "Agent" }, new { Id = "sp-2", Arn = "arn:sp-2", Name = "Admin" } },
         }));
 
-        (await Stub().ListRoutingProfilesAsync(InstanceId, CancellationToken.None)).ShouldBe([new ConnectNamedItem("rp-1", "Basic Routing Profile")]);
-        (await Stub().ListSecurityProfilesAsync(InstanceId, CancellationToken.None))
+        (await OnStub().ListRoutingProfilesAsync(InstanceId, CancellationToken.None)).ShouldBe([new ConnectNamedItem("rp-1", "Basic Routing Profile")]);
+        (await OnStub().ListSecurityProfilesAsync(InstanceId, CancellationToken.None))
             .ShouldBe([new ConnectNamedItem("sp-1", "Agent"), new ConnectNamedItem("sp-2", "Admin")]);
     }
 
     [Fact]
     public async Task CreateUser_SendsNoPasswordAndASoftPhone()
     {
-        _stub.OnRest("connect", "PUT", "/users/{instance}", _ => StubReply.Json(new { UserId = "u-new", UserArn = "arn:u-new" }));
+        Stub.OnRest("connect", "PUT", "/users/{instance}", _ => StubReply.Json(new { UserId = "u-new", UserArn = "arn:u-new" }));
 
-        var id = await Stub().CreateUserAsync(InstanceId, "jane@acme.example", "Jane", "Agent", "rp-1", ["sp-1", "sp-2"], CancellationToken.None);
+        var id = await OnStub().CreateUserAsync(InstanceId, "jane@acme.example", "Jane", "Agent", "rp-1", ["sp-1", "sp-2"], CancellationToken.None);
 
         id.ShouldBe("u-new");
-        var body = _stub.Calls.Single().Body;
+        var body = Stub.Calls.Single().Body;
         body.TryGetProperty("Password", out _).ShouldBeFalse("a SAML instance takes no password");
         body.GetProperty("Username").GetString().ShouldBe("jane@acme.example");
         body.GetProperty("IdentityInfo").GetProperty("FirstName").GetString().ShouldBe("Jane");
@@ -127,15 +120,15 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
     [Fact]
     public async Task UpdateUserIdentityInfo_ChangesTheNamesAndKeepsTheRest()
     {
-        _stub.OnRest("connect", "GET", "/users/{instance}/{user}", _ => StubReply.Json(new
+        Stub.OnRest("connect", "GET", "/users/{instance}/{user}", _ => StubReply.Json(new
         {
             User = new { Id = "u1", Username = "jane@acme.example", IdentityInfo = new { FirstName = "Jan", LastName = "Agent", Email = "jane@acme.example" } },
         }));
-        _stub.OnRest("connect", "POST", "/users/{instance}/{user}/identity-info", _ => StubReply.Empty());
+        Stub.OnRest("connect", "POST", "/users/{instance}/{user}/identity-info", _ => StubReply.Empty());
 
-        await Stub().UpdateUserIdentityInfoAsync(InstanceId, "u1", "Jane", "Doe", CancellationToken.None);
+        await OnStub().UpdateUserIdentityInfoAsync(InstanceId, "u1", "Jane", "Doe", CancellationToken.None);
 
-        var info = _stub.Calls.Single(c => c.Method == "POST").Body.GetProperty("IdentityInfo");
+        var info = Stub.Calls.Single(c => c.Method == "POST").Body.GetProperty("IdentityInfo");
         info.GetProperty("FirstName").GetString().ShouldBe("Jane");
         info.GetProperty("LastName").GetString().ShouldBe("Doe");
         info.GetProperty("Email").GetString().ShouldBe("jane@acme.example");
@@ -144,12 +137,12 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
     [Fact]
     public async Task PhoneNumbers_SearchClaimDescribeAndList()
     {
-        _stub.OnRest("connect", "POST", "/phone-number/search-available", call => StubReply.Json(new
+        Stub.OnRest("connect", "POST", "/phone-number/search-available", call => StubReply.Json(new
         {
             AvailableNumbersList = new[] { new { PhoneNumber = "+442071234567", PhoneNumberCountryCode = "GB", PhoneNumberType = "DID" } },
         }));
-        _stub.OnRest("connect", "POST", "/phone-number/claim", _ => StubReply.Json(new { PhoneNumberId = "pn-1", PhoneNumberArn = "arn:pn-1" }));
-        _stub.OnRest("connect", "GET", "/phone-number/{id}", call => call.RouteValues["id"] == "pn-1"
+        Stub.OnRest("connect", "POST", "/phone-number/claim", _ => StubReply.Json(new { PhoneNumberId = "pn-1", PhoneNumberArn = "arn:pn-1" }));
+        Stub.OnRest("connect", "GET", "/phone-number/{id}", call => call.RouteValues["id"] == "pn-1"
             ? StubReply.Json(new
             {
                 ClaimedPhoneNumberSummary = new
@@ -159,14 +152,14 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
                 },
             })
             : StubReply.RestError(404, "ResourceNotFoundException", "Phone number not found"));
-        _stub.OnRest("connect", "POST", "/phone-number/list", _ => StubReply.Json(new
+        Stub.OnRest("connect", "POST", "/phone-number/list", _ => StubReply.Json(new
         {
             ListPhoneNumbersSummaryList = new[]
             {
                 new { PhoneNumberId = "pn-1", PhoneNumber = "+442071234567", PhoneNumberCountryCode = "GB", PhoneNumberType = "DID", TargetArn = InstanceArn },
             },
         }));
-        var connect = Stub();
+        var connect = OnStub();
 
         var available = await connect.SearchAvailablePhoneNumbersAsync(InstanceArn, "GB", "DID", 3, CancellationToken.None);
         var claimed = await connect.ClaimPhoneNumberAsync(InstanceArn, available[0], "claim-token-1", CancellationToken.None);
@@ -178,13 +171,13 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
         described.ShouldBe(new ConnectPhoneNumber("pn-1", "+442071234567", "GB", "DID", ConnectPhoneNumber.InProgress));
         listed.ShouldBe([new ConnectPhoneNumber("pn-1", "+442071234567", "GB", "DID", ConnectPhoneNumber.Claimed)]);
         (await connect.DescribePhoneNumberAsync("pn-missing", CancellationToken.None)).ShouldBeNull();
-        var search = _stub.Calls.First().Body;
+        var search = Stub.Calls.First().Body;
         search.GetProperty("TargetArn").GetString().ShouldBe(InstanceArn);
         search.GetProperty("PhoneNumberCountryCode").GetString().ShouldBe("GB");
         search.GetProperty("PhoneNumberType").GetString().ShouldBe("DID");
         search.GetProperty("MaxResults").GetInt32().ShouldBe(3);
         search.TryGetProperty("NextToken", out _).ShouldBeFalse("a first page sends no token");
-        var claim = _stub.Calls.Single(c => c.Path == "/phone-number/claim").Body;
+        var claim = Stub.Calls.Single(c => c.Path == "/phone-number/claim").Body;
         claim.GetProperty("ClientToken").GetString().ShouldBe("claim-token-1");
         claim.GetProperty("PhoneNumber").GetString().ShouldBe("+442071234567");
     }
@@ -192,20 +185,20 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
     [Fact]
     public async Task ApprovedOrigins_ListEveryPageAndAssociate()
     {
-        _stub.OnRest("connect", "GET", "/instance/{instance}/approved-origins", call => StubReply.Json(call.Query.GetValueOrDefault("nextToken") switch
+        Stub.OnRest("connect", "GET", "/instance/{instance}/approved-origins", call => StubReply.Json(call.Query.GetValueOrDefault("nextToken") switch
         {
             null => new { Origins = new List<string> { "https://agents.acme.example" }, NextToken = "t2" },
             _ => (object)new { Origins = new List<string> { "https://d111.cloudfront.net" } },
         }));
-        _stub.OnRest("connect", "PUT", "/instance/{instance}/approved-origin", _ => StubReply.Empty());
-        var connect = Stub();
+        Stub.OnRest("connect", "PUT", "/instance/{instance}/approved-origin", _ => StubReply.Empty());
+        var connect = OnStub();
 
         var origins = await connect.ListApprovedOriginsAsync(InstanceId, CancellationToken.None);
         await connect.AssociateApprovedOriginAsync(InstanceId, "https://d222.cloudfront.net", CancellationToken.None);
 
         origins.ShouldBe(["https://agents.acme.example", "https://d111.cloudfront.net"]);
-        _stub.Calls.Where(c => c.Method == "GET").Select(c => c.Query.GetValueOrDefault("nextToken")).ShouldBe([null, "t2"]);
-        var associate = _stub.Calls.Single(c => c.Method == "PUT");
+        Stub.Calls.Where(c => c.Method == "GET").Select(c => c.Query.GetValueOrDefault("nextToken")).ShouldBe([null, "t2"]);
+        var associate = Stub.Calls.Single(c => c.Method == "PUT");
         associate.RouteValues["instance"].ShouldBe(InstanceId);
         associate.Body.GetProperty("Origin").GetString().ShouldBe("https://d222.cloudfront.net");
     }
@@ -213,53 +206,44 @@ public sealed class ConnectGatewayTests(MotoServer moto) : IClassFixture<MotoSer
     [Fact]
     public async Task Throttled_IsRetriedThenReportedAsThrottled()
     {
-        _stub.OnRest("connect", "GET", "/instance/{instance}/approved-origins", _ => StubReply.RestError(429, "TooManyRequestsException", "Rate exceeded"));
+        Stub.OnRest("connect", "GET", "/instance/{instance}/approved-origins", _ => StubReply.RestError(429, "TooManyRequestsException", "Rate exceeded"));
 
-        var ex = await Should.ThrowAsync<AwsCallException>(() => Stub().ListApprovedOriginsAsync(InstanceId, CancellationToken.None));
+        var ex = await Should.ThrowAsync<AwsCallException>(() => OnStub().ListApprovedOriginsAsync(InstanceId, CancellationToken.None));
 
         ex.Failure.Kind.ShouldBe(AwsFailureKind.Throttled);
         ex.Failure.Action.ShouldBe("ListApprovedOrigins");
-        _stub.Calls.Count.ShouldBe(AwsTestKit.FastRetry.MaxRetries + 1);
+        Stub.Calls.Count.ShouldBe(AwsTestKit.FastRetry.MaxRetries + 1);
     }
 
     [Fact]
     public async Task AccessDenied_NamesTheActionAndIsNotRetried()
     {
-        _stub.OnRest("connect", "PUT", "/instance/{instance}/approved-origin", _ =>
+        Stub.OnRest("connect", "PUT", "/instance/{instance}/approved-origin", _ =>
             StubReply.RestError(403, "AccessDeniedException", "User is not authorized to perform: connect:AssociateApprovedOrigin"));
 
-        var ex = await Should.ThrowAsync<AwsCallException>(() => Stub().AssociateApprovedOriginAsync(InstanceId, "https://d1.cloudfront.net", CancellationToken.None));
+        var ex = await Should.ThrowAsync<AwsCallException>(() => OnStub().AssociateApprovedOriginAsync(InstanceId, "https://d1.cloudfront.net", CancellationToken.None));
 
         ex.Failure.Kind.ShouldBe(AwsFailureKind.AccessDenied);
         ex.Failure.Message.ShouldContain("connect:AssociateApprovedOrigin");
-        _stub.Calls.Count.ShouldBe(1);
+        Stub.Calls.Count.ShouldBe(1);
     }
 
     [Fact]
     public async Task Tour_EveryConnectOperation_IsADeclaredOperation()
     {
-        Func<Task>[] scenarios =
-        [
+        await TourAsync(typeof(ConnectOperations),
             Instances_CreateDescribeList_OnMoto, Users_ListedOverTwoPagesThenDescribed, RoutingAndSecurityProfiles_AreListedByIdAndName,
             CreateUser_SendsNoPasswordAndASoftPhone, UpdateUserIdentityInfo_ChangesTheNamesAndKeepsTheRest, PhoneNumbers_SearchClaimDescribeAndList,
-            ApprovedOrigins_ListEveryPageAndAssociate,
-        ];
-        foreach (var scenario in scenarios)
-        {
-            _stub.Reset();
-            await scenario();
-        }
-
-        _caller.ShouldUseExactlyTheDeclared(typeof(ConnectOperations));
+            ApprovedOrigins_ListEveryPageAndAssociate);
     }
 
     [Fact]
     public async Task ErrorBody_WithoutTheHeader_IsReadFromTheJson()
     {
         // Some REST-JSON errors carry the code only in the body.
-        _stub.OnRest("connect", "GET", "/phone-number/{id}", _ => new StubReply(400, JsonSerializer.Serialize(new { __type = "InvalidParameterException", message = "bad id" })));
+        Stub.OnRest("connect", "GET", "/phone-number/{id}", _ => new StubReply(400, JsonSerializer.Serialize(new { __type = "InvalidParameterException", message = "bad id" })));
 
-        var ex = await Should.ThrowAsync<AwsCallException>(() => Stub().DescribePhoneNumberAsync("x", CancellationToken.None));
+        var ex = await Should.ThrowAsync<AwsCallException>(() => OnStub().DescribePhoneNumberAsync("x", CancellationToken.None));
 
         ex.Failure.Kind.ShouldBe(AwsFailureKind.InvalidInput);
         ex.Failure.Message.ShouldContain("bad id");

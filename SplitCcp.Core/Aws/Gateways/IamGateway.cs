@@ -39,20 +39,21 @@ public sealed class IamGateway(AwsSignedClient client, IAwsCaller caller) : IIam
 
     public async Task<string> CreatePolicyAsync(string name, string document, CancellationToken ct) =>
         (await _api.CallAsync(IamOperations.CreatePolicy, $"policy {name}", [("PolicyName", name), ("PolicyDocument", document)], ct))
-            .Child("Policy")?.Text("Arn") ?? throw new InvalidDataException("The CreatePolicy answer has no policy ARN.");
+            .Required("Policy", "Arn");
 
     public async Task<string> CreatePolicyVersionAsync(string policyArn, string document, bool setAsDefault, CancellationToken ct)
     {
         // AWS refuses a sixth version (LimitExceeded): make room by deleting the oldest version that is not the default.
         var versions = await ListPolicyVersionsAsync(policyArn, ct);
-        if (versions.Count >= MaxPolicyVersions && versions.Where(v => !v.IsDefault).MinBy(v => v.CreatedAt) is { } oldest)
+        var oldest = versions.Where(v => !v.IsDefault).OrderBy(v => v.CreatedAt).ThenBy(v => VersionNumber(v.VersionId)).FirstOrDefault();
+        if (versions.Count >= MaxPolicyVersions && oldest is not null)
         {
             await DeletePolicyVersionAsync(policyArn, oldest.VersionId, ct);
         }
 
         var result = await _api.CallAsync(IamOperations.CreatePolicyVersion, policyArn,
             [("PolicyArn", policyArn), ("PolicyDocument", document), ("SetAsDefault", setAsDefault ? "true" : "false")], ct);
-        return result.Child("PolicyVersion")?.Text("VersionId") ?? throw new InvalidDataException("The CreatePolicyVersion answer has no version ID.");
+        return result.Required("PolicyVersion", "VersionId");
     }
 
     public Task DeletePolicyVersionAsync(string policyArn, string versionId, CancellationToken ct) =>
@@ -66,7 +67,7 @@ public sealed class IamGateway(AwsSignedClient client, IAwsCaller caller) : IIam
 
     public async Task<string> CreateRoleAsync(string roleName, string trustPolicy, CancellationToken ct) =>
         (await _api.CallAsync(IamOperations.CreateRole, Role(roleName), [("RoleName", roleName), ("AssumeRolePolicyDocument", trustPolicy)], ct))
-            .Child("Role")?.Text("Arn") ?? throw new InvalidDataException("The CreateRole answer has no role ARN.");
+            .Required("Role", "Arn");
 
     public Task UpdateAssumeRolePolicyAsync(string roleName, string trustPolicy, CancellationToken ct) =>
         _api.CallAsync(IamOperations.UpdateAssumeRolePolicy, Role(roleName), [("RoleName", roleName), ("PolicyDocument", trustPolicy)], ct);
@@ -91,6 +92,10 @@ public sealed class IamGateway(AwsSignedClient client, IAwsCaller caller) : IIam
         version.Flag("IsDefaultVersion"),
         DateTimeOffset.Parse(version.Required("CreateDate"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
         version.Text("Document") is { } document ? Decode(document) : null);
+
+    /// <summary>"v12" → 12: versions made within the same second are told apart by their number.</summary>
+    private static int VersionNumber(string versionId) =>
+        int.TryParse(versionId.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : int.MaxValue;
 
     /// <summary>IAM returns policy documents URL-encoded (RFC 3986).</summary>
     private static string Decode(string? document) => document is null ? "" : Uri.UnescapeDataString(document);

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using SplitCcp.Core.Aws.Gateways;
@@ -22,7 +23,7 @@ public abstract class AwsProtocol(AwsSignedClient client, IAwsCaller caller, Aws
 public sealed class AwsJsonRpc(AwsSignedClient client, IAwsCaller caller, AwsSignedService service, string targetPrefix)
     : AwsProtocol(client, caller, service)
 {
-    public Task<System.Text.Json.JsonElement> CallAsync(AwsOperation operation, string? resource, JsonObject request, CancellationToken ct) =>
+    public Task<JsonElement> CallAsync(AwsOperation operation, string? resource, JsonObject request, CancellationToken ct) =>
         SendAsync(operation, resource, HttpMethod.Post, "/",
             new Dictionary<string, string>
             {
@@ -35,7 +36,7 @@ public sealed class AwsJsonRpc(AwsSignedClient client, IAwsCaller caller, AwsSig
 /// <summary>REST-JSON: the operation's method and path, a JSON body when it has one (Connect).</summary>
 public sealed class AwsRestJson(AwsSignedClient client, IAwsCaller caller, AwsSignedService service) : AwsProtocol(client, caller, service)
 {
-    public Task<System.Text.Json.JsonElement> CallAsync(
+    public Task<JsonElement> CallAsync(
         AwsOperation operation, string? resource, HttpMethod method, string pathAndQuery, JsonObject? request, CancellationToken ct) =>
         SendAsync(operation, resource, method, pathAndQuery,
             request is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Content-Type"] = "application/json" },

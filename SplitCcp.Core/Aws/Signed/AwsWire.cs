@@ -64,8 +64,10 @@ public static class AwsXml
 
     public static string? Text(this XElement element, string name) => element.Child(name)?.Value;
 
-    public static string Required(this XElement element, string name) =>
-        element.Text(name) ?? throw new InvalidDataException($"The AWS answer has no {name}.");
+    /// <summary>The text at a path of child elements AWS always sends, e.g. <c>Required("Role", "Arn")</c>; its absence is a broken answer.</summary>
+    public static string Required(this XElement element, params string[] path) =>
+        path.Aggregate((XElement?)element, (at, name) => at?.Child(name))?.Value
+            ?? throw new InvalidDataException($"The AWS answer has no {string.Join('/', path)}.");
 
     /// <summary>The elements of a list: <c>&lt;name&gt;&lt;member/&gt;…&lt;/name&gt;</c> (Query) or <c>&lt;name&gt;&lt;Item/&gt;…&lt;/name&gt;</c> (REST-XML).</summary>
     public static IEnumerable<XElement> Items(this XElement element, string name) => element.Child(name)?.Elements() ?? [];

@@ -63,6 +63,14 @@ public sealed class MotoServer : IAsyncLifetime
         }
     }
 
+    /// <summary>Forgets every resource moto holds (POST /moto-api/reset), for tests that count what a listing returns.</summary>
+    public async Task ResetAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(Endpoint, "/moto-api/reset"), null);
+        response.EnsureSuccessStatusCode();
+    }
+
     public Task DisposeAsync()
     {
         if (_process is { HasExited: false })

@@ -1,0 +1,90 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using SplitCcp.Core.Aws.Signed;
+
+namespace SplitCcp.Core.Aws.Gateways;
+
+/// <summary>
+/// IAM Identity Center over AWS JSON 1.1 through the signed client: SSO Admin (SWBExternalService) and Identity Store
+/// (AWSIdentityStore). Swap for AWSSDK.SSOAdmin / AWSSDK.IdentityStore here once they can be restored.
+/// </summary>
+public sealed class IdentityCenterGateway(AwsSignedClient client, IAwsCaller caller) : IIdentityCenterGateway
+{
+    public const string SsoAdminTargetPrefix = "SWBExternalService";
+    public const string IdentityStoreTargetPrefix = "AWSIdentityStore";
+
+    private readonly AwsJsonRpc _ssoAdmin = new(client, caller, AwsSignedService.SsoAdmin, SsoAdminTargetPrefix);
+    private readonly AwsJsonRpc _identityStore = new(client, caller, AwsSignedService.IdentityStore, IdentityStoreTargetPrefix);
+
+    public Task<IReadOnlyList<IdentityCenterInstance>> ListInstancesAsync(CancellationToken ct) =>
+        AwsPaging.AllAsync(async token =>
+        {
+            var page = await _ssoAdmin.CallAsync(IdentityCenterOperations.ListInstances, null, new JsonObject { ["NextToken"] = token }, ct);
+            return (page.Items("Instances").Select(i => new IdentityCenterInstance(i.Required("InstanceArn"), i.Required("IdentityStoreId"))), page.Str("NextToken"));
+        });
+
+    public Task<IdentityCenterApplication?> DescribeApplicationAsync(string applicationArn, CancellationToken ct) =>
+        _ssoAdmin.CallAsync(IdentityCenterOperations.DescribeApplication, applicationArn, new JsonObject { ["ApplicationArn"] = applicationArn }, ct)
+            .OrNullIfNotFound(a => new IdentityCenterApplication(a.Str("ApplicationArn") ?? applicationArn, a.Str("Name") ?? "", a.Str("Status") ?? "", a.Str("InstanceArn") ?? ""));
+
+    public Task<IReadOnlyList<ApplicationAssignment>> ListApplicationAssignmentsAsync(string applicationArn, CancellationToken ct) =>
+        AwsPaging.AllAsync(async token =>
+        {
+            var page = await _ssoAdmin.CallAsync(IdentityCenterOperations.ListApplicationAssignments, applicationArn,
+                new JsonObject { ["ApplicationArn"] = applicationArn, ["NextToken"] = token }, ct);
+            return (page.Items("ApplicationAssignments").Select(a => new ApplicationAssignment(a.Required("PrincipalId"), a.Required("PrincipalType"))), page.Str("NextToken"));
+        });
+
+    public Task CreateApplicationAssignmentAsync(string applicationArn, string principalId, string principalType, CancellationToken ct) =>
+        _ssoAdmin.CallAsync(IdentityCenterOperations.CreateApplicationAssignment, applicationArn, new JsonObject
+        {
+            ["ApplicationArn"] = applicationArn,
+            ["PrincipalId"] = principalId,
+            ["PrincipalType"] = principalType,
+        }, ct);
+
+    public Task<string?> FindUserIdAsync(string identityStoreId, string userName, CancellationToken ct) =>
+        FindIdAsync(IdentityCenterOperations.GetUserId, $"user {userName}", identityStoreId, "UserName", userName, "UserId", ct);
+
+    public Task<string?> FindGroupIdAsync(string identityStoreId, string displayName, CancellationToken ct) =>
+        FindIdAsync(IdentityCenterOperations.GetGroupId, $"group {displayName}", identityStoreId, "DisplayName", displayName, "GroupId", ct);
+
+    public Task<string?> GetSamlMetadataAsync(string metadataUrl, CancellationToken ct)
+    {
+        var uri = CheckMetadataUrl(metadataUrl);
+        return caller.CallAsync(IdentityCenterOperations.GetSamlMetadata, metadataUrl, token => client.GetPublicAsync(uri, IdentityCenterOperations.GetSamlMetadata, metadataUrl, token), ct)
+            .OrNullIfNotFound(body => Encoding.UTF8.GetString(body));
+    }
+
+    /// <summary>
+    /// The metadata URL as a URI, if it points at Identity Center's portal in the tenant's region (or at the endpoint override,
+    /// for emulators); anything else is refused before a request is made, so a pasted URL cannot aim the portal at another host.
+    /// </summary>
+    internal Uri CheckMetadataUrl(string metadataUrl)
+    {
+        var expected = client.EndpointOverride ?? new Uri($"https://portal.sso.{client.Region}.amazonaws.com");
+        if (!Uri.TryCreate(metadataUrl, UriKind.Absolute, out var uri)
+            || uri.Scheme != expected.Scheme
+            || !string.Equals(uri.IdnHost, expected.IdnHost, StringComparison.OrdinalIgnoreCase)
+            || uri.Port != expected.Port
+            || uri.UserInfo.Length > 0)
+        {
+            throw new ArgumentException(
+                $"The SAML metadata URL must be the one Identity Center shows for the application, starting with {expected.GetLeftPart(UriPartial.Authority)}/saml/metadata/ (got '{metadataUrl}').",
+                nameof(metadataUrl));
+        }
+
+        return uri;
+    }
+
+    private Task<string?> FindIdAsync(
+        AwsOperation operation, string resource, string identityStoreId, string attributePath, string value, string idName, CancellationToken ct) =>
+        _identityStore.CallAsync(operation, resource, new JsonObject
+        {
+            ["IdentityStoreId"] = identityStoreId,
+            ["AlternateIdentifier"] = new JsonObject
+            {
+                ["UniqueAttribute"] = new JsonObject { ["AttributePath"] = attributePath, ["AttributeValue"] = value },
+            },
+        }, ct).OrNullIfNotFound(answer => answer.Str(idName));
+}

@@ -1,0 +1,53 @@
+using Amazon.Runtime;
+using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Aws.Signed;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Core.Aws;
+
+/// <summary>
+/// A non-Sandbox tenant's real AWS account: one gateway per service, all signed with the tenant's credentials, rate-limited
+/// and retried by the account's <see cref="IAwsCaller"/>, and sent to the tenant's endpoint override when it has one.
+/// </summary>
+public sealed class RealAwsAccount : IAwsAccount
+{
+    public RealAwsAccount(TenantView tenant, AWSCredentials credentials, string accountId, IAwsCaller caller, HttpClient http, TimeProvider? time = null)
+    {
+        if (tenant.AccessMode == AwsAccessMode.Sandbox)
+        {
+            throw new ArgumentException($"Tenant {tenant.DisplayName} uses the Sandbox account, not a real one.", nameof(tenant));
+        }
+
+        AccountId = accountId;
+        Region = tenant.Region;
+        var endpoint = string.IsNullOrWhiteSpace(tenant.EndpointUrl) ? null : new Uri(tenant.EndpointUrl);
+        var client = new AwsSignedClient(http, credentials, tenant.Region, endpoint, time);
+        Connect = new ConnectGateway(client, caller);
+        Iam = new IamGateway(client, caller);
+        IdentityCenter = new IdentityCenterGateway(client, caller);
+        CloudFront = new CloudFrontGateway(client, caller);
+        AppStream = new AppStreamGateway(client, caller);
+    }
+
+    public string AccountId { get; }
+
+    public string Region { get; }
+
+    public bool IsSandbox => false;
+
+    public IConnectGateway Connect { get; }
+
+    public IIamGateway Iam { get; }
+
+    public IIdentityCenterGateway IdentityCenter { get; }
+
+    // TODO: S3Gateway (AWSSDK.S3) is written separately; wire it here when the branches meet.
+    public IS3Gateway S3 => throw new NotImplementedException("S3Gateway is not wired into RealAwsAccount yet.");
+
+    public ICloudFrontGateway CloudFront { get; }
+
+    public IAppStreamGateway AppStream { get; }
+
+    // TODO: StsGateway (AWSSDK.SecurityToken) is written separately; wire it here when the branches meet.
+    public IStsGateway Sts => throw new NotImplementedException("StsGateway is not wired into RealAwsAccount yet.");
+}

@@ -1,0 +1,62 @@
+using Amazon.Runtime;
+using SplitCcp.Core.Aws;
+using SplitCcp.Core.Aws.Signed;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Tests.Integration.Aws;
+
+public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoServer>
+{
+    private static readonly BasicAWSCredentials s_credentials = new("AKIAMOTOTESTING00001", "moto-testing-secret");
+
+    private static TenantView Tenant(AwsAccessMode mode, string? endpoint) => new(
+        Guid.NewGuid(), "Acme", "acme", "eu-west-2", mode, null, null, "AKIAMOTOTESTING00001", true, endpoint, DateTime.UtcNow, DateTime.UtcNow, 1);
+
+    [Fact]
+    public async Task Account_WithAnEndpointOverride_SendsEveryServiceThere()
+    {
+        var account = new RealAwsAccount(Tenant(AwsAccessMode.AccessKeys, moto.Endpoint.ToString()), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller("eu-west-2"), AwsTestKit.Http);
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+
+        var instanceId = await account.Connect.CreateInstanceAsync($"acme-{suffix}", CancellationToken.None);
+        var roleArn = await account.Iam.CreateRoleAsync($"acme-{suffix}", """{"Version":"2012-10-17","Statement":[]}""", CancellationToken.None);
+        var oac = await account.CloudFront.CreateOriginAccessControlAsync($"acme-{suffix}", CancellationToken.None);
+
+        (await account.Connect.DescribeInstanceAsync(instanceId, CancellationToken.None)).ShouldNotBeNull();
+        (await account.Iam.GetRoleAsync($"acme-{suffix}", CancellationToken.None))!.Arn.ShouldBe(roleArn);
+        (await account.CloudFront.FindOriginAccessControlAsync($"acme-{suffix}", CancellationToken.None)).ShouldBe(oac);
+        account.AccountId.ShouldBe(AwsTestKit.AccountId);
+        account.Region.ShouldBe("eu-west-2");
+        account.IsSandbox.ShouldBeFalse();
+        account.AppStream.ShouldNotBeNull();
+        account.IdentityCenter.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void Account_SandboxTenant_IsRefused() =>
+        Should.Throw<ArgumentException>(() => new RealAwsAccount(Tenant(AwsAccessMode.Sandbox, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller(), AwsTestKit.Http))
+            .Message.ShouldContain("Sandbox");
+
+    [Fact]
+    public void Account_S3AndSts_AreNotWiredYet()
+    {
+        var account = new RealAwsAccount(Tenant(AwsAccessMode.DefaultCredentials, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller(), AwsTestKit.Http);
+
+        Should.Throw<NotImplementedException>(() => account.S3);
+        Should.Throw<NotImplementedException>(() => account.Sts);
+    }
+
+    [Fact]
+    public void Endpoints_WithoutOverride_AreAwsRegionalOrGlobalHosts()
+    {
+        var client = new AwsSignedClient(AwsTestKit.Http, s_credentials, "ap-southeast-2");
+
+        client.EndpointFor(AwsSignedService.Connect).ShouldBe(new Uri("https://connect.ap-southeast-2.amazonaws.com"));
+        client.EndpointFor(AwsSignedService.AppStream).ShouldBe(new Uri("https://appstream2.ap-southeast-2.amazonaws.com"));
+        client.EndpointFor(AwsSignedService.SsoAdmin).ShouldBe(new Uri("https://sso.ap-southeast-2.amazonaws.com"));
+        client.EndpointFor(AwsSignedService.IdentityStore).ShouldBe(new Uri("https://identitystore.ap-southeast-2.amazonaws.com"));
+        client.EndpointFor(AwsSignedService.Iam).ShouldBe(new Uri("https://iam.amazonaws.com"));
+        client.EndpointFor(AwsSignedService.CloudFront).ShouldBe(new Uri("https://cloudfront.amazonaws.com"));
+        (AwsSignedService.AppStream.SigningName, AwsSignedService.Iam.Global, AwsSignedService.CloudFront.Global).ShouldBe(("appstream", true, true));
+    }
+}

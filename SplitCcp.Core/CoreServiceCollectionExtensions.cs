@@ -73,6 +73,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<AwsRateLimitOptions>().BindConfiguration(AwsRateLimitOptions.SectionName);
         services.AddSingleton(sp => new AwsRateLimiter(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AwsRateLimitOptions>>().Value.LimitFor));
         services.AddSingleton(sp => new AwsRetry(sp.GetRequiredService<IOptions<AwsRetryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AccountCredentials(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TenantService>().GetSecretAccessKeyAsync));
         services.AddSingleton<IAwsAccountFactory, AwsAccounts>();
         services.AddSplitCcpSandbox();
         services.AddSplitCcpAwsOnboarding();

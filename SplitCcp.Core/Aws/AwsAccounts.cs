@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Options;
+using System.Collections.Concurrent;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Aws.Signed;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Aws;
 
@@ -11,18 +14,38 @@ namespace SplitCcp.Core.Aws;
 /// </summary>
 public sealed class AwsAccounts(
     SandboxAccounts sandbox,
+    AccountCredentials credentials,
     AwsRateLimiter limiter,
     IOptions<AwsRateLimitOptions> limits,
-    AwsRetry retry) : IAwsAccountFactory
+    AwsRetry retry,
+    TimeProvider time) : IAwsAccountFactory, IDisposable
 {
-    public Task<IAwsAccount> OpenAsync(TenantView tenant, CancellationToken ct)
+    /// <summary>One pooled HTTP client for every signed call, whatever the tenant: connections are reused, never exhausted.</summary>
+    private readonly HttpClient _http = AwsSignedClient.CreateHttpClient();
+
+    /// <summary>Account IDs learned from STS, for tenants whose settings do not name their account.</summary>
+    private readonly ConcurrentDictionary<Guid, string> _accountIds = new();
+
+    public async Task<IAwsAccount> OpenAsync(TenantView tenant, CancellationToken ct)
     {
         if (tenant.AccessMode == AwsAccessMode.Sandbox)
         {
-            var caller = new AwsCaller(SandboxAccount.AccountIdFor(tenant.Id), tenant.Region, limiter, limits.Value, retry);
-            return Task.FromResult(sandbox.Open(tenant, caller));
+            return sandbox.Open(tenant, CallerFor(SandboxAccount.AccountIdFor(tenant.Id), tenant));
         }
 
-        throw new InvalidOperationException("Real AWS accounts are not wired yet.");
+        var keys = await credentials.ForTenantAsync(tenant, ct);
+        var accountId = TenantSpecDefaults.AccountIdHint(tenant) ?? _accountIds.GetValueOrDefault(tenant.Id);
+        if (accountId is null)
+        {
+            // The rate limiter keys on the account, so learn it once: the first call is counted under the tenant's ID.
+            var probe = new RealAwsAccount(tenant, keys, tenant.Id.ToString(), CallerFor(tenant.Id.ToString(), tenant), _http, time);
+            accountId = _accountIds[tenant.Id] = (await probe.Sts.GetCallerIdentityAsync(ct)).Account;
+        }
+
+        return new RealAwsAccount(tenant, keys, accountId, CallerFor(accountId, tenant), _http, time);
     }
+
+    public void Dispose() => _http.Dispose();
+
+    private AwsCaller CallerFor(string accountId, TenantView tenant) => new(accountId, tenant.Region, limiter, limits.Value, retry);
 }

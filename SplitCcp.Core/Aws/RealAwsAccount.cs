@@ -27,6 +27,8 @@ public sealed class RealAwsAccount : IAwsAccount
         IdentityCenter = new IdentityCenterGateway(client, caller);
         CloudFront = new CloudFrontGateway(client, caller);
         AppStream = new AppStreamGateway(client, caller);
+        S3 = new S3Gateway(credentials, tenant.Region, tenant.EndpointUrl, caller);
+        Sts = new StsGateway(credentials, tenant.Region, tenant.EndpointUrl, caller);
     }
 
     public string AccountId { get; }
@@ -41,13 +43,11 @@ public sealed class RealAwsAccount : IAwsAccount
 
     public IIdentityCenterGateway IdentityCenter { get; }
 
-    // TODO: S3Gateway (AWSSDK.S3) is written separately; wire it here when the branches meet.
-    public IS3Gateway S3 => throw new NotImplementedException("S3Gateway is not wired into RealAwsAccount yet.");
+    public IS3Gateway S3 { get; }
 
     public ICloudFrontGateway CloudFront { get; }
 
     public IAppStreamGateway AppStream { get; }
 
-    // TODO: StsGateway (AWSSDK.SecurityToken) is written separately; wire it here when the branches meet.
-    public IStsGateway Sts => throw new NotImplementedException("StsGateway is not wired into RealAwsAccount yet.");
+    public IStsGateway Sts { get; }
 }

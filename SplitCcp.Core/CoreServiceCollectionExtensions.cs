@@ -88,6 +88,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ApplyRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ApplyRunner>());
         services.AddSingleton<ReconciliationService>();
+        services.AddSingleton<SandboxChanges>();
+        services.AddSingleton<DemoTenants>();
     }
 
     private static void AddCcpPages(this IServiceCollection services)

@@ -45,7 +45,7 @@ public sealed class ConnectInstances(TenantService tenants, IAwsAccountFactory a
         {
             return new ConnectInstanceListing.Unavailable($"{ex.Failure.Message} Enter the instance ID and alias from the Amazon Connect console instead.");
         }
-        catch (Exception ex) when (ex is InvalidOperationException or Amazon.Runtime.AmazonClientException)
+        catch (Exception ex) when (ex is InvalidOperationException or Amazon.Runtime.AmazonClientException or Amazon.Runtime.AmazonServiceException or HttpRequestException)
         {
             return new ConnectInstanceListing.Unavailable($"The tenant's AWS account could not be opened ({ex.Message}). Enter the instance ID and alias from the Amazon Connect console instead.");
         }

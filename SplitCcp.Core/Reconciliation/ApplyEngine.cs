@@ -102,83 +102,147 @@ public sealed partial class ApplyEngine(
 
         var pass = await reconciler.StartAsync(tenant, record.Spec, ct);
         var steps = run.Steps.ToDictionary(s => s.ResourceKey, StringComparer.Ordinal);
+
+        // Slow AWS operations (an instance being created, a fleet starting) are left running while independent resources
+        // go ahead; a resource that depends on one waits for it first.
+        var waiting = new Dictionary<string, (ApplyStep Step, Resource Resource)>(StringComparer.Ordinal);
         foreach (var resource in pass.Resources)
         {
+            foreach (var dependency in resource.DependsOn.Where(waiting.ContainsKey).ToList())
+            {
+                await SettleStepAsync(run, waiting[dependency].Step, pass, waiting[dependency].Resource, ct);
+                waiting.Remove(dependency);
+            }
+
             if (!steps.TryGetValue(resource.Key, out var step) || step.State == ApplyStepState.Skipped)
             {
                 await pass.PlanAsync(resource, ct);
-                continue;
             }
+            else if (await RunStepAsync(run, step, pass, resource, ct))
+            {
+                waiting[resource.Key] = (step, resource);
+            }
+        }
 
-            await RunStepAsync(run, step, pass, resource, ct);
+        foreach (var (step, resource) in waiting.Values)
+        {
+            await SettleStepAsync(run, step, pass, resource, ct);
         }
 
         var failed = run.Steps.Where(s => s.State == ApplyStepState.Failed).ToList();
         await FinishAsync(run, failed.Count == 0 ? null : $"{failed.Count} of {run.Steps.Count(s => s.Action != "")} changes failed. First: {failed[0].Title}: {failed[0].Message}", ct);
     }
 
-    private async Task RunStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, CancellationToken ct)
+    /// <summary>Runs one step up to asking AWS for the change. True when AWS is still working on it and the step must be settled later.</summary>
+    private async Task<bool> RunStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, CancellationToken ct)
     {
         if (step.State == ApplyStepState.Succeeded)
         {
             // Done before an interruption: observe it only, so its dependents see what it produced.
             await pass.PlanAsync(resource, ct);
-            return;
+            return false;
         }
 
         await JournalAsync(run, step, JournalPhase.Started, ApplyStepState.Running, $"{step.Action} {step.Title}.", ct);
         await CheckpointAsync(ApplyCheckpoint.StepStarted, step.ResourceKey, ct);
-        var context = pass.Context;
-        context.ReportProgress = (message, token) => JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, message, token);
-        string? failure = null;
+        Observation? observation = null;
+        string? failure;
         try
         {
-            var (item, observation) = await pass.PlanAsync(resource, ct);
-            if (item.Action is PlanAction.Create or PlanAction.Update && observation is not null)
+            pass.Context.ReportProgress = (message, token) => JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, message, token);
+            var (item, observed) = await pass.PlanAsync(resource, ct);
+            if (item.Action is not (PlanAction.Create or PlanAction.Update) || observed is null)
             {
-                if (observation.State != ObservedState.InProgress)
+                if (item.Action == PlanAction.InSync)
                 {
-                    await resource.ApplyAsync(context, observation, ct);
+                    await FinishStepAsync(run, step, pass, resource, null, ct);
+                }
+                else
+                {
+                    await JournalAsync(run, step, JournalPhase.Skipped, ApplyStepState.Skipped, item.Reason ?? $"{item.Action}: nothing the API can do.", ct);
                 }
 
-                await CheckpointAsync(ApplyCheckpoint.ChangeRequested, step.ResourceKey, ct);
-                observation = await SettleAsync(context, resource, ct);
-                failure = observation.InSync ? null
-                    : observation.State == ObservedState.Blocked ? observation.Reason
-                    : $"After the change AWS still differs: {string.Join("; ", observation.Differences.Select(d => $"{d.Field} is {d.Actual ?? "missing"}, expected {d.Expected}"))}.";
+                return false;
             }
-            else if (item.Action != PlanAction.InSync)
+
+            if (observed.State != ObservedState.InProgress)
             {
-                await JournalAsync(run, step, JournalPhase.Skipped, ApplyStepState.Skipped, item.Reason ?? $"{item.Action}: nothing the API can do.", ct);
-                return;
+                await resource.ApplyAsync(pass.Context, observed, ct);
             }
+
+            await CheckpointAsync(ApplyCheckpoint.ChangeRequested, step.ResourceKey, ct);
+            observation = await resource.ObserveAsync(pass.Context, ct);
+            if (observation.State == ObservedState.InProgress)
+            {
+                await JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, $"Waiting for {resource.Title}: {observation.Reason}.", ct);
+                return true;
+            }
+
+            failure = FailureOf(observation);
         }
-        catch (AwsCallException ex)
+        catch (Exception ex) when (FailureOf(ex) is { } message)
         {
-            failure = ex.Failure.Message;
-        }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or NotSupportedException)
-        {
-            failure = ex.Message;
+            failure = message;
         }
         finally
         {
-            context.ReportProgress = (_, _) => Task.CompletedTask;
+            pass.Context.ReportProgress = (_, _) => Task.CompletedTask;
         }
 
+        await FinishStepAsync(run, step, pass, resource, failure, ct);
+        return false;
+    }
+
+    /// <summary>Waits, with back-off, for AWS to finish a step's slow operation, then records how it ended.</summary>
+    private async Task SettleStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, CancellationToken ct)
+    {
+        string? failure;
+        try
+        {
+            pass.Context.ReportProgress = (message, token) => JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, message, token);
+            failure = FailureOf(await SettleAsync(pass.Context, resource, ct));
+        }
+        catch (Exception ex) when (FailureOf(ex) is { } message)
+        {
+            failure = message;
+        }
+        finally
+        {
+            pass.Context.ReportProgress = (_, _) => Task.CompletedTask;
+        }
+
+        await FinishStepAsync(run, step, pass, resource, failure, ct);
+    }
+
+    private async Task FinishStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, string? failure, CancellationToken ct)
+    {
+        var item = pass.ItemFor(resource.Key) ?? throw new InvalidOperationException($"{resource.Key} was not planned.");
         if (failure is null)
         {
-            pass.Record((pass.ItemFor(resource.Key) ?? throw new InvalidOperationException("Planned item missing.")) with { Action = PlanAction.InSync, Changes = [], Reason = null });
+            pass.Record(item with { Action = PlanAction.InSync, Changes = [], Reason = null });
             await JournalAsync(run, step, JournalPhase.Succeeded, ApplyStepState.Succeeded, $"{(step.Action == nameof(PlanAction.Create) ? "Created" : "Updated")} {step.Title}.", ct);
         }
         else
         {
-            pass.Record((pass.ItemFor(resource.Key) ?? throw new InvalidOperationException("Planned item missing.")) with { Action = PlanAction.Blocked, Reason = $"{step.Title} failed." });
+            pass.Record(item with { Action = PlanAction.Blocked, Reason = $"{step.Title} failed." });
             await JournalAsync(run, step, JournalPhase.Failed, ApplyStepState.Failed, failure, ct);
         }
 
         await CheckpointAsync(ApplyCheckpoint.StepFinished, step.ResourceKey, ct);
     }
+
+    private static string? FailureOf(Observation observation) =>
+        observation.InSync ? null
+        : observation.State == ObservedState.Blocked ? observation.Reason
+        : $"After the change AWS still differs: {string.Join("; ", observation.Differences.Select(d => $"{d.Field} is {d.Actual ?? "missing"}, expected {d.Expected}"))}.";
+
+    /// <summary>The operator's words for a failed step; null for an exception that is not a step's failure (a bug, or shutting down).</summary>
+    private static string? FailureOf(Exception exception) => exception switch
+    {
+        AwsCallException aws => aws.Failure.Message,
+        TimeoutException or InvalidOperationException or NotSupportedException => exception.Message,
+        _ => null,
+    };
 
     /// <summary>Observes the resource until AWS has finished with it (an instance created, a fleet started), with back-off.</summary>
     private static async Task<Observation> SettleAsync(ReconcileContext context, Resource resource, CancellationToken ct)

@@ -63,6 +63,27 @@ public sealed class ReconcileContext
     /// <summary>What observed resources told their dependents that is not part of the spec, such as the distribution's ARN.</summary>
     public Dictionary<string, string> Outputs { get; } = new(StringComparer.Ordinal);
 
+    private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A read shared by several resources in one pass (the instance's user list, for every agent), so a plan makes it once;
+    /// resources that change what it lists call <see cref="Forget"/>.
+    /// </summary>
+    public async Task<T> CachedAsync<T>(string key, Func<Task<T>> read)
+        where T : notnull
+    {
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            return (T)cached;
+        }
+
+        var value = await read();
+        _cache[key] = value;
+        return value;
+    }
+
+    public void Forget(string key) => _cache.Remove(key);
+
     /// <summary>Reports what a step is waiting for; the apply engine shows it live and journals it.</summary>
     public Func<string, CancellationToken, Task> ReportProgress { get; set; } = (_, _) => Task.CompletedTask;
 

@@ -78,7 +78,7 @@ public sealed class ReconciliationService(
         {
             plan = await reconciler.PlanAsync(tenant, record.Spec, ct);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
+        catch (Exception ex) when (ex is InvalidOperationException or AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
         {
             return new PlanResult.Unavailable(ex is AwsCallException aws ? aws.Failure.Message
                 : $"The portal could not open the tenant's AWS account: {ex.Message}");

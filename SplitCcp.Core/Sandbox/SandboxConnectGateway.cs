@@ -59,11 +59,18 @@ internal sealed partial class SandboxConnectGateway(SandboxAwsAccount account) :
             return id;
         }, ct);
 
-    public Task<IReadOnlyList<ConnectUser>> ListUsersAsync(string instanceId, CancellationToken ct) =>
-        CallAsync<IReadOnlyList<ConnectUser>>(ConnectOperations.ListUsers, instanceId, async s =>
+    public Task<IReadOnlyList<ConnectUserSummary>> ListUsersAsync(string instanceId, CancellationToken ct) =>
+        CallAsync<IReadOnlyList<ConnectUserSummary>>(ConnectOperations.ListUsers, instanceId, async s =>
         {
             await RequireInstanceAsync(s, instanceId);
-            return [.. (await s.ListAsync<ConnectUserRecord>(SandboxKinds.ConnectUser, $"{instanceId}/")).Select(u => u.ToModel())];
+            return [.. (await s.ListAsync<ConnectUserRecord>(SandboxKinds.ConnectUser, $"{instanceId}/")).Select(u => new ConnectUserSummary(u.UserId, u.Username))];
+        }, ct);
+
+    public Task<ConnectUser?> DescribeUserAsync(string instanceId, string userId, CancellationToken ct) =>
+        CallAsync(ConnectOperations.DescribeUser, userId, async s =>
+        {
+            await RequireInstanceAsync(s, instanceId);
+            return (await s.ListAsync<ConnectUserRecord>(SandboxKinds.ConnectUser, $"{instanceId}/")).FirstOrDefault(u => u.UserId == userId)?.ToModel();
         }, ct);
 
     public Task<IReadOnlyList<ConnectNamedItem>> ListRoutingProfilesAsync(string instanceId, CancellationToken ct) =>

@@ -18,7 +18,6 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton<SandboxStore>();
         services.TryAddSingleton<SandboxConsole>();
         services.TryAddSingleton<SandboxAccounts>();
-        services.TryAddSingleton<DemoTenants>();
         return services;
     }
 }

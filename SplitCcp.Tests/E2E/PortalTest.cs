@@ -18,8 +18,14 @@ public abstract class PortalTest(BrowserFixture browser) : IAsyncLifetime, IDisp
 
     protected virtual BrowserNewContextOptions ContextOptions => new() { ViewportSize = new() { Width = 1280, Height = 860 } };
 
+    /// <summary>Adjusts the installation's configuration before it starts.</summary>
+    protected virtual void Configure(SplitCcpWebFactory app)
+    {
+    }
+
     public async Task InitializeAsync()
     {
+        Configure(App);
         App.StartKestrel();
         _context = await browser.Browser.NewContextAsync(ContextOptions);
         var page = await _context.NewPageAsync();

@@ -40,6 +40,13 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_dataDirectory, "splitccp.db");
 
+    /// <summary>Sets one configuration value; call before the app starts.</summary>
+    public SplitCcpWebFactory WithSetting(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
     /// <summary>The app's base address once <see cref="StartKestrel"/> has run.</summary>
     public Uri ServerAddress => ClientOptions.BaseAddress;
 

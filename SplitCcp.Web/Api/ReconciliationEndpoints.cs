@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Web.Security;
 
 namespace SplitCcp.Web.Api;
@@ -56,6 +58,38 @@ internal static class ReconciliationEndpoints
             .Produces<IReadOnlyList<AuditRecord>>()
             .WithTags("Audit");
 
+        tenants.MapPost($"{tenant}/sandbox/tamper", async (ClaimsPrincipal user, SandboxChanges changes, Guid tenantId, SandboxChangeRequest request, CancellationToken ct) =>
+                await changes.ApplyAsync(user, tenantId, request, ct) switch
+                {
+                    SandboxChangeResult.Done { Summary: var summary } => Results.Ok(new { resource = request.Resource, summary }),
+                    SandboxChangeResult.Invalid { Errors: var errors } => ApiResults.ValidationFailed(errors),
+                    SandboxChangeResult.NotSandbox => ApiResults.Conflict("This tenant uses a real AWS account; console changes are simulated only on Sandbox tenants."),
+                    SandboxChangeResult.Forbidden => ApiResults.Forbidden("Simulating changes needs the TenantAdmin role or higher."),
+                    _ => ApiResults.NotFound("tenant"),
+                })
+            .WithSummary("Sandbox tenants only: simulates a change made in the AWS console to one resource of the plan, named by its key. 'change' is Delete, Alter (with 'field' and 'value') or Complete (do the AppStream image's console step), so drift shows without AWS.")
+            .WithTags("Sandbox");
+
         return tenants;
+    }
+
+    public static RouteGroupBuilder MapDemoTenantEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/demo-tenants", async (ClaimsPrincipal user, DemoTenants demos, CancellationToken ct) =>
+            {
+                try
+                {
+                    var tenant = await demos.CreateAsync(user, ct);
+                    return Results.Created($"/api/tenants/{tenant.Id}", tenant);
+                }
+                catch (TenantAccessDeniedException ex)
+                {
+                    return ApiResults.Forbidden(ex.Message);
+                }
+            })
+            .WithSummary("Creates a demo tenant on the Sandbox with a complete setup, ready to plan and apply (MSP operators).")
+            .Produces<TenantView>(StatusCodes.Status201Created)
+            .WithTags("Sandbox");
+        return api;
     }
 }

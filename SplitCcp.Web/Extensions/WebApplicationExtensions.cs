@@ -32,6 +32,7 @@ internal static class WebApplicationExtensions
 
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapTenantEndpoints();
+        api.MapDemoTenantEndpoints();
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
         app.MapArtifactDownloads();

@@ -34,20 +34,12 @@ public sealed class ConnectGateway(AwsSignedClient client, IAwsCaller caller) : 
         return created.Required("Id");
     }
 
-    public async Task<IReadOnlyList<ConnectUser>> ListUsersAsync(string instanceId, CancellationToken ct)
-    {
-        var summaries = await ListSummariesAsync(ConnectOperations.ListUsers, "/users-summary/{0}", "UserSummaryList", instanceId, ct);
-        var users = new List<ConnectUser>(summaries.Count);
-        foreach (var summary in summaries)
-        {
-            if (await DescribeUserAsync(instanceId, summary.Required("Id"), ct) is { } described)
-            {
-                users.Add(described.User);
-            }
-        }
+    public async Task<IReadOnlyList<ConnectUserSummary>> ListUsersAsync(string instanceId, CancellationToken ct) =>
+        [.. (await ListSummariesAsync(ConnectOperations.ListUsers, "/users-summary/{0}", "UserSummaryList", instanceId, ct))
+            .Select(u => new ConnectUserSummary(u.Required("Id"), u.Required("Username")))];
 
-        return users;
-    }
+    public async Task<ConnectUser?> DescribeUserAsync(string instanceId, string userId, CancellationToken ct) =>
+        (await DescribeAsync(instanceId, userId, ct))?.User;
 
     public async Task<IReadOnlyList<ConnectNamedItem>> ListRoutingProfilesAsync(string instanceId, CancellationToken ct) =>
         ToNamedItems(await ListSummariesAsync(ConnectOperations.ListRoutingProfiles, "/routing-profiles-summary/{0}", "RoutingProfileSummaryList", instanceId, ct));
@@ -74,7 +66,7 @@ public sealed class ConnectGateway(AwsSignedClient client, IAwsCaller caller) : 
     public async Task UpdateUserIdentityInfoAsync(string instanceId, string userId, string firstName, string lastName, CancellationToken ct)
     {
         // IdentityInfo is replaced as a whole: keep what the user has besides the names (their e-mail addresses, mobile).
-        var described = await DescribeUserAsync(instanceId, userId, ct);
+        var described = await DescribeAsync(instanceId, userId, ct);
         var info = described?.IdentityInfo is { } existing ? JsonNode.Parse(existing.GetRawText())!.AsObject() : [];
         info["FirstName"] = firstName;
         info["LastName"] = lastName;
@@ -144,7 +136,7 @@ public sealed class ConnectGateway(AwsSignedClient client, IAwsCaller caller) : 
     private Task<JsonElement> GetAsync(AwsOperation operation, string? resource, string path, CancellationToken ct) =>
         _api.CallAsync(operation, resource, HttpMethod.Get, path, null, ct);
 
-    private Task<DescribedUser?> DescribeUserAsync(string instanceId, string userId, CancellationToken ct) =>
+    private Task<DescribedUser?> DescribeAsync(string instanceId, string userId, CancellationToken ct) =>
         GetAsync(ConnectOperations.DescribeUser, $"user {userId}", AwsPath.Of("/users/{0}/{1}", instanceId, userId), ct)
             .OrNullIfNotFound(answer => answer.Member("User") is { } user ? DescribedUser.From(user) : null);
 

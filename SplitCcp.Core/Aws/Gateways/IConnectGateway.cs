@@ -10,7 +10,10 @@ public sealed record ConnectInstance(string Id, string Arn, string Alias, string
     public bool UsesSaml => IdentityManagementType == "SAML";
 }
 
-/// <summary>A Connect user as ListUsers + DescribeUser report it.</summary>
+/// <summary>A Connect user as ListUsers reports it.</summary>
+public sealed record ConnectUserSummary(string Id, string Username);
+
+/// <summary>A Connect user as DescribeUser reports it.</summary>
 public sealed record ConnectUser(string Id, string Username, string? FirstName, string? LastName);
 
 /// <summary>An entry of ListRoutingProfiles or ListSecurityProfiles.</summary>
@@ -34,8 +37,11 @@ public interface IConnectGateway
     /// <summary>CreateInstance with IdentityManagementType SAML, inbound and outbound calls on. Returns the new instance's ID; it starts CREATION_IN_PROGRESS.</summary>
     Task<string> CreateInstanceAsync(string instanceAlias, CancellationToken ct);
 
-    /// <summary>ListUsers then DescribeUser for each, all pages.</summary>
-    Task<IReadOnlyList<ConnectUser>> ListUsersAsync(string instanceId, CancellationToken ct);
+    /// <summary>ListUsers, all pages: IDs and usernames only, one call per thousand users (Connect allows 2 calls a second).</summary>
+    Task<IReadOnlyList<ConnectUserSummary>> ListUsersAsync(string instanceId, CancellationToken ct);
+
+    /// <summary>DescribeUser: the user's names; null when there is no such user.</summary>
+    Task<ConnectUser?> DescribeUserAsync(string instanceId, string userId, CancellationToken ct);
 
     Task<IReadOnlyList<ConnectNamedItem>> ListRoutingProfilesAsync(string instanceId, CancellationToken ct);
 

@@ -75,7 +75,7 @@ internal sealed class ConnectUserResource(AgentUserSpec agent)
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var instanceId = ctx.Spec.Connect.InstanceId!;
-        var user = await FindAsync(ctx, instanceId, ct);
+        var user = await FindAsync(ctx, instanceId, ct) is { } found ? await ctx.Aws.Connect.DescribeUserAsync(instanceId, found.Id, ct) : null;
         FieldChange[] Fields(ConnectUser? actual) =>
         [
             new("firstName", agent.FirstName, actual?.FirstName),
@@ -98,11 +98,16 @@ internal sealed class ConnectUserResource(AgentUserSpec agent)
             ?? throw Refused(ctx, $"Instance {ctx.Spec.Connect.InstanceAlias} has no routing profile named \"{agent.RoutingProfile}\". Create it in the Connect console or change the agent's routing profile in the setup.");
         var security = (await connect.ListSecurityProfilesAsync(instanceId, ct)).FirstOrDefault(p => p.Name == agent.SecurityProfile)
             ?? throw Refused(ctx, $"Instance {ctx.Spec.Connect.InstanceAlias} has no security profile named \"{agent.SecurityProfile}\". Create it in the Connect console or change the agent's security profile in the setup.");
+        ctx.Forget(UsersKey(instanceId));
         await connect.CreateUserAsync(instanceId, agent.Email!, agent.FirstName!, agent.LastName!, routing.Id, [security.Id], ct);
     }
 
-    private async Task<ConnectUser?> FindAsync(ReconcileContext ctx, string instanceId, CancellationToken ct) =>
-        (await ctx.Aws.Connect.ListUsersAsync(instanceId, ct)).FirstOrDefault(u => string.Equals(u.Username, agent.Email, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The instance's users are listed once per pass, not once per agent: Connect allows two ListUsers calls a second.</summary>
+    private async Task<ConnectUserSummary?> FindAsync(ReconcileContext ctx, string instanceId, CancellationToken ct) =>
+        (await ctx.CachedAsync(UsersKey(instanceId), () => ctx.Aws.Connect.ListUsersAsync(instanceId, ct)))
+            .FirstOrDefault(u => string.Equals(u.Username, agent.Email, StringComparison.OrdinalIgnoreCase));
+
+    private static string UsersKey(string instanceId) => $"connect/users/{instanceId}";
 
     private AwsCallException Refused(ReconcileContext ctx, string message) =>
         new(new AwsFailure(AwsFailureKind.InvalidInput, AwsServices.Connect, "CreateUser", Title, message));

@@ -210,7 +210,7 @@ public sealed class InstanceStepTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Render_AssumeRoleTenant_SaysInstancesCannotBeListedYet()
+    public async Task Render_AccountThatCannotBeOpened_SaysWhyAndOffersTheFields()
     {
         var tenant = await _host.CreateTenantAsync(_operator.Principal, new TenantInput
         {
@@ -220,13 +220,16 @@ public sealed class InstanceStepTests : IAsyncLifetime
             AccessMode = nameof(AwsAccessMode.AssumeRole),
             RoleArn = "arn:aws:iam::123456789012:role/SplitCcpAccess",
             ExternalId = Guid.NewGuid().ToString("N"),
+
+            // Nothing listens on the discard port: STS cannot be reached, so the role cannot be assumed.
+            EndpointUrl = "http://127.0.0.1:9",
         });
         await using var ctx = CreateContext();
 
         var cut = RenderStep(ctx, WizardSteps.ValidSpec(), tenant);
 
-        cut.WaitForAssertion(() => cut.Find(".mud-alert-text-info").TextContent.Trim().ShouldBe(
-            "Listing this account's instances is not available yet: enter the instance ID and alias from the Amazon Connect console."));
+        cut.WaitForAssertion(() => cut.Find(".mud-alert-text-info").TextContent.Trim().ShouldEndWith(
+            "Enter the instance ID and alias from the Amazon Connect console instead."), TimeSpan.FromSeconds(60));
         cut.FindAll("[data-testid=instance-picker]").ShouldBeEmpty();
         cut.FindAll("[data-testid=spec-instance-id]").Count.ShouldBe(1);
     }

@@ -84,7 +84,9 @@ public sealed class SandboxConnectGatewayTests : SandboxTests
         ex.Failure.Kind.ShouldBe(AwsFailureKind.Conflict);
 
         await Connect.UpdateUserIdentityInfoAsync(instance, id, "María", "García", default);
-        (await Connect.ListUsersAsync(instance, default)).ShouldBe([new ConnectUser(id, "maria@acme.example.com", "María", "García")]);
+        (await Connect.ListUsersAsync(instance, default)).ShouldBe([new ConnectUserSummary(id, "maria@acme.example.com")]);
+        (await Connect.DescribeUserAsync(instance, id, default)).ShouldBe(new ConnectUser(id, "maria@acme.example.com", "María", "García"));
+        (await Connect.DescribeUserAsync(instance, Guid.NewGuid().ToString(), default)).ShouldBeNull();
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
         (await OnMoto().DescribeInstanceAsync("00000000-0000-4000-8000-000000000000", CancellationToken.None)).ShouldBeNull();
 
     [Fact]
-    public async Task Users_ListedOverTwoPagesThenDescribed()
+    public async Task Users_ListedOverTwoPages_AndDescribedOneByOne()
     {
         Stub.OnRest("connect", "GET", "/users-summary/{instance}", call => StubReply.Json(call.Query.GetValueOrDefault("nextToken") switch
         {
@@ -79,7 +79,9 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
 
         var users = await OnStub().ListUsersAsync(InstanceId, CancellationToken.None);
 
-        users.ShouldBe([new ConnectUser("u1", "jane@acme.example", "Jane", "Agent"), new ConnectUser("u2", "li@acme.example", "Li", "Agent")]);
+        users.ShouldBe([new ConnectUserSummary("u1", "jane@acme.example"), new ConnectUserSummary("u2", "li@acme.example")]);
+        Stub.Calls.ShouldNotContain(c => c.Path.StartsWith("/users/", StringComparison.Ordinal), "listing must not describe every user: Connect allows 2 calls a second");
+        (await OnStub().DescribeUserAsync(InstanceId, "u2", CancellationToken.None)).ShouldBe(new ConnectUser("u2", "li@acme.example", "Li", "Agent"));
         Stub.Calls.Where(c => c.Path.StartsWith("/users-summary/", StringComparison.Ordinal)).ShouldAllBe(c => c.RouteValues["instance"] == InstanceId);
     }
 
@@ -232,7 +234,7 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
     public async Task Tour_EveryConnectOperation_IsADeclaredOperation()
     {
         await TourAsync(typeof(ConnectOperations),
-            Instances_CreateDescribeList_OnMoto, Users_ListedOverTwoPagesThenDescribed, RoutingAndSecurityProfiles_AreListedByIdAndName,
+            Instances_CreateDescribeList_OnMoto, Users_ListedOverTwoPages_AndDescribedOneByOne, RoutingAndSecurityProfiles_AreListedByIdAndName,
             CreateUser_SendsNoPasswordAndASoftPhone, UpdateUserIdentityInfo_ChangesTheNamesAndKeepsTheRest, PhoneNumbers_SearchClaimDescribeAndList,
             ApprovedOrigins_ListEveryPageAndAssociate);
     }

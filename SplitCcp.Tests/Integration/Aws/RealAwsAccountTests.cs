@@ -38,12 +38,12 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
             .Message.ShouldContain("Sandbox");
 
     [Fact]
-    public void Account_S3AndSts_AreNotWiredYet()
+    public void Account_S3AndSts_GoThroughTheSdkGateways()
     {
         var account = new RealAwsAccount(Tenant(AwsAccessMode.DefaultCredentials, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller(), AwsTestKit.Http);
 
-        Should.Throw<NotImplementedException>(() => account.S3);
-        Should.Throw<NotImplementedException>(() => account.Sts);
+        account.S3.ShouldBeOfType<SplitCcp.Core.Aws.Gateways.S3Gateway>();
+        account.Sts.ShouldBeOfType<SplitCcp.Core.Aws.Gateways.StsGateway>();
     }
 
     [Fact]

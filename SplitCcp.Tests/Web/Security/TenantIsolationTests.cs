@@ -10,6 +10,8 @@ using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Infrastructure;
 
+using SplitCcp.Web.Security;
+
 namespace SplitCcp.Tests.Web.Security;
 
 /// <summary>
@@ -99,8 +101,9 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
     public async Task EveryTenantWriteRoute_Viewer_Gets403()
     {
         var api = _app.CreateApiClient(_viewer.Token);
-        var writes = TenantScopedRoutes().Where(r => r.IsApi && r.Method != HttpMethods.Get).ToList();
+        var writes = TenantScopedRoutes().Where(r => r.IsApi && r.Operation != TenantOperation.Read).ToList();
         writes.ShouldNotBeEmpty();
+        writes.ShouldContain(r => r.Pattern.EndsWith("/apply", StringComparison.Ordinal));
 
         foreach (var route in writes)
         {
@@ -110,6 +113,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
         }
 
         (await api.GetAsync($"/api/tenants/{_theirs.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK, "the viewer's tenant is readable");
+        (await api.PostAsync($"/api/tenants/{_theirs.Id}/plan", null)).StatusCode.ShouldBe(HttpStatusCode.OK, "planning only reads, so a viewer may plan");
     }
 
     [Fact]
@@ -154,7 +158,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
         Endpoints()
             .Where(e => e.RoutePattern.Parameters.Any(p => p.Name.Equals("tenantId", StringComparison.OrdinalIgnoreCase)))
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [HttpMethods.Get])
-                .Select(m => new TenantRoute(m, e.RoutePattern.RawText!, e.RoutePattern)))
+                .Select(m => new TenantRoute(m, e.RoutePattern.RawText!, e.RoutePattern, e.Metadata.GetMetadata<TenantOperationAttribute>()?.Operation)))
             .Where(r => r.Method != HttpMethods.Head)
             .DistinctBy(r => $"{r.Method} {r.Pattern}");
 
@@ -172,9 +176,12 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
         return client.SendAsync(request);
     }
 
-    private sealed record TenantRoute(string Method, string Pattern, RoutePattern Parsed)
+    private sealed record TenantRoute(string Method, string Pattern, RoutePattern Parsed, TenantOperation? Declared)
     {
         public bool IsApi => Pattern.StartsWith("/api/", StringComparison.Ordinal);
+
+        /// <summary>What the route needs: GETs read, other methods write, unless the endpoint declares otherwise (a plan is a POST that only reads).</summary>
+        public TenantOperation Operation => Declared ?? (Method == HttpMethods.Get ? TenantOperation.Read : TenantOperation.Write);
 
         /// <summary>The route with the tenant filled in and every other parameter given a plausible value.</summary>
         public string Url(Guid tenantId)

@@ -105,7 +105,7 @@ public sealed partial class ApplyEngine(
 
         // Slow AWS operations (an instance being created, a fleet starting) are left running while independent resources
         // go ahead; a resource that depends on one waits for it first.
-        var waiting = new Dictionary<string, (ApplyStep Step, Resource Resource)>(StringComparer.Ordinal);
+        var waiting = new OrderedDictionary<string, (ApplyStep Step, Resource Resource)>(StringComparer.Ordinal);
         foreach (var resource in pass.Resources)
         {
             foreach (var dependency in resource.DependsOn.Where(waiting.ContainsKey).ToList())

@@ -16,6 +16,7 @@ public sealed class DemoTenantJourneyTests(BrowserFixture browser) : PortalTest(
         app.WithSetting("SplitCcp:Sandbox:InstanceCreation", "00:00:03")
             .WithSetting("SplitCcp:Sandbox:PhoneNumberClaim", "00:00:01")
             .WithSetting("SplitCcp:Sandbox:FleetStart", "00:00:02")
+            .WithSetting("SplitCcp:Sandbox:ImageBuilderStart", "00:00:01")
             .WithSetting("SplitCcp:Sandbox:DistributionDeployment", "00:00:01")
             .WithSetting("SplitCcp:Sandbox:Latency", "00:00:00.010")
             .WithSetting("SplitCcp:Reconciliation:PollInitialInterval", "00:00:00.250")

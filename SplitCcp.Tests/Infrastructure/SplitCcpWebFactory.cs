@@ -121,15 +121,17 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
     public static ClaimsPrincipal Principal(string userId, string role) =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Role, role)], "test"));
 
-    public async Task<TenantView> CreateTenantAsync(string displayName, string slug)
+    public Task<TenantView> CreateTenantAsync(string displayName, string slug) => CreateTenantAsync(new TenantInput
     {
-        var result = await Services.GetRequiredService<TenantService>().CreateAsync(Operator(), new TenantInput
-        {
-            DisplayName = displayName,
-            Slug = slug,
-            Region = "eu-west-2",
-            AccessMode = nameof(AwsAccessMode.Sandbox),
-        });
+        DisplayName = displayName,
+        Slug = slug,
+        Region = "eu-west-2",
+        AccessMode = nameof(AwsAccessMode.Sandbox),
+    });
+
+    public async Task<TenantView> CreateTenantAsync(TenantInput input)
+    {
+        var result = await Services.GetRequiredService<TenantService>().CreateAsync(Operator(), input);
         return result is TenantSaveResult.Saved saved ? saved.Tenant : throw new InvalidOperationException($"Could not create tenant: {result}");
     }
 

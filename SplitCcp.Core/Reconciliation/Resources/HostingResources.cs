@@ -93,8 +93,6 @@ internal sealed class DistributionResource()
 {
     public override string? SandboxKind => SandboxKinds.CloudFrontDistribution;
 
-    public override bool IsManual => false;
-
     public static string CommentFor(ReconcileContext ctx) => $"SplitCcp CCP pages: {ctx.Spec.Hosting.BucketName}";
 
     public static string OriginDomain(ReconcileContext ctx) => $"{ctx.Spec.Hosting.BucketName}.s3.{ctx.Tenant.Region}.amazonaws.com";

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
+using SplitCcp.Tests.Infrastructure;
+
+namespace SplitCcp.Tests.Web.Api;
+
+/// <summary>Plan, apply, audit, Sandbox console changes and demo tenants over HTTP, as a script or a dashboard calls them.</summary>
+public sealed class ReconciliationApiTests : IAsyncLifetime, IDisposable
+{
+    private readonly SplitCcpWebFactory _app = new SplitCcpWebFactory()
+        .WithSetting("SplitCcp:Sandbox:InstanceCreation", "00:00:00.300")
+        .WithSetting("SplitCcp:Sandbox:PhoneNumberClaim", "00:00:00.100")
+        .WithSetting("SplitCcp:Sandbox:ImageBuilderStart", "00:00:00.300")
+        .WithSetting("SplitCcp:Reconciliation:PollInitialInterval", "00:00:00.050")
+        .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:00.200");
+
+    private HttpClient _admin = default!;
+
+    public Task InitializeAsync()
+    {
+        _admin = _app.CreateApiClient(SplitCcpWebFactory.AdminToken);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task DemoTenant_PlanApplyPoll_ThenPlanHasNothingToCreate()
+    {
+        var demo = await CreateDemoAsync();
+
+        var plan = await (await _admin.PostAsync($"/api/tenants/{demo}/plan", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var items = plan.GetProperty("items").EnumerateArray().ToList();
+        items.First().GetProperty("key").GetString().ShouldBe(ResourceKeys.Account);
+        items.Single(i => i.GetProperty("key").GetString() == ResourceKeys.ConnectInstance).GetProperty("action").GetString().ShouldBe("Create");
+        var image = items.Single(i => i.GetProperty("key").GetString() == ResourceKeys.Image);
+        image.GetProperty("action").GetString().ShouldBe("Manual");
+        image.GetProperty("instructions").GetArrayLength().ShouldBeGreaterThan(0);
+
+        var started = await _admin.PostAsync($"/api/tenants/{demo}/apply", null);
+        started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var applyId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        started.Headers.Location!.ToString().ShouldBe($"/api/tenants/{demo}/applies/{applyId}");
+
+        var second = await _admin.PostAsync($"/api/tenants/{demo}/apply", null);
+        second.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("activeApplyId").GetGuid().ShouldBe(applyId);
+
+        var apply = await PollAsync(started.Headers.Location.ToString());
+        apply.GetProperty("state").GetString().ShouldBe("Succeeded");
+        apply.GetProperty("steps").EnumerateArray().ShouldContain(s => s.GetProperty("resourceKey").GetString() == ResourceKeys.ConnectInstance
+            && s.GetProperty("state").GetString() == "Succeeded");
+
+        var after = await (await _admin.PostAsync($"/api/tenants/{demo}/plan", null)).Content.ReadFromJsonAsync<JsonElement>();
+        after.GetProperty("items").EnumerateArray().ShouldNotContain(i => i.GetProperty("action").GetString() == "Create" || i.GetProperty("action").GetString() == "Update");
+
+        var audit = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{demo}/audit?take=200");
+        var actions = audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()).ToList();
+        actions.ShouldContain(AuditActions.ApplyFinished);
+        actions.ShouldContain(AuditActions.StepSucceeded);
+        audit.EnumerateArray().ShouldAllBe(a => a.GetProperty("actor").GetString() == $"{SplitCcpWebFactory.AdminEmail} (API token)");
+    }
+
+    [Fact]
+    public async Task Tamper_DeletingTheBucketPolicy_ShowsInTheNextPlan_AndBadChangesAreRefusedPerField()
+    {
+        var demo = await CreateDemoAsync();
+        await PollAsync((await _admin.PostAsync($"/api/tenants/{demo}/apply", null)).Headers.Location!.ToString());
+
+        var deleted = await _admin.PostAsJsonAsync($"/api/tenants/{demo}/sandbox/tamper", new { resource = ResourceKeys.BucketPolicy, change = "Delete" });
+        deleted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var altered = await _admin.PostAsJsonAsync($"/api/tenants/{demo}/sandbox/tamper", new { resource = ResourceKeys.Bucket, change = "Alter", field = "blockPublicAcls", value = "false" });
+        altered.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var plan = await (await _admin.PostAsync($"/api/tenants/{demo}/plan", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var items = plan.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("key").GetString()!);
+        items[ResourceKeys.BucketPolicy].GetProperty("action").GetString().ShouldBe("Create");
+        var bucket = items[ResourceKeys.Bucket];
+        bucket.GetProperty("action").GetString().ShouldBe("Update");
+        var change = bucket.GetProperty("changes").EnumerateArray().Single();
+        (change.GetProperty("field").GetString(), change.GetProperty("expected").GetString(), change.GetProperty("actual").GetString()).ShouldBe(("blockPublicAcls", "true", "false"));
+
+        var unknownField = await _admin.PostAsJsonAsync($"/api/tenants/{demo}/sandbox/tamper", new { resource = ResourceKeys.Bucket, change = "Alter", field = "colour", value = "red" });
+        unknownField.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await unknownField.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("field")[0].GetString()!.ShouldContain("objectOwnership");
+        var unknownResource = await _admin.PostAsJsonAsync($"/api/tenants/{demo}/sandbox/tamper", new { resource = "nope", change = "Delete" });
+        unknownResource.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Tamper_OnARealAccountTenant_IsRefused()
+    {
+        var real = await _app.CreateTenantAsync(new TenantInput
+        {
+            DisplayName = "Real Co",
+            Slug = "real-co",
+            Region = "eu-west-2",
+            AccessMode = nameof(AwsAccessMode.DefaultCredentials),
+            EndpointUrl = "http://127.0.0.1:9",
+        });
+
+        var response = await _admin.PostAsJsonAsync($"/api/tenants/{real.Id}/sandbox/tamper", new { resource = ResourceKeys.Bucket, change = "Delete" });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Apply_ByAViewer_IsForbidden_AndAnUnfinishedSetupIsNotApplied()
+    {
+        var tenant = await _app.CreateTenantAsync("Draft Co", "draft-co");
+        var viewer = await _app.CreateUserAsync("viewer@draft.example", Roles.Viewer, tenant.Id);
+
+        (await _app.CreateApiClient(viewer.Token).PostAsync($"/api/tenants/{tenant.Id}/apply", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var draft = await _admin.PostAsync($"/api/tenants/{tenant.Id}/apply", null);
+        draft.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await draft.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain("Finish the setup wizard");
+    }
+
+    [Fact]
+    public async Task DemoTenants_AreForOperatorsOnly_AndGetTheirOwnSlugs()
+    {
+        var other = await _app.CreateTenantAsync("Other Co", "other-co");
+        var admin = await _app.CreateUserAsync("admin@other.example", Roles.TenantAdmin, other.Id);
+
+        (await _app.CreateApiClient(admin.Token).PostAsync("/api/demo-tenants", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var first = await _admin.PostAsync("/api/demo-tenants", null);
+        var second = await _admin.PostAsync("/api/demo-tenants", null);
+
+        first.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("slug").GetString().ShouldBe("demo");
+        (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("slug").GetString().ShouldBe("demo-2");
+        var spec = await _admin.GetAsync($"{first.Headers.Location}/spec");
+        spec.Headers.GetValues("SplitCcp-Spec-Status").Single().ShouldBe("complete");
+    }
+
+    private async Task<Guid> CreateDemoAsync()
+    {
+        var response = await _admin.PostAsync("/api/demo-tenants", null);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    private async Task<JsonElement> PollAsync(string location)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var apply = await _admin.GetFromJsonAsync<JsonElement>(location, deadline.Token);
+            if (apply.GetProperty("state").GetString() is not ("Pending" or "Running"))
+            {
+                return apply;
+            }
+
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _admin.Dispose();
+        _app.Dispose();
+    }
+}

@@ -94,13 +94,30 @@ public sealed partial class ApplyEngine(
             return;
         }
 
-        if (run.Steps.Count == 0)
+        if (record.IsDraft || record.Version != run.SpecVersion)
         {
-            var plan = await reconciler.PlanAsync(tenant, record.Spec, ct);
-            await SaveStepsAsync(run, plan, ct);
+            await FinishAsync(run, record.IsDraft
+                ? "The setup was opened for editing and saved as a draft after this apply was requested, so it was not applied. Finish the setup, plan, and apply again."
+                : $"The setup changed (version {run.SpecVersion} to {record.Version}) after this apply was requested, so it was not applied. Plan and apply again.", ct);
+            return;
         }
 
-        var pass = await reconciler.StartAsync(tenant, record.Spec, ct);
+        PlanRun pass;
+        try
+        {
+            if (run.Steps.Count == 0)
+            {
+                await SaveStepsAsync(run, await reconciler.PlanAsync(tenant, record.Spec, ct), ct);
+            }
+
+            pass = await reconciler.StartAsync(tenant, record.Spec, ct);
+        }
+        catch (Exception ex) when (ReconciliationService.IsAccountFailure(ex))
+        {
+            await FinishAsync(run, ReconciliationService.AccountFailureMessage(ex), ct);
+            return;
+        }
+
         var steps = run.Steps.ToDictionary(s => s.ResourceKey, StringComparer.Ordinal);
 
         // Slow AWS operations (an instance being created, a fleet starting) are left running while independent resources
@@ -130,7 +147,7 @@ public sealed partial class ApplyEngine(
         }
 
         var failed = run.Steps.Where(s => s.State == ApplyStepState.Failed).ToList();
-        await FinishAsync(run, failed.Count == 0 ? null : $"{failed.Count} of {run.Steps.Count(s => s.Action != "")} changes failed. First: {failed[0].Title}: {failed[0].Message}", ct);
+        await FinishAsync(run, failed.Count == 0 ? null : $"{failed.Count} step{(failed.Count == 1 ? "" : "s")} failed. First: {failed[0].Title}: {failed[0].Message}", ct);
     }
 
     /// <summary>Runs one step up to asking AWS for the change. True when AWS is still working on it and the step must be settled later.</summary>
@@ -150,16 +167,21 @@ public sealed partial class ApplyEngine(
         try
         {
             pass.Context.ReportProgress = (message, token) => JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, message, token);
-            var (item, observed) = await pass.PlanAsync(resource, ct);
+            var (item, observed) = await pass.PlanAsync(resource, ct, throwOnFailure: true);
             if (item.Action is not (PlanAction.Create or PlanAction.Update) || observed is null)
             {
-                if (item.Action == PlanAction.InSync)
+                switch (item.Action)
                 {
-                    await FinishStepAsync(run, step, pass, resource, null, ct);
-                }
-                else
-                {
-                    await JournalAsync(run, step, JournalPhase.Skipped, ApplyStepState.Skipped, item.Reason ?? $"{item.Action}: nothing the API can do.", ct);
+                    case PlanAction.InSync:
+                        await FinishStepAsync(run, step, pass, resource, null, ct);
+                        break;
+                    case PlanAction.Blocked:
+                        // Planned as a change, now blocked (a dependency failed, or AWS refused): the change was not made.
+                        await FinishStepAsync(run, step, pass, resource, $"Not applied: {item.Reason}", ct);
+                        break;
+                    default:
+                        await JournalAsync(run, step, JournalPhase.Skipped, ApplyStepState.Skipped, item.Reason ?? $"{item.Action}: nothing the API can do.", ct);
+                        break;
                 }
 
                 return false;
@@ -216,15 +238,14 @@ public sealed partial class ApplyEngine(
 
     private async Task FinishStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, string? failure, CancellationToken ct)
     {
-        var item = pass.ItemFor(resource.Key) ?? throw new InvalidOperationException($"{resource.Key} was not planned.");
         if (failure is null)
         {
-            pass.Record(item with { Action = PlanAction.InSync, Changes = [], Reason = null });
+            pass.Record(resource, PlanAction.InSync);
             await JournalAsync(run, step, JournalPhase.Succeeded, ApplyStepState.Succeeded, $"{(step.Action == nameof(PlanAction.Create) ? "Created" : "Updated")} {step.Title}.", ct);
         }
         else
         {
-            pass.Record(item with { Action = PlanAction.Blocked, Reason = $"{step.Title} failed." });
+            pass.Record(resource, PlanAction.Blocked, $"{step.Title} failed.");
             await JournalAsync(run, step, JournalPhase.Failed, ApplyStepState.Failed, failure, ct);
         }
 
@@ -270,8 +291,8 @@ public sealed partial class ApplyEngine(
                 ResourceKey = item.Key,
                 Title = item.Title,
                 Action = changes ? item.Action.ToString() : "",
-                State = changes ? ApplyStepState.Pending : ApplyStepState.Skipped,
-                Message = changes ? null : $"{item.Action}: {item.Reason ?? "follow the plan's instructions."}",
+                State = changes ? ApplyStepState.Pending : item.Unreadable ? ApplyStepState.Failed : ApplyStepState.Skipped,
+                Message = changes ? null : item.Unreadable ? $"Could not be read: {item.Reason}" : $"{item.Action}: {item.Reason ?? "follow the plan's instructions."}",
             };
             db.ApplySteps.Add(step);
             run.Steps.Add(step);
@@ -312,6 +333,14 @@ public sealed partial class ApplyEngine(
         stored.State = run.State = error is null ? ApplyState.Succeeded : ApplyState.Failed;
         stored.Error = run.Error = error;
         stored.FinishedAt = run.FinishedAt = time.GetUtcNow().UtcDateTime;
+        // A step left mid-way (the apply stopped on an error) must not spin on the page for ever.
+        foreach (var open in await db.ApplySteps.Where(s => s.ApplyId == run.Id && (s.State == ApplyStepState.Pending || s.State == ApplyStepState.Running || s.State == ApplyStepState.InProgress)).ToListAsync(ct))
+        {
+            open.State = ApplyStepState.Skipped;
+            open.Message = "Not reached: the apply stopped.";
+            open.FinishedAt = stored.FinishedAt;
+        }
+
         var changed = run.Steps.Count(s => s.State == ApplyStepState.Succeeded);
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyFinished,
             error is null ? $"Apply finished: {changed} change(s) made." : $"Apply failed: {error}", run.Id));

@@ -22,6 +22,9 @@ public sealed class ApplyRun
 
     public string RequestedBy { get; set; } = "";
 
+    /// <summary>The setup version the operator confirmed; the apply refuses to run a different one.</summary>
+    public int SpecVersion { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime? StartedAt { get; set; }

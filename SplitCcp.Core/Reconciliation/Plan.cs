@@ -27,7 +27,7 @@ public sealed record FieldChange(string Field, string? Expected, string? Actual)
 /// <summary>One step of a manual instruction, with the exact value to paste when there is one.</summary>
 public sealed record InstructionStep(string Text, string? Value = null);
 
-/// <summary>One resource in a plan, in dependency order.</summary>
+/// <summary>One resource in a plan, in dependency order. <see cref="Unreadable"/> marks a Blocked resource AWS would not let the portal read.</summary>
 public sealed record PlanItem(
     string Key,
     string Title,
@@ -38,7 +38,8 @@ public sealed record PlanItem(
     string? Reason,
     IReadOnlyList<InstructionStep> Instructions,
     string? SandboxKind,
-    string? SandboxId);
+    string? SandboxId,
+    bool Unreadable = false);
 
 /// <summary>A tenant's plan: every resource, in the order apply would visit them.</summary>
 public sealed record Plan(Guid TenantId, DateTimeOffset CreatedAt, IReadOnlyList<PlanItem> Items)

@@ -45,18 +45,20 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
 
     public PlanItem? ItemFor(string key) => _items.GetValueOrDefault(key);
 
-    /// <summary>Overrides a resource's outcome, e.g. once apply has brought it in sync or failed it.</summary>
-    public void Record(PlanItem item) => _items[item.Key] = item;
+    /// <summary>Sets a resource's outcome once apply has brought it in sync or failed it, so its dependents are planned on that.</summary>
+    public void Record(Resource resource, PlanAction action, string? reason = null) =>
+        _items[resource.Key] = Item(resource, action, reason: reason, sandboxId: _items.GetValueOrDefault(resource.Key)?.SandboxId);
 
     /// <summary>Plans one resource against what AWS has now, given the outcomes of its dependencies so far.</summary>
-    public async Task<(PlanItem Item, Observation? Observation)> PlanAsync(Resource resource, CancellationToken ct)
+    /// <param name="throwOnFailure">True to let an AWS failure through, for an apply step to report it as failed; a plan shows it as Blocked.</param>
+    public async Task<(PlanItem Item, Observation? Observation)> PlanAsync(Resource resource, CancellationToken ct, bool throwOnFailure = false)
     {
-        var (item, observation) = await PlanCoreAsync(resource, ct);
+        var (item, observation) = await PlanCoreAsync(resource, throwOnFailure, ct);
         _items[resource.Key] = item;
         return (item, observation);
     }
 
-    private async Task<(PlanItem, Observation?)> PlanCoreAsync(Resource resource, CancellationToken ct)
+    private async Task<(PlanItem, Observation?)> PlanCoreAsync(Resource resource, bool throwOnFailure, CancellationToken ct)
     {
         var sectionError = errors.FirstOrDefault(e => TenantSpecRules.SectionOf(e.Key) == resource.Section);
         if (sectionError.Key is not null)
@@ -81,9 +83,9 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
         {
             observation = await resource.ObserveAsync(Context, ct);
         }
-        catch (AwsCallException ex)
+        catch (AwsCallException ex) when (!throwOnFailure)
         {
-            return (Item(resource, PlanAction.Blocked, reason: ex.Failure.Message), null);
+            return (Item(resource, PlanAction.Blocked, reason: ex.Failure.Message) with { Unreadable = true }, null);
         }
 
         var item = observation.State switch

@@ -11,13 +11,13 @@ public sealed record ApplyStepView(int Ordinal, string ResourceKey, string Title
 
 /// <summary>An apply as the API and the UI show it.</summary>
 public sealed record ApplyView(
-    Guid Id, Guid TenantId, ApplyState State, string RequestedBy, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
+    Guid Id, Guid TenantId, ApplyState State, string RequestedBy, int SpecVersion, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
     string? Error, int Attempts, IReadOnlyList<ApplyStepView> Steps)
 {
     public bool IsActive => State is ApplyState.Pending or ApplyState.Running;
 
     internal static ApplyView From(ApplyRun run) => new(
-        run.Id, run.TenantId, run.State, run.RequestedBy, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Attempts,
+        run.Id, run.TenantId, run.State, run.RequestedBy, run.SpecVersion, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Attempts,
         run.Steps.OrderBy(s => s.Ordinal).Select(s => new ApplyStepView(s.Ordinal, s.ResourceKey, s.Title, s.Action, s.State, s.Message, s.StartedAt, s.FinishedAt)).ToList());
 }
 
@@ -78,10 +78,9 @@ public sealed class ReconciliationService(
         {
             plan = await reconciler.PlanAsync(tenant, record.Spec, ct);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        catch (Exception ex) when (IsAccountFailure(ex))
         {
-            return new PlanResult.Unavailable(ex is AwsCallException aws ? aws.Failure.Message
-                : $"The portal could not open the tenant's AWS account: {ex.Message}");
+            return new PlanResult.Unavailable(AccountFailureMessage(ex));
         }
 
         await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.Planned, Summary(plan), ct: ct);
@@ -109,7 +108,11 @@ public sealed class ReconciliationService(
         }
 
         var actor = AuditLog.ActorOf(user);
-        var run = new ApplyRun { Id = Guid.CreateVersion7(), TenantId = tenantId, State = ApplyState.Pending, RequestedBy = actor, CreatedAt = time.GetUtcNow().UtcDateTime };
+        var run = new ApplyRun
+        {
+            Id = Guid.CreateVersion7(), TenantId = tenantId, State = ApplyState.Pending, RequestedBy = actor, CreatedAt = time.GetUtcNow().UtcDateTime,
+            SpecVersion = record.Version,
+        };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Applies.Add(run);
         db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.ApplyRequested, $"Requested an apply of setup version {record.Version}.", run.Id));
@@ -162,6 +165,14 @@ public sealed class ReconciliationService(
             .OrderByDescending(a => a.CreatedAt).Take(Math.Clamp(take, 1, MaxApplies)).ToListAsync(ct);
         return runs.Select(ApplyView.From).ToList();
     }
+
+    /// <summary>The failures of opening a tenant's account (credentials, the role, the endpoint), as opposed to a bug.</summary>
+    internal static bool IsAccountFailure(Exception ex) =>
+        ex is InvalidOperationException or AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException;
+
+    internal static string AccountFailureMessage(Exception ex) => ex is AwsCallException aws
+        ? aws.Failure.Message
+        : $"The portal could not open the tenant's AWS account: {ex.Message}";
 
     public static string Summary(Plan plan) => plan.IsInSync
         ? $"Planned: all {plan.Items.Count} resources in sync."

@@ -79,8 +79,18 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
         string summary;
         switch (request.Change)
         {
+            case SandboxChangeKind.Complete when item.Key == ResourceKeys.Image && item.Action != PlanAction.Manual:
+                return Invalid("change", $"{item.Title} has no console step to do now: it is {item.Action}{(item.Reason is null ? "" : $" ({item.Reason})")}.");
             case SandboxChangeKind.Complete when item.Key == ResourceKeys.Image:
-                await console.CaptureImageAsync(tenantId, record.Spec.AppStream.ImageBuilder.Name!, record.Spec.AppStream.ImageName!, ct);
+                try
+                {
+                    await console.CaptureImageAsync(tenantId, record.Spec.AppStream.ImageBuilder.Name!, record.Spec.AppStream.ImageName!, ct);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    return Invalid("change", $"{ex.Message} Apply first: the image is captured in the image builder.");
+                }
+
                 summary = $"Simulated a console step: captured image {record.Spec.AppStream.ImageName} in the image builder.";
                 break;
             case SandboxChangeKind.Complete:

@@ -16,6 +16,21 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
     public async Task<TenantView> CreateAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
         var tenant = await CreateTenantAsync(user, ct);
+        try
+        {
+            await SetUpAsync(user, tenant, ct);
+            return tenant;
+        }
+        catch
+        {
+            // No half-made demo tenant is left behind.
+            await tenants.DeleteAsync(user, tenant.Id, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task SetUpAsync(ClaimsPrincipal user, TenantView tenant, CancellationToken ct)
+    {
         var world = await console.GetWorldAsync(tenant.Id, ct);
         var application = await console.CreateSamlApplicationAsync(tenant.Id, "SplitCcp CCP", ct);
 
@@ -41,8 +56,10 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
         spec.AppStream.ImageBuilder.SecurityGroupIds = ["sg-0a1b2c3d4e5f60718"];
 
         var saved = await specs.SaveCompleteAsync(user, tenant.Id, spec, expectedVersion: null, ct);
-        return saved is SpecSaveResult.Saved ? tenant
-            : throw new InvalidOperationException($"The demo setup was refused: {saved}. This is a bug in the demo's spec.");
+        if (saved is not SpecSaveResult.Saved)
+        {
+            throw new InvalidOperationException($"The demo setup was refused: {saved}. This is a bug in the demo's spec.");
+        }
     }
 
     private async Task<TenantView> CreateTenantAsync(ClaimsPrincipal user, CancellationToken ct)

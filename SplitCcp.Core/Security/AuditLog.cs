@@ -7,6 +7,8 @@ namespace SplitCcp.Core.Security;
 /// <summary>The names of audited actions, as the API reports them.</summary>
 public static class AuditActions
 {
+    public const string TenantCreated = "tenant.created";
+    public const string TenantChanged = "tenant.changed";
     public const string SpecSaved = "spec.saved";
     public const string DraftSaved = "spec.draft-saved";
     public const string Planned = "plan";

@@ -10,6 +10,7 @@ public sealed class TenantService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
     ITenantAccess access,
     SecretProtector secrets,
+    AuditLog audit,
     TimeProvider time)
 {
     public const int MaxPageSize = 200;
@@ -88,6 +89,8 @@ public sealed class TenantService(
         var tenant = new Tenant { Id = Guid.CreateVersion7(), CreatedAt = now, Version = 1 };
         Apply(tenant, input, now);
         db.Tenants.Add(tenant);
+        db.Audit.Add(audit.Entry(tenant.Id, AuditLog.ActorOf(user), AuditActions.TenantCreated,
+            $"Created the tenant \"{tenant.DisplayName}\" ({tenant.Slug}, {tenant.Region}, {tenant.AccessMode})."));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -150,6 +153,8 @@ public sealed class TenantService(
         db.Entry(tenant).Property(t => t.Version).OriginalValue = input.Version.Value;
         tenant.Version = input.Version.Value + 1;
         Apply(tenant, input, time.GetUtcNow().UtcDateTime);
+        db.Audit.Add(audit.Entry(tenant.Id, AuditLog.ActorOf(user), AuditActions.TenantChanged,
+            $"Changed the tenant's settings (version {tenant.Version}: {tenant.DisplayName}, {tenant.Region}, {tenant.AccessMode}{(string.IsNullOrEmpty(input.SecretAccessKey) ? "" : ", new secret access key")})."));
         try
         {
             await db.SaveChangesAsync(ct);

@@ -8,7 +8,7 @@ namespace SplitCcp.Core.Aws.Gateways;
 /// IAM Identity Center over AWS JSON 1.1 through the signed client: SSO Admin (SWBExternalService) and Identity Store
 /// (AWSIdentityStore). Swap for AWSSDK.SSOAdmin / AWSSDK.IdentityStore here once they can be restored.
 /// </summary>
-public sealed class IdentityCenterGateway(AwsSignedClient client, IAwsCaller caller) : IIdentityCenterGateway
+public sealed partial class IdentityCenterGateway(AwsSignedClient client, IAwsCaller caller) : IIdentityCenterGateway
 {
     public const string SsoAdminTargetPrefix = "SWBExternalService";
     public const string IdentityStoreTargetPrefix = "AWSIdentityStore";
@@ -62,16 +62,16 @@ public sealed class IdentityCenterGateway(AwsSignedClient client, IAwsCaller cal
     /// </summary>
     internal Uri CheckMetadataUrl(string metadataUrl)
     {
-        var expected = client.EndpointOverride ?? new Uri($"https://portal.sso.{client.Region}.amazonaws.com");
+        // Identity Center often lives in another region than Connect: any region's portal host is Identity Center's.
+        var expected = client.EndpointOverride;
         if (!Uri.TryCreate(metadataUrl, UriKind.Absolute, out var uri)
-            || uri.Scheme != expected.Scheme
-            || !string.Equals(uri.IdnHost, expected.IdnHost, StringComparison.OrdinalIgnoreCase)
-            || uri.Port != expected.Port
-            || uri.UserInfo.Length > 0)
+            || uri.UserInfo.Length > 0
+            || (expected is null
+                ? uri.Scheme != Uri.UriSchemeHttps || !s_portalHost.IsMatch(uri.IdnHost) || !uri.IsDefaultPort
+                : uri.Scheme != expected.Scheme || !string.Equals(uri.IdnHost, expected.IdnHost, StringComparison.OrdinalIgnoreCase) || uri.Port != expected.Port))
         {
-            throw new ArgumentException(
-                $"The SAML metadata URL must be the one Identity Center shows for the application, starting with {expected.GetLeftPart(UriPartial.Authority)}/saml/metadata/ (got '{metadataUrl}').",
-                nameof(metadataUrl));
+            throw new AwsCallException(new AwsFailure(AwsFailureKind.InvalidInput, AwsServices.IdentityCenter, "GetSamlMetadata", "the SAML metadata URL",
+                $"The SAML metadata URL must be the one Identity Center shows for the application, {expected?.GetLeftPart(UriPartial.Authority) ?? "https://portal.sso.<region>.amazonaws.com"}/saml/metadata/… (got '{metadataUrl}'). Copy it again in the setup's Identity Center step."));
         }
 
         return uri;
@@ -87,4 +87,9 @@ public sealed class IdentityCenterGateway(AwsSignedClient client, IAwsCaller cal
                 ["UniqueAttribute"] = new JsonObject { ["AttributePath"] = attributePath, ["AttributeValue"] = value },
             },
         }, ct).OrNullIfNotFound(answer => answer.Str(idName));
+
+    private static readonly System.Text.RegularExpressions.Regex s_portalHost = PortalHost();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^portal\.sso\.[a-z]{2}(-gov)?-[a-z]+-[0-9]\.amazonaws\.com$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex PortalHost();
 }

@@ -18,9 +18,15 @@ internal sealed class ImageBuilderResource()
         FieldChange[] Fields(AppStreamImageBuilder? actual) => [new("instanceType", spec.InstanceType, actual?.InstanceType)];
         if (builder is not null)
         {
-            return builder.State == "PENDING"
-                ? Observation.InProgress($"image builder {builder.Name} is starting", builder.Name)
-                : Observation.Present(builder.Name, Fields(builder));
+            if (builder.State == "PENDING")
+            {
+                return Observation.InProgress($"image builder {builder.Name} is starting", builder.Name);
+            }
+
+            // AWS cannot change a builder's instance type, and the portal does not delete builders.
+            return builder.InstanceType == spec.InstanceType
+                ? Observation.Present(builder.Name, Fields(builder))
+                : Observation.Blocked($"Image builder {builder.Name} is a {builder.InstanceType}, and AWS cannot change a builder's instance type. Set it back to {builder.InstanceType} in the setup, or delete the builder in the AppStream console and apply again.");
         }
 
         // A builder is only needed until the image is captured; many teams delete it afterwards to save its cost.

@@ -151,13 +151,54 @@ public sealed class ApplyEngineTests
         audit.Select(a => a.Id).ShouldBeInOrder(SortDirection.Descending);
     }
 
+    [Fact]
+    public async Task An_apply_whose_setup_changed_since_it_was_requested_is_not_applied()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
+        var record = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var requested = new ApplyRun { Id = Guid.NewGuid(), TenantId = tenant.Id, State = ApplyState.Pending, RequestedBy = "someone", SpecVersion = record.Version, CreatedAt = DateTime.UtcNow };
+        await using (var db = await Db(host).CreateDbContextAsync())
+        {
+            db.Applies.Add(requested);
+            await db.SaveChangesAsync();
+        }
+
+        // Someone edits the setup in the wizard before the apply runs.
+        (await specs.SaveDraftAsync(host.Operator.Principal, tenant.Id, record.Spec with { }, 2, record.Version)).ShouldBeOfType<SplitCcp.Core.Tenants.Spec.SpecSaveResult.Saved>();
+        await host.Engine.RunAsync(requested.Id, CancellationToken.None);
+
+        var apply = await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenant.Id, requested.Id);
+        apply!.State.ShouldBe(ApplyState.Failed);
+        apply.Error!.ShouldContain("saved as a draft after this apply was requested");
+        (await host.Console.ListAsync(tenant.Id, SplitCcp.Core.Sandbox.SandboxKinds.S3Bucket)).ShouldBeEmpty("nothing may be applied from a setup the operator did not confirm");
+    }
+
+    [Fact]
+    public async Task An_apply_that_AWS_refuses_to_let_read_fails_with_AWS_words_rather_than_succeeding()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        host.SandboxOptions.ThrottleRate = 1;
+
+        var apply = await host.ApplyAsync(tenant.Id);
+
+        apply.State.ShouldBe(ApplyState.Failed);
+        apply.Error!.ShouldContain("AWS is throttling");
+        apply.Steps.ShouldNotContain(s => s.State == ApplyStepState.Succeeded);
+        apply.Steps.ShouldNotContain(s => s.State == ApplyStepState.Running || s.State == ApplyStepState.InProgress || s.State == ApplyStepState.Pending);
+    }
+
+    private static Microsoft.EntityFrameworkCore.IDbContextFactory<SplitCcp.Core.Persistence.SplitCcpDbContext> Db(ReconciliationTestHost host) =>
+        host.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<SplitCcp.Core.Persistence.SplitCcpDbContext>>();
+
     private static async Task<int> PolicyVersionsAsync(ReconciliationTestHost host, TenantView tenant) =>
         (await host.Console.ListAsync(tenant.Id, SplitCcp.Core.Sandbox.SandboxKinds.IamPolicy)).Single().Json.Split("versionId").Length;
 
     private static async Task<List<ApplyJournalEntry>> JournalAsync(ReconciliationTestHost host, Guid applyId)
     {
-        var factory = host.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<SplitCcp.Core.Persistence.SplitCcpDbContext>>();
-        await using var db = await factory.CreateDbContextAsync();
+        await using var db = await Db(host).CreateDbContextAsync();
         return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.ApplyJournal.Where(j => j.ApplyId == applyId).OrderBy(j => j.Id));
     }
 }

@@ -101,7 +101,7 @@ public sealed class IdentityCenterGatewayTests : StubbedGatewayTests
     [Theory]
     [InlineData("https://evil.example.com/saml/metadata/abc")]
     [InlineData("https://portal.sso.eu-west-2.amazonaws.com.evil.example/saml/metadata/abc")]
-    [InlineData("https://portal.sso.us-east-1.amazonaws.com/saml/metadata/abc")]
+    [InlineData("https://portal.sso.amazonaws.com/saml/metadata/abc")]
     [InlineData("http://portal.sso.eu-west-2.amazonaws.com/saml/metadata/abc")]
     [InlineData("https://portal.sso.eu-west-2.amazonaws.com:8443/saml/metadata/abc")]
     [InlineData("https://user:pass@portal.sso.eu-west-2.amazonaws.com/saml/metadata/abc")]
@@ -112,9 +112,10 @@ public sealed class IdentityCenterGatewayTests : StubbedGatewayTests
     {
         var identityCenter = new IdentityCenterGateway(new AwsSignedClient(AwsTestKit.Http, new AnonymousAWSCredentials(), "eu-west-2"), Caller);
 
-        var ex = await Should.ThrowAsync<ArgumentException>(() => identityCenter.GetSamlMetadataAsync(url, CancellationToken.None));
+        var ex = await Should.ThrowAsync<AwsCallException>(() => identityCenter.GetSamlMetadataAsync(url, CancellationToken.None));
 
-        ex.Message.ShouldContain("https://portal.sso.eu-west-2.amazonaws.com/saml/metadata/");
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.InvalidInput);
+        ex.Message.ShouldContain("https://portal.sso.<region>.amazonaws.com/saml/metadata/");
         Caller.Operations.ShouldBeEmpty();
     }
 
@@ -125,9 +126,15 @@ public sealed class IdentityCenterGatewayTests : StubbedGatewayTests
             .AbsolutePath.ShouldBe("/saml/metadata/MTIzNDU2Nzg5MDEyX2lucy0x");
 
     [Fact]
+    public void CheckMetadataUrl_IdentityCenterInAnotherRegionThanConnect_IsAccepted() =>
+        new IdentityCenterGateway(new AwsSignedClient(AwsTestKit.Http, new AnonymousAWSCredentials(), "eu-west-2"), Caller)
+            .CheckMetadataUrl("https://portal.sso.us-east-1.amazonaws.com/saml/metadata/MTIzNDU2Nzg5MDEyX2lucy0x")
+            .Host.ShouldBe("portal.sso.us-east-1.amazonaws.com");
+
+    [Fact]
     public async Task GetSamlMetadata_WithAnOverride_RefusesTheRealPortalToo()
     {
-        var ex = await Should.ThrowAsync<ArgumentException>(() =>
+        var ex = await Should.ThrowAsync<AwsCallException>(() =>
             Gateway().GetSamlMetadataAsync("https://portal.sso.eu-west-2.amazonaws.com/saml/metadata/abc", CancellationToken.None));
 
         ex.Message.ShouldContain(Stub.Endpoint.GetLeftPart(UriPartial.Authority));

@@ -35,7 +35,7 @@ public sealed class AwsRateLimiter(TimeProvider time, Func<AwsRateKey, AwsRateLi
                 return;
             }
 
-            await Task.Delay(wait, time, ct);
+            await Task.Delay(wait, time, ct).ConfigureAwait(false);
         }
     }
 

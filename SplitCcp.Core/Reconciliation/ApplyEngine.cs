@@ -148,6 +148,9 @@ public sealed partial class ApplyEngine(
 
         var failed = run.Steps.Where(s => s.State == ApplyStepState.Failed).ToList();
         await FinishAsync(run, failed.Count == 0 ? null : $"{failed.Count} step{(failed.Count == 1 ? "" : "s")} failed. First: {failed[0].Title}: {failed[0].Message}", ct);
+
+        // After the apply is finished, so a crash in between can only lose what the next apply records again.
+        await RecordLearnedAsync(run, record, pass.Context.Spec, ct);
     }
 
     /// <summary>Runs one step up to asking AWS for the change. True when AWS is still working on it and the step must be settled later.</summary>
@@ -264,6 +267,27 @@ public sealed partial class ApplyEngine(
         TimeoutException or InvalidOperationException or NotSupportedException => exception.Message,
         _ => null,
     };
+
+    /// <summary>Keeps in the spec what AWS assigned (a created instance's ID, the distribution's domain) for the setup files.</summary>
+    private async Task RecordLearnedAsync(ApplyRun run, TenantSpecRecord record, TenantSpec effective, CancellationToken ct)
+    {
+        var instanceId = record.Spec.Connect.InstanceId is null ? effective.Connect.InstanceId : null;
+        var domain = record.Spec.Hosting.Mode == HostingMode.CloudFront && record.Spec.Hosting.CloudFrontDomain is null ? effective.Hosting.CloudFrontDomain : null;
+        if (instanceId is null && domain is null)
+        {
+            return;
+        }
+
+        var learned = string.Join(" and ", new[] { instanceId is null ? null : $"Connect instance ID {instanceId}", domain is null ? null : $"CloudFront domain {domain}" }.OfType<string>());
+        if (await specs.RecordLearnedAsync(run.TenantId, record.Version, run.RequestedBy, $"Recorded in the setup what the apply created: {learned}.", spec =>
+            {
+                spec.Connect.InstanceId ??= instanceId;
+                spec.Hosting.CloudFrontDomain ??= domain;
+            }, ct))
+        {
+            notifier.Notify(run.TenantId, run.Id);
+        }
+    }
 
     /// <summary>Observes the resource until AWS has finished with it (an instance created, a fleet started), with back-off.</summary>
     private static async Task<Observation> SettleAsync(ReconcileContext context, Resource resource, CancellationToken ct)

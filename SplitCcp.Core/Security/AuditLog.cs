@@ -10,6 +10,7 @@ public static class AuditActions
     public const string TenantCreated = "tenant.created";
     public const string TenantChanged = "tenant.changed";
     public const string SpecSaved = "spec.saved";
+    public const string SpecLearned = "spec.learned";
     public const string DraftSaved = "spec.draft-saved";
     public const string Planned = "plan";
     public const string ApplyRequested = "apply.requested";

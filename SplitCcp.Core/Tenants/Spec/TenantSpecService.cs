@@ -40,6 +40,37 @@ public sealed class TenantSpecService(
         return await tenants.GetAsync(user, tenantId, ct) is { } tenant ? await LoadAsync(tenant, ct) : null;
     }
 
+    /// <summary>
+    /// Records in a complete spec what AWS assigned during an apply (a created instance's ID, a distribution's domain), so the
+    /// setup files that need them can be generated. Skipped when the spec changed meanwhile: the operator's edit wins.
+    /// </summary>
+    internal async Task<bool> RecordLearnedAsync(Guid tenantId, int expectedVersion, string actor, string summary, Action<TenantSpec> learn, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.TenantSpecs.SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
+        if (stored is null || stored.IsDraft || stored.Version != expectedVersion || TenantSpecJson.Parse(stored.Json).Spec is not { } spec)
+        {
+            return false;
+        }
+
+        learn(spec);
+        db.Entry(stored).Property(s => s.Version).OriginalValue = expectedVersion;
+        stored.Json = TenantSpecJson.Serialize(spec);
+        stored.Version = expectedVersion + 1;
+        stored.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        stored.UpdatedBy = actor;
+        db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.SpecLearned, summary));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The tenant and its spec with no access check, for background work such as an apply.</summary>
     internal async Task<(TenantView Tenant, TenantSpecRecord Record)?> LoadAsync(Guid tenantId, CancellationToken ct) =>
         await tenants.FindAsync(tenantId, ct) is { } tenant ? await LoadAsync(tenant, ct) : null;

@@ -5,6 +5,7 @@ using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Reconciliation;
 
+[Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
 public sealed class ApplyEngineTests
 {
     /// <summary>Applies the demo, captures its image the way an operator would in the builder, and applies again.</summary>

@@ -5,6 +5,7 @@ using SplitCcp.Core.Tenants;
 namespace SplitCcp.Tests.Core.Reconciliation;
 
 /// <summary>An apply interrupted anywhere resumes on the next run without creating anything twice.</summary>
+[Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
 public sealed class ApplyResumeTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace SplitCcp.Tests.Integration.Aws;
 /// protocol. moto has no Identity Center, AppStream or Connect approved origins, so those resources are reported as blocked
 /// with AWS's answer, never as a crash, while IAM, S3 and the Connect instance are created and then read back in sync.
 /// </summary>
+[Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
 public sealed class MotoReconciliationTests(MotoServer moto) : IClassFixture<MotoServer>
 {
     [Fact]

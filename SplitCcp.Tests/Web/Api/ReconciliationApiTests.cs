@@ -9,6 +9,7 @@ using SplitCcp.Tests.Infrastructure;
 namespace SplitCcp.Tests.Web.Api;
 
 /// <summary>Plan, apply, audit, Sandbox console changes and demo tenants over HTTP, as a script or a dashboard calls them.</summary>
+[Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
 public sealed class ReconciliationApiTests : IAsyncLifetime, IDisposable
 {
     private readonly SplitCcpWebFactory _app = new SplitCcpWebFactory()
@@ -52,6 +53,12 @@ public sealed class ReconciliationApiTests : IAsyncLifetime, IDisposable
         apply.GetProperty("state").GetString().ShouldBe("Succeeded");
         apply.GetProperty("steps").EnumerateArray().ShouldContain(s => s.GetProperty("resourceKey").GetString() == ResourceKeys.ConnectInstance
             && s.GetProperty("state").GetString() == "Succeeded");
+
+        // What AWS assigned is kept in the setup, so the files that need it can be generated.
+        var spec = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{demo}/spec");
+        spec.GetProperty("connect").GetProperty("instanceId").GetString().ShouldNotBeNullOrEmpty();
+        spec.GetProperty("hosting").GetProperty("cloudFrontDomain").GetString()!.ShouldEndWith(".cloudfront.net");
+        (await _admin.GetAsync($"/api/tenants/{demo}/artifacts/image-builder.ps1")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var after = await (await _admin.PostAsync($"/api/tenants/{demo}/plan", null)).Content.ReadFromJsonAsync<JsonElement>();
         after.GetProperty("items").EnumerateArray().ShouldNotContain(i => i.GetProperty("action").GetString() == "Create" || i.GetProperty("action").GetString() == "Update");

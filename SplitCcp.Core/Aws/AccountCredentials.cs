@@ -19,22 +19,41 @@ public sealed class AccountCredentials(TimeProvider time, Func<Guid, Cancellatio
 
     private readonly ConcurrentDictionary<(string RoleArn, string ExternalId, string? Endpoint), Assumed> _assumed = new();
 
+    /// <summary>The tenant's credentials; a failure to get them is an <see cref="AwsCallException"/> in the operator's words.</summary>
     public async Task<AWSCredentials> ForTenantAsync(TenantView tenant, CancellationToken ct)
     {
-        switch (tenant.AccessMode)
+        try
         {
-            case AwsAccessMode.AccessKeys:
-                var secret = await secretAccessKeyFor(tenant.Id, ct)
-                    ?? throw new InvalidOperationException($"Tenant {tenant.DisplayName} uses access keys, but no secret access key is stored. Enter it on the tenant page.");
-                return new BasicAWSCredentials(tenant.AccessKeyId, secret);
-            case AwsAccessMode.DefaultCredentials:
-                return DefaultChain();
-            case AwsAccessMode.AssumeRole:
-                return await AssumeAsync(tenant, ct);
-            default:
-                throw new InvalidOperationException($"Tenant {tenant.DisplayName} uses the Sandbox account, which needs no AWS credentials.");
+            switch (tenant.AccessMode)
+            {
+                case AwsAccessMode.AccessKeys:
+                    var secret = await secretAccessKeyFor(tenant.Id, ct)
+                        ?? throw Refused(tenant, $"Tenant {tenant.DisplayName} uses access keys, but no secret access key is stored. Enter it on the tenant page.");
+                    return new BasicAWSCredentials(tenant.AccessKeyId, secret);
+                case AwsAccessMode.DefaultCredentials:
+                    return DefaultChain();
+                case AwsAccessMode.AssumeRole:
+                    return await AssumeAsync(tenant, ct);
+                default:
+                    throw Refused(tenant, $"Tenant {tenant.DisplayName} uses the Sandbox account, which needs no AWS credentials.");
+            }
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw new AwsCallException(AwsFailure.FromError("sts", "AssumeRole", tenant.RoleArn, ex.StatusCode, ex.ErrorCode, ex.Message), ex);
+        }
+        catch (AmazonClientException ex)
+        {
+            throw Refused(tenant, $"The portal found no AWS credentials for tenant {tenant.DisplayName}: {ex.Message} Configure this server's credentials, or choose another access mode for the tenant.", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AwsCallException(AwsFailure.Unreachable("sts", "AssumeRole", tenant.RoleArn, tenant.EndpointUrl ?? "sts.amazonaws.com"), ex);
         }
     }
+
+    private static AwsCallException Refused(TenantView tenant, string message, Exception? inner = null) =>
+        new(new AwsFailure(AwsFailureKind.InvalidInput, "sts", "credentials", tenant.DisplayName, message), inner);
 
     private async Task<AWSCredentials> AssumeAsync(TenantView tenant, CancellationToken ct)
     {

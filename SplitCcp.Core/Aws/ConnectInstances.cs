@@ -4,19 +4,13 @@ using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Aws;
 
-/// <summary>An Amazon Connect instance as ListInstances describes it.</summary>
-public sealed record ConnectInstanceSummary(string Id, string Arn, string Alias, string Status, string IdentityManagementType)
-{
-    public bool UsesSaml => IdentityManagementType == "SAML";
-}
-
 public abstract record ConnectInstanceListing
 {
     private ConnectInstanceListing()
     {
     }
 
-    public sealed record Listed(IReadOnlyList<ConnectInstanceSummary> Instances) : ConnectInstanceListing;
+    public sealed record Listed(IReadOnlyList<ConnectInstance> Instances) : ConnectInstanceListing;
 
     /// <summary>The instances cannot be listed for this tenant; <see cref="Reason"/> says what the operator can do instead.</summary>
     public sealed record Unavailable(string Reason) : ConnectInstanceListing;
@@ -37,17 +31,11 @@ public sealed class ConnectInstances(TenantService tenants, IAwsAccountFactory a
         {
             var account = await accounts.OpenAsync(tenant, ct);
             var instances = await account.Connect.ListInstancesAsync(ct);
-            return new ConnectInstanceListing.Listed(instances
-                .Select(i => new ConnectInstanceSummary(i.Id, i.Arn, i.Alias, i.Status, i.IdentityManagementType))
-                .OrderBy(i => i.Alias, StringComparer.OrdinalIgnoreCase).ToList());
+            return new ConnectInstanceListing.Listed(instances.OrderBy(i => i.Alias, StringComparer.OrdinalIgnoreCase).ToList());
         }
         catch (AwsCallException ex)
         {
             return new ConnectInstanceListing.Unavailable($"{ex.Failure.Message} Enter the instance ID and alias from the Amazon Connect console instead.");
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Amazon.Runtime.AmazonClientException or Amazon.Runtime.AmazonServiceException or HttpRequestException)
-        {
-            return new ConnectInstanceListing.Unavailable($"The tenant's AWS account could not be opened ({ex.Message}). Enter the instance ID and alias from the Amazon Connect console instead.");
         }
     }
 }

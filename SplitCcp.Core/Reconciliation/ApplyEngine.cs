@@ -112,9 +112,9 @@ public sealed partial class ApplyEngine(
 
             pass = await reconciler.StartAsync(tenant, record.Spec, ct);
         }
-        catch (Exception ex) when (ReconciliationService.IsAccountFailure(ex))
+        catch (AwsCallException ex)
         {
-            await FinishAsync(run, ReconciliationService.AccountFailureMessage(ex), ct);
+            await FinishAsync(run, ex.Failure.Message, ct);
             return;
         }
 

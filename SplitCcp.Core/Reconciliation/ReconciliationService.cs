@@ -78,9 +78,10 @@ public sealed class ReconciliationService(
         {
             plan = await reconciler.PlanAsync(tenant, record.Spec, ct);
         }
-        catch (Exception ex) when (IsAccountFailure(ex))
+        catch (AwsCallException ex)
         {
-            return new PlanResult.Unavailable(AccountFailureMessage(ex));
+            // The account could not be opened: no stored secret, a role that cannot be assumed, an unreachable endpoint.
+            return new PlanResult.Unavailable(ex.Failure.Message);
         }
 
         await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.Planned, Summary(plan), ct: ct);
@@ -165,14 +166,6 @@ public sealed class ReconciliationService(
             .OrderByDescending(a => a.CreatedAt).Take(Math.Clamp(take, 1, MaxApplies)).ToListAsync(ct);
         return runs.Select(ApplyView.From).ToList();
     }
-
-    /// <summary>The failures of opening a tenant's account (credentials, the role, the endpoint), as opposed to a bug.</summary>
-    internal static bool IsAccountFailure(Exception ex) =>
-        ex is InvalidOperationException or AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException;
-
-    internal static string AccountFailureMessage(Exception ex) => ex is AwsCallException aws
-        ? aws.Failure.Message
-        : $"The portal could not open the tenant's AWS account: {ex.Message}";
 
     public static string Summary(Plan plan) => plan.IsInSync
         ? $"Planned: all {plan.Items.Count} resources in sync."

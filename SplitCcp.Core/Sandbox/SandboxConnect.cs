@@ -1,4 +1,4 @@
-using SplitCcp.Core.Aws;
+using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Sandbox;
@@ -6,13 +6,13 @@ namespace SplitCcp.Core.Sandbox;
 /// <summary>The Connect instances a Sandbox account starts with: one ready for the split CCP, one that is not (it does not use SAML).</summary>
 public static class SandboxConnect
 {
-    public static IReadOnlyList<ConnectInstanceSummary> Instances(TenantView tenant)
+    public static IReadOnlyList<ConnectInstance> Instances(TenantView tenant)
     {
         var account = SandboxAccount.AccountIdFor(tenant.Id);
-        ConnectInstanceSummary Instance(string salt, string alias, string identity)
+        ConnectInstance Instance(string salt, string alias, string identity)
         {
             var id = DeterministicGuid(tenant.Id, salt).ToString();
-            return new ConnectInstanceSummary(id, $"arn:aws:connect:{tenant.Region}:{account}:instance/{id}", alias, "ACTIVE", identity);
+            return new ConnectInstance(id, $"arn:aws:connect:{tenant.Region}:{account}:instance/{id}", alias, "ACTIVE", identity);
         }
 
         var prefix = tenant.Slug.Length > 30 ? tenant.Slug[..30].TrimEnd('-') : tenant.Slug;

@@ -75,7 +75,13 @@ internal sealed class OriginAccessControlResource()
         var name = NameFor(ctx);
         var oac = await ctx.Aws.CloudFront.FindOriginAccessControlAsync(name, ct);
         var field = new FieldChange("name", name, oac?.Name);
-        return oac is null ? Observation.Missing(field) : Observation.Present(oac.Id, field);
+        if (oac is null)
+        {
+            return Observation.Missing(field);
+        }
+
+        ctx.Outputs[Key] = oac.Id;
+        return Observation.Present(oac.Id, field);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct) =>
@@ -99,12 +105,13 @@ internal sealed class DistributionResource()
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
-        var oac = await ctx.Aws.CloudFront.FindOriginAccessControlAsync(OriginAccessControlResource.NameFor(ctx), ct);
+        // The origin access control was observed just before (it is a dependency): no second listing.
+        var oacId = ctx.Outputs.GetValueOrDefault(ResourceKeys.OriginAccessControl);
         var distribution = await ctx.Aws.CloudFront.FindDistributionByCommentAsync(CommentFor(ctx), ct);
         FieldChange[] Fields(CloudFrontDistribution? actual) =>
         [
             new("originDomainName", OriginDomain(ctx), actual?.OriginDomainName),
-            new("originAccessControlId", oac?.Id ?? "(the origin access control)", actual?.OriginAccessControlId),
+            new("originAccessControlId", oacId ?? "(the origin access control)", actual?.OriginAccessControlId),
             new("enabled", "true", actual is null ? null : Documents.Bool(actual.Enabled)),
         ];
         if (distribution is null)
@@ -126,12 +133,12 @@ internal sealed class DistributionResource()
 
     public override async Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
     {
-        var oac = await ctx.Aws.CloudFront.FindOriginAccessControlAsync(OriginAccessControlResource.NameFor(ctx), ct)
-            ?? throw new InvalidOperationException("The origin access control disappeared before the distribution could use it. Apply again.");
+        var oacId = ctx.Outputs.GetValueOrDefault(ResourceKeys.OriginAccessControl)
+            ?? throw new InvalidOperationException("The origin access control is not known yet, so the distribution cannot use it. Apply again.");
 
         // The caller reference is derived from the tenant and bucket, so a create retried after a crash is the same request.
         var reference = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{ctx.Tenant.Id}/{ctx.Spec.Hosting.BucketName}")))[..32];
-        await ctx.Aws.CloudFront.CreateDistributionAsync(reference, CommentFor(ctx), OriginDomain(ctx), oac.Id, ct);
+        await ctx.Aws.CloudFront.CreateDistributionAsync(reference, CommentFor(ctx), OriginDomain(ctx), oacId, ct);
     }
 }
 

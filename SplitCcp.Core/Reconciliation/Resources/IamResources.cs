@@ -36,11 +36,20 @@ internal sealed class SamlProviderResource()
         }
     }
 
+    /// <summary>A fetched document, or null for a URL that answered 404: cached either way.</summary>
+    private sealed record Fetched(string? Xml);
+
     private static async Task<string?> ExpectedMetadataAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var spec = ctx.Spec.IdentityCenter;
-        var xml = !string.IsNullOrWhiteSpace(spec.MetadataXml) ? spec.MetadataXml : await ctx.Aws.IdentityCenter.GetSamlMetadataAsync(spec.MetadataUrl!, ct);
-        return Documents.NormalizeText(xml);
+        if (!string.IsNullOrWhiteSpace(spec.MetadataXml))
+        {
+            return Documents.NormalizeText(spec.MetadataXml);
+        }
+
+        // Observe, apply and the check after it all need the document: fetch it once per pass.
+        var fetched = await ctx.CachedAsync($"saml-metadata/{spec.MetadataUrl}", async () => new Fetched(await ctx.Aws.IdentityCenter.GetSamlMetadataAsync(spec.MetadataUrl!, ct)));
+        return Documents.NormalizeText(fetched.Xml);
     }
 }
 

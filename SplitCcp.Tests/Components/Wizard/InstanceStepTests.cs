@@ -1,3 +1,4 @@
+using SplitCcp.Core.Aws.Gateways;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -313,7 +314,7 @@ public sealed class InstanceStepTests : IAsyncLifetime
         return [.. popover.QuerySelectorAll(".mud-list-item")];
     }
 
-    private static async Task PickAsync(IRenderedComponent<InstanceStep> cut, IRenderedComponent<MudPopoverProvider> provider, ConnectInstanceSummary instance)
+    private static async Task PickAsync(IRenderedComponent<InstanceStep> cut, IRenderedComponent<MudPopoverProvider> provider, ConnectInstance instance)
     {
         var items = await OpenPickerAsync(cut, provider);
         await items.Single(i => i.TextContent.Contains(instance.Id, StringComparison.Ordinal)).ClickAsync(new());

@@ -57,8 +57,9 @@ public sealed class AccountCredentialsTests(MotoServer moto) : IClassFixture<Mot
         var tenant = AssumeRoleTenant() with { AccessMode = AwsAccessMode.AccessKeys, AccessKeyId = "AKIAIOSFODNN7EXAMPLE" };
         var credentials = new AccountCredentials(TimeProvider.System, (_, _) => Task.FromResult<string?>(null));
 
-        var ex = await Should.ThrowAsync<InvalidOperationException>(() => credentials.ForTenantAsync(tenant, CancellationToken.None));
+        var ex = await Should.ThrowAsync<AwsCallException>(() => credentials.ForTenantAsync(tenant, CancellationToken.None));
 
         ex.Message.ShouldContain("Enter it on the tenant page");
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.InvalidInput);
     }
 }

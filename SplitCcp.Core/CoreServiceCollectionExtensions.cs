@@ -7,7 +7,9 @@ using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
+using SplitCcp.Core.Observability;
 using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
@@ -90,6 +92,15 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ReconciliationService>();
         services.AddSingleton<SandboxChanges>();
         services.AddSingleton<DemoTenants>();
+
+        services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PortalMetrics>();
+        services.AddSingleton<SyntheticChecks>();
+        services.AddSingleton<DriftNotifier>();
+        services.AddSingleton<DriftChecker>();
+        services.AddSingleton<DriftWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DriftWorker>());
+        services.AddSingleton<DriftService>();
     }
 
     private static void AddCcpPages(this IServiceCollection services)

@@ -31,6 +31,10 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
 
     public DbSet<Sandbox.SandboxObject> SandboxObjects => Set<Sandbox.SandboxObject>();
 
+    public DbSet<Reconciliation.Drift.DriftReport> DriftReports => Set<Reconciliation.Drift.DriftReport>();
+
+    public DbSet<Reconciliation.Drift.TenantDrift> TenantDrift => Set<Reconciliation.Drift.TenantDrift>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

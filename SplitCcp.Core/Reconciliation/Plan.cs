@@ -27,7 +27,10 @@ public sealed record FieldChange(string Field, string? Expected, string? Actual)
 /// <summary>One step of a manual instruction, with the exact value to paste when there is one.</summary>
 public sealed record InstructionStep(string Text, string? Value = null);
 
-/// <summary>One resource in a plan, in dependency order. <see cref="Unreadable"/> marks a Blocked resource AWS would not let the portal read.</summary>
+/// <summary>
+/// One resource in a plan, in dependency order. <see cref="Unreadable"/> marks a Blocked resource AWS would not let the portal
+/// read; <see cref="Observed"/> says AWS was asked about it (false when its dependencies decided the outcome on their own).
+/// </summary>
 public sealed record PlanItem(
     string Key,
     string Title,
@@ -39,7 +42,8 @@ public sealed record PlanItem(
     IReadOnlyList<InstructionStep> Instructions,
     string? SandboxKind,
     string? SandboxId,
-    bool Unreadable = false);
+    bool Unreadable = false,
+    bool Observed = false);
 
 /// <summary>A tenant's plan: every resource, in the order apply would visit them.</summary>
 public sealed record Plan(Guid TenantId, DateTimeOffset CreatedAt, IReadOnlyList<PlanItem> Items)

@@ -14,7 +14,11 @@ namespace SplitCcp.Core.Reconciliation;
 /// </summary>
 public sealed class Reconciler(IAwsAccountFactory accounts, CcpPageGenerator pages, ConnectStreamsAsset streams, TimeProvider time, IOptions<ReconciliationOptions> options)
 {
-    public async Task<Plan> PlanAsync(TenantView tenant, TenantSpec spec, CancellationToken ct)
+    public async Task<Plan> PlanAsync(TenantView tenant, TenantSpec spec, CancellationToken ct) =>
+        (await PlanWithContextAsync(tenant, spec, ct)).Plan;
+
+    /// <summary>The plan and the context it was made in, whose effective spec and account the drift checks go on with.</summary>
+    internal async Task<(Plan Plan, ReconcileContext Context)> PlanWithContextAsync(TenantView tenant, TenantSpec spec, CancellationToken ct)
     {
         var run = await StartAsync(tenant, spec, ct);
         var items = new List<PlanItem>();
@@ -23,7 +27,7 @@ public sealed class Reconciler(IAwsAccountFactory accounts, CcpPageGenerator pag
             items.Add((await run.PlanAsync(resource, ct)).Item);
         }
 
-        return new Plan(tenant.Id, time.GetUtcNow(), items);
+        return (new Plan(tenant.Id, time.GetUtcNow(), items), run.Context);
     }
 
     internal async Task<PlanRun> StartAsync(TenantView tenant, TenantSpec spec, CancellationToken ct)
@@ -98,7 +102,7 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
             _ when observation.InSync => Item(resource, PlanAction.InSync, sandboxId: observation.SandboxId),
             _ => Item(resource, PlanAction.Update, observation.Differences, sandboxId: observation.SandboxId),
         };
-        return (item, observation);
+        return (item with { Observed = true }, observation);
     }
 
     private static IReadOnlyList<FieldChange> Changes(Observation observation) =>

@@ -103,12 +103,28 @@ public sealed class ReconciliationService(
             return new ApplyStartResult.NotFound();
         }
 
+        return await StartAsync(record, AuditLog.ActorOf(user), $"Requested an apply of setup version {record.Version}.", ct);
+    }
+
+    /// <summary>Starts an apply the portal itself decided on (auto-remediation), with no user behind it.</summary>
+    internal async Task<ApplyStartResult> StartForPortalAsync(Guid tenantId, string actor, string summary, CancellationToken ct)
+    {
+        if (await specs.LoadAsync(tenantId, ct) is not var (_, record))
+        {
+            return new ApplyStartResult.NotFound();
+        }
+
+        return await StartAsync(record, actor, summary, ct);
+    }
+
+    private async Task<ApplyStartResult> StartAsync(TenantSpecRecord record, string actor, string summary, CancellationToken ct)
+    {
+        var tenantId = record.TenantId;
         if (!record.Exists || record.IsDraft)
         {
             return new ApplyStartResult.NotReady("Finish the setup wizard first: an apply needs every step of the setup.");
         }
 
-        var actor = AuditLog.ActorOf(user);
         var run = new ApplyRun
         {
             Id = Guid.CreateVersion7(), TenantId = tenantId, State = ApplyState.Pending, RequestedBy = actor, CreatedAt = time.GetUtcNow().UtcDateTime,
@@ -116,7 +132,7 @@ public sealed class ReconciliationService(
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Applies.Add(run);
-        db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.ApplyRequested, $"Requested an apply of setup version {record.Version}.", run.Id));
+        db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.ApplyRequested, summary, run.Id));
         try
         {
             await db.SaveChangesAsync(ct);

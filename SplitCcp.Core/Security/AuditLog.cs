@@ -19,6 +19,8 @@ public static class AuditActions
     public const string StepSucceeded = "apply.step-succeeded";
     public const string StepFailed = "apply.step-failed";
     public const string SandboxChanged = "sandbox.console-change";
+    public const string DriftRemediation = "drift.auto-remediation";
+    public const string DriftSettingsChanged = "drift.settings-changed";
 }
 
 /// <summary>An audit entry as the API and the tenant page show it.</summary>

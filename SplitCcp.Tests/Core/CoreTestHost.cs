@@ -115,6 +115,9 @@ internal sealed class CoreTestHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["SplitCcp:Storage:ConnectionString"] = connectionString,
+
+            // Scheduled drift passes would check tenants behind a test's back; the drift tests switch them on.
+            ["SplitCcp:Drift:Enabled"] = "false",
         });
         if (settings is not null)
         {

@@ -29,7 +29,13 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
     public SplitCcpWebFactory(bool bootstrap = true)
     {
         Directory.CreateDirectory(_dataDirectory);
-        _settings = new Dictionary<string, string?> { ["SplitCcp:Storage:DataDirectory"] = _dataDirectory };
+        _settings = new Dictionary<string, string?>
+        {
+            ["SplitCcp:Storage:DataDirectory"] = _dataDirectory,
+
+            // Scheduled drift passes would check tenants behind a test's back; the drift tests switch them on.
+            ["SplitCcp:Drift:Enabled"] = "false",
+        };
         if (bootstrap)
         {
             _settings["SplitCcp:Bootstrap:AdminEmail"] = AdminEmail;

@@ -298,6 +298,102 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.ToTable("ApplySteps", (string)null);
                 });
 
+            modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.DriftReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DriftedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ErrorCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FirstCheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastCheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourcesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastCheckedAt");
+
+                    b.HasIndex("TenantId", "FirstCheckedAt");
+
+                    b.ToTable("DriftReports", (string)null);
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.TenantDrift", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AutoRemediate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("CheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DriftedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("DurationMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("ErrorCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LatestReportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.HasIndex("CheckedAt");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("TenantDrift", (string)null);
+                });
+
             modelBuilder.Entity("SplitCcp.Core.Sandbox.SandboxObject", b =>
                 {
                     b.Property<Guid>("TenantId")
@@ -672,6 +768,24 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.HasOne("SplitCcp.Core.Reconciliation.ApplyRun", null)
                         .WithMany("Steps")
                         .HasForeignKey("ApplyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.DriftReport", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.TenantDrift", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("SplitCcp.Core.Reconciliation.Drift.TenantDrift", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,95 @@
+using System.Text.Json.Serialization;
+
+namespace SplitCcp.Core.Reconciliation.Drift;
+
+/// <summary>A tenant's health as dashboards see it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TenantHealthStatus>))]
+public enum TenantHealthStatus
+{
+    /// <summary>Never checked, or the setup is not finished so there is nothing to compare yet.</summary>
+    Unknown,
+
+    /// <summary>Every resource and synthetic check matches the setup.</summary>
+    Healthy,
+
+    /// <summary>At least one resource differs from the setup or is missing.</summary>
+    Drifted,
+
+    /// <summary>The check could not be completed: AWS refused or failed to answer, or it took too long.</summary>
+    Failing,
+}
+
+/// <summary>What one check found for one resource.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DriftState>))]
+public enum DriftState
+{
+    InSync,
+
+    /// <summary>Present, with fields that differ from the setup (see <see cref="DriftResource.Changes"/>).</summary>
+    Drifted,
+
+    Missing,
+
+    /// <summary>AWS would not answer for it; <see cref="DriftResource.Message"/> says why, in an operator's words.</summary>
+    Error,
+
+    /// <summary>Not looked at because something it depends on cannot be checked either.</summary>
+    NotChecked,
+}
+
+/// <summary>One resource or synthetic check of a drift report, with the expected and actual value of each differing field.</summary>
+public sealed record DriftResource(string Key, string Title, DriftState State, IReadOnlyList<FieldChange> Changes, string? Message);
+
+/// <summary>A tenant's latest drift report as the API and the tenant page show it.</summary>
+public sealed record TenantHealthReport(
+    Guid TenantId,
+    string Name,
+    TenantHealthStatus Status,
+    DateTime? CheckedAt,
+    DateTime? StatusSince,
+    double? DurationMs,
+    string? Message,
+    bool AutoRemediate,
+    IReadOnlyList<DriftResource> Resources)
+{
+    public int DriftedCount => Resources.Count(r => r.State is DriftState.Drifted or DriftState.Missing);
+
+    public int ErrorCount => Resources.Count(r => r.State == DriftState.Error);
+}
+
+/// <summary>One stretch of identical results in a tenant's history: from the first check that found it to the last that confirmed it.</summary>
+public sealed record DriftHistoryEntry(
+    Guid Id, TenantHealthStatus Status, DateTime FirstCheckedAt, DateTime LastCheckedAt, int Checks, int DriftedCount, int ErrorCount, string? Message,
+    IReadOnlyList<DriftResource> Resources);
+
+/// <summary>A tenant's row on the dashboard.</summary>
+public sealed record TenantHealthRow(
+    Guid TenantId, string Name, string Slug, string Region, Tenants.AwsAccessMode AccessMode, TenantHealthStatus Status, DateTime? CheckedAt,
+    int DriftedCount, int ErrorCount, string? Message);
+
+/// <summary>How many tenants in the caller's scope are in each state.</summary>
+public sealed record HealthCounts(int Total, int Healthy, int Drifted, int Failing, int Unknown)
+{
+    public int For(TenantHealthStatus status) => status switch
+    {
+        TenantHealthStatus.Healthy => Healthy,
+        TenantHealthStatus.Drifted => Drifted,
+        TenantHealthStatus.Failing => Failing,
+        _ => Unknown,
+    };
+}
+
+/// <summary>One page of the dashboard's tenant table.</summary>
+public sealed record TenantHealthPage(IReadOnlyList<TenantHealthRow> Items, int TotalCount, int Page, int PageSize, HealthCounts Counts);
+
+/// <summary>The dashboard's filter: a status (all when null), a search over names and slugs, and the page to show.</summary>
+public sealed record TenantHealthQuery(TenantHealthStatus? Status = null, string? Search = null, int Page = 1, int PageSize = 25)
+{
+    public const int MaxPageSize = 200;
+}
+
+/// <summary>How many tenants in scope were in each state at one moment, for the dashboard's chart.</summary>
+public sealed record HealthTrendPoint(DateTime At, int Healthy, int Drifted, int Failing);
+
+/// <summary>What the worker has done lately, for readiness and the dashboard.</summary>
+public sealed record DriftPassInfo(Guid Id, string Trigger, DateTime StartedAt, DateTime? FinishedAt, int Tenants, int Checked);

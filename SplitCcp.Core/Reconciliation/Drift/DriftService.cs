@@ -1,0 +1,278 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Core.Reconciliation.Drift;
+
+public abstract record CheckResult
+{
+    private CheckResult()
+    {
+    }
+
+    public sealed record Checked(TenantHealthReport Report) : CheckResult;
+
+    public sealed record Forbidden : CheckResult;
+
+    public sealed record NotFound : CheckResult;
+}
+
+/// <summary>What "check all" did: the tenants it checked and how they are now.</summary>
+public sealed record CheckAllResult(int Checked, DateTime StartedAt, DateTime FinishedAt, HealthCounts Counts);
+
+/// <summary>Drift reports, the dashboard and "check now" for people: every call is scoped through <see cref="ITenantAccess"/>.</summary>
+public sealed class DriftService(
+    IDbContextFactory<SplitCcpDbContext> dbFactory,
+    ITenantAccess access,
+    DriftChecker checker,
+    DriftWorker worker,
+    AuditLog audit,
+    IOptionsMonitor<DriftOptions> options,
+    TimeProvider time)
+{
+    public const int MaxHistory = 100;
+
+    /// <summary>The tenant's latest report (Unknown with no resources when it was never checked); null outside the caller's scope.</summary>
+    public async Task<TenantHealthReport?> GetHealthAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    {
+        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await (from t in db.Tenants.AsNoTracking()
+                         where t.Id == tenantId
+                         join d in db.TenantDrift on t.Id equals d.TenantId into drift
+                         from d in drift.DefaultIfEmpty()
+                         join r in db.DriftReports on d!.LatestReportId equals r.Id into reports
+                         from r in reports.DefaultIfEmpty()
+                         select new { t.DisplayName, Drift = d, Report = r }).SingleOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var latest = row.Drift;
+        return new TenantHealthReport(tenantId, row.DisplayName, latest?.Status ?? TenantHealthStatus.Unknown, latest?.CheckedAt, row.Report?.FirstCheckedAt,
+            latest?.DurationMs, latest?.Message, latest?.AutoRemediate ?? false, row.Report is null ? [] : Resources(row.Report.ResourcesJson));
+    }
+
+    /// <summary>Checks the tenant now and returns the new report. Needs write access: a check costs AWS calls.</summary>
+    public async Task<CheckResult> CheckNowAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    {
+        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        {
+            case TenantAccessResult.NotFound:
+                return new CheckResult.NotFound();
+            case TenantAccessResult.Forbidden:
+                return new CheckResult.Forbidden();
+        }
+
+        return await checker.CheckAsync(tenantId, ct) is { } report ? new CheckResult.Checked(report) : new CheckResult.NotFound();
+    }
+
+    /// <summary>
+    /// Checks every tenant in the caller's scope. For someone who sees every tenant that is a full pass of the worker (joining
+    /// the one under way, if any); for someone with a few tenants, those tenants. Null when the caller may not start checks.
+    /// </summary>
+    public async Task<CheckAllResult?> CheckAllAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var scope = await access.GetScopeAsync(user, ct);
+        if (!scope.Allows(TenantOperation.Write) || scope.UserId is null)
+        {
+            return null;
+        }
+
+        var started = time.GetUtcNow().UtcDateTime;
+        int count;
+        if (scope.AllTenants)
+        {
+            var pass = await worker.CheckAllAsync(ct);
+            started = pass.StartedAt;
+            count = pass.Checked;
+        }
+        else
+        {
+            var ids = scope.TenantIds.ToList();
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxConcurrency, CancellationToken = ct },
+                async (id, token) => await checker.CheckAsync(id, token));
+            count = ids.Count;
+        }
+
+        return new CheckAllResult(count, started, time.GetUtcNow().UtcDateTime, await CountAsync(scope, ct));
+    }
+
+    /// <summary>One page of the dashboard: worst first (failing, drifted, unknown, healthy), then by name.</summary>
+    public async Task<TenantHealthPage> ListAsync(ClaimsPrincipal user, TenantHealthQuery query, CancellationToken ct = default)
+    {
+        var page = Math.Max(1, query.Page);
+        var pageSize = Math.Clamp(query.PageSize, 1, TenantHealthQuery.MaxPageSize);
+        var scope = await access.GetScopeAsync(user, ct);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = from t in Scoped(db, scope)
+                   join d in db.TenantDrift on t.Id equals d.TenantId into drift
+                   from d in drift.DefaultIfEmpty()
+                   select new
+                   {
+                       t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode,
+                       Status = d == null ? TenantHealthStatus.Unknown : d.Status,
+                       CheckedAt = d == null ? null : d.CheckedAt,
+                       DriftedCount = d == null ? 0 : d.DriftedCount,
+                       ErrorCount = d == null ? 0 : d.ErrorCount,
+                       Message = d == null ? null : d.Message,
+                   };
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var term = $"%{TenantService.EscapeLike(query.Search.Trim())}%";
+            rows = rows.Where(t => EF.Functions.Like(t.DisplayName, term, "\\") || EF.Functions.Like(t.Slug, term, "\\"));
+        }
+
+        if (query.Status is { } status)
+        {
+            rows = rows.Where(t => t.Status == status);
+        }
+
+        var total = await rows.CountAsync(ct);
+        var items = await rows
+            .OrderBy(t => t.Status == TenantHealthStatus.Failing ? 0 : t.Status == TenantHealthStatus.Drifted ? 1 : t.Status == TenantHealthStatus.Unknown ? 2 : 3)
+            .ThenBy(t => t.DisplayName).ThenBy(t => t.Slug)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .ToListAsync(ct);
+        return new TenantHealthPage(
+            items.Select(t => new TenantHealthRow(t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode, t.Status, t.CheckedAt, t.DriftedCount, t.ErrorCount, t.Message)).ToList(),
+            total, page, pageSize, await CountAsync(db, scope, ct));
+    }
+
+    public async Task<HealthCounts> CountAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
+        await CountAsync(await access.GetScopeAsync(user, ct), ct);
+
+    /// <summary>The tenant's history of results, newest first; null outside the caller's scope.</summary>
+    public async Task<IReadOnlyList<DriftHistoryEntry>?> GetHistoryAsync(ClaimsPrincipal user, Guid tenantId, int take = 20, CancellationToken ct = default)
+    {
+        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var reports = await db.DriftReports.AsNoTracking().Where(r => r.TenantId == tenantId)
+            .OrderByDescending(r => r.FirstCheckedAt).Take(Math.Clamp(take, 1, MaxHistory)).ToListAsync(ct);
+        return reports.Select(r => new DriftHistoryEntry(r.Id, r.Status, r.FirstCheckedAt, r.LastCheckedAt, r.Checks, r.DriftedCount, r.ErrorCount, r.Message,
+            Resources(r.ResourcesJson))).ToList();
+    }
+
+    /// <summary>
+    /// How many tenants in scope were healthy, drifted and failing at <paramref name="points"/> moments spread over the last
+    /// <paramref name="window"/>, from the stored history: each tenant counts with the result of its latest check at that moment.
+    /// </summary>
+    public async Task<IReadOnlyList<HealthTrendPoint>> GetTrendAsync(ClaimsPrincipal user, TimeSpan window, int points = 48, CancellationToken ct = default)
+    {
+        points = Math.Clamp(points, 2, 500);
+        var scope = await access.GetScopeAsync(user, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var from = now - window;
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var scoped = Scoped(db, scope).Select(t => t.Id);
+        var stretches = await db.DriftReports.AsNoTracking()
+            .Where(r => r.LastCheckedAt >= from && scoped.Contains(r.TenantId))
+            .Select(r => new { r.TenantId, r.Status, r.FirstCheckedAt, r.LastCheckedAt })
+            .ToListAsync(ct);
+        var byTenant = stretches.GroupBy(s => s.TenantId).Select(g => g.OrderBy(s => s.FirstCheckedAt).ToArray()).ToList();
+        var result = new List<HealthTrendPoint>(points);
+        for (var i = 0; i < points; i++)
+        {
+            var at = from + (window * i / (points - 1));
+            int healthy = 0, drifted = 0, failing = 0;
+            foreach (var history in byTenant)
+            {
+                var current = history.LastOrDefault(s => s.FirstCheckedAt <= at);
+                switch (current?.Status)
+                {
+                    case TenantHealthStatus.Healthy:
+                        healthy++;
+                        break;
+                    case TenantHealthStatus.Drifted:
+                        drifted++;
+                        break;
+                    case TenantHealthStatus.Failing:
+                        failing++;
+                        break;
+                }
+            }
+
+            result.Add(new HealthTrendPoint(at, healthy, drifted, failing));
+        }
+
+        return result;
+    }
+
+    /// <summary>Turns auto-remediation on or off for the tenant; audited. False when the caller may not change the tenant.</summary>
+    public async Task<TenantAccessResult> SetAutoRemediateAsync(ClaimsPrincipal user, Guid tenantId, bool enabled, CancellationToken ct = default)
+    {
+        var allowed = await access.CheckAsync(user, tenantId, TenantOperation.Write, ct);
+        if (allowed != TenantAccessResult.Allowed)
+        {
+            return allowed;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var state = await db.TenantDrift.SingleOrDefaultAsync(d => d.TenantId == tenantId, ct);
+        if (state is null)
+        {
+            state = new TenantDrift { TenantId = tenantId, Status = TenantHealthStatus.Unknown };
+            db.TenantDrift.Add(state);
+        }
+
+        if (state.AutoRemediate != enabled)
+        {
+            state.AutoRemediate = enabled;
+            db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user), AuditActions.DriftSettingsChanged,
+                enabled ? "Turned on auto-remediation: drift found by a check is fixed by an apply." : "Turned off auto-remediation."));
+            await db.SaveChangesAsync(ct);
+        }
+
+        return TenantAccessResult.Allowed;
+    }
+
+    private async Task<HealthCounts> CountAsync(TenantScope scope, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await CountAsync(db, scope, ct);
+    }
+
+    private static async Task<HealthCounts> CountAsync(SplitCcpDbContext db, TenantScope scope, CancellationToken ct)
+    {
+        var tenants = Scoped(db, scope);
+        var total = await tenants.CountAsync(ct);
+        var counts = await (from d in db.TenantDrift
+                            join t in tenants on d.TenantId equals t.Id
+                            group d by d.Status into g
+                            select new { Status = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Status, g => g.Count, ct);
+        var healthy = counts.GetValueOrDefault(TenantHealthStatus.Healthy);
+        var drifted = counts.GetValueOrDefault(TenantHealthStatus.Drifted);
+        var failing = counts.GetValueOrDefault(TenantHealthStatus.Failing);
+        return new HealthCounts(total, healthy, drifted, failing, total - healthy - drifted - failing);
+    }
+
+    private static IQueryable<Tenant> Scoped(SplitCcpDbContext db, TenantScope scope)
+    {
+        var tenants = db.Tenants.AsNoTracking();
+        if (scope.AllTenants)
+        {
+            return tenants;
+        }
+
+        var ids = scope.TenantIds.ToList();
+        return tenants.Where(t => ids.Contains(t.Id));
+    }
+
+    internal static IReadOnlyList<DriftResource> Resources(string json) =>
+        JsonSerializer.Deserialize<List<DriftResource>>(json, DriftChecker.Json) ?? [];
+}

@@ -1,0 +1,211 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SplitCcp.Core.Persistence;
+
+namespace SplitCcp.Core.Reconciliation.Drift;
+
+/// <summary>
+/// Re-checks every tenant on a schedule (<see cref="DriftOptions.Interval"/>, first pass at start). A pass checks
+/// <see cref="DriftOptions.MaxConcurrency"/> tenants at once, least recently checked first, each under its own time limit,
+/// so a slow or failing tenant takes one slot for at most <see cref="DriftOptions.TenantTimeout"/>. Passes never overlap:
+/// "check all" while a pass runs joins it, and a scheduled tick that finds one running waits for it instead of starting another.
+/// </summary>
+public sealed partial class DriftWorker(
+    IDbContextFactory<SplitCcpDbContext> dbFactory,
+    DriftChecker checker,
+    DriftNotifier notifier,
+    IOptionsMonitor<DriftOptions> options,
+    TimeProvider time,
+    ILogger<DriftWorker> logger) : BackgroundService
+{
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task<DriftPassInfo>? _current;
+    private DriftPassInfo? _running;
+    private int _checked;
+
+    /// <summary>When the worker started, the reference for readiness until the first pass finishes.</summary>
+    public DateTime? StartedAt { get; private set; }
+
+    public DriftPassInfo? LastPass { get; private set; }
+
+    /// <summary>The pass under way, with how many tenants it has checked so far; null between passes.</summary>
+    public DriftPassInfo? CurrentPass
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _running is null ? null : _running with { Checked = Volatile.Read(ref _checked) };
+            }
+        }
+    }
+
+    /// <summary>Why the worker is behind, or null when it is keeping up (or switched off).</summary>
+    public string? Staleness()
+    {
+        var settings = options.CurrentValue;
+        if (!settings.Enabled || StartedAt is not { } started)
+        {
+            return settings.Enabled ? "The drift worker has not started yet." : null;
+        }
+
+        var reference = LastPass?.FinishedAt ?? started;
+        var limit = settings.Interval * settings.StaleAfterIntervals;
+        var age = time.GetUtcNow().UtcDateTime - reference;
+        return age <= limit ? null
+            : LastPass is null
+                ? $"The drift worker has not finished a pass in the {age.TotalMinutes:0} minutes since it started (limit {limit.TotalMinutes:0})."
+                : $"The drift worker's last pass finished {age.TotalMinutes:0} minutes ago (limit {limit.TotalMinutes:0}).";
+    }
+
+    /// <summary>Checks every tenant now, or joins the pass already under way; completes when that pass finishes.</summary>
+    public Task<DriftPassInfo> CheckAllAsync(CancellationToken ct = default) => StartOrJoin("check-all").WaitAsync(ct);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+        Task? current;
+        lock (_lock)
+        {
+            current = _current;
+        }
+
+        if (current is not null)
+        {
+            await Task.WhenAny(current, Task.Delay(Timeout.Infinite, cancellationToken));
+        }
+    }
+
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        StartedAt = time.GetUtcNow().UtcDateTime;
+        if (!options.CurrentValue.Enabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.CurrentValue.Interval, time);
+        using var changes = options.OnChange(o => timer.Period = o.Interval);
+        try
+        {
+            do
+            {
+                await StartOrJoin("schedule").WaitAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private Task<DriftPassInfo> StartOrJoin(string trigger)
+    {
+        lock (_lock)
+        {
+            if (_current is { IsCompleted: false } running)
+            {
+                return running;
+            }
+
+            var pass = new DriftPassInfo(Guid.CreateVersion7(), trigger, time.GetUtcNow().UtcDateTime, null, 0, 0);
+            _running = pass;
+            _checked = 0;
+            return _current = Task.Run(() => RunPassAsync(pass, _stopping.Token));
+        }
+    }
+
+    private async Task<DriftPassInfo> RunPassAsync(DriftPassInfo pass, CancellationToken ct)
+    {
+        var settings = options.CurrentValue;
+        try
+        {
+            List<Guid> ids;
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
+                // Least recently checked first, never-checked before all: a pass cut short by a restart is made up next time.
+                ids = await (from t in db.Tenants
+                             join d in db.TenantDrift on t.Id equals d.TenantId into drift
+                             from d in drift.DefaultIfEmpty()
+                             orderby d == null ? 0 : 1, d!.CheckedAt
+                             select t.Id).ToListAsync(ct);
+            }
+
+            lock (_lock)
+            {
+                _running = pass = pass with { Tenants = ids.Count };
+            }
+
+            notifier.Notify(pass);
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = ct },
+                async (id, token) =>
+                {
+                    try
+                    {
+                        await checker.CheckAsync(id, token);
+                    }
+#pragma warning disable CA1031 // The checker reports a tenant's failures on that tenant; anything left (the database) must not end the pass for the rest.
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+                    {
+                        LogTenantFailed(logger, ex, id);
+                    }
+                    finally
+                    {
+                        Interlocked.Increment(ref _checked);
+                    }
+                });
+
+            await ForgetOldHistoryAsync(settings.HistoryRetention, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // A pass that cannot even list the tenants is logged and retried on the next tick.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogPassFailed(logger, ex);
+        }
+
+        var finished = pass with { FinishedAt = time.GetUtcNow().UtcDateTime, Checked = Volatile.Read(ref _checked) };
+        lock (_lock)
+        {
+            LastPass = finished;
+            _running = null;
+        }
+
+        LogPassFinished(logger, finished.Checked, finished.Tenants, (finished.FinishedAt!.Value - finished.StartedAt).TotalSeconds);
+        notifier.Notify(finished);
+        return finished;
+    }
+
+    /// <summary>Removes history that ended before the retention window; every tenant's latest result stays.</summary>
+    internal async Task<int> ForgetOldHistoryAsync(TimeSpan retention, CancellationToken ct)
+    {
+        var cutoff = time.GetUtcNow().UtcDateTime - retention;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.DriftReports
+            .Where(r => r.LastCheckedAt < cutoff && !db.TenantDrift.Any(d => d.LatestReportId == r.Id))
+            .ExecuteDeleteAsync(ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The drift check of tenant {TenantId} could not be stored.")]
+    private static partial void LogTenantFailed(ILogger logger, Exception exception, Guid tenantId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A drift pass failed before it could check the tenants.")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drift pass checked {Checked} of {Tenants} tenants in {Seconds:0.0} s.")]
+    private static partial void LogPassFinished(ILogger logger, int @checked, int tenants, double seconds);
+}

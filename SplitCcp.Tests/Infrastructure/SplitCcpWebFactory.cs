@@ -24,6 +24,7 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string?> _settings;
     private bool _kestrel;
+    private Action<IServiceCollection>? _configureServices;
 
     /// <param name="bootstrap">False for a fresh installation whose first visitor meets the setup page.</param>
     public SplitCcpWebFactory(bool bootstrap = true)
@@ -53,6 +54,13 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Replaces services before the app starts, such as the clock.</summary>
+    public SplitCcpWebFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _configureServices += configure;
+        return this;
+    }
+
     /// <summary>The app's base address once <see cref="StartKestrel"/> has run.</summary>
     public Uri ServerAddress => ClientOptions.BaseAddress;
 
@@ -76,6 +84,11 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
         if (_kestrel)
         {
             builder.UseUrls("http://127.0.0.1:0");
+        }
+
+        if (_configureServices is { } configure)
+        {
+            builder.ConfigureServices(configure);
         }
     }
 

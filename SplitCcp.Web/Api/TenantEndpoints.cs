@@ -46,6 +46,7 @@ internal static class TenantEndpoints
         tenants.MapSpecEndpoints();
         tenants.MapArtifactEndpoints();
         tenants.MapReconciliationEndpoints();
+        tenants.MapTenantHealthEndpoints();
         return tenants;
     }
 

@@ -33,6 +33,7 @@ internal static class WebApplicationExtensions
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapTenantEndpoints();
         api.MapDemoTenantEndpoints();
+        api.MapHealthEndpoints();
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
         app.MapArtifactDownloads();

@@ -66,7 +66,9 @@ internal static class WebServiceCollectionExtensions
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi();
-        services.AddHealthChecks().AddCheck<DatabaseReadyHealthCheck>("database", tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddCheck<DatabaseReadyHealthCheck>("database", tags: ["ready"])
+            .AddCheck<DriftWorkerHealthCheck>("drift-worker", tags: ["ready"]);
         return builder;
     }
 }

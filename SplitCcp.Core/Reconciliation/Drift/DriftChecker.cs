@@ -116,8 +116,8 @@ public sealed partial class DriftChecker(
         }
 
         var timeout = options.CurrentValue.TenantTimeout;
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout);
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
             var (plan, context) = await reconciler.PlanWithContextAsync(tenant, record.Spec, limit.Token);

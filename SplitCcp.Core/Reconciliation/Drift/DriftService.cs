@@ -76,6 +76,13 @@ public sealed class DriftService(
         return await checker.CheckAsync(tenantId, ct) is { } report ? new CheckResult.Checked(report) : new CheckResult.NotFound();
     }
 
+    /// <summary>True when the caller may start checks: they can change at least one tenant.</summary>
+    public async Task<bool> CanCheckAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var scope = await access.GetScopeAsync(user, ct);
+        return scope.Allows(TenantOperation.Write) && scope.UserId is not null;
+    }
+
     /// <summary>
     /// Checks every tenant in the caller's scope. For someone who sees every tenant that is a full pass of the worker (joining
     /// the one under way, if any); for someone with a few tenants, those tenants. Null when the caller may not start checks.

@@ -150,6 +150,7 @@ public sealed partial class DriftWorker(
             await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = ct },
                 async (id, token) =>
                 {
+                    using var scope = logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = id });
                     try
                     {
                         await checker.CheckAsync(id, token);

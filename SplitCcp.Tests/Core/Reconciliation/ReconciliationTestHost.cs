@@ -33,7 +33,7 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
 
     public ApplyEngine Engine => Services.GetRequiredService<ApplyEngine>();
 
-    public static async Task<ReconciliationTestHost> StartAsync(double throttleRate = 0, double serverErrorRate = 0)
+    public static async Task<ReconciliationTestHost> StartAsync(double throttleRate = 0, double serverErrorRate = 0, IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         static string Ms(int ms) => TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
         var settings = new Dictionary<string, string?>
@@ -56,6 +56,11 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
         {
             settings[$"SplitCcp:Aws:RateLimits:Services:{service}:RatePerSecond"] = "100000";
             settings[$"SplitCcp:Aws:RateLimits:Services:{service}:Burst"] = "100000";
+        }
+
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
         }
 
         var host = await CoreTestHost.StartAsync(settings, realTime: true);

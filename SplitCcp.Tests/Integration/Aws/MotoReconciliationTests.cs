@@ -1,5 +1,9 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
@@ -20,6 +24,61 @@ public sealed class MotoReconciliationTests(MotoServer moto) : IClassFixture<Mot
     {
         await moto.ResetAsync();
         await using var host = await ReconciliationTestHost.StartAsync();
+        var (tenant, _) = await CreateTenantAsync(host);
+
+        var plan = await host.PlanAsync(tenant.Id);
+
+        Action(plan, ResourceKeys.Account).ShouldBe(PlanAction.InSync);
+        Action(plan, ResourceKeys.ConnectInstance).ShouldBe(PlanAction.Create);
+        Action(plan, ResourceKeys.FederationPolicy).ShouldBe(PlanAction.Create);
+        Action(plan, ResourceKeys.Bucket).ShouldBe(PlanAction.Create);
+        var application = plan.Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication);
+        application.Action.ShouldBeOneOf(PlanAction.Blocked, PlanAction.Manual);
+
+        var apply = await host.ApplyAsync(tenant.Id);
+
+        apply.Steps.Single(s => s.ResourceKey == ResourceKeys.ConnectInstance).State.ShouldBe(ApplyStepState.Succeeded);
+        apply.Steps.Single(s => s.ResourceKey == ResourceKeys.Bucket).State.ShouldBe(ApplyStepState.Succeeded);
+        var after = await host.PlanAsync(tenant.Id);
+        foreach (var key in new[] { ResourceKeys.ConnectInstance, ResourceKeys.FederationPolicy, ResourceKeys.Bucket, ResourceKeys.BucketPolicy, ResourceKeys.CcpObject(SetupValues.AudioOnlyPageName) })
+        {
+            Action(after, key).ShouldBe(PlanAction.InSync, key);
+        }
+    }
+
+    [Fact]
+    public async Task Changes_made_in_the_account_behind_the_portals_back_are_found_by_a_drift_check()
+    {
+        await moto.ResetAsync();
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var (tenant, spec) = await CreateTenantAsync(host);
+        await host.ApplyAsync(tenant.Id);
+        var drift = host.Services.GetRequiredService<DriftService>();
+        var before = (await drift.CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+        State(before, ResourceKeys.BucketPolicy).ShouldBe(DriftState.InSync);
+        State(before, ResourceKeys.CcpObject(SetupValues.AudioOnlyPageName)).ShouldBe(DriftState.InSync);
+
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            new AmazonS3Config { ServiceURL = moto.Endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        await s3.DeleteBucketPolicyAsync(spec.Hosting.BucketName);
+        await s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = spec.Hosting.BucketName, Key = SetupValues.AudioOnlyPageName, ContentBody = "<html>changed by hand</html>", ContentType = "text/html",
+        });
+        var after = (await drift.CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+
+        State(after, ResourceKeys.BucketPolicy).ShouldBe(DriftState.Missing);
+        var page = after.Resources.Single(r => r.Key == ResourceKeys.CcpObject(SetupValues.AudioOnlyPageName));
+        page.State.ShouldBe(DriftState.Drifted);
+        page.Changes.ShouldContain(c => c.Expected != c.Actual);
+        State(after, ResourceKeys.ConnectInstance).ShouldBe(DriftState.InSync);
+        after.DriftedCount.ShouldBe(2);
+    }
+
+    private static DriftState State(TenantHealthReport report, string key) => report.Resources.Single(r => r.Key == key).State;
+
+    private async Task<(TenantView Tenant, TenantSpec Spec)> CreateTenantAsync(ReconciliationTestHost host)
+    {
         var tenant = await host.Host.CreateTenantAsync(host.Operator.Principal, new TenantInput
         {
             DisplayName = "Moto tenant",
@@ -46,24 +105,7 @@ public sealed class MotoReconciliationTests(MotoServer moto) : IClassFixture<Mot
         (await host.Services.GetRequiredService<TenantSpecService>().SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, null))
             .ShouldBeOfType<SpecSaveResult.Saved>();
 
-        var plan = await host.PlanAsync(tenant.Id);
-
-        Action(plan, ResourceKeys.Account).ShouldBe(PlanAction.InSync);
-        Action(plan, ResourceKeys.ConnectInstance).ShouldBe(PlanAction.Create);
-        Action(plan, ResourceKeys.FederationPolicy).ShouldBe(PlanAction.Create);
-        Action(plan, ResourceKeys.Bucket).ShouldBe(PlanAction.Create);
-        var application = plan.Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication);
-        application.Action.ShouldBeOneOf(PlanAction.Blocked, PlanAction.Manual);
-
-        var apply = await host.ApplyAsync(tenant.Id);
-
-        apply.Steps.Single(s => s.ResourceKey == ResourceKeys.ConnectInstance).State.ShouldBe(ApplyStepState.Succeeded);
-        apply.Steps.Single(s => s.ResourceKey == ResourceKeys.Bucket).State.ShouldBe(ApplyStepState.Succeeded);
-        var after = await host.PlanAsync(tenant.Id);
-        foreach (var key in new[] { ResourceKeys.ConnectInstance, ResourceKeys.FederationPolicy, ResourceKeys.Bucket, ResourceKeys.BucketPolicy, ResourceKeys.CcpObject(SetupValues.AudioOnlyPageName) })
-        {
-            Action(after, key).ShouldBe(PlanAction.InSync, key);
-        }
+        return (tenant, spec);
     }
 
     private static PlanAction Action(Plan plan, string key) => plan.Items.Single(i => i.Key == key).Action;

@@ -1,0 +1,132 @@
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Security;
+
+namespace SplitCcp.Tests.Core.Reconciliation.Drift;
+
+[Collection(RealTimeTests.Name)]
+public sealed class DriftCheckerTests
+{
+    [Fact]
+    public async Task A_converged_tenant_is_healthy_and_repeated_identical_checks_extend_one_history_entry()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+
+        var first = await CheckAsync(host, tenant.Id);
+        var second = await CheckAsync(host, tenant.Id);
+
+        first.Status.ShouldBe(TenantHealthStatus.Healthy, string.Join("; ", first.Resources.Where(r => r.State != DriftState.InSync).Select(r => $"{r.Key} {r.State} {r.Message}")));
+        first.Resources.ShouldNotBeEmpty();
+        first.Resources.ShouldAllBe(r => r.State == DriftState.InSync);
+        second.Status.ShouldBe(TenantHealthStatus.Healthy);
+        var history = await Drift(host).GetHistoryAsync(host.Operator.Principal, tenant.Id);
+        var entry = history.ShouldHaveSingleItem();
+        entry.Checks.ShouldBe(2);
+        entry.Status.ShouldBe(TenantHealthStatus.Healthy);
+        entry.LastCheckedAt.ShouldBeGreaterThanOrEqualTo(entry.FirstCheckedAt);
+    }
+
+    [Fact]
+    public async Task An_altered_field_is_drifted_with_expected_and_actual_and_a_deleted_resource_is_missing()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+        await CheckAsync(host, tenant.Id);
+
+        await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.Fleet, SandboxChangeKind.Alter, "desiredCapacity", "7"));
+        await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.BucketPolicy, SandboxChangeKind.Delete));
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Drifted);
+        var fleet = report.Resources.Single(r => r.Key == ResourceKeys.Fleet);
+        fleet.State.ShouldBe(DriftState.Drifted);
+        fleet.Changes.ShouldContain(new FieldChange("desiredCapacity", "2", "7"));
+        report.Resources.Single(r => r.Key == ResourceKeys.BucketPolicy).State.ShouldBe(DriftState.Missing);
+        report.DriftedCount.ShouldBe(2);
+
+        var stored = await Drift(host).GetHealthAsync(host.Operator.Principal, tenant.Id);
+        stored.ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Drifted);
+        stored.Resources.Single(r => r.Key == ResourceKeys.Fleet).Changes.ShouldContain(new FieldChange("desiredCapacity", "2", "7"));
+        var history = await Drift(host).GetHistoryAsync(host.Operator.Principal, tenant.Id);
+        history.ShouldNotBeNull().Select(h => h.Status).ShouldBe([TenantHealthStatus.Drifted, TenantHealthStatus.Healthy]);
+    }
+
+    [Fact]
+    public async Task Auto_remediation_applies_the_setup_when_drift_is_found_and_the_audit_says_so()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+        (await Drift(host).SetAutoRemediateAsync(host.Operator.Principal, tenant.Id, true)).ShouldBe(TenantAccessResult.Allowed);
+        await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.BucketPolicy, SandboxChangeKind.Delete));
+
+        var drifted = await CheckAsync(host, tenant.Id);
+        drifted.Status.ShouldBe(TenantHealthStatus.Drifted);
+        drifted.AutoRemediate.ShouldBeTrue();
+        var apply = (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull()[0];
+        apply.RequestedBy.ShouldBe("drift worker (auto-remediation)");
+        (await host.WaitAsync(tenant.Id, apply.Id)).State.ShouldBe(ApplyState.Succeeded);
+
+        (await CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+        var audit = await host.AuditAsync(tenant.Id);
+        audit.ShouldContain(a => a.Action == AuditActions.DriftSettingsChanged && a.Actor == host.Operator.Id);
+        audit.ShouldContain(a => a.Action == AuditActions.ApplyRequested && a.Actor == "drift worker (auto-remediation)" && a.Summary.Contains("S3 bucket policy", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Without_auto_remediation_a_check_applies_nothing()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var before = await host.CountObjectsAsync(tenant.Id);
+
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Drifted);
+        report.Resources.Single(r => r.Key == ResourceKeys.ConnectInstance).State.ShouldBe(DriftState.Missing);
+        (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull().ShouldBeEmpty();
+        (await host.CountObjectsAsync(tenant.Id)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_tenant_whose_setup_is_unfinished_is_unknown_with_the_reason()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.Host.CreateTenantAsync(host.Operator.Principal, "unfinished");
+
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Unknown);
+        report.Message.ShouldNotBeNull().ShouldContain("setup is not finished");
+        report.Resources.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_tenant_AWS_will_not_answer_for_is_failing_with_the_reason_per_resource()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 1.0, extraSettings: new Dictionary<string, string?>
+        {
+            ["SplitCcp:Aws:Retry:MaxRetries"] = "1",
+        });
+        var tenant = await host.CreateDemoAsync();
+
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Failing);
+        report.Resources.ShouldContain(r => r.State == DriftState.Error && r.Message != null && r.Message.Contains("throttl", StringComparison.OrdinalIgnoreCase));
+        report.ErrorCount.ShouldBeGreaterThan(0);
+    }
+
+    private static DriftService Drift(ReconciliationTestHost host) => host.Services.GetRequiredService<DriftService>();
+
+    private static async Task<TenantHealthReport> CheckAsync(ReconciliationTestHost host, Guid tenantId) =>
+        (await Drift(host).CheckNowAsync(host.Operator.Principal, tenantId)).ShouldBeOfType<CheckResult.Checked>().Report;
+
+    private static async Task TamperAsync(ReconciliationTestHost host, Guid tenantId, SandboxChangeRequest change) =>
+        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(host.Operator.Principal, tenantId, change)).ShouldBeOfType<SandboxChangeResult.Done>();
+}

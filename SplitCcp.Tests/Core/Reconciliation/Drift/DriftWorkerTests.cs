@@ -1,0 +1,276 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
+
+namespace SplitCcp.Tests.Core.Reconciliation.Drift;
+
+/// <summary>The worker on a fake clock: when passes run, that they never overlap, what the history keeps, and "check now".</summary>
+public sealed class DriftWorkerTests
+{
+    private static readonly TimeSpan s_interval = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task The_first_pass_runs_at_start_and_the_next_one_an_interval_later_never_sooner()
+    {
+        await using var host = await StartAsync();
+        var worker = Worker(host);
+        var first = await WaitForPassAsync(worker, _ => true);
+        first.Tenants.ShouldBe(0);
+        var tenant = await CreateDemoAsync(host);
+
+        host.Time.Advance(s_interval - TimeSpan.FromSeconds(1));
+        await Task.Delay(300);
+        worker.LastPass!.Id.ShouldBe(first.Id);
+        (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Unknown);
+
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        var second = await WaitForPassAsync(worker, p => p.Id != first.Id);
+
+        second.Trigger.ShouldBe("schedule");
+        second.Tenants.ShouldBe(1);
+        second.Checked.ShouldBe(1);
+        var report = await HealthAsync(host, tenant.Id);
+        report.Status.ShouldBe(TenantHealthStatus.Drifted);
+        report.CheckedAt.ShouldBe(host.Time.GetUtcNow().UtcDateTime);
+    }
+
+    [Fact]
+    public async Task Check_all_while_a_pass_runs_joins_it_instead_of_starting_another()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Sandbox:Latency"] = "00:00:01" });
+        var worker = Worker(host);
+        await WaitForPassAsync(worker, _ => true);
+        var tenants = new[] { await CreateDemoAsync(host), await CreateDemoAsync(host), await CreateDemoAsync(host) };
+
+        var a = worker.CheckAllAsync();
+        var b = worker.CheckAllAsync();
+        await WaitUntilAsync(() => worker.CurrentPass is { Tenants: 3 });
+        a.IsCompleted.ShouldBeFalse("every AWS call waits a second of the fake clock");
+        var c = worker.CheckAllAsync();
+        await AdvanceUntilAsync(host, Task.WhenAll(a, b, c));
+
+        (await b).Id.ShouldBe((await a).Id);
+        (await c).Id.ShouldBe((await a).Id);
+        foreach (var tenant in tenants)
+        {
+            var history = await Drift(host).GetHistoryAsync(host.Operator, tenant.Id);
+            history.ShouldNotBeNull().ShouldHaveSingleItem().Checks.ShouldBe(1, "one pass checks each tenant once");
+        }
+    }
+
+    [Fact]
+    public async Task A_second_check_of_a_tenant_while_one_runs_joins_it()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Sandbox:Latency"] = "00:00:01" });
+        await WaitForPassAsync(Worker(host), _ => true);
+        var tenant = await CreateDemoAsync(host);
+        var checker = host.Services.GetRequiredService<DriftChecker>();
+
+        var first = checker.CheckAsync(tenant.Id, CancellationToken.None);
+        var second = Drift(host).CheckNowAsync(host.Operator, tenant.Id);
+        await AdvanceUntilAsync(host, Task.WhenAll(first, second));
+
+        (await Drift(host).GetHistoryAsync(host.Operator, tenant.Id)).ShouldNotBeNull().ShouldHaveSingleItem().Checks.ShouldBe(1);
+        (await second).ShouldBeOfType<CheckResult.Checked>().Report.Status.ShouldBe(TenantHealthStatus.Drifted);
+    }
+
+    [Fact]
+    public async Task History_older_than_the_retention_is_removed_but_every_tenants_latest_result_stays()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Drift:HistoryRetention"] = "01:00:00" });
+        await WaitForPassAsync(Worker(host), _ => true);
+        var tenant = await CreateDemoAsync(host);
+        var now = host.Time.GetUtcNow().UtcDateTime;
+        var old = Report(tenant.Id, now.AddHours(-5), now.AddHours(-3));
+        var recent = Report(tenant.Id, now.AddHours(-3), now.AddMinutes(-30));
+        var quiet = await CreateDemoAsync(host);
+        var latestButOld = Report(quiet.Id, now.AddDays(-3), now.AddDays(-2));
+        await using (var db = await Db(host).CreateDbContextAsync())
+        {
+            db.DriftReports.AddRange(old, recent, latestButOld);
+            db.TenantDrift.Add(new TenantDrift { TenantId = quiet.Id, Status = TenantHealthStatus.Healthy, CheckedAt = latestButOld.LastCheckedAt, LatestReportId = latestButOld.Id });
+            await db.SaveChangesAsync();
+        }
+
+        var removed = await Worker(host).ForgetOldHistoryAsync(TimeSpan.FromHours(1), CancellationToken.None);
+
+        removed.ShouldBe(1);
+        await using (var db = await Db(host).CreateDbContextAsync())
+        {
+            (await db.DriftReports.Select(r => r.Id).ToListAsync()).ShouldBe([recent.Id, latestButOld.Id], ignoreOrder: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_pass_applies_the_retention_after_checking()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Drift:HistoryRetention"] = "01:00:00" });
+        await WaitForPassAsync(Worker(host), _ => true);
+        var tenant = await CreateDemoAsync(host);
+        var now = host.Time.GetUtcNow().UtcDateTime;
+        var old = Report(tenant.Id, now.AddHours(-5), now.AddHours(-3));
+        await using (var db = await Db(host).CreateDbContextAsync())
+        {
+            db.DriftReports.Add(old);
+            await db.SaveChangesAsync();
+        }
+
+        await Worker(host).CheckAllAsync();
+
+        var history = (await Drift(host).GetHistoryAsync(host.Operator, tenant.Id)).ShouldNotBeNull();
+        history.ShouldHaveSingleItem().Id.ShouldNotBe(old.Id);
+    }
+
+    [Fact]
+    public async Task Check_now_returns_the_new_report_and_is_refused_outside_write_scope()
+    {
+        await using var host = await StartAsync();
+        await WaitForPassAsync(Worker(host), _ => true);
+        var tenant = await CreateDemoAsync(host);
+        var other = await host.Core.CreateTenantAsync(host.Operator, "other");
+        var viewer = await host.Core.CreateUserAsync(Roles.Viewer, tenant.Id);
+        var admin = await host.Core.CreateUserAsync(Roles.TenantAdmin, other.Id);
+        var owner = await host.Core.CreateUserAsync(Roles.TenantAdmin, tenant.Id);
+
+        (await Drift(host).CheckNowAsync(viewer.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Forbidden>();
+        (await Drift(host).CheckNowAsync(owner.ReadOnlyPrincipal, tenant.Id)).ShouldBeOfType<CheckResult.Forbidden>();
+        (await Drift(host).CheckNowAsync(admin.Principal, tenant.Id)).ShouldBeOfType<CheckResult.NotFound>();
+        (await Drift(host).GetHealthAsync(admin.Principal, tenant.Id)).ShouldBeNull();
+        (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Unknown, "none of those checked anything");
+
+        var report = (await Drift(host).CheckNowAsync(owner.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+
+        report.Status.ShouldBe(TenantHealthStatus.Drifted);
+        report.CheckedAt.ShouldBe(host.Time.GetUtcNow().UtcDateTime);
+        (await Drift(host).GetHealthAsync(viewer.Principal, tenant.Id)).ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Drifted);
+    }
+
+    [Fact]
+    public async Task Check_all_by_a_tenant_admin_checks_their_tenants_only()
+    {
+        await using var host = await StartAsync();
+        await WaitForPassAsync(Worker(host), _ => true);
+        var mine = await CreateDemoAsync(host);
+        var theirs = await CreateDemoAsync(host);
+        var admin = await host.Core.CreateUserAsync(Roles.TenantAdmin, mine.Id);
+
+        var result = await Drift(host).CheckAllAsync(admin.Principal);
+
+        result.ShouldNotBeNull().Checked.ShouldBe(1);
+        result.Counts.ShouldBe(new HealthCounts(1, 0, 1, 0, 0));
+        (await HealthAsync(host, mine.Id)).Status.ShouldBe(TenantHealthStatus.Drifted);
+        (await HealthAsync(host, theirs.Id)).Status.ShouldBe(TenantHealthStatus.Unknown);
+        (await Drift(host).CheckAllAsync(admin.ReadOnlyPrincipal)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Readiness_reports_a_worker_whose_last_pass_is_older_than_three_intervals()
+    {
+        // Every Sandbox call waits two hours of the fake clock: the second pass never finishes while the clock moves 16 minutes.
+        await using var host = await StartAsync(new()
+        {
+            ["SplitCcp:Sandbox:Latency"] = "02:00:00",
+            ["SplitCcp:Drift:TenantTimeout"] = "01:00:00",
+        });
+        var worker = Worker(host);
+        await WaitForPassAsync(worker, _ => true);
+        await CreateDemoAsync(host);
+        worker.Staleness().ShouldBeNull();
+
+        host.Time.Advance(s_interval);
+        await WaitUntilAsync(() => worker.CurrentPass is { Tenants: 1 });
+        host.Time.Advance(TimeSpan.FromMinutes(9));
+        worker.Staleness().ShouldBeNull("14 minutes is within three intervals");
+        host.Time.Advance(TimeSpan.FromMinutes(2));
+
+        worker.Staleness().ShouldNotBeNull().ShouldContain("last pass finished 16 minutes ago");
+    }
+
+    [Fact]
+    public async Task A_switched_off_worker_runs_no_pass_and_is_never_stale()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Drift:Enabled"] = "false" });
+        var worker = Worker(host);
+        await CreateDemoAsync(host);
+
+        host.Time.Advance(s_interval * 10);
+        await Task.Delay(200);
+
+        worker.LastPass.ShouldBeNull();
+        worker.Staleness().ShouldBeNull();
+    }
+
+    private static DriftReport Report(Guid tenantId, DateTime first, DateTime last) => new()
+    {
+        Id = Guid.CreateVersion7(), TenantId = tenantId, Status = TenantHealthStatus.Drifted, FirstCheckedAt = first, LastCheckedAt = last, Checks = 3,
+        Fingerprint = Guid.NewGuid().ToString("N"),
+    };
+
+    private static async Task<TestHost> StartAsync(Dictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["SplitCcp:Drift:Enabled"] = "true",
+            ["SplitCcp:Drift:Interval"] = "00:05:00",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            all[key] = value;
+        }
+
+        var core = await CoreTestHost.StartAsync(all);
+        return new TestHost(core, (await core.CreateOperatorAsync()).Principal);
+    }
+
+    private static Task<TenantView> CreateDemoAsync(TestHost host) =>
+        host.Services.GetRequiredService<DemoTenants>().CreateAsync(host.Operator);
+
+    private static DriftWorker Worker(TestHost host) => host.Services.GetRequiredService<DriftWorker>();
+
+    private static DriftService Drift(TestHost host) => host.Services.GetRequiredService<DriftService>();
+
+    private static IDbContextFactory<SplitCcpDbContext> Db(TestHost host) => host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
+
+    private static async Task<TenantHealthReport> HealthAsync(TestHost host, Guid tenantId) =>
+        (await Drift(host).GetHealthAsync(host.Operator, tenantId)).ShouldNotBeNull();
+
+    private static async Task<DriftPassInfo> WaitForPassAsync(DriftWorker worker, Func<DriftPassInfo, bool> match)
+    {
+        await WaitUntilAsync(() => worker.LastPass is { } pass && match(pass));
+        return worker.LastPass!;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+    }
+
+    /// <summary>Moves the fake clock a second at a time until <paramref name="task"/> is done: every Sandbox call waits on it.</summary>
+    private static async Task AdvanceUntilAsync(TestHost host, Task task)
+    {
+        for (var i = 0; i < 2_000 && !task.IsCompleted; i++)
+        {
+            host.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(task, Task.Delay(5));
+        }
+
+        await task;
+    }
+
+    private sealed record TestHost(CoreTestHost Core, System.Security.Claims.ClaimsPrincipal Operator) : IAsyncDisposable
+    {
+        public IServiceProvider Services => Core.Services;
+
+        public Microsoft.Extensions.Time.Testing.FakeTimeProvider Time => Core.Time;
+
+        public ValueTask DisposeAsync() => Core.DisposeAsync();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Security.Claims;
+using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Security;
+using SplitCcp.Web.Security;
+
+namespace SplitCcp.Web.Api;
+
+/// <summary>A tenant's drift settings as the API reads and writes them.</summary>
+internal sealed record DriftSettingsInput(bool AutoRemediate);
+
+/// <summary>The dashboard summary: counts per status, one page of tenants (worst first) and what the worker is doing.</summary>
+internal sealed record HealthSummary(
+    HealthCounts Counts, IReadOnlyList<TenantHealthRow> Tenants, int TotalCount, int Page, int PageSize, DriftPassInfo? LastPass, DriftPassInfo? CurrentPass);
+
+internal static class HealthEndpoints
+{
+    public static RouteGroupBuilder MapTenantHealthEndpoints(this RouteGroupBuilder tenants)
+    {
+        var tenant = $"/{{{TenantRouteGuard.RouteParameter}:guid}}";
+
+        tenants.MapGet($"{tenant}/health", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, CancellationToken ct) =>
+                await drift.GetHealthAsync(user, tenantId, ct) is { } report ? Results.Ok(report) : ApiResults.NotFound("tenant"))
+            .WithSummary("The tenant's latest drift report: status Healthy, Drifted, Failing or Unknown (never checked, or the setup is unfinished), when it was checked, and every resource and synthetic check as InSync, Drifted (with expected and actual), Missing, Error (with the reason) or NotChecked.")
+            .Produces<TenantHealthReport>()
+            .WithTags("Health");
+
+        tenants.MapPost($"{tenant}/check", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, CancellationToken ct) =>
+                await drift.CheckNowAsync(user, tenantId, ct) switch
+                {
+                    CheckResult.Checked { Report: var report } => Results.Ok(report),
+                    CheckResult.Forbidden => ApiResults.Forbidden("Checking now needs the TenantAdmin role or higher: a check makes AWS calls."),
+                    _ => ApiResults.NotFound("tenant"),
+                })
+            .WithSummary("Checks the tenant for drift now (read-only AWS calls, nothing applied) and returns the new report. A check already under way is joined, not repeated.")
+            .Produces<TenantHealthReport>()
+            .WithTags("Health");
+
+        tenants.MapGet($"{tenant}/health/history", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, int? take, CancellationToken ct) =>
+                await drift.GetHistoryAsync(user, tenantId, take ?? 20, ct) is { } history ? Results.Ok(history) : ApiResults.NotFound("tenant"))
+            .WithSummary("The tenant's drift history, newest first: one entry per stretch of identical results, from the first check that found it to the last that confirmed it (20 by default, at most 100).")
+            .Produces<IReadOnlyList<DriftHistoryEntry>>()
+            .WithTags("Health");
+
+        tenants.MapPut($"{tenant}/drift-settings", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, DriftSettingsInput input, CancellationToken ct) =>
+                await drift.SetAutoRemediateAsync(user, tenantId, input.AutoRemediate, ct) switch
+                {
+                    TenantAccessResult.Allowed => Results.Ok(input),
+                    TenantAccessResult.Forbidden => ApiResults.Forbidden("Changing drift settings needs the TenantAdmin role or higher."),
+                    _ => ApiResults.NotFound("tenant"),
+                })
+            .WithSummary("Turns auto-remediation on or off: when on, a check that finds drift applies the setup to fix it, recorded in the audit.")
+            .Produces<DriftSettingsInput>()
+            .WithTags("Health");
+
+        return tenants;
+    }
+
+    public static RouteGroupBuilder MapHealthEndpoints(this RouteGroupBuilder api)
+    {
+        var health = api.MapGroup("/health").WithTags("Health");
+
+        health.MapGet("/tenants", async (
+                ClaimsPrincipal user, DriftService drift, DriftWorker worker, TenantHealthStatus? status, string? search, int? page, int? pageSize, CancellationToken ct) =>
+            {
+                var result = await drift.ListAsync(user, new TenantHealthQuery(status, search, page ?? 1, pageSize ?? 100), ct);
+                return Results.Ok(new HealthSummary(result.Counts, result.Items, result.TotalCount, result.Page, result.PageSize, worker.LastPass, worker.CurrentPass));
+            })
+            .WithSummary("Every tenant in your scope: counts per status, then one page of tenants worst first (Failing, Drifted, Unknown, Healthy), filtered by 'status' and 'search' (name or slug); 100 per page by default, at most 200.")
+            .Produces<HealthSummary>();
+
+        health.MapPost("/check-all", async (ClaimsPrincipal user, DriftService drift, DriftWorker worker, IHostApplicationLifetime lifetime, bool? wait, CancellationToken ct) =>
+            {
+                if (!(await drift.CanCheckAsync(user, ct)))
+                {
+                    return ApiResults.Forbidden("Checking now needs the TenantAdmin role or higher: a check makes AWS calls.");
+                }
+
+                if (wait == true)
+                {
+                    return await drift.CheckAllAsync(user, ct) is { } done ? Results.Ok(done) : ApiResults.Forbidden("Checking now needs the TenantAdmin role or higher.");
+                }
+
+                // The checks outlive the request; they stop only with the application.
+                _ = drift.CheckAllAsync(user, lifetime.ApplicationStopping);
+                return Results.Accepted("/api/health/tenants", new { started = true, currentPass = worker.CurrentPass, summary = "/api/health/tenants" });
+            })
+            .WithSummary("Checks every tenant in your scope now. Answers 202 at once (poll /api/health/tenants), or with ?wait=true 200 when all are checked. For an MSP operator this is a full pass of the drift worker, joining one already under way.");
+
+        return api;
+    }
+}

@@ -25,7 +25,16 @@ public sealed class ApplyNotifier
 {
     public event Action<Guid, Guid>? Changed;
 
+    /// <summary>Raised once when an apply ends, succeeded or failed.</summary>
+    public event Action<Guid, Guid>? Finished;
+
     public void Notify(Guid tenantId, Guid applyId) => Changed?.Invoke(tenantId, applyId);
+
+    public void NotifyFinished(Guid tenantId, Guid applyId)
+    {
+        Changed?.Invoke(tenantId, applyId);
+        Finished?.Invoke(tenantId, applyId);
+    }
 }
 
 /// <summary>
@@ -369,7 +378,7 @@ public sealed partial class ApplyEngine(
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyFinished,
             error is null ? $"Apply finished: {changed} change(s) made." : $"Apply failed: {error}", run.Id));
         await db.SaveChangesAsync(ct);
-        notifier.Notify(run.TenantId, run.Id);
+        notifier.NotifyFinished(run.TenantId, run.Id);
     }
 
     private Task CheckpointAsync(ApplyCheckpoint checkpoint, string key, CancellationToken ct) =>

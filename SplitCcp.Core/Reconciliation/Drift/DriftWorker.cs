@@ -16,6 +16,7 @@ public sealed partial class DriftWorker(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
     DriftChecker checker,
     DriftNotifier notifier,
+    ApplyNotifier applies,
     IOptionsMonitor<DriftOptions> options,
     TimeProvider time,
     ILogger<DriftWorker> logger) : BackgroundService
@@ -96,6 +97,9 @@ public sealed partial class DriftWorker(
 
         using var timer = new PeriodicTimer(options.CurrentValue.Interval, time);
         using var changes = options.OnChange(o => timer.Period = o.Interval);
+
+        // What an apply did shows on the dashboard at once, not at the next pass.
+        applies.Finished += CheckAfterApply;
         try
         {
             do
@@ -107,7 +111,28 @@ public sealed partial class DriftWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            applies.Finished -= CheckAfterApply;
+        }
     }
+
+    private void CheckAfterApply(Guid tenantId, Guid applyId) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await checker.CheckAsync(tenantId, _stopping.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // A check that cannot be stored is logged; the apply it follows has finished either way.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogTenantFailed(logger, ex, tenantId);
+        }
+    });
 
     private Task<DriftPassInfo> StartOrJoin(string trigger)
     {

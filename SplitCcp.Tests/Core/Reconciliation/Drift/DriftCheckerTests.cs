@@ -79,6 +79,29 @@ public sealed class DriftCheckerTests
     }
 
     [Fact]
+    public async Task When_an_apply_finishes_the_tenant_is_checked_again_without_waiting_for_the_next_pass()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync(extraSettings: new Dictionary<string, string?>
+        {
+            ["SplitCcp:Drift:Enabled"] = "true",
+            ["SplitCcp:Drift:Interval"] = "01:00:00",
+        });
+        var tenant = await host.CreateDemoAsync();
+
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        TenantHealthReport? report;
+        while ((report = await Drift(host).GetHealthAsync(host.Operator.Principal, tenant.Id, deadline.Token))!.Status != TenantHealthStatus.Healthy)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+
+        report.CheckedAt.ShouldNotBeNull();
+        host.Services.GetRequiredService<DriftWorker>().LastPass.ShouldNotBeNull().Tenants.ShouldBe(0, "the only pass ran at start, before the tenant existed");
+    }
+
+    [Fact]
     public async Task Without_auto_remediation_a_check_applies_nothing()
     {
         await using var host = await ReconciliationTestHost.StartAsync();

@@ -83,7 +83,8 @@ public sealed partial class DriftWorker(
 
     public override void Dispose()
     {
-        _stopping.Dispose();
+        // Not disposed: a test host may dispose the worker before stopping it, and cancelling then must still work.
+        _stopping.Cancel();
         base.Dispose();
     }
 

@@ -23,6 +23,9 @@ public sealed class AwsAccounts(
     /// <summary>One pooled HTTP client for every signed call, whatever the tenant: connections are reused, never exhausted.</summary>
     private readonly HttpClient _http = AwsSignedClient.CreateHttpClient();
 
+    /// <summary>One pooled client for fetching the published pages the way agents' browsers do: unsigned, no cookies, no redirects.</summary>
+    private readonly HttpClient _pagesHttp = HttpPublishedSite.CreateHttpClient();
+
     /// <summary>Account IDs learned from STS, for tenants whose settings do not name their account.</summary>
     private readonly ConcurrentDictionary<Guid, string> _accountIds = new();
 
@@ -42,10 +45,14 @@ public sealed class AwsAccounts(
             accountId = _accountIds[tenant.Id] = (await probe.Sts.GetCallerIdentityAsync(ct)).Account;
         }
 
-        return new RealAwsAccount(tenant, keys, accountId, CallerFor(accountId, tenant), _http, time);
+        return new RealAwsAccount(tenant, keys, accountId, CallerFor(accountId, tenant), _http, time, _pagesHttp);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _pagesHttp.Dispose();
+    }
 
     private AwsCaller CallerFor(string accountId, TenantView tenant) => new(accountId, tenant.Region, limiter, limits.Value, retry);
 }

@@ -7,11 +7,12 @@ namespace SplitCcp.Core.Aws;
 
 /// <summary>
 /// A non-Sandbox tenant's real AWS account: one gateway per service, all signed with the tenant's credentials, rate-limited
-/// and retried by the account's <see cref="IAwsCaller"/>, and sent to the tenant's endpoint override when it has one.
+/// and retried by the account's <see cref="IAwsCaller"/>, and sent to the tenant's endpoint override when it has one. The
+/// published pages are fetched anonymously with their own client (see <see cref="HttpPublishedSite.CreateHttpClient"/>).
 /// </summary>
 public sealed class RealAwsAccount : IAwsAccount
 {
-    public RealAwsAccount(TenantView tenant, AWSCredentials credentials, string accountId, IAwsCaller caller, HttpClient http, TimeProvider? time = null)
+    public RealAwsAccount(TenantView tenant, AWSCredentials credentials, string accountId, IAwsCaller caller, HttpClient http, TimeProvider? time = null, HttpClient? pagesHttp = null)
     {
         if (tenant.AccessMode == AwsAccessMode.Sandbox)
         {
@@ -29,6 +30,7 @@ public sealed class RealAwsAccount : IAwsAccount
         AppStream = new AppStreamGateway(client, caller);
         S3 = new S3Gateway(credentials, tenant.Region, tenant.EndpointUrl, caller);
         Sts = new StsGateway(credentials, tenant.Region, tenant.EndpointUrl, caller);
+        PublishedSite = new HttpPublishedSite(pagesHttp ?? http, tenant.Region, endpoint, time);
     }
 
     public string AccountId { get; }
@@ -50,4 +52,6 @@ public sealed class RealAwsAccount : IAwsAccount
     public IAppStreamGateway AppStream { get; }
 
     public IStsGateway Sts { get; }
+
+    public IPublishedSite PublishedSite { get; }
 }

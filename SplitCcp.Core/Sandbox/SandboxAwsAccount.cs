@@ -32,6 +32,7 @@ public sealed class SandboxAwsAccount : IAwsAccount
         CloudFront = new SandboxCloudFrontGateway(this);
         AppStream = new SandboxAppStreamGateway(this);
         Sts = new SandboxStsGateway(this);
+        PublishedSite = new SandboxPublishedSite(this);
     }
 
     public string AccountId { get; }
@@ -54,6 +55,8 @@ public sealed class SandboxAwsAccount : IAwsAccount
 
     public IStsGateway Sts { get; }
 
+    public IPublishedSite PublishedSite { get; }
+
     internal TenantView Tenant { get; }
 
     internal SandboxRandom Random { get; }
@@ -67,6 +70,9 @@ public sealed class SandboxAwsAccount : IAwsAccount
             await _faults.BeforeAttemptAsync(operation, resource, token);
             return await _store.RunAsync(Tenant.Id, operation, resource, act, token);
         }, ct);
+
+    /// <summary>A look at the tenant's objects that is not an AWS API call: no rate limit, no retries, no injected faults.</summary>
+    internal Task<T> ReadAsync<T>(Func<SandboxSession, Task<T>> read, CancellationToken ct) => _store.RunAsync(Tenant.Id, null, null, read, ct);
 }
 
 /// <summary>What every simulated gateway shares: calls that go through <see cref="SandboxAwsAccount.CallAsync{T}"/>.</summary>

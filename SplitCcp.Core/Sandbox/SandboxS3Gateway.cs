@@ -128,7 +128,7 @@ internal sealed partial class SandboxS3Gateway(SandboxAwsAccount account) : Sand
         Statements(policy).Any(st => st["Effect"]?.ToString() == "Allow" && st["Condition"] is null
             && (st["Principal"] is JsonValue v ? v.ToString() == "*" : Values(st["Principal"]?["AWS"]).Contains("*")));
 
-    private static IEnumerable<JsonObject> Statements(JsonObject policy) =>
+    internal static IEnumerable<JsonObject> Statements(JsonObject policy) =>
         policy["Statement"] switch
         {
             JsonArray list => list.OfType<JsonObject>(),
@@ -136,7 +136,7 @@ internal sealed partial class SandboxS3Gateway(SandboxAwsAccount account) : Sand
             _ => [],
         };
 
-    private static IEnumerable<string> Values(JsonNode? node) =>
+    internal static IEnumerable<string> Values(JsonNode? node) =>
         node switch
         {
             JsonArray list => list.Select(n => n?.ToString() ?? ""),

@@ -25,6 +25,9 @@ public interface IAwsAccount
     IAppStreamGateway AppStream { get; }
 
     IStsGateway Sts { get; }
+
+    /// <summary>The CCP pages as agents' browsers load them: plain HTTPS, not an AWS API call.</summary>
+    IPublishedSite PublishedSite { get; }
 }
 
 /// <summary>Opens a tenant's account: the Sandbox for Sandbox tenants, the real gateways otherwise.</summary>

@@ -191,10 +191,10 @@ internal sealed class CcpObjectResource(string fileName)
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
-        (byte[] Content, string ContentType) file;
+        PublishedFile file;
         try
         {
-            file = Content(ctx);
+            file = PublishedFile.For(ctx, Title);
         }
         catch (InvalidOperationException ex)
         {
@@ -206,21 +206,35 @@ internal sealed class CcpObjectResource(string fileName)
         FieldChange[] fields =
         [
             new("contentType", file.ContentType, info?.ContentType),
-            new("sha256", Convert.ToHexStringLower(SHA256.HashData(file.Content)), info?.Sha256),
+            new("sha256", file.Sha256, info?.Sha256),
         ];
         return info is null ? Observation.Missing(fields) : Observation.Present($"{bucket}/{Title}", fields);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
     {
-        var file = Content(ctx);
+        var file = PublishedFile.For(ctx, Title);
         return ctx.Aws.S3.PutObjectAsync(ctx.Spec.Hosting.BucketName!, Title, file.Content, file.ContentType, ct);
     }
+}
 
-    private (byte[] Content, string ContentType) Content(ReconcileContext ctx) => Title switch
+/// <summary>
+/// A file as the portal publishes it, from the effective spec: what the bucket must hold, and what agents must get from
+/// the pages' address (the synthetic checks compare against the same bytes).
+/// </summary>
+internal sealed record PublishedFile(string Name, ReadOnlyMemory<byte> Content, string ContentType)
+{
+    public const string HtmlContentType = "text/html; charset=utf-8";
+    public const string JavaScriptContentType = "text/javascript; charset=utf-8";
+
+    /// <summary>SHA-256 of <see cref="Content"/>, lowercase hex, as S3 and the Sandbox report an object's.</summary>
+    public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Content.Span));
+
+    /// <exception cref="InvalidOperationException">A page cannot be generated yet: the setup lacks a value it needs.</exception>
+    public static PublishedFile For(ReconcileContext ctx, string name) => name switch
     {
-        SetupValues.AudioOnlyPageName => (Encoding.UTF8.GetBytes(ctx.Pages.AudioOnlyPage(ctx.Values, ctx.Spec.CcpPages)), "text/html; charset=utf-8"),
-        SetupValues.InSessionPageName => (Encoding.UTF8.GetBytes(ctx.Pages.InSessionPage(ctx.Values, ctx.Spec.CcpPages)), "text/html; charset=utf-8"),
-        _ => (ctx.Streams.Content.ToArray(), "text/javascript; charset=utf-8"),
+        SetupValues.AudioOnlyPageName => new(name, Encoding.UTF8.GetBytes(ctx.Pages.AudioOnlyPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
+        SetupValues.InSessionPageName => new(name, Encoding.UTF8.GetBytes(ctx.Pages.InSessionPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
+        _ => new(name, ctx.Streams.Content, JavaScriptContentType),
     };
 }

@@ -102,10 +102,12 @@ public sealed record SetupValues
         }
 
         // The bucket's virtual-hosted HTTPS address: S3 website endpoints are HTTP only, and the microphone needs HTTPS.
-        return Known(hosting.BucketName, TenantSpecRules.BucketName) is { } bucket
-            ? $"https://{bucket}.s3.{region}.amazonaws.com{(region.StartsWith("cn-", StringComparison.Ordinal) ? ".cn" : "")}"
-            : null;
+        return Known(hosting.BucketName, TenantSpecRules.BucketName) is { } bucket ? $"https://{bucket}{BucketHostSuffix(region)}" : null;
     }
+
+    /// <summary>What follows the bucket's name in its virtual-hosted S3 host name: <c>.s3.&lt;region&gt;.amazonaws.com</c>.</summary>
+    public static string BucketHostSuffix(string region) =>
+        $".s3.{region}.amazonaws.com{(region.StartsWith("cn-", StringComparison.Ordinal) ? ".cn" : "")}";
 
     /// <summary>The value if it passes its rule, else null: nothing unvalidated reaches a URL or an ARN.</summary>
     private static string? Known(string? value, Func<string?, string?> rule) =>

@@ -125,31 +125,35 @@ public sealed class ReconciliationService(
             return new ApplyStartResult.NotReady("Finish the setup wizard first: an apply needs every step of the setup.");
         }
 
-        var run = new ApplyRun
+        ApplyRun run;
+        for (var attempt = 1; ; attempt++)
         {
-            Id = Guid.CreateVersion7(), TenantId = tenantId, State = ApplyState.Pending, RequestedBy = actor, CreatedAt = time.GetUtcNow().UtcDateTime,
-            SpecVersion = record.Version,
-        };
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.Applies.Add(run);
-        db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.ApplyRequested, summary, run.Id));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // The one-active-apply index refused it: someone else's apply is still running.
-            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
-            var active = await fresh.Applies.AsNoTracking()
-                .Where(a => a.TenantId == tenantId && (a.State == ApplyState.Pending || a.State == ApplyState.Running))
-                .Select(a => (Guid?)a.Id).FirstOrDefaultAsync(ct);
-            if (active is { } id)
+            run = new ApplyRun
             {
-                return new ApplyStartResult.AlreadyRunning(id);
+                Id = Guid.CreateVersion7(), TenantId = tenantId, State = ApplyState.Pending, RequestedBy = actor, CreatedAt = time.GetUtcNow().UtcDateTime,
+                SpecVersion = record.Version,
+            };
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            db.Applies.Add(run);
+            db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.ApplyRequested, summary, run.Id));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                break;
             }
-
-            throw;
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // The one-active-apply index refused it: someone else's apply is still running, or was until a moment
+                // ago (it finished between the refusal and this look, so asking again succeeds).
+                await using var fresh = await dbFactory.CreateDbContextAsync(ct);
+                var active = await fresh.Applies.AsNoTracking()
+                    .Where(a => a.TenantId == tenantId && (a.State == ApplyState.Pending || a.State == ApplyState.Running))
+                    .Select(a => (Guid?)a.Id).FirstOrDefaultAsync(ct);
+                if (active is { } id)
+                {
+                    return new ApplyStartResult.AlreadyRunning(id);
+                }
+            }
         }
 
         runner.Enqueue(run.Id);

@@ -8,6 +8,7 @@ using SplitCcp.Core.Security;
 using SplitCcp.Web.Api;
 using SplitCcp.Web.Components.Account;
 using SplitCcp.Web.Health;
+using SplitCcp.Web.Metrics;
 using SplitCcp.Web.Security;
 
 namespace SplitCcp.Web.Extensions;
@@ -67,6 +68,7 @@ internal static class WebServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseReadyHealthCheck>("database", tags: ["ready"]);
+        services.AddMetricsEndpoint();
         return builder;
     }
 }

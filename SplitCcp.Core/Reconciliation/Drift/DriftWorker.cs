@@ -21,6 +21,8 @@ public sealed partial class DriftWorker(
     ILogger<DriftWorker> logger) : BackgroundService
 {
     private readonly Lock _lock = new();
+    // Never disposed: a host may dispose its services before it stops them (WebApplicationFactory sometimes does), and
+    // StopAsync must still be able to cancel the pass. A source without timer or links holds nothing that needs releasing.
     private readonly CancellationTokenSource _stopping = new();
     private Task<DriftPassInfo>? _current;
     private DriftPassInfo? _running;
@@ -78,12 +80,6 @@ public sealed partial class DriftWorker(
         {
             await Task.WhenAny(current, Task.Delay(Timeout.Infinite, cancellationToken));
         }
-    }
-
-    public override void Dispose()
-    {
-        _stopping.Dispose();
-        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -101,6 +101,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DriftWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftWorker>());
         services.AddSingleton<DriftService>();
+        services.AddSingleton<MetricsExposition>();
     }
 
     private static void AddCcpPages(this IServiceCollection services)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using System.Collections.Concurrent;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Aws.Signed;
+using SplitCcp.Core.Observability;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
@@ -18,6 +19,7 @@ public sealed class AwsAccounts(
     AwsRateLimiter limiter,
     IOptions<AwsRateLimitOptions> limits,
     AwsRetry retry,
+    PortalMetrics metrics,
     TimeProvider time) : IAwsAccountFactory, IDisposable
 {
     /// <summary>One pooled HTTP client for every signed call, whatever the tenant: connections are reused, never exhausted.</summary>
@@ -54,5 +56,5 @@ public sealed class AwsAccounts(
         _pagesHttp.Dispose();
     }
 
-    private AwsCaller CallerFor(string accountId, TenantView tenant) => new(accountId, tenant.Region, limiter, limits.Value, retry);
+    private AwsCaller CallerFor(string accountId, TenantView tenant) => new(accountId, tenant.Region, limiter, limits.Value, retry, metrics);
 }

@@ -1,4 +1,5 @@
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Observability;
 
 namespace SplitCcp.Core.Aws;
 
@@ -32,23 +33,34 @@ public sealed class AwsRateLimitOptions
 /// <summary>
 /// The <see cref="IAwsCaller"/> of one account: the rate limiter's token for (account, region, service[, operation]) before
 /// every attempt, retries of transient failures, and network errors and timeouts turned into <see cref="AwsFailure"/>s.
+/// Each attempt is counted in <see cref="PortalMetrics"/> once the limiter lets it go, and each failed attempt by its kind,
+/// so a throttled call retried three times shows as three throttles.
 /// </summary>
-public sealed class AwsCaller(string accountId, string region, AwsRateLimiter limiter, AwsRateLimitOptions limits, AwsRetry retry) : IAwsCaller
+public sealed class AwsCaller(string accountId, string region, AwsRateLimiter limiter, AwsRateLimitOptions limits, AwsRetry retry, PortalMetrics metrics)
+    : IAwsCaller
 {
     public Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<CancellationToken, Task<T>> operationCall, CancellationToken ct) =>
         retry.ExecuteAsync(async token =>
         {
-            await limiter.AcquireAsync(limits.KeyFor(accountId, region, operation), token);
+            var waited = await limiter.AcquireAsync(limits.KeyFor(accountId, region, operation), token);
+            metrics.RecordAwsAttempt(operation.Service, waited);
             try
             {
                 return await operationCall(token);
             }
+            catch (AwsCallException ex)
+            {
+                metrics.RecordAwsFailure(operation.Service, ex.Failure.Kind);
+                throw;
+            }
             catch (HttpRequestException ex) when (ex.StatusCode is null)
             {
+                metrics.RecordAwsFailure(operation.Service, AwsFailureKind.Unreachable);
                 throw new AwsCallException(AwsFailure.Unreachable(operation.Service, operation.Name, resource, ex.Message), ex);
             }
             catch (TaskCanceledException ex) when (!token.IsCancellationRequested)
             {
+                metrics.RecordAwsFailure(operation.Service, AwsFailureKind.Timeout);
                 throw new AwsCallException(AwsFailure.Timeout(operation.Service, operation.Name, resource, TimeSpan.FromSeconds(100)), ex);
             }
         }, ct);

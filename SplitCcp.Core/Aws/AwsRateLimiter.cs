@@ -23,18 +23,20 @@ public sealed class AwsRateLimiter(TimeProvider time, Func<AwsRateKey, AwsRateLi
 {
     private readonly ConcurrentDictionary<AwsRateKey, Bucket> _buckets = new();
 
-    /// <summary>Waits until the call may be made, then takes one token.</summary>
-    public async ValueTask AcquireAsync(AwsRateKey key, CancellationToken ct)
+    /// <summary>Waits until the call may be made, then takes one token; returns how long it waited (zero when a token was there).</summary>
+    public async ValueTask<TimeSpan> AcquireAsync(AwsRateKey key, CancellationToken ct)
     {
         var bucket = _buckets.GetOrAdd(key, k => new Bucket(limitFor(k), time.GetTimestamp()));
+        long? waitingSince = null;
         while (true)
         {
             var wait = bucket.TryTake(time);
             if (wait <= TimeSpan.Zero)
             {
-                return;
+                return waitingSince is { } since ? time.GetElapsedTime(since) : TimeSpan.Zero;
             }
 
+            waitingSince ??= time.GetTimestamp();
             await Task.Delay(wait, time, ct).ConfigureAwait(false);
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using SplitCcp.Core.Security;
 using SplitCcp.Web.Api;
 using SplitCcp.Web.Components;
+using SplitCcp.Web.Metrics;
 using SplitCcp.Web.Security;
 
 namespace SplitCcp.Web.Extensions;
@@ -13,6 +14,7 @@ internal static class WebApplicationExtensions
     public static WebApplication MapSplitCcp(this WebApplication app)
     {
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMetricsPort();
         app.UseWhen(IsApi, api => api.UseExceptionHandler());
         app.UseWhen(context => !IsApi(context), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
 
@@ -29,6 +31,7 @@ internal static class WebApplicationExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
+        app.MapMetrics();
 
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapTenantEndpoints();

@@ -8,6 +8,7 @@ using SplitCcp.Core.Security;
 using SplitCcp.Web.Api;
 using SplitCcp.Web.Components.Account;
 using SplitCcp.Web.Health;
+using SplitCcp.Web.Metrics;
 using SplitCcp.Web.Security;
 
 namespace SplitCcp.Web.Extensions;
@@ -69,6 +70,7 @@ internal static class WebServiceCollectionExtensions
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyHealthCheck>("database", tags: ["ready"])
             .AddCheck<DriftWorkerHealthCheck>("drift-worker", tags: ["ready"]);
+        services.AddMetricsEndpoint();
         return builder;
     }
 }

@@ -36,6 +36,8 @@ public sealed class DriftService(
 {
     public const int MaxHistory = 100;
 
+    private static readonly TenantScope s_allTenants = new(null, true, new HashSet<Guid>(), false, false);
+
     /// <summary>The tenant's latest report (Unknown with no resources when it was never checked); null outside the caller's scope.</summary>
     public async Task<TenantHealthReport?> GetHealthAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
     {
@@ -247,6 +249,9 @@ public sealed class DriftService(
 
         return TenantAccessResult.Allowed;
     }
+
+    /// <summary>How many tenants of the whole portal are in each state, for <c>/metrics</c>: not scoped to a user, so internal.</summary>
+    internal Task<HealthCounts> CountAllAsync(CancellationToken ct) => CountAsync(s_allTenants, ct);
 
     private async Task<HealthCounts> CountAsync(TenantScope scope, CancellationToken ct)
     {

@@ -22,6 +22,8 @@ public sealed partial class DriftWorker(
     ILogger<DriftWorker> logger) : BackgroundService
 {
     private readonly Lock _lock = new();
+    // Never disposed: a host may dispose its services before it stops them (WebApplicationFactory sometimes does), and
+    // StopAsync must still be able to cancel the pass. A source without timer or links holds nothing that needs releasing.
     private readonly CancellationTokenSource _stopping = new();
     private Task<DriftPassInfo>? _current;
     private DriftPassInfo? _running;
@@ -79,13 +81,6 @@ public sealed partial class DriftWorker(
         {
             await Task.WhenAny(current, Task.Delay(Timeout.Infinite, cancellationToken));
         }
-    }
-
-    public override void Dispose()
-    {
-        // Not disposed: a test host may dispose the worker before stopping it, and cancelling then must still work.
-        _stopping.Cancel();
-        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

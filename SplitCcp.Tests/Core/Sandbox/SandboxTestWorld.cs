@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Observability;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
@@ -24,7 +25,7 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
         Faults = new SandboxFaults(Options, Random, host.Time);
         Caller = new AwsCaller(SandboxAccount.AccountIdFor(tenant.Id), tenant.Region,
             new AwsRateLimiter(host.Time, _ => new AwsRateLimit(1e9, int.MaxValue)), new AwsRateLimitOptions(),
-            new AwsRetry(new AwsRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.Zero }, host.Time, () => 0));
+            new AwsRetry(new AwsRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.Zero }, host.Time, () => 0), Metrics);
         (Store, Console, Account) = Open();
     }
 
@@ -39,6 +40,9 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
     public SandboxFaults Faults { get; }
 
     public AwsCaller Caller { get; }
+
+    /// <summary>What <see cref="Caller"/> counted: attempts and failures per service.</summary>
+    public PortalMetrics Metrics { get; } = new();
 
     public SandboxStore Store { get; private set; }
 

@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Aws.Signed;
+using SplitCcp.Core.Observability;
 
 namespace SplitCcp.Tests.Integration.Aws;
 
@@ -26,7 +27,7 @@ public static class AwsTestKit
             limits.Services[service] = new AwsRateLimit(1000, 1000);
         }
 
-        return new AwsCaller(AccountId, region, new AwsRateLimiter(TimeProvider.System, limits.LimitFor), limits, new AwsRetry(FastRetry, TimeProvider.System));
+        return new AwsCaller(AccountId, region, new AwsRateLimiter(TimeProvider.System, limits.LimitFor), limits, new AwsRetry(FastRetry, TimeProvider.System), new PortalMetrics());
     }
 
     public static AwsSignedClient StubClient(AwsStub stub, AWSCredentials? credentials = null) =>

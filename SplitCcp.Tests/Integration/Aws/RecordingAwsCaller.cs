@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Observability;
 
 namespace SplitCcp.Tests.Integration.Aws;
 
@@ -15,7 +16,7 @@ public sealed class RecordingAwsCaller : IAwsCaller
     {
         var limits = new AwsRateLimitOptions();
         _inner = new AwsCaller(MotoAccountId, region, new AwsRateLimiter(TimeProvider.System, limits.LimitFor), limits,
-            new AwsRetry(new AwsRetryOptions { MaxRetries = 0 }, TimeProvider.System));
+            new AwsRetry(new AwsRetryOptions { MaxRetries = 0 }, TimeProvider.System), new PortalMetrics());
     }
 
     public ConcurrentQueue<AwsOperation> Operations { get; } = new();

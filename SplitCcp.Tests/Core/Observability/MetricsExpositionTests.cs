@@ -1,0 +1,74 @@
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Observability;
+using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Sandbox;
+using SplitCcp.Tests.Core.Reconciliation;
+
+namespace SplitCcp.Tests.Core.Observability;
+
+public sealed class MetricsExpositionTests
+{
+    [Fact]
+    public async Task RenderAsync_AfterChecksOfDemoTenantsUnderThrottling_CountsTenantsChecksAndEveryAwsAttempt()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 0.3);
+        var demos = new[] { await host.CreateDemoAsync(), await host.CreateDemoAsync() };
+        await host.Host.CreateTenantAsync(host.Operator.Principal, "never-checked");
+        var unfinished = await host.Host.CreateTenantAsync(host.Operator.Principal, "unfinished");
+        var checker = host.Services.GetRequiredService<DriftChecker>();
+        var reports = new List<TenantHealthReport>();
+        foreach (var id in demos.Select(d => d.Id).Append(unfinished.Id))
+        {
+            reports.Add((await checker.CheckAsync(id, CancellationToken.None)).ShouldNotBeNull());
+        }
+
+        var scrape = await ScrapeAsync(host.Services);
+
+        scrape.Validate();
+        reports.Select(r => r.Status).ShouldBe([TenantHealthStatus.Drifted, TenantHealthStatus.Drifted, TenantHealthStatus.Unknown],
+            "nothing applied yet: every resource of a demo tenant is missing");
+        foreach (var status in Enum.GetValues<TenantHealthStatus>())
+        {
+            var checkedNow = reports.Count(r => r.Status == status);
+            var neverChecked = status == TenantHealthStatus.Unknown ? 1 : 0;
+            scrape.Value("splitccp_tenants", ("status", status.ToString())).ShouldBe(checkedNow + neverChecked, status.ToString());
+            scrape.Value("splitccp_drift_check_duration_seconds_count", ("status", status.ToString())).ShouldBe(checkedNow, status.ToString());
+        }
+
+        var faults = host.Services.GetRequiredService<SandboxFaults>();
+        faults.Throttles.ShouldBeGreaterThan(0);
+        scrape.Named("splitccp_aws_calls_total").Sum(s => s.Value).ShouldBe(faults.Attempts, "one count per attempt that reached the Sandbox");
+        scrape.Named("splitccp_aws_throttled_total").Sum(s => s.Value).ShouldBe(faults.Throttles, "one count per throttled attempt, retried or not");
+        scrape.Value("splitccp_aws_calls_total", ("service", "connect")).ShouldBeGreaterThan(0);
+        scrape.Named("splitccp_aws_errors_total").Where(s => s.Has(("kind", "Throttled"))).Sum(s => s.Value).ShouldBe(faults.Throttles);
+    }
+
+    [Fact]
+    public async Task RenderAsync_BeforeAndAfterADriftPass_ShowsThePassOnlyOnceItFinished()
+    {
+        await using var host = await CoreTestHost.StartAsync();
+        var op = await host.CreateOperatorAsync();
+        foreach (var slug in new[] { "one", "two", "three" })
+        {
+            await host.CreateTenantAsync(op.Principal, slug);
+        }
+
+        var before = await ScrapeAsync(host.Services);
+        before.Value("splitccp_drift_pass_running").ShouldBe(0);
+        before.Types.ShouldNotContainKey("splitccp_drift_last_pass_timestamp_seconds", "no pass has finished yet");
+
+        await host.Services.GetRequiredService<DriftWorker>().CheckAllAsync();
+        var after = await ScrapeAsync(host.Services);
+
+        after.Validate();
+        after.Value("splitccp_drift_pass_running").ShouldBe(0);
+        after.Value("splitccp_drift_last_pass_tenants").ShouldBe(3);
+        after.Value("splitccp_drift_last_pass_timestamp_seconds").ShouldBe(host.Time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        after.Value("splitccp_drift_last_pass_duration_seconds").ShouldBe(0, "the clock is fake and never moved");
+        after.Value("splitccp_tenants", ("status", "Unknown")).ShouldBe(3);
+        after.Value("splitccp_drift_check_duration_seconds_count", ("status", "Unknown")).ShouldBe(3);
+    }
+
+    private static async Task<PrometheusScrape> ScrapeAsync(IServiceProvider services) =>
+        PrometheusScrape.Parse(await services.GetRequiredService<MetricsExposition>().RenderAsync(CancellationToken.None));
+}

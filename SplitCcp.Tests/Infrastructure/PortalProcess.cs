@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SplitCcp.Tests.Infrastructure;
+
+/// <summary>
+/// The built portal started as its own process, configured only through environment variables as an operator would, for
+/// what the in-memory test server cannot show: which ports Kestrel really listens on.
+/// </summary>
+internal sealed class PortalProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _dataDirectory;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private PortalProcess(Process process, string dataDirectory)
+    {
+        _process = process;
+        _dataDirectory = dataDirectory;
+    }
+
+    /// <summary>Everything the process wrote so far, for failure messages.</summary>
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Starts the portal with <paramref name="environment"/> and waits until <paramref name="readyUrl"/> answers 200.</summary>
+    public static async Task<PortalProcess> StartAsync(IReadOnlyDictionary<string, string> environment, Uri readyUrl)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDirectory);
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [Path.Combine(AppContext.BaseDirectory, "SplitCcp.Web.dll")])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+
+        // Nothing from the machine running the tests: only what the test sets.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("SplitCcp", StringComparison.OrdinalIgnoreCase)
+                     || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Kestrel", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["SplitCcp__Storage__DataDirectory"] = dataDirectory;
+        start.Environment["SplitCcp__Drift__Enabled"] = "false";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The portal did not start.");
+        var portal = new PortalProcess(process, dataDirectory);
+        process.OutputDataReceived += (_, e) => portal._output.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => portal._output.Enqueue(e.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await portal.WaitUntilReadyAsync(readyUrl);
+        }
+        catch
+        {
+            await portal.DisposeAsync();
+            throw;
+        }
+
+        return portal;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string Url(int port, string path = "") => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}{path}");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The temp folder is cleaned by the OS.
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(Uri readyUrl)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The portal exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(readyUrl);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new InvalidOperationException($"The portal did not answer {readyUrl} within 90 s:\n{Output}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}

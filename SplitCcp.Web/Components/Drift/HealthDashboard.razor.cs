@@ -53,6 +53,9 @@ public sealed partial class HealthDashboard
     /// <summary>The query behind the rows on screen, as last sent to <see cref="DriftService.ListAsync"/>.</summary>
     internal TenantHealthQuery? LastQuery { get; private set; }
 
+    /// <summary>How many live refreshes notifications have caused.</summary>
+    internal int LiveRefreshes => _refresh?.Refreshes ?? 0;
+
     protected override async Task OnInitializedAsync()
     {
         var user = await UserAsync();
@@ -212,7 +215,7 @@ public sealed partial class HealthDashboard
             {
                 return (pass.Checked, pass.Tenants, pass.Tenants == 0
                     ? "Starting a check of every tenant…"
-                    : $"Checking tenants: {pass.Checked.ToString("N0", CultureInfo.InvariantCulture)} of {DriftText.Count(pass.Tenants, "tenant")} done");
+                    : $"Checking every tenant: {pass.Checked.ToString("N0", CultureInfo.InvariantCulture)} of {pass.Tenants.ToString("N0", CultureInfo.InvariantCulture)} done");
             }
 
             if (_checkingAll)

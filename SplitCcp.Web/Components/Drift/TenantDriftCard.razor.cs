@@ -17,6 +17,9 @@ public sealed partial class TenantDriftCard
     private bool _checking;
     private bool _savingAutoRemediate;
 
+    /// <summary>Changed to rebuild the switch when a change is refused: the switch keeps what was clicked otherwise.</summary>
+    private int _switchKey;
+
     [Parameter, EditorRequired]
     public Guid TenantId { get; set; }
 
@@ -126,7 +129,7 @@ public sealed partial class TenantDriftCard
                 yesText: "Turn on", cancelText: "Cancel");
             if (confirmed != true)
             {
-                StateHasChanged();
+                _switchKey++;
                 return;
             }
         }
@@ -141,9 +144,11 @@ public sealed partial class TenantDriftCard
                     Snackbar.Add(enabled ? "Auto-remediation is on." : "Auto-remediation is off.", Severity.Success);
                     break;
                 case Core.Security.TenantAccessResult.Forbidden:
+                    _switchKey++;
                     Snackbar.Add("You cannot change this tenant.", Severity.Error);
                     break;
                 default:
+                    _switchKey++;
                     Snackbar.Add("This tenant no longer exists.", Severity.Warning);
                     break;
             }

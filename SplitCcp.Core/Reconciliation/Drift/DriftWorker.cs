@@ -20,6 +20,9 @@ public sealed partial class DriftWorker(
     TimeProvider time,
     ILogger<DriftWorker> logger) : BackgroundService
 {
+    /// <summary>The <see cref="DriftPassInfo.Trigger"/> of a pass the schedule started, as opposed to "check all".</summary>
+    public const string ScheduleTrigger = "schedule";
+
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task<DriftPassInfo>? _current;
@@ -100,7 +103,7 @@ public sealed partial class DriftWorker(
         {
             do
             {
-                await StartOrJoin("schedule").WaitAsync(stoppingToken);
+                await StartOrJoin(ScheduleTrigger).WaitAsync(stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }

@@ -213,9 +213,10 @@ public sealed partial class HealthDashboard
         {
             if (_schedule?.Current is { } pass && _scope.AllTenants)
             {
+                var what = pass.Trigger == DriftWorker.ScheduleTrigger ? "Scheduled check of every tenant" : "Checking every tenant";
                 return (pass.Checked, pass.Tenants, pass.Tenants == 0
-                    ? "Starting a check of every tenant…"
-                    : $"Checking every tenant: {pass.Checked.ToString("N0", CultureInfo.InvariantCulture)} of {pass.Tenants.ToString("N0", CultureInfo.InvariantCulture)} done");
+                    ? $"{what}: starting…"
+                    : $"{what}: {pass.Checked.ToString("N0", CultureInfo.InvariantCulture)} of {pass.Tenants.ToString("N0", CultureInfo.InvariantCulture)} done");
             }
 
             if (_checkingAll)

@@ -171,6 +171,21 @@ public sealed class HealthDashboardTests : IAsyncLifetime
         cut.FindAll("[data-testid=check-all]").ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Checked_TenantOutsideTheViewersScope_DoesNotRefreshTheirPage()
+    {
+        var viewer = await _host.Host.CreateUserAsync(Roles.Viewer, _drifted.Id);
+        await using var ctx = _host.CreateContext(viewer);
+        var cut = RenderDashboard(ctx);
+
+        _host.Notifier.Notify(_unchecked.Id);
+        await Task.Delay(100);
+        cut.Instance.LiveRefreshes.ShouldBe(0);
+
+        _host.Notifier.Notify(_drifted.Id);
+        cut.WaitForAssertion(() => cut.Instance.LiveRefreshes.ShouldBe(1));
+    }
+
     /// <summary>The handlers on one of the notifier's events: a page left subscribed would keep its circuit alive.</summary>
     private int Subscribers(string eventName) =>
         (typeof(DriftNotifier).GetField(eventName, BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(_host.Notifier) as Delegate)?.GetInvocationList().Length ?? 0;

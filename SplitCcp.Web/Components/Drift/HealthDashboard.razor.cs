@@ -84,7 +84,13 @@ public sealed partial class HealthDashboard
 
     private void OnChecked(Guid tenantId)
     {
-        if (_checkingAll && !_scope.AllTenants && _scope.TenantIds.Contains(tenantId))
+        if (!_scope.Contains(tenantId))
+        {
+            // Someone else's tenant: nothing on this page changes.
+            return;
+        }
+
+        if (_checkingAll && !_scope.AllTenants)
         {
             lock (_checkedSinceStart)
             {
@@ -242,7 +248,7 @@ public sealed partial class HealthDashboard
             if (_schedule?.Last is not { FinishedAt: { } finished } last)
             {
                 return _schedule?.Enabled == false
-                    ? "Scheduled drift checks are switched off; check tenants from here or from their pages."
+                    ? _scope.CanWrite ? "Scheduled drift checks are switched off; check tenants from here or from their pages." : "Scheduled drift checks are switched off."
                     : "No drift pass has finished since the portal started.";
             }
 

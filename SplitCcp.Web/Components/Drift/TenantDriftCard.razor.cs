@@ -15,6 +15,7 @@ public sealed partial class TenantDriftCard
     private IReadOnlyList<DriftHistoryEntry>? _history;
     private Guid _loadedTenant;
     private bool _checking;
+    private bool _loaded;
     private bool _savingAutoRemediate;
 
     /// <summary>Changed to rebuild the switch when a change is refused: the switch keeps what was clicked otherwise.</summary>
@@ -68,6 +69,7 @@ public sealed partial class TenantDriftCard
             _loadedTenant = TenantId;
             _report = null;
             _history = null;
+            _loaded = false;
             await LoadAsync();
         }
     }
@@ -79,6 +81,7 @@ public sealed partial class TenantDriftCard
         var user = await UserAsync();
         _report = await Drift.GetHealthAsync(user, TenantId, _disposed.Token);
         _history = await Drift.GetHistoryAsync(user, TenantId, 20, _disposed.Token);
+        _loaded = true;
     }
 
     /// <summary>Checks the tenant now and shows the result; the page also calls it when an apply it started has finished.</summary>

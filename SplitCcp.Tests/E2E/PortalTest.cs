@@ -37,6 +37,18 @@ public abstract class PortalTest(BrowserFixture browser) : IAsyncLifetime, IDisp
         Portal = new PortalPage(page, App.ServerAddress, GetType().Name);
     }
 
+    /// <summary>Another tab of the same browser session, such as a dashboard left open while the test works elsewhere.</summary>
+    protected async Task<PortalPage> OpenTabAsync(string name)
+    {
+        var page = await _context.NewPageAsync();
+        page.Dialog += (_, dialog) =>
+        {
+            DialogSeen = true;
+            _ = dialog.DismissAsync();
+        };
+        return new PortalPage(page, App.ServerAddress, $"{GetType().Name}-{name}");
+    }
+
     public async Task DisposeAsync() => await _context.DisposeAsync();
 
     public void Dispose()

@@ -24,6 +24,9 @@ public abstract record CheckResult
 /// <summary>What "check all" did: the tenants it checked and how they are now.</summary>
 public sealed record CheckAllResult(int Checked, DateTime StartedAt, DateTime FinishedAt, HealthCounts Counts);
 
+/// <summary>The worker's schedule as the dashboard shows it: the pass under way, the last one, and when the next is due.</summary>
+public sealed record DriftSchedule(bool Enabled, TimeSpan Interval, DriftPassInfo? Current, DriftPassInfo? Last, DateTime? NextPassAt);
+
 /// <summary>Drift reports, the dashboard and "check now" for people: every call is scoped through <see cref="ITenantAccess"/>.</summary>
 public sealed class DriftService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
@@ -114,6 +117,27 @@ public sealed class DriftService(
         }
 
         return new CheckAllResult(count, started, time.GetUtcNow().UtcDateTime, await CountAsync(scope, ct));
+    }
+
+    /// <summary>
+    /// The worker's passes: the one under way with its progress, the last finished, and when the next scheduled one starts
+    /// (null while a pass runs or when scheduled passes are switched off). A pass's counts cover every tenant: show them only
+    /// to callers who see every tenant.
+    /// </summary>
+    public DriftSchedule GetSchedule()
+    {
+        var settings = options.CurrentValue;
+        var current = worker.CurrentPass;
+        DateTime? next = null;
+        if (settings.Enabled && current is null && worker.StartedAt is { } started)
+        {
+            // The worker's timer ticks every interval from its start; a tick missed while a pass ran fires as soon as it ends.
+            var now = time.GetUtcNow().UtcDateTime;
+            var ticks = Math.Max(1, (long)Math.Ceiling((now - started) / settings.Interval));
+            next = started + (settings.Interval * ticks);
+        }
+
+        return new DriftSchedule(settings.Enabled, settings.Interval, current, worker.LastPass, next);
     }
 
     /// <summary>One page of the dashboard: worst first (failing, drifted, unknown, healthy), then by name.</summary>

@@ -21,6 +21,9 @@ public sealed partial class DriftWorker(
     TimeProvider time,
     ILogger<DriftWorker> logger) : BackgroundService
 {
+    /// <summary>The <see cref="DriftPassInfo.Trigger"/> of a pass the schedule started, as opposed to "check all".</summary>
+    public const string ScheduleTrigger = "schedule";
+
     private readonly Lock _lock = new();
     // Never disposed: a host may dispose its services before it stops them (WebApplicationFactory sometimes does), and
     // StopAsync must still be able to cancel the pass. A source without timer or links holds nothing that needs releasing.
@@ -100,7 +103,7 @@ public sealed partial class DriftWorker(
         {
             do
             {
-                await StartOrJoin("schedule").WaitAsync(stoppingToken);
+                await StartOrJoin(ScheduleTrigger).WaitAsync(stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }

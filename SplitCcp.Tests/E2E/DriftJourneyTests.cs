@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Tests.Infrastructure;
+
+namespace SplitCcp.Tests.E2E;
+
+/// <summary>
+/// An MSP operator with the dashboard open: someone changes a tenant's AWS account behind the portal's back, a check finds
+/// it, the dashboard shows it without a reload, and "apply fix" brings the tenant back to healthy.
+/// </summary>
+[Collection(BrowserTests.Name)]
+public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(browser)
+{
+    private static readonly LocatorAssertionsToHaveAttributeOptions s_slow = new() { Timeout = 90_000 };
+
+    protected override void Configure(SplitCcpWebFactory app)
+    {
+        app.WithSetting("SplitCcp:Sandbox:InstanceCreation", "00:00:01")
+            .WithSetting("SplitCcp:Sandbox:PhoneNumberClaim", "00:00:00.500")
+            .WithSetting("SplitCcp:Sandbox:FleetStart", "00:00:01")
+            .WithSetting("SplitCcp:Sandbox:ImageBuilderStart", "00:00:00.500")
+            .WithSetting("SplitCcp:Sandbox:DistributionDeployment", "00:00:00.500")
+            .WithSetting("SplitCcp:Reconciliation:PollInitialInterval", "00:00:00.100")
+            .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:00.500")
+            .WithSetting("SplitCcp:Drift:Enabled", "true")
+            .WithSetting("SplitCcp:Drift:Interval", "01:00:00");
+    }
+
+    [Fact]
+    public async Task Drift_found_by_check_now_reaches_the_open_dashboard_without_a_reload_and_apply_fix_makes_it_healthy()
+    {
+        var api = App.CreateApiClient(SplitCcpWebFactory.AdminToken);
+        var tenantId = await CreateConvergedSandboxTenantAsync(api);
+
+        // The dashboard, left open in its own tab. A marker on its window proves it is never reloaded.
+        var dashboard = Portal;
+        await dashboard.SignInAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
+        await dashboard.GotoAsync("/");
+        await dashboard.WaitForInteractiveAsync();
+        var row = dashboard.Page.Locator($"[data-testid=health-row][data-tenant-id=\"{tenantId}\"]");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "Healthy", s_slow);
+        await dashboard.Page.EvaluateAsync("() => window.__notReloaded = true");
+        await dashboard.ScreenshotAsync("dashboard-healthy");
+
+        // Someone deletes the bucket policy in the AWS console; the operator checks the tenant now from its page.
+        var tenantTab = await OpenTabAsync("tenant");
+        await tenantTab.GotoAsync($"/tenants/{tenantId}");
+        await tenantTab.WaitForInteractiveAsync();
+        await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Healthy");
+        await TamperAsync(api, tenantId, new { resource = ResourceKeys.BucketPolicy, change = "Delete" });
+        await tenantTab.ByTestId("check-now").ClickAsync();
+
+        await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Drifted");
+        var policy = tenantTab.Page.Locator($"[data-testid=drift-resource][data-key=\"{ResourceKeys.BucketPolicy}\"]");
+        await Assertions.Expect(policy).ToHaveAttributeAsync("data-state", "Missing");
+        await tenantTab.ScreenshotAsync("tenant-drifted");
+
+        // The dashboard tab shows it by itself.
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "Drifted");
+        await Assertions.Expect(DriftedCount(dashboard)).ToHaveTextAsync("1");
+        (await dashboard.Page.EvaluateAsync<bool>("() => window.__notReloaded === true")).ShouldBeTrue("the dashboard updated without a reload");
+        await dashboard.ScreenshotAsync("dashboard-drifted");
+
+        // Apply fix: the confirmation lists the change; when the apply is done the tenant is checked again.
+        await tenantTab.ByTestId("apply-fix").ClickAsync();
+        await tenantTab.ByTestId("apply-dialog-item").First.WaitForAsync();
+        await Assertions.Expect(tenantTab.ByTestId("apply-dialog-item")).ToContainTextAsync(["S3 bucket policy"]);
+        await tenantTab.ByTestId("apply-confirm").ClickAsync();
+        await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Healthy", s_slow);
+        await Assertions.Expect(policy).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await tenantTab.ScreenshotAsync("tenant-fixed");
+
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "Healthy", s_slow);
+        await Assertions.Expect(DriftedCount(dashboard)).ToHaveTextAsync("0");
+        (await dashboard.Page.EvaluateAsync<bool>("() => window.__notReloaded === true")).ShouldBeTrue();
+        await dashboard.ScreenshotAsync("dashboard-fixed");
+        DialogSeen.ShouldBeFalse();
+    }
+
+    private static ILocator DriftedCount(PortalPage page) => page.Page.Locator("[data-testid=health-count-Drifted] [data-testid=health-count]");
+
+    /// <summary>A Sandbox demo tenant applied through the API, its image captured, applied again: everything in sync.</summary>
+    private static async Task<Guid> CreateConvergedSandboxTenantAsync(HttpClient api)
+    {
+        var created = await api.PostAsync("/api/demo-tenants", null);
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var tenantId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await ApplyAsync(api, tenantId);
+        await TamperAsync(api, tenantId, new { resource = ResourceKeys.Image, change = "Complete" });
+        await ApplyAsync(api, tenantId);
+        return tenantId;
+    }
+
+    private static async Task ApplyAsync(HttpClient api, Guid tenantId)
+    {
+        var started = await api.PostAsync($"/api/tenants/{tenantId}/apply", null);
+        started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var apply = await api.GetFromJsonAsync<JsonElement>(started.Headers.Location, deadline.Token);
+            var state = apply.GetProperty("state").GetString();
+            if (state is "Succeeded" or "Failed")
+            {
+                state.ShouldBe("Succeeded", apply.GetProperty("error").ToString());
+                return;
+            }
+
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
+    private static async Task TamperAsync(HttpClient api, Guid tenantId, object change) =>
+        (await api.PostAsJsonAsync($"/api/tenants/{tenantId}/sandbox/tamper", change)).StatusCode.ShouldBe(HttpStatusCode.OK);
+}

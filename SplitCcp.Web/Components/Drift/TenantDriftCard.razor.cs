@@ -1,0 +1,204 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Web.Components.Shared;
+
+namespace SplitCcp.Web.Components.Drift;
+
+public sealed partial class TenantDriftCard
+{
+    private readonly CancellationTokenSource _disposed = new();
+    private CoalescingRefresh? _refresh;
+    private TenantHealthReport? _report;
+    private IReadOnlyList<DriftHistoryEntry>? _history;
+    private Guid _loadedTenant;
+    private bool _checking;
+    private bool _loaded;
+    private bool _savingAutoRemediate;
+
+    /// <summary>Changed to rebuild the switch when a change is refused: the switch keeps what was clicked otherwise.</summary>
+    private int _switchKey;
+
+    [Parameter, EditorRequired]
+    public Guid TenantId { get; set; }
+
+    /// <summary>Shows "check now", "apply fix" and the auto-remediation switch; the services check again either way.</summary>
+    [Parameter]
+    public bool CanWrite { get; set; }
+
+    /// <summary>"Apply fix": the page hands it to the plan panel, whose confirmation and progress every apply goes through.</summary>
+    [Parameter]
+    public EventCallback OnApplyFix { get; set; }
+
+    [Inject]
+    private DriftService Drift { get; set; } = default!;
+
+    [Inject]
+    private DriftNotifier Notifier { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    private bool CanApplyFix => CanWrite && !_checking && _report?.Status == TenantHealthStatus.Drifted;
+
+    private string ApplyFixHint => _report?.Status == TenantHealthStatus.Drifted
+        ? "Plans the tenant again and asks before applying; the progress shows under Plan and apply."
+        : "Nothing to fix: the last check found no drift.";
+
+    protected override void OnInitialized()
+    {
+        _refresh = new CoalescingRefresh(() => InvokeAsync(ReloadAsync), TimeSpan.FromMilliseconds(500), Time);
+        Notifier.Checked += OnChecked;
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_loadedTenant != TenantId)
+        {
+            _loadedTenant = TenantId;
+            _report = null;
+            _history = null;
+            _loaded = false;
+            await LoadAsync();
+        }
+    }
+
+    private async Task<ClaimsPrincipal> UserAsync() => (await AuthState).User;
+
+    private async Task LoadAsync()
+    {
+        var user = await UserAsync();
+        _report = await Drift.GetHealthAsync(user, TenantId, _disposed.Token);
+        _history = await Drift.GetHistoryAsync(user, TenantId, 20, _disposed.Token);
+        _loaded = true;
+    }
+
+    /// <summary>Checks the tenant now and shows the result; the page also calls it when an apply it started has finished.</summary>
+    public async Task CheckNowAsync()
+    {
+        if (!CanWrite || _checking)
+        {
+            return;
+        }
+
+        _checking = true;
+        StateHasChanged();
+        try
+        {
+            switch (await Drift.CheckNowAsync(await UserAsync(), TenantId, _disposed.Token))
+            {
+                case CheckResult.Checked checkedNow:
+                    _report = checkedNow.Report;
+                    _history = await Drift.GetHistoryAsync(await UserAsync(), TenantId, 20, _disposed.Token);
+                    break;
+                case CheckResult.Forbidden:
+                    Snackbar.Add("You cannot start checks of this tenant.", Severity.Error);
+                    break;
+                default:
+                    Snackbar.Add("This tenant no longer exists.", Severity.Warning);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _checking = false;
+        }
+    }
+
+    private Task ApplyFixAsync() => OnApplyFix.InvokeAsync();
+
+    private async Task SetAutoRemediateAsync(bool enabled)
+    {
+        if (enabled)
+        {
+            var confirmed = await Dialogs.ShowMessageBoxAsync(
+                "Turn on auto-remediation?",
+                "Whenever a check finds this tenant out of line with its setup, the portal applies the setup to its AWS account at once, " +
+                "without asking: a change someone made in the AWS console is undone. Each such apply is recorded in the history.",
+                yesText: "Turn on", cancelText: "Cancel");
+            if (confirmed != true)
+            {
+                _switchKey++;
+                return;
+            }
+        }
+
+        _savingAutoRemediate = true;
+        try
+        {
+            switch (await Drift.SetAutoRemediateAsync(await UserAsync(), TenantId, enabled))
+            {
+                case Core.Security.TenantAccessResult.Allowed:
+                    _report = _report! with { AutoRemediate = enabled };
+                    Snackbar.Add(enabled ? "Auto-remediation is on." : "Auto-remediation is off.", Severity.Success);
+                    break;
+                case Core.Security.TenantAccessResult.Forbidden:
+                    _switchKey++;
+                    Snackbar.Add("You cannot change this tenant.", Severity.Error);
+                    break;
+                default:
+                    _switchKey++;
+                    Snackbar.Add("This tenant no longer exists.", Severity.Warning);
+                    break;
+            }
+        }
+        finally
+        {
+            _savingAutoRemediate = false;
+        }
+    }
+
+    private void OnChecked(Guid tenantId)
+    {
+        if (tenantId == TenantId)
+        {
+            _refresh?.Request();
+        }
+    }
+
+    /// <summary>After a check of this tenant finished elsewhere: the worker, another page, auto-remediation's next check.</summary>
+    private async Task ReloadAsync()
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await LoadAsync();
+            StateHasChanged();
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // A reload runs outside any event handler; its failure goes to the circuit like a handler's would.
+        catch (Exception ex) when (!_disposed.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            await DispatchExceptionAsync(ex);
+        }
+    }
+
+    public void Dispose()
+    {
+        Notifier.Checked -= OnChecked;
+        _refresh?.Dispose();
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+}

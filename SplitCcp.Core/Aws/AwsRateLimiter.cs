@@ -6,13 +6,18 @@ namespace SplitCcp.Core.Aws;
 public readonly record struct AwsRateKey(string AccountId, string Region, string Service, string? Operation);
 
 /// <summary>A token bucket: <see cref="RatePerSecond"/> sustained, up to <see cref="Burst"/> at once.</summary>
+/// <remarks>
+/// The defaults are new instances on every read: configuration binding sets properties on the instance it finds in
+/// <see cref="AwsRateLimitOptions.Services"/>, so a shared one would carry one service's settings to every service and
+/// every host that uses it.
+/// </remarks>
 public sealed record AwsRateLimit(double RatePerSecond, int Burst)
 {
     /// <summary>Connect: about 2 requests per second per operation per account, burst 5.</summary>
-    public static AwsRateLimit Connect { get; } = new(2, 5);
+    public static AwsRateLimit Connect => new(2, 5);
 
     /// <summary>IAM Identity Center: 20 TPS for all its APIs together, not adjustable.</summary>
-    public static AwsRateLimit IdentityCenter { get; } = new(20, 20);
+    public static AwsRateLimit IdentityCenter => new(20, 20);
 }
 
 /// <summary>

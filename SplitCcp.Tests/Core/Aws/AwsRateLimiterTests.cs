@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using SplitCcp.Core.Aws;
 
@@ -98,5 +99,25 @@ public sealed class AwsRateLimiterTests
 
         // A burst of 5, then one every 500 ms: 5 + 2 × 10 s, give or take the last one at the edge.
         granted.ShouldBeInRange(24, 25);
+    }
+
+    [Fact]
+    public void Bind_OneServicesRate_ChangesNoOtherServiceNorTheDefaults()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Services:sso:RatePerSecond"] = "100000",
+            ["Services:connect:Burst"] = "100000",
+        }).Build();
+        var options = new AwsRateLimitOptions();
+
+        configuration.Bind(options);
+
+        options.Services["sso"].RatePerSecond.ShouldBe(100000);
+        options.Services["identitystore"].ShouldBe(new AwsRateLimit(20, 20), "Identity Store is configured on its own");
+        options.Services["connect"].ShouldBe(new AwsRateLimit(2, 100000));
+        AwsRateLimit.Connect.ShouldBe(new AwsRateLimit(2, 5), "one host's settings must not change another's defaults");
+        AwsRateLimit.IdentityCenter.ShouldBe(new AwsRateLimit(20, 20));
+        new AwsRateLimitOptions().Services["connect"].ShouldBe(new AwsRateLimit(2, 5));
     }
 }

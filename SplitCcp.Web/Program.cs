@@ -1,5 +1,11 @@
 using SplitCcp.Core;
+using SplitCcp.Web.Benchmark;
 using SplitCcp.Web.Extensions;
+
+if (args is [DriftBenchmark.Command, .. var benchmarkArgs])
+{
+    return await DriftBenchmark.RunFromConsoleAsync(benchmarkArgs);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets();
@@ -8,7 +14,8 @@ builder.AddSplitCcpWeb();
 
 var app = builder.Build();
 app.MapSplitCcp();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so that tests can host the app.</summary>
 public partial class Program;

@@ -11,6 +11,8 @@ namespace SplitCcp.Core.Persistence;
 public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> options)
     : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
+    private SemaphoreSlim? _writeGate;
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<UserTenant> UserTenants => Set<UserTenant>();
@@ -34,6 +36,48 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
     public DbSet<Reconciliation.Drift.DriftReport> DriftReports => Set<Reconciliation.Drift.DriftReport>();
 
     public DbSet<Reconciliation.Drift.TenantDrift> TenantDrift => Set<Reconciliation.Drift.TenantDrift>();
+
+    /// <summary>Saves through the file's <see cref="SqliteWriteGate"/>; a save with nothing to write does not queue.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (!ChangeTracker.HasChanges())
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+
+        var gate = WriteGate;
+        gate.Wait();
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <inheritdoc cref="SaveChanges(bool)"/>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (!ChangeTracker.HasChanges())
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        var gate = WriteGate;
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private SemaphoreSlim WriteGate => _writeGate ??= SqliteWriteGate.For(Database.GetConnectionString());
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -29,7 +29,11 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
         }
     }
 
-    private async Task SetUpAsync(ClaimsPrincipal user, TenantView tenant, CancellationToken ct)
+    /// <summary>
+    /// Gives an existing Sandbox tenant the demo's complete setup: an Identity Center SAML application made in its console
+    /// and a spec that matches its seeded world. For tools that make many such tenants under names of their own.
+    /// </summary>
+    public async Task SetUpAsync(ClaimsPrincipal user, TenantView tenant, CancellationToken ct = default)
     {
         var world = await console.GetWorldAsync(tenant.Id, ct);
         var application = await console.CreateSamlApplicationAsync(tenant.Id, "SplitCcp CCP", ct);

@@ -67,7 +67,7 @@ public sealed class SandboxAwsAccount : IAwsAccount
     internal Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<SandboxSession, Task<T>> act, CancellationToken ct) =>
         _caller.CallAsync(operation, resource, async token =>
         {
-            await _faults.BeforeAttemptAsync(operation, resource, token);
+            await _faults.BeforeAttemptAsync(AccountId, Region, operation, resource, token);
             return await _store.RunAsync(Tenant.Id, operation, resource, act, token);
         }, ct);
 

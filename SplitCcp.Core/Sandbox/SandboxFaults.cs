@@ -1,38 +1,64 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 
 namespace SplitCcp.Core.Sandbox;
 
+/// <summary>How many call attempts one account made to one operation, for benchmarks that work out what the rate limits force.</summary>
+public sealed record SandboxAttemptCount(string AccountId, string Region, AwsOperation Operation, long Attempts);
+
 /// <summary>
 /// Decides, once per call attempt and before the Sandbox changes anything, whether the attempt fails the way AWS fails
-/// under load: the service's own throttling error or a 5xx. Also adds the configured latency. The counters let tests and
-/// benchmarks see what was injected.
+/// under load: the service's own throttling error (injected at random, or because the account went over AWS's published
+/// rate when <see cref="SandboxOptions.EnforceRateLimits"/> is on) or a 5xx. Also adds the configured latency. The counters
+/// let tests and benchmarks see what was injected.
 /// </summary>
 public sealed class SandboxFaults(IOptionsMonitor<SandboxOptions> options, SandboxRandom random, TimeProvider time)
 {
+    private readonly SandboxRateLimits _rateLimits = new(time);
+    private readonly ConcurrentDictionary<(string AccountId, string Region, AwsOperation Operation), StrongBox<long>> _attemptsByOperation = new();
     private long _attempts;
     private long _throttles;
+    private long _rateLimited;
     private long _serverErrors;
 
     public long Attempts => Interlocked.Read(ref _attempts);
 
+    /// <summary>Attempts answered with the service's throttling error, injected or over the rate limit.</summary>
     public long Throttles => Interlocked.Read(ref _throttles);
+
+    /// <summary>The part of <see cref="Throttles"/> refused because the account went over AWS's published rate.</summary>
+    public long RateLimited => Interlocked.Read(ref _rateLimited);
 
     public long ServerErrors => Interlocked.Read(ref _serverErrors);
 
-    internal async Task BeforeAttemptAsync(AwsOperation operation, string? resource, CancellationToken ct)
+    /// <summary>Attempts so far per account, region and operation.</summary>
+    public IReadOnlyList<SandboxAttemptCount> AttemptsByOperation() =>
+        [.. _attemptsByOperation.Select(p => new SandboxAttemptCount(p.Key.AccountId, p.Key.Region, p.Key.Operation, Interlocked.Read(ref p.Value.Value)))];
+
+    internal async Task BeforeAttemptAsync(string accountId, string region, AwsOperation operation, string? resource, CancellationToken ct)
     {
         var current = options.CurrentValue;
         Interlocked.Increment(ref _attempts);
+        Interlocked.Increment(ref _attemptsByOperation.GetOrAdd((accountId, region, operation), static _ => new StrongBox<long>()).Value);
+
+        // Counted when sent: the latency stands for the round trip, and a refused request takes it too.
+        var overLimit = current.EnforceRateLimits && !_rateLimits.TryAccept(accountId, region, operation);
         if (current.Latency > TimeSpan.Zero)
         {
             await Task.Delay(current.Latency, time, ct);
         }
 
+        if (overLimit)
+        {
+            Interlocked.Increment(ref _rateLimited);
+        }
+
         var roll = random.NextDouble();
-        if (roll < current.ThrottleRate)
+        if (overLimit || roll < current.ThrottleRate)
         {
             Interlocked.Increment(ref _throttles);
             var (status, code) = ThrottlingOf(operation.Service);

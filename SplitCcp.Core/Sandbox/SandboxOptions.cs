@@ -21,6 +21,13 @@ public sealed class SandboxOptions : IValidatableObject
     [Range(0.0, 1.0)]
     public double ThrottleRate { get; set; }
 
+    /// <summary>
+    /// True to refuse, with the service's throttling error, every request over AWS's published rates for the account:
+    /// Connect 2 requests/s per operation (burst 5), IAM Identity Center 20/s, S3 3,500/s. Off by default; the benchmark
+    /// turns it on to prove the portal's own limiter keeps every account under them.
+    /// </summary>
+    public bool EnforceRateLimits { get; set; }
+
     /// <summary>The share of call attempts (0–1) answered with a 5xx error before anything changes.</summary>
     [Range(0.0, 1.0)]
     public double ServerErrorRate { get; set; }

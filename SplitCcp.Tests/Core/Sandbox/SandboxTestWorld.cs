@@ -12,19 +12,20 @@ namespace SplitCcp.Tests.Core.Sandbox;
 
 /// <summary>
 /// A Sandbox tenant on a real SQLite file (through <see cref="CoreTestHost"/>), with a fake clock, a seeded random, no
-/// faults unless a test sets them, and a caller with no rate limit and zero-delay retries.
+/// faults unless a test sets them, and a caller with no rate limit (unless asked for) and zero-delay retries.
 /// </summary>
 internal sealed class SandboxTestWorld : IAsyncDisposable
 {
     private readonly CoreTestHost _host;
 
-    private SandboxTestWorld(CoreTestHost host, TenantView tenant, int maxRetries)
+    private SandboxTestWorld(CoreTestHost host, TenantView tenant, int maxRetries, bool rateLimited)
     {
         _host = host;
         Tenant = tenant;
         Faults = new SandboxFaults(Options, Random, host.Time);
+        var limits = new AwsRateLimitOptions();
         Caller = new AwsCaller(SandboxAccount.AccountIdFor(tenant.Id), tenant.Region,
-            new AwsRateLimiter(host.Time, _ => new AwsRateLimit(1e9, int.MaxValue)), new AwsRateLimitOptions(),
+            new AwsRateLimiter(host.Time, rateLimited ? limits.LimitFor : _ => new AwsRateLimit(1e9, int.MaxValue)), limits,
             new AwsRetry(new AwsRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.Zero }, host.Time, () => 0), Metrics);
         (Store, Console, Account) = Open();
     }
@@ -54,14 +55,15 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
 
     public CoreTestHost Host => _host;
 
-    public static async Task<SandboxTestWorld> StartAsync(string slug = "acme", int maxRetries = 5)
+    /// <param name="rateLimited">True for the portal's default rate limits (on the fake clock) instead of none.</param>
+    public static async Task<SandboxTestWorld> StartAsync(string slug = "acme", int maxRetries = 5, bool rateLimited = false)
     {
         var host = await CoreTestHost.StartAsync();
         try
         {
             var op = await host.CreateOperatorAsync();
             var tenant = await host.CreateTenantAsync(op.Principal, slug);
-            return new SandboxTestWorld(host, tenant, maxRetries);
+            return new SandboxTestWorld(host, tenant, maxRetries, rateLimited);
         }
         catch
         {

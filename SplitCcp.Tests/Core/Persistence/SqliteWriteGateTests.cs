@@ -1,0 +1,85 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Sandbox;
+
+namespace SplitCcp.Tests.Core.Persistence;
+
+public sealed class SqliteWriteGateTests
+{
+    [Fact]
+    public async Task SaveChangesAsync_WhileAnotherSaveHoldsTheWriteLock_WaitsItsTurnWithoutHoldingTheCaller()
+    {
+        await using var host = await CoreTestHost.StartAsync();
+        var tenant = await host.CreateTenantAsync((await host.CreateOperatorAsync()).Principal, "acme");
+        var blocker = new FirstInsertBlocker();
+
+        // A short busy timeout: without the gate the second save would sleep on SQLite's lock for this long, then fail.
+        var connectionString = $"{host.ConnectionString};Default Timeout=3";
+        await using var first = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(connectionString).AddInterceptors(blocker).Options);
+        await using var second = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(connectionString).Options);
+        first.SandboxObjects.AddRange(Row(tenant.Id, "a"), Row(tenant.Id, "b"));
+        second.SandboxObjects.Add(Row(tenant.Id, "c"));
+
+        var firstSave = Task.Run(() => first.SaveChangesAsync());
+        await blocker.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        var secondSave = second.SaveChangesAsync();
+        var waiting = !secondSave.IsCompleted;
+        blocker.Release();
+
+        waiting.ShouldBeTrue("the second save must wait for its turn, not sleep on SQLite's busy lock");
+        (await firstSave.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(2);
+        (await secondSave.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(1);
+        (await host.QueryScalarAsync("SELECT COUNT(*) FROM SandboxObjects WHERE Kind = 'test'")).ShouldBe(3L);
+    }
+
+    [Fact]
+    public async Task SaveChangesAsync_WithNothingToWrite_DoesNotQueueBehindAWriter()
+    {
+        await using var host = await CoreTestHost.StartAsync();
+        var tenant = await host.CreateTenantAsync((await host.CreateOperatorAsync()).Principal, "acme");
+        var blocker = new FirstInsertBlocker();
+        await using var writer = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(host.ConnectionString).AddInterceptors(blocker).Options);
+        await using var reader = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(host.ConnectionString).Options);
+        writer.SandboxObjects.AddRange(Row(tenant.Id, "a"), Row(tenant.Id, "b"));
+
+        var write = Task.Run(() => writer.SaveChangesAsync());
+        await blocker.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        await reader.Tenants.AsTracking().SingleAsync(t => t.Id == tenant.Id);
+        var read = reader.SaveChangesAsync();
+        var done = read.IsCompletedSuccessfully;
+        blocker.Release();
+        await write.WaitAsync(TimeSpan.FromSeconds(30));
+
+        done.ShouldBeTrue();
+        (await read).ShouldBe(0);
+    }
+
+    private static SandboxObject Row(Guid tenantId, string id) =>
+        new() { TenantId = tenantId, Kind = "test", Id = id, Json = "{}", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+
+    /// <summary>Holds the first INSERT, inside its save's write transaction, until released.</summary>
+    private sealed class FirstInsertBlocker : DbCommandInterceptor
+    {
+        private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _seen;
+
+        public Task Holding => _holding.Task;
+
+        public void Release() => _release.TrySetResult();
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("INSERT", StringComparison.Ordinal) && Interlocked.Exchange(ref _seen, 1) == 0)
+            {
+                _holding.TrySetResult();
+                await _release.Task;
+            }
+
+            return result;
+        }
+    }
+}

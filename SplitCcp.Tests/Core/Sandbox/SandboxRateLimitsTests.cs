@@ -1,0 +1,118 @@
+using SplitCcp.Core.Aws;
+using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Sandbox;
+
+namespace SplitCcp.Tests.Core.Sandbox;
+
+/// <summary>The Sandbox refusing what AWS refuses over its published rates, and the portal's limiter staying under them.</summary>
+public sealed class SandboxRateLimitsTests
+{
+    [Fact]
+    public async Task EnforceRateLimits_ABurstAboveConnectsRate_IsThrottledPerOperationUntilTokensRefill()
+    {
+        await using var world = await SandboxTestWorld.StartAsync(maxRetries: 0);
+        world.Options.CurrentValue = new SandboxOptions { EnforceRateLimits = true };
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await world.Account.Connect.ListInstancesAsync(default)).ShouldNotBeEmpty();
+        }
+
+        var refused = await Should.ThrowAsync<AwsCallException>(() => world.Account.Connect.ListInstancesAsync(default));
+        await world.Account.Connect.DescribeInstanceAsync("00000000-0000-0000-0000-000000000000", default);
+        world.Time.Advance(TimeSpan.FromMilliseconds(500));
+        await world.Account.Connect.ListInstancesAsync(default);
+        await Should.ThrowAsync<AwsCallException>(() => world.Account.Connect.ListInstancesAsync(default));
+
+        refused.Failure.Kind.ShouldBe(AwsFailureKind.Throttled);
+        refused.Failure.Service.ShouldBe(AwsServices.Connect);
+        refused.Failure.IsTransient.ShouldBeTrue("a refusal over the rate goes through the caller's retries like real throttling");
+        world.Faults.RateLimited.ShouldBe(2, "burst 5, then one token per half second, and another operation has its own bucket");
+        world.Faults.Throttles.ShouldBe(2);
+        world.Faults.Attempts.ShouldBe(9);
+    }
+
+    [Fact]
+    public async Task EnforceRateLimits_IdentityCenterAbove20PerSecond_IsThrottledAcrossItsOperations()
+    {
+        await using var world = await SandboxTestWorld.StartAsync(maxRetries: 0);
+        world.Options.CurrentValue = new SandboxOptions { EnforceRateLimits = true };
+        var storeId = (await world.Console.GetWorldAsync(world.TenantId)).IdentityStoreId;
+        var application = await world.Console.CreateSamlApplicationAsync(world.TenantId, "CCP");
+
+        for (var i = 0; i < 10; i++)
+        {
+            await world.Account.IdentityCenter.ListInstancesAsync(default);
+            await world.Account.IdentityCenter.DescribeApplicationAsync(application.ApplicationArn, default);
+        }
+
+        var refused = await Should.ThrowAsync<AwsCallException>(() => world.Account.IdentityCenter.ListInstancesAsync(default));
+        (await world.Account.IdentityCenter.FindGroupIdAsync(storeId, "Agents", default)).ShouldNotBeNull("the identity store is counted apart");
+
+        refused.Failure.Kind.ShouldBe(AwsFailureKind.Throttled);
+        refused.Failure.Service.ShouldBe(AwsServices.IdentityCenter);
+        world.Faults.RateLimited.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task EnforceRateLimits_ServicesWithoutPublishedRates_AreNotLimited()
+    {
+        await using var world = await SandboxTestWorld.StartAsync(maxRetries: 0);
+        world.Options.CurrentValue = new SandboxOptions { EnforceRateLimits = true };
+
+        for (var i = 0; i < 50; i++)
+        {
+            (await world.Account.Iam.GetRoleAsync("nobody", default)).ShouldBeNull();
+        }
+
+        world.Faults.Throttles.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task EnforceRateLimits_Off_RefusesNothing()
+    {
+        await using var world = await SandboxTestWorld.StartAsync(maxRetries: 0);
+
+        for (var i = 0; i < 20; i++)
+        {
+            await world.Account.Connect.ListInstancesAsync(default);
+        }
+
+        world.Faults.Throttles.ShouldBe(0);
+        world.Faults.AttemptsByOperation().ShouldHaveSingleItem().Attempts.ShouldBe(20);
+    }
+
+    [Fact]
+    public async Task ClientLimiter_ATenantsCallsAboveTheRate_WaitInsteadOfBeingThrottled()
+    {
+        await using var world = await SandboxTestWorld.StartAsync(maxRetries: 0, rateLimited: true);
+        world.Options.CurrentValue = new SandboxOptions { EnforceRateLimits = true };
+        var started = world.Time.GetUtcNow();
+
+        // What a tenant's check does, squeezed: one Connect operation twelve times, IAM in between, Identity Center thirty times.
+        var calls = Task.Run(async () =>
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                await world.Account.Connect.ListInstancesAsync(default);
+                await world.Account.Iam.GetRoleAsync("nobody", default);
+            }
+
+            for (var i = 0; i < 30; i++)
+            {
+                await world.Account.IdentityCenter.ListInstancesAsync(default);
+            }
+        });
+        for (var i = 0; i < 10_000 && !calls.IsCompleted; i++)
+        {
+            world.Time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.WhenAny(calls, Task.Delay(1));
+        }
+
+        await calls;
+        world.Faults.Throttles.ShouldBe(0, "the portal's limiter must keep the account under AWS's rates");
+        world.Faults.Attempts.ShouldBe(54, "no call was refused and retried");
+        (world.Time.GetUtcNow() - started).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3.5),
+            "seven Connect calls past the burst of five wait half a second each on the simulated clock");
+    }
+}

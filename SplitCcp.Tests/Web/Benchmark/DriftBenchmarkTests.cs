@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using SplitCcp.Web.Benchmark;
+
+namespace SplitCcp.Tests.Web.Benchmark;
+
+/// <summary>The benchmark end to end on a handful of tenants: that it runs and reports, never how fast.</summary>
+[Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
+public sealed partial class DriftBenchmarkTests
+{
+    [Fact]
+    public async Task RunAsync_ThreeTenantsWithoutLatency_ConvergesThemChecksThemAndReportsEveryFigure()
+    {
+        await using var output = new StringWriter();
+
+        var exitCode = await DriftBenchmark.RunAsync(["--tenants", "3", "--latency", "0", "--requests", "3"], output);
+
+        var report = output.ToString();
+        exitCode.ShouldBe(0, report);
+        report.ShouldContain("setup: 3 tenants converged in");
+        foreach (var pass in new[] { "warm-up pass (no latency)", "pass 1", "pass 2" })
+        {
+            report.ShouldContain($"{pass}: ");
+            Regex.IsMatch(report, $@"{Regex.Escape(pass)}: [\d.]+ s for 3 tenants .*: 3 Healthy, 0 Drifted, 0 Failing, 0 Unknown").ShouldBeTrue(report);
+        }
+
+        Regex.IsMatch(report, @"AWS calls \d+ \([\d.]+ per tenant\); throttled 0 \(over AWS's rates 0\)").ShouldBeTrue(report);
+        report.ShouldContain("lower bound ");
+        report.ShouldContain("peak memory ");
+        report.ShouldContain("latency set to 0 ms through a configuration reload");
+        report.ShouldContain("GET /api/health/tenants?pageSize=25 (API token): median ");
+        report.ShouldContain("GET / (prerendered, signed in): median ");
+        report.ShouldContain("DriftService.ListAsync, first page of 25: median ");
+        report.ShouldContain("| 3 | pass 1 |");
+        Directory.Exists(DataFolder().Match(report).Groups["folder"].Value).ShouldBeFalse("the temporary data folder is removed");
+    }
+
+    [Fact]
+    public async Task RunAsync_AnUnknownOption_PrintsUsageAndFails()
+    {
+        await using var output = new StringWriter();
+
+        var exitCode = await DriftBenchmark.RunAsync(["--tenant", "3"], output);
+
+        exitCode.ShouldBe(2);
+        output.ToString().ShouldContain("Usage: dotnet run -c Release --project SplitCcp.Web -- benchmark");
+    }
+
+    [GeneratedRegex(@"data folder: (?<folder>\S+) \(temporary\)")]
+    private static partial Regex DataFolder();
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Web.Benchmark;
+
+/// <summary>
+/// Makes N Sandbox tenants that a drift pass finds in sync, through the portal's own services, as an operator would with
+/// the demo: create the tenant with the demo's setup, apply, capture the image in the builder, apply again. Timed apart
+/// from the measured passes, with progress on the console.
+/// </summary>
+internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal user, int count, Func<string, Task> line)
+{
+    /// <summary>Creations and apply requests at once: each is a few database writes, so more only queue on SQLite's lock.</summary>
+    private const int Writers = 8;
+
+    private static readonly TimeSpan s_progressEvery = TimeSpan.FromSeconds(5);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var ids = await PhaseAsync("create tenants with the demo's setup", progress => CreateAsync(progress, ct), ct);
+        await PhaseAsync("apply", progress => ApplyAsync(ids, progress, ct), ct);
+        await PhaseAsync("capture the images (the console step)", progress => CaptureImagesAsync(ids, progress, ct), ct);
+        await PhaseAsync("apply again", progress => ApplyAsync(ids, progress, ct), ct);
+        await line(string.Create(CultureInfo.InvariantCulture, $"setup: {count} tenants converged in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
+    }
+
+    private async Task<Guid[]> CreateAsync(Progress progress, CancellationToken ct)
+    {
+        var tenants = services.GetRequiredService<TenantService>();
+        var demo = services.GetRequiredService<DemoTenants>();
+        var ids = new Guid[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, async (i, token) =>
+        {
+            var number = (i + 1).ToString("0000", CultureInfo.InvariantCulture);
+            var input = new TenantInput
+            {
+                DisplayName = $"Benchmark tenant {number}",
+                Slug = $"bench-{number}",
+                Region = DemoTenants.Region,
+                AccessMode = nameof(AwsAccessMode.Sandbox),
+            };
+            var tenant = await tenants.CreateAsync(user, input, token) is TenantSaveResult.Saved saved
+                ? saved.Tenant
+                : throw new InvalidOperationException($"Tenant {input.Slug} could not be created.");
+            await demo.SetUpAsync(user, tenant, token);
+            ids[i] = tenant.Id;
+            progress.Add();
+        });
+        return ids;
+    }
+
+    private async Task<bool> ApplyAsync(Guid[] ids, Progress progress, CancellationToken ct)
+    {
+        var reconciliation = services.GetRequiredService<ReconciliationService>();
+        var applies = new Guid[ids.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, async (i, token) =>
+        {
+            applies[i] = await reconciliation.StartApplyAsync(user, ids[i], token) is ApplyStartResult.Started started
+                ? started.Apply.Id
+                : throw new InvalidOperationException($"The apply of tenant {ids[i]} was not started.");
+        });
+
+        var dbFactory = services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
+        var mine = applies.ToHashSet();
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var finished = await db.Applies.AsNoTracking().Where(a => a.State == ApplyState.Succeeded || a.State == ApplyState.Failed)
+                .Select(a => new { a.Id, a.TenantId, a.State, a.Error }).ToListAsync(ct);
+            var done = finished.Where(a => mine.Contains(a.Id)).ToList();
+            progress.Set(done.Count);
+            if (done.Count == applies.Length)
+            {
+                var failed = done.Where(a => a.State == ApplyState.Failed).ToList();
+                return failed.Count == 0 ? true : throw new InvalidOperationException(
+                    $"{failed.Count} applies failed, so the tenants cannot be in sync. First: tenant {failed[0].TenantId}: {failed[0].Error}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+        }
+    }
+
+    private async Task<bool> CaptureImagesAsync(Guid[] ids, Progress progress, CancellationToken ct)
+    {
+        var specs = services.GetRequiredService<TenantSpecService>();
+        var console = services.GetRequiredService<SandboxConsole>();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, async (id, token) =>
+        {
+            var spec = (await specs.GetAsync(user, id, token))?.Record.Spec ?? throw new InvalidOperationException($"Tenant {id} has no setup.");
+            await console.CaptureImageAsync(id, spec.AppStream.ImageBuilder.Name!, spec.AppStream.ImageName!, token);
+            progress.Add();
+        });
+        return true;
+    }
+
+    /// <summary>Runs one step of the setup, printing how far it got every few seconds and how long it took.</summary>
+    private async Task<T> PhaseAsync<T>(string name, Func<Progress, Task<T>> run, CancellationToken ct)
+    {
+        var progress = new Progress();
+        var started = Stopwatch.GetTimestamp();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reporter = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(s_progressEvery);
+            while (await timer.WaitForNextTickAsync(stop.Token))
+            {
+                await line(string.Create(CultureInfo.InvariantCulture, $"  {name}: {progress.Done}/{count} after {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s"));
+            }
+        }, CancellationToken.None);
+        try
+        {
+            var result = await run(progress);
+            await line(string.Create(CultureInfo.InvariantCulture, $"setup: {name}: {count} tenants in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
+            return result;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reporter.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private sealed class Progress
+    {
+        private int _done;
+
+        public int Done => Volatile.Read(ref _done);
+
+        public void Add() => Interlocked.Increment(ref _done);
+
+        public void Set(int done) => Volatile.Write(ref _done, done);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace SplitCcp.Web.Benchmark;
+
+/// <summary>The process's peak resident memory from Linux's /proc (VmHWM), which can be reset before a measurement.</summary>
+internal static class ProcessMemory
+{
+    private const string Status = "/proc/self/status";
+
+    /// <summary>Resets the kernel's high-water mark to the current resident size; false where /proc does not allow it.</summary>
+    public static bool ResetPeak()
+    {
+        try
+        {
+            // 5 clears the peak resident set size (see proc(5), /proc/pid/clear_refs).
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The peak resident set size since start or the last <see cref="ResetPeak"/>, or the process's own figure off Linux.</summary>
+    public static long PeakResidentBytes()
+    {
+        if (File.Exists(Status))
+        {
+            foreach (var line in File.ReadLines(Status))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.PeakWorkingSet64;
+    }
+}

@@ -39,6 +39,9 @@ public sealed class SandboxStore(IDbContextFactory<SplitCcpDbContext> dbFactory,
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
+
+            // One connection for the whole call: EF would otherwise open and set one up for each of its queries.
+            await db.Database.OpenConnectionAsync(ct);
             var session = new SandboxSession(db, tenantId, time.GetUtcNow(), operation, resource, ct);
             if (!_seeded.ContainsKey(tenantId))
             {
@@ -63,6 +66,14 @@ internal sealed class SandboxSession(SplitCcpDbContext db, Guid tenantId, DateTi
 {
     /// <summary>camelCase, as <see cref="SandboxKinds"/> names the fields; absent values (no pending transition) left out.</summary>
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>A row by its key, compiled once: FindAsync compiles its key expression again on every call.</summary>
+    private static readonly Func<SplitCcpDbContext, Guid, string, string, CancellationToken, Task<SandboxObject?>> s_byKey =
+        EF.CompileAsyncQuery((SplitCcpDbContext db, Guid tenantId, string kind, string id, CancellationToken ct) =>
+            db.SandboxObjects.FirstOrDefault(o => o.TenantId == tenantId && o.Kind == kind && o.Id == id));
+
+    private static readonly Func<SplitCcpDbContext, Guid, string, IAsyncEnumerable<SandboxObject>> s_ofKind =
+        EF.CompileAsyncQuery((SplitCcpDbContext db, Guid tenantId, string kind) => db.SandboxObjects.Where(o => o.TenantId == tenantId && o.Kind == kind));
 
     public Guid TenantId => tenantId;
 
@@ -96,7 +107,7 @@ internal sealed class SandboxSession(SplitCcpDbContext db, Guid tenantId, DateTi
     public async Task PutAsync<T>(string kind, string id, T value)
     {
         var json = JsonSerializer.Serialize(value, s_json);
-        var row = await db.SandboxObjects.FindAsync([tenantId, kind, id], ct);
+        var row = await TrackedOrStoredAsync(kind, id);
         if (row is null)
         {
             db.SandboxObjects.Add(new SandboxObject { TenantId = tenantId, Kind = kind, Id = id, Json = json, CreatedAt = now.UtcDateTime, UpdatedAt = now.UtcDateTime });
@@ -177,13 +188,20 @@ internal sealed class SandboxSession(SplitCcpDbContext db, Guid tenantId, DateTi
 
     private async Task<SandboxObject?> FindAsync(string kind, string id)
     {
-        var row = await db.SandboxObjects.FindAsync([tenantId, kind, id], ct);
+        var row = await TrackedOrStoredAsync(kind, id);
         return row is null || db.Entry(row).State == EntityState.Deleted ? null : row;
     }
 
+    /// <summary>What FindAsync answers: the row this call already tracks, in whatever state, or else the stored one, now tracked.</summary>
+    private async Task<SandboxObject?> TrackedOrStoredAsync(string kind, string id) =>
+        db.SandboxObjects.Local.FindEntryUntyped([tenantId, kind, id])?.Entity ?? await s_byKey(db, tenantId, kind, id, ct);
+
     private async Task<IEnumerable<SandboxObject>> RowsAsync(string kind, string? idPrefix)
     {
-        await db.SandboxObjects.Where(o => o.TenantId == tenantId && o.Kind == kind).LoadAsync(ct);
+        await foreach (var _ in s_ofKind(db, tenantId, kind).WithCancellation(ct))
+        {
+            // Loading is the point: the rows are tracked, and read back from Local below.
+        }
 
         // Local holds what this call added and not what it deleted, as well as what was just loaded.
         return db.SandboxObjects.Local

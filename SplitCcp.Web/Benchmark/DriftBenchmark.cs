@@ -237,12 +237,15 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         var (attempts, throttles, rateLimited, serverErrors) = (faults.Attempts, faults.Throttles, faults.RateLimited, faults.ServerErrors);
         var byOperation = faults.AttemptsByOperation();
         var allocated = GC.GetTotalAllocatedBytes();
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var cpu = Environment.CpuUsage.TotalTime;
         var peakReset = ProcessMemory.ResetPeak();
         using var heap = new PeakSampler(() => GC.GetTotalMemory(forceFullCollection: false));
 
         var started = Stopwatch.GetTimestamp();
         var pass = await worker.CheckAllAsync(ct);
         var wall = Stopwatch.GetElapsedTime(started);
+        var cpuUsed = Environment.CpuUsage.TotalTime - cpu;
 
         var peakResident = ProcessMemory.PeakResidentBytes();
         var peakHeap = heap.Peak;
@@ -259,6 +262,8 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         await Line(string.Create(CultureInfo.InvariantCulture,
             $"  lower bound {report.LowerBound.TotalSeconds:0.00} s = max(calls × latency ÷ concurrency {report.LatencyBound.TotalSeconds:0.00} s, rate-limit bound {report.RateBound.TotalSeconds:0.00} s); wall ÷ lower bound {report.Ratio:0.00}"));
         await Line($"  peak memory {Mb(report.PeakResident)} resident ({(peakReset ? "VmHWM, reset before the pass" : "since start")}); GC heap peak {Mb(report.PeakHeap)}, {Mb(report.HeapAfter)} after; {Mb(report.Allocated)} allocated");
+        await Line(string.Create(CultureInfo.InvariantCulture,
+            $"  CPU {cpuUsed.TotalSeconds:0.00} s ({cpuUsed / wall:0.00} cores on average, {cpuUsed.TotalMilliseconds * 1000 / Math.Max(1, report.Calls):0} µs per AWS call); GC collections {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3} (gen 0/1/2)"));
         if (report.Counts.Healthy != report.Checked)
         {
             await ExplainUnhealthyAsync();

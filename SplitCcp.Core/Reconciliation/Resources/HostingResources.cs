@@ -222,19 +222,20 @@ internal sealed class CcpObjectResource(string fileName)
 /// A file as the portal publishes it, from the effective spec: what the bucket must hold, and what agents must get from
 /// the pages' address (the synthetic checks compare against the same bytes).
 /// </summary>
-internal sealed record PublishedFile(string Name, ReadOnlyMemory<byte> Content, string ContentType)
+internal sealed record PublishedFile(string Name, ReadOnlyMemory<byte> Content, string ContentType, string? KnownSha256 = null)
 {
     public const string HtmlContentType = "text/html; charset=utf-8";
     public const string JavaScriptContentType = "text/javascript; charset=utf-8";
 
     /// <summary>SHA-256 of <see cref="Content"/>, lowercase hex, as S3 and the Sandbox report an object's.</summary>
-    public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Content.Span));
+    public string Sha256 { get; } = KnownSha256 ?? Convert.ToHexStringLower(SHA256.HashData(Content.Span));
 
     /// <exception cref="InvalidOperationException">A page cannot be generated yet: the setup lacks a value it needs.</exception>
     public static PublishedFile For(ReconcileContext ctx, string name) => name switch
     {
         SetupValues.AudioOnlyPageName => new(name, Encoding.UTF8.GetBytes(ctx.Pages.AudioOnlyPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
         SetupValues.InSessionPageName => new(name, Encoding.UTF8.GetBytes(ctx.Pages.InSessionPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
-        _ => new(name, ctx.Streams.Content, JavaScriptContentType),
+        // The library's hash is worked out once for the process: it is 730 KB, and every tenant's check compares it.
+        _ => new(name, ctx.Streams.Content, JavaScriptContentType, ctx.Streams.Sha256),
     };
 }

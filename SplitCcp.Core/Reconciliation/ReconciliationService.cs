@@ -106,16 +106,9 @@ public sealed class ReconciliationService(
         return await StartAsync(record, AuditLog.ActorOf(user), $"Requested an apply of setup version {record.Version}.", ct);
     }
 
-    /// <summary>Starts an apply the portal itself decided on (auto-remediation), with no user behind it.</summary>
-    internal async Task<ApplyStartResult> StartForPortalAsync(Guid tenantId, string actor, string summary, CancellationToken ct)
-    {
-        if (await specs.LoadAsync(tenantId, ct) is not var (_, record))
-        {
-            return new ApplyStartResult.NotFound();
-        }
-
-        return await StartAsync(record, actor, summary, ct);
-    }
+    /// <summary>Starts an apply the portal itself decided on (auto-remediation) of the setup version it looked at, with no user behind it.</summary>
+    internal Task<ApplyStartResult> StartForPortalAsync(TenantSpecRecord record, string actor, string summary, CancellationToken ct) =>
+        StartAsync(record, actor, summary, ct);
 
     private async Task<ApplyStartResult> StartAsync(TenantSpecRecord record, string actor, string summary, CancellationToken ct)
     {

@@ -28,7 +28,7 @@ internal static class HealthEndpoints
                 await drift.CheckNowAsync(user, tenantId, ct) switch
                 {
                     CheckResult.Checked { Report: var report } => Results.Ok(report),
-                    CheckResult.Forbidden => ApiResults.Forbidden("Checking now needs the TenantAdmin role or higher: a check makes AWS calls."),
+                    CheckResult.Forbidden => CheckForbidden(),
                     _ => ApiResults.NotFound("tenant"),
                 })
             .WithSummary("Checks the tenant for drift now (read-only AWS calls, nothing applied) and returns the new report. A check already under way is joined, not repeated.")
@@ -70,14 +70,14 @@ internal static class HealthEndpoints
 
         health.MapPost("/check-all", async (ClaimsPrincipal user, DriftService drift, DriftWorker worker, IHostApplicationLifetime lifetime, bool? wait, CancellationToken ct) =>
             {
-                if (!(await drift.CanCheckAsync(user, ct)))
-                {
-                    return ApiResults.Forbidden("Checking now needs the TenantAdmin role or higher: a check makes AWS calls.");
-                }
-
                 if (wait == true)
                 {
-                    return await drift.CheckAllAsync(user, ct) is { } done ? Results.Ok(done) : ApiResults.Forbidden("Checking now needs the TenantAdmin role or higher.");
+                    return await drift.CheckAllAsync(user, ct) is { } done ? Results.Ok(done) : CheckForbidden();
+                }
+
+                if (!await drift.CanCheckAsync(user, ct))
+                {
+                    return CheckForbidden();
                 }
 
                 // The checks outlive the request; they stop only with the application.
@@ -88,4 +88,6 @@ internal static class HealthEndpoints
 
         return api;
     }
+
+    private static IResult CheckForbidden() => ApiResults.Forbidden("Checking now needs the TenantAdmin role or higher: a check makes AWS calls.");
 }

@@ -101,7 +101,7 @@ public sealed partial class DriftChecker(
         notifier.Notify(tenantId);
         if (stored.AutoRemediate && outcome.Fixable)
         {
-            await RemediateAsync(tenantId, outcome, ct);
+            await RemediateAsync(record, outcome, ct);
         }
 
         return new TenantHealthReport(tenantId, tenant.DisplayName, outcome.Status, stored.CheckedAt, stored.Since, duration.TotalMilliseconds,
@@ -124,7 +124,7 @@ public sealed partial class DriftChecker(
             var resources = plan.Items.Select(ToResource).ToList();
             resources.AddRange(await synthetic.RunAsync(context, plan, limit.Token));
             var status = resources.Any(r => r.State == DriftState.Error) ? TenantHealthStatus.Failing
-                : resources.Any(r => r.State is DriftState.Drifted or DriftState.Missing) ? TenantHealthStatus.Drifted
+                : resources.Any(r => r.IsOutOfLine) ? TenantHealthStatus.Drifted
                 : TenantHealthStatus.Healthy;
             return new Outcome(status, null, resources, status == TenantHealthStatus.Drifted && plan.HasChanges);
         }
@@ -168,15 +168,11 @@ public sealed partial class DriftChecker(
         var now = time.GetUtcNow().UtcDateTime;
         var resourcesJson = JsonSerializer.Serialize(outcome.Resources, Json);
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{outcome.Status}\n{outcome.Message}\n{resourcesJson}")));
-        var drifted = outcome.Resources.Count(r => r.State is DriftState.Drifted or DriftState.Missing);
+        var drifted = outcome.Resources.Count(r => r.IsOutOfLine);
         var errors = outcome.Resources.Count(r => r.State == DriftState.Error);
 
+        // No existence check first: a tenant deleted since it was loaded has its rows refused by the foreign key, below.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
-        {
-            return null;
-        }
-
         var state = await db.TenantDrift.SingleOrDefaultAsync(d => d.TenantId == tenantId, ct);
         if (state is null)
         {
@@ -235,18 +231,20 @@ public sealed partial class DriftChecker(
         return await db.Tenants.AnyAsync(t => t.Id == tenantId, ct);
     }
 
-    private async Task RemediateAsync(Guid tenantId, Outcome outcome, CancellationToken ct)
+    /// <summary>Applies the setup version the check compared; if it was saved again since, the apply refuses to run it.</summary>
+    private async Task RemediateAsync(TenantSpecRecord record, Outcome outcome, CancellationToken ct)
     {
-        var drifted = outcome.Resources.Where(r => r.State is DriftState.Drifted or DriftState.Missing).Select(r => r.Title).ToList();
+        var tenantId = record.TenantId;
+        var drifted = outcome.Resources.Where(r => r.IsOutOfLine).Select(r => r.Title).ToList();
         var summary = $"Auto-remediation: a drift check found {Count(drifted.Count, "resource")} out of line ({string.Join(", ", drifted.Take(5))}{(drifted.Count > 5 ? ", …" : "")}); applying the setup to fix it.";
-        var result = await reconciliation.StartForPortalAsync(tenantId, $"{WorkerActor} (auto-remediation)", summary, ct);
+        var result = await reconciliation.StartForPortalAsync(record, $"{WorkerActor} (auto-remediation)", summary, ct);
         if (result is not ApplyStartResult.Started)
         {
             var why = result switch
             {
                 ApplyStartResult.AlreadyRunning running => $"an apply ({running.ApplyId}) is already running",
                 ApplyStartResult.NotReady notReady => notReady.Reason,
-                _ => "the tenant could not be loaded",
+                _ => "the tenant was not found",
             };
             await audit.RecordAsync(tenantId, WorkerActor, AuditActions.DriftRemediation, $"Auto-remediation skipped: {why}.", ct: ct);
         }

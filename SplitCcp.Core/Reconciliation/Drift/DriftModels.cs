@@ -38,7 +38,12 @@ public enum DriftState
 }
 
 /// <summary>One resource or synthetic check of a drift report, with the expected and actual value of each differing field.</summary>
-public sealed record DriftResource(string Key, string Title, DriftState State, IReadOnlyList<FieldChange> Changes, string? Message);
+public sealed record DriftResource(string Key, string Title, DriftState State, IReadOnlyList<FieldChange> Changes, string? Message)
+{
+    /// <summary>Drifted or Missing: AWS differs from the setup, so the tenant is drifted.</summary>
+    [JsonIgnore]
+    public bool IsOutOfLine => State is DriftState.Drifted or DriftState.Missing;
+}
 
 /// <summary>A tenant's latest drift report as the API and the tenant page show it.</summary>
 public sealed record TenantHealthReport(
@@ -52,7 +57,7 @@ public sealed record TenantHealthReport(
     bool AutoRemediate,
     IReadOnlyList<DriftResource> Resources)
 {
-    public int DriftedCount => Resources.Count(r => r.State is DriftState.Drifted or DriftState.Missing);
+    public int DriftedCount => Resources.Count(r => r.IsOutOfLine);
 
     public int ErrorCount => Resources.Count(r => r.State == DriftState.Error);
 }

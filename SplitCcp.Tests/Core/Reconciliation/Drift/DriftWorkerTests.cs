@@ -79,6 +79,25 @@ public sealed class DriftWorkerTests
     }
 
     [Fact]
+    public async Task A_tenant_deleted_while_it_is_checked_gets_no_report_and_the_check_says_so()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Sandbox:Latency"] = "00:00:01" });
+        await WaitForPassAsync(Worker(host), _ => true);
+        var tenant = await CreateDemoAsync(host);
+        var check = host.Services.GetRequiredService<DriftChecker>().CheckAsync(tenant.Id, CancellationToken.None);
+        await Task.Delay(100);
+        check.IsCompleted.ShouldBeFalse("every AWS call waits a second of the fake clock");
+
+        (await host.Core.Tenants.DeleteAsync(host.Operator, tenant.Id)).ShouldBeTrue();
+        await AdvanceUntilAsync(host, check);
+
+        (await check).ShouldBeNull();
+        await using var db = await Db(host).CreateDbContextAsync();
+        (await db.TenantDrift.CountAsync()).ShouldBe(0);
+        (await db.DriftReports.CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task History_older_than_the_retention_is_removed_but_every_tenants_latest_result_stays()
     {
         await using var host = await StartAsync(new() { ["SplitCcp:Drift:HistoryRetention"] = "01:00:00" });

@@ -77,6 +77,24 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
         }
     }
 
+    /// <summary>
+    /// Runs a bulk write (<c>ExecuteUpdateAsync</c>, <c>ExecuteDeleteAsync</c>) through the same gate as a save: a bulk write
+    /// that skipped it would hold SQLite's lock while a gated writer slept on it, and everyone behind that writer would wait too.
+    /// </summary>
+    public async Task<int> WriteAsync(Func<CancellationToken, Task<int>> write, CancellationToken cancellationToken = default)
+    {
+        var gate = WriteGate;
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await write(cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     private SemaphoreSlim WriteGate => _writeGate ??= SqliteWriteGate.For(Database.GetConnectionString());
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -62,7 +62,7 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
         var saved = await specs.SaveCompleteAsync(user, tenant.Id, spec, expectedVersion: null, ct);
         if (saved is not SpecSaveResult.Saved)
         {
-            throw new InvalidOperationException($"The demo setup was refused: {saved}. This is a bug in the demo's spec.");
+            throw new InvalidOperationException($"The demo tenant could not be set up: its setup was refused ({saved}). This is a bug in the demo's spec.");
         }
     }
 

@@ -52,9 +52,9 @@ public sealed class ApiTokenService(IDbContextFactory<SplitCcpDbContext> dbFacto
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
-        return await db.ApiTokens
+        return await db.WriteAsync(token => db.ApiTokens
             .Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct) > 0;
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), token), ct) > 0;
     }
 
     /// <summary>The principal a presented token stands for, or null when it is unknown, revoked, or its user is disabled.</summary>
@@ -85,8 +85,8 @@ public sealed class ApiTokenService(IDbContextFactory<SplitCcpDbContext> dbFacto
 
         if (match.Token.LastUsedAt is null || now.UtcDateTime - match.Token.LastUsedAt > s_lastUsedResolution)
         {
-            await db.ApiTokens.Where(t => t.Id == match.Token.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now.UtcDateTime), ct);
+            await db.WriteAsync(token => db.ApiTokens.Where(t => t.Id == match.Token.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now.UtcDateTime), token), ct);
         }
 
         var claims = new List<Claim>

@@ -223,7 +223,7 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
     private async Task SetTenantsAsync(string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(ct);
+        await db.WriteAsync(token => db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(token), ct);
         db.UserTenants.AddRange(tenantIds.Distinct().Select(id => new UserTenant { UserId = userId, TenantId = id }));
         await db.SaveChangesAsync(ct);
     }

@@ -180,7 +180,7 @@ public sealed class TenantService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
+        return await db.WriteAsync(token => db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(token), ct) > 0;
     }
 
     /// <summary>The tenant's AWS secret in clear, for the code that signs AWS requests; never for display.</summary>

@@ -10,6 +10,10 @@ public sealed class DemoTenantJourneyTests(BrowserFixture browser) : PortalTest(
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions s_applyTimeout = new() { Timeout = 90_000 };
 
+    // A plan right after an apply shares Connect's 2 calls/s per operation with the plan and the check that followed the
+    // apply, so on a busy machine it takes longer than an assertion's default 5 s.
+    private static readonly LocatorAssertionsToHaveAttributeOptions s_planTimeout = new() { Timeout = 30_000 };
+
     protected override void Configure(SplitCcpWebFactory app)
     {
         // AWS's slow operations, shortened: still slow enough that the page must show them waiting.
@@ -58,14 +62,14 @@ public sealed class DemoTenantJourneyTests(BrowserFixture browser) : PortalTest(
         (await Portal.ByTestId("apply-status").InnerTextAsync()).ShouldStartWith("Apply finished");
 
         // The page plans again by itself: only the console step and what waits for it remain.
-        await Assertions.Expect(Item(ResourceKeys.ConnectInstance)).ToHaveAttributeAsync("data-action", "InSync");
+        await Assertions.Expect(Item(ResourceKeys.ConnectInstance)).ToHaveAttributeAsync("data-action", "InSync", s_planTimeout);
         await Assertions.Expect(Item(ResourceKeys.Image)).ToHaveAttributeAsync("data-action", "Manual");
         await Portal.ScreenshotAsync("demo-applied");
 
         // Do the console step in the Sandbox, then apply the fleet, which the page shows starting.
         await Item(ResourceKeys.Image).Locator("[data-testid=sandbox-menu] button").ClickAsync();
         await Portal.ByTestId("sandbox-complete").ClickAsync();
-        await Assertions.Expect(Item(ResourceKeys.Fleet)).ToHaveAttributeAsync("data-action", "Create");
+        await Assertions.Expect(Item(ResourceKeys.Fleet)).ToHaveAttributeAsync("data-action", "Create", s_planTimeout);
         await Portal.ByTestId("apply-button").ClickAsync();
         await Portal.ByTestId("apply-confirm").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=apply-step][data-state=InProgress]").First).ToContainTextAsync("fleet");

@@ -220,9 +220,9 @@ public sealed partial class DriftWorker(
     {
         var cutoff = time.GetUtcNow().UtcDateTime - retention;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.DriftReports
+        return await db.WriteAsync(token => db.DriftReports
             .Where(r => r.LastCheckedAt < cutoff && !db.TenantDrift.Any(d => d.LatestReportId == r.Id))
-            .ExecuteDeleteAsync(ct);
+            .ExecuteDeleteAsync(token), ct);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The drift check of tenant {TenantId} could not be stored.")]

@@ -61,15 +61,10 @@ public sealed partial class OnboardingTemplateTests
     public void Core_NeverBuildsAnOperationOutsideTheDeclarations()
     {
         // Gateways pass declared operations to IAwsCaller; one made up on the spot would escape the onboarding policy.
-        var core = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "SplitCcp.Core"));
-        Directory.Exists(core).ShouldBeTrue(core);
-
-        var offenders = Directory.EnumerateFiles(core, "*.cs", SearchOption.AllDirectories)
-            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && Path.GetFileName(path) is not ("AwsOperations.cs" or "AwsOperation.cs"))
+        var offenders = CoreSources.Files()
+            .Where(path => Path.GetFileName(path) is not ("AwsOperations.cs" or "AwsOperation.cs"))
             .Where(path => NewOperation().IsMatch(File.ReadAllText(path)))
-            .Select(path => Path.GetRelativePath(core, path))
+            .Select(path => Path.GetRelativePath(CoreSources.Root, path))
             .ToList();
 
         offenders.ShouldBeEmpty();

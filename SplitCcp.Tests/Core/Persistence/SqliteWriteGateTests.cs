@@ -56,6 +56,53 @@ public sealed class SqliteWriteGateTests
         (await read).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task WriteAsync_ABulkDeleteWhileASaveHoldsTheWriteLock_WaitsItsTurn()
+    {
+        await using var host = await CoreTestHost.StartAsync();
+        var tenant = await host.CreateTenantAsync((await host.CreateOperatorAsync()).Principal, "acme");
+        var blocker = new FirstInsertBlocker();
+        var connectionString = $"{host.ConnectionString};Default Timeout=3";
+        await using var writer = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(connectionString).AddInterceptors(blocker).Options);
+        await using var bulk = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(connectionString).Options);
+        writer.SandboxObjects.AddRange(Row(tenant.Id, "a"), Row(tenant.Id, "b"));
+
+        var write = Task.Run(() => writer.SaveChangesAsync());
+        await blocker.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        var delete = bulk.WriteAsync(token => bulk.SandboxObjects.Where(o => o.Kind == "test").ExecuteDeleteAsync(token));
+        await Task.Delay(200);
+        var waiting = !delete.IsCompleted;
+        blocker.Release();
+
+        waiting.ShouldBeTrue("a bulk write must queue behind the save like any other writer");
+        (await write.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(2);
+        (await delete.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(2, "it ran after the save, so it deleted what the save wrote");
+    }
+
+    [Fact]
+    public void Every_bulk_write_in_the_portal_goes_through_the_write_gate()
+    {
+        var ungated = CoreSources.Files()
+            .SelectMany(f => BulkWritesOutsideTheGate(File.ReadAllText(f)).Select(line => $"{Path.GetRelativePath(CoreSources.Root, f)}: {line}"))
+            .ToList();
+
+        ungated.ShouldBeEmpty("ExecuteUpdateAsync and ExecuteDeleteAsync must run inside SplitCcpDbContext.WriteAsync");
+    }
+
+    /// <summary>Each ExecuteUpdateAsync/ExecuteDeleteAsync call whose statement does not begin inside a WriteAsync(...) call.</summary>
+    private static IEnumerable<string> BulkWritesOutsideTheGate(string source)
+    {
+        foreach (System.Text.RegularExpressions.Match call in System.Text.RegularExpressions.Regex.Matches(source, @"\.Execute(Update|Delete)Async\("))
+        {
+            var statementStart = source.LastIndexOf(';', call.Index) + 1;
+            var statement = source[statementStart..call.Index];
+            if (!statement.Contains("WriteAsync(", StringComparison.Ordinal))
+            {
+                yield return statement.Trim().Split('\n')[0];
+            }
+        }
+    }
+
     private static SandboxObject Row(Guid tenantId, string id) =>
         new() { TenantId = tenantId, Kind = "test", Id = id, Json = "{}", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
 

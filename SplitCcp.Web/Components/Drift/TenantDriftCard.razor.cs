@@ -99,8 +99,8 @@ public sealed partial class TenantDriftCard
             switch (await Drift.CheckNowAsync(await UserAsync(), TenantId, _disposed.Token))
             {
                 case CheckResult.Checked checkedNow:
+                    // Shown at once; the checker's notification reloads the history with it.
                     _report = checkedNow.Report;
-                    _history = await Drift.GetHistoryAsync(await UserAsync(), TenantId, 20, _disposed.Token);
                     break;
                 case CheckResult.Forbidden:
                     Snackbar.Add("You cannot start checks of this tenant.", Severity.Error);
@@ -118,8 +118,6 @@ public sealed partial class TenantDriftCard
             _checking = false;
         }
     }
-
-    private Task ApplyFixAsync() => OnApplyFix.InvokeAsync();
 
     private async Task SetAutoRemediateAsync(bool enabled)
     {
@@ -161,6 +159,10 @@ public sealed partial class TenantDriftCard
             _savingAutoRemediate = false;
         }
     }
+
+    /// <summary>The titles of what a history entry found out of line or could not read, for its one-line summary.</summary>
+    private static string Troubled(DriftHistoryEntry entry) =>
+        string.Join(", ", entry.Resources.Where(r => r.IsOutOfLine || r.State == DriftState.Error).Select(r => r.Title));
 
     private void OnChecked(Guid tenantId)
     {

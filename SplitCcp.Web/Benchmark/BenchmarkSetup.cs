@@ -25,11 +25,14 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
     public async Task RunAsync(CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
+        var faults = services.GetRequiredService<SandboxFaults>();
+        var (attempts, throttles, rateLimited) = (faults.Attempts, faults.Throttles, faults.RateLimited);
         var ids = await PhaseAsync("create tenants with the demo's setup", progress => CreateAsync(progress, ct), ct);
         await PhaseAsync("apply", progress => ApplyAsync(ids, progress, ct), ct);
         await PhaseAsync("capture the images (the console step)", progress => CaptureImagesAsync(ids, progress, ct), ct);
         await PhaseAsync("apply again", progress => ApplyAsync(ids, progress, ct), ct);
-        await line(string.Create(CultureInfo.InvariantCulture, $"setup: {count} tenants converged in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
+        await line(string.Create(CultureInfo.InvariantCulture,
+            $"setup: {count} tenants converged in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s with {faults.Attempts - attempts} AWS calls, {faults.Throttles - throttles} throttled ({faults.RateLimited - rateLimited} over AWS's rates)"));
     }
 
     private async Task<Guid[]> CreateAsync(Progress progress, CancellationToken ct)
@@ -106,6 +109,7 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
     {
         var progress = new Progress();
         var started = Stopwatch.GetTimestamp();
+        var cpu = Environment.CpuUsage.TotalTime;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reporter = Task.Run(async () =>
         {
@@ -118,7 +122,8 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
         try
         {
             var result = await run(progress);
-            await line(string.Create(CultureInfo.InvariantCulture, $"setup: {name}: {count} tenants in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
+            await line(string.Create(CultureInfo.InvariantCulture,
+                $"setup: {name}: {count} tenants in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (CPU {(Environment.CpuUsage.TotalTime - cpu).TotalSeconds:0.0} s)"));
             return result;
         }
         finally

@@ -25,6 +25,21 @@ public sealed class DriftTextTests
         DriftText.Moment(DateTime.Parse(value, null, System.Globalization.DateTimeStyles.AdjustToUniversal), s_now).ShouldBe(expected);
 
     [Fact]
+    public void Value_JsonObject_IsIndentedWithItsTextKept()
+    {
+        var shown = DriftText.Value("{\"Sid\":\"a+b <é>\",\"Origins\":[\"https://x.example\"]}");
+
+        shown.ShouldBe("{\n  \"Sid\": \"a+b <é>\",\n  \"Origins\": [\n    \"https://x.example\"\n  ]\n}");
+    }
+
+    [Theory]
+    [InlineData("acme-ccp")]
+    [InlineData("{not json")]
+    [InlineData("[")]
+    [InlineData("")]
+    public void Value_NotAJsonObjectOrArray_IsShownAsItIs(string value) => DriftText.Value(value).ShouldBe(value);
+
+    [Fact]
     public void Stretch_SeveralChecks_SaysFromWhenToWhenHowOftenAndHowMuch()
     {
         var entry = new DriftHistoryEntry(Guid.NewGuid(), TenantHealthStatus.Drifted, s_now.AddHours(-2), s_now.AddHours(-1.5), 7, 2, 0, null, []);

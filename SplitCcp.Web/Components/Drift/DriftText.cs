@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using SplitCcp.Core.Reconciliation.Drift;
 
 namespace SplitCcp.Web.Components.Drift;
@@ -7,6 +9,38 @@ namespace SplitCcp.Web.Components.Drift;
 internal static class DriftText
 {
     public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n.ToString("N0", CultureInfo.InvariantCulture)} {noun}s";
+
+    /// <summary>Values longer than this, or on several lines, are shown one above the other rather than side by side.</summary>
+    public const int SideBySideLength = 48;
+
+    /// <summary>
+    /// A drift value as shown: a JSON object or array (a policy, a list of origins) indented so it can be read, anything else
+    /// as it is. The text is HTML-encoded when it is rendered, so the relaxed JSON escaping only keeps "+" and non-ASCII legible.
+    /// </summary>
+    public static string Value(string value)
+    {
+        var trimmed = value.AsSpan().Trim();
+        if (trimmed.Length < 2 || trimmed[0] is not ('{' or '['))
+        {
+            return value;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                document.WriteTo(writer);
+            }
+
+            return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (JsonException)
+        {
+            return value;
+        }
+    }
 
     /// <summary>"850 ms", "4.2 s", "3 min 5 s", "1 h 20 min".</summary>
     public static string Duration(TimeSpan span) =>

@@ -253,7 +253,9 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         var perOperation = Since(byOperation, faults.AttemptsByOperation());
         var report = new PassReport(
             name, wall, pass.Checked, await CountAsync(), calls, faults.Throttles - throttles, faults.RateLimited - rateLimited, faults.ServerErrors - serverErrors,
-            TimeSpan.FromTicks(calls * latency.Ticks / Math.Max(1, concurrency)), RateLimitBound(perOperation), SlotBound(perOperation, pass.Checked, concurrency, latency),
+            PassBounds.Latency(calls, latency, concurrency),
+            PassBounds.RateLimit(perOperation, Services.GetRequiredService<IOptions<AwsRateLimitOptions>>().Value),
+            PassBounds.OneCheckPerSlot(perOperation, pass.Checked, concurrency, latency),
             peakResident, peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes, GC.GetTotalAllocatedBytes() - allocated);
 
         await Line(string.Create(CultureInfo.InvariantCulture,
@@ -273,27 +275,6 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         }
 
         return report;
-    }
-
-    /// <summary>The longest any one account must take for the calls it made, given the portal's rate limits and full buckets at the start.</summary>
-    private TimeSpan RateLimitBound(IReadOnlyList<SandboxAttemptCount> calls)
-    {
-        var limits = Services.GetRequiredService<IOptions<AwsRateLimitOptions>>().Value;
-        return calls
-            .GroupBy(c => limits.KeyFor(c.AccountId, c.Region, c.Operation), c => c.Attempts)
-            .Select(g => TimeSpan.FromSeconds(Math.Max(0, g.Sum() - limits.LimitFor(g.Key).Burst) / limits.LimitFor(g.Key).RatePerSecond))
-            .DefaultIfEmpty(TimeSpan.Zero)
-            .Max();
-    }
-
-    /// <summary>
-    /// The worker gives each tenant's check one of its slots, and a check's calls run one after another, so some slot runs at
-    /// least ⌈tenants ÷ concurrency⌉ checks of at least the fewest calls any tenant made.
-    /// </summary>
-    private static TimeSpan SlotBound(IReadOnlyList<SandboxAttemptCount> calls, int tenants, int concurrency, TimeSpan latency)
-    {
-        var fewest = calls.GroupBy(c => c.AccountId, c => c.Attempts).Select(g => g.Sum()).DefaultIfEmpty(0).Min();
-        return latency * (fewest * (double)((tenants + concurrency - 1) / concurrency));
     }
 
     private static IReadOnlyList<SandboxAttemptCount> Since(IReadOnlyList<SandboxAttemptCount> before, IReadOnlyList<SandboxAttemptCount> after)

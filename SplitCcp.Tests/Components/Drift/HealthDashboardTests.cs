@@ -133,6 +133,9 @@ public sealed class HealthDashboardTests : IAsyncLifetime
         var dashboard = cut.Instance;
         Subscribers(nameof(DriftNotifier.Checked)).ShouldBe(1);
         Subscribers(nameof(DriftNotifier.PassChanged)).ShouldBe(1);
+        _host.Notifier.Notify(_unchecked.Id);
+        cut.WaitForAssertion(() => dashboard.LiveRefreshes.ShouldBe(1));
+        _host.Host.Time.Advance(HealthDashboard.RefreshInterval);
 
         await ctx.DisposeComponentsAsync();
         _host.Notifier.Notify(_unchecked.Id);
@@ -140,7 +143,7 @@ public sealed class HealthDashboardTests : IAsyncLifetime
 
         Subscribers(nameof(DriftNotifier.Checked)).ShouldBe(0);
         Subscribers(nameof(DriftNotifier.PassChanged)).ShouldBe(0);
-        dashboard.LiveRefreshes.ShouldBe(0);
+        dashboard.LiveRefreshes.ShouldBe(1);
     }
 
     [Fact]

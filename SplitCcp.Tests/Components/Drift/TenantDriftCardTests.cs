@@ -1,5 +1,6 @@
 using AngleSharp.Dom;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
@@ -49,10 +50,17 @@ public sealed class TenantDriftCardTests : IAsyncLifetime
         ]);
 
         var instance = Resource(cut, "connect/instance");
+        instance.QuerySelector("[data-testid=drift-change]")!.HasAttribute("data-layout").ShouldBeFalse();
         instance.QuerySelector("[data-testid=drift-expected]")!.TextContent.ShouldBe("acme-ccp");
         instance.QuerySelector("[data-testid=drift-actual]")!.TextContent.ShouldBe("acme-old");
+
+        // The policy is indented and gets the full width, expected above actual.
         var policy = Resource(cut, "hosting/bucket-policy");
-        policy.QuerySelector("[data-testid=drift-expected]")!.TextContent.ShouldBe(LongPolicy);
+        policy.QuerySelector("[data-testid=drift-change]")!.GetAttribute("data-layout").ShouldBe("stacked");
+        var expected = policy.QuerySelector("[data-testid=drift-expected]")!;
+        expected.TagName.ShouldBe("PRE");
+        expected.TextContent.ShouldContain("\n  \"Version\": \"2012-10-17\",\n");
+        System.Text.Json.Nodes.JsonNode.Parse(expected.TextContent)!.ToJsonString().ShouldBe(LongPolicy);
         policy.QuerySelector("[data-testid=drift-actual]")!.TextContent.ShouldBe("(missing)");
         Resource(cut, "iam/role").QuerySelector("[data-testid=drift-resource-message]")!.TextContent
             .ShouldBe("AWS refused to describe the role: the portal's role may not call iam:GetRole.");
@@ -75,7 +83,7 @@ public sealed class TenantDriftCardTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Render_Viewer_ShowsNoWriteActions()
+    public async Task Render_WithoutWriteAccess_ShowsNoWriteActions()
     {
         var viewer = await _host.Host.CreateUserAsync(Roles.Viewer, _tenant.Id);
         await using var ctx = _host.CreateContext(viewer);
@@ -86,6 +94,22 @@ public sealed class TenantDriftCardTests : IAsyncLifetime
         cut.FindAll("[data-testid=auto-remediate]").ShouldBeEmpty();
         cut.Find("[data-testid=auto-remediate-state]").TextContent.ShouldBe("Auto-remediation is off.");
         Resources(cut).Count.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task CheckNow_ViewerShownTheButtonAnyway_IsRefusedAndNothingIsChecked()
+    {
+        // The page hides the button from viewers; the service refuses them all the same.
+        var viewer = await _host.Host.CreateUserAsync(Roles.Viewer, _tenant.Id);
+        await using var ctx = _host.CreateContext(viewer);
+        var cut = RenderCard(ctx, canWrite: true);
+
+        await cut.Find("[data-testid=check-now]").ClickAsync(new());
+
+        var snackbar = ctx.Services.GetRequiredService<ISnackbar>();
+        cut.WaitForAssertion(() => snackbar.ShownSnackbars.Select(s => s.Message).ShouldContain("You cannot start checks of this tenant."));
+        cut.Find("[data-testid=drift-status]").GetAttribute("data-status").ShouldBe("Drifted");
+        (await _host.Drift.GetHealthAsync(_host.Operator.Principal, _tenant.Id))!.Status.ShouldBe(TenantHealthStatus.Drifted);
     }
 
     [Fact]

@@ -43,11 +43,11 @@ public sealed class AwsAccounts(
         if (accountId is null)
         {
             // The rate limiter keys on the account, so learn it once: the first call is counted under the tenant's ID.
-            var probe = new RealAwsAccount(tenant, keys, tenant.Id.ToString(), CallerFor(tenant.Id.ToString(), tenant), _http, time);
+            var probe = new RealAwsAccount(tenant, keys, tenant.Id.ToString(), CallerFor(tenant.Id.ToString(), tenant), _http, _pagesHttp, time);
             accountId = _accountIds[tenant.Id] = (await probe.Sts.GetCallerIdentityAsync(ct)).Account;
         }
 
-        return new RealAwsAccount(tenant, keys, accountId, CallerFor(accountId, tenant), _http, time, _pagesHttp);
+        return new RealAwsAccount(tenant, keys, accountId, CallerFor(accountId, tenant), _http, _pagesHttp, time);
     }
 
     public void Dispose()

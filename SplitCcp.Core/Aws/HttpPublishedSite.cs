@@ -35,7 +35,13 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
     /// The client to share for the life of the process: no cookies, no credentials, no automatic redirects, answers
     /// decompressed as a browser would see them; the time limit is per fetch, not the client's.
     /// </summary>
-    public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
+    public static HttpClient CreateHttpClient() => new(CreateHandler())
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    /// <summary>The handler of <see cref="CreateHttpClient"/>; the tests send through it too.</summary>
+    internal static SocketsHttpHandler CreateHandler() => new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         AllowAutoRedirect = false,
@@ -44,9 +50,6 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
         PreAuthenticate = false,
         AutomaticDecompression = DecompressionMethods.All,
         ConnectTimeout = DefaultTimeout,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
     };
 
     public async Task<SiteAnswer> GetAsync(Uri url, CancellationToken ct)

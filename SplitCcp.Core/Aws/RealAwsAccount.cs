@@ -12,7 +12,7 @@ namespace SplitCcp.Core.Aws;
 /// </summary>
 public sealed class RealAwsAccount : IAwsAccount
 {
-    public RealAwsAccount(TenantView tenant, AWSCredentials credentials, string accountId, IAwsCaller caller, HttpClient http, TimeProvider? time = null, HttpClient? pagesHttp = null)
+    public RealAwsAccount(TenantView tenant, AWSCredentials credentials, string accountId, IAwsCaller caller, HttpClient http, HttpClient pagesHttp, TimeProvider? time = null)
     {
         if (tenant.AccessMode == AwsAccessMode.Sandbox)
         {
@@ -30,7 +30,7 @@ public sealed class RealAwsAccount : IAwsAccount
         AppStream = new AppStreamGateway(client, caller);
         S3 = new S3Gateway(credentials, tenant.Region, tenant.EndpointUrl, caller);
         Sts = new StsGateway(credentials, tenant.Region, tenant.EndpointUrl, caller);
-        PublishedSite = new HttpPublishedSite(pagesHttp ?? http, tenant.Region, endpoint, time);
+        PublishedSite = new HttpPublishedSite(pagesHttp, tenant.Region, endpoint, time);
     }
 
     public string AccountId { get; }

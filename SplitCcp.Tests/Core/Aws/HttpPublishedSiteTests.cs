@@ -60,12 +60,16 @@ public sealed class HttpPublishedSiteTests
     }
 
     [Fact]
-    public async Task GetAsync_RedirectWithinTheOrigin_IsFollowed()
+    public async Task GetAsync_RedirectWithinTheOrigin_IsFollowedWithoutTheCookieItSet()
     {
+        // The fetch is anonymous, as a first visit from an agent's browser: a cookie the site sets is never presented.
+        var cookies = new System.Collections.Concurrent.ConcurrentQueue<string>();
         await using var site = await LoopbackSite.StartAsync(c =>
         {
+            cookies.Enqueue(c.Request.Headers.Cookie.ToString());
             if (c.Request.Path == "/AudioOnly.html")
             {
+                c.Response.Headers.SetCookie = "session=abc; Path=/";
                 c.Response.Redirect("/v2/AudioOnly.html");
                 return Task.CompletedTask;
             }
@@ -78,6 +82,29 @@ public sealed class HttpPublishedSiteTests
 
         answer.ShouldBeOfType<SiteAnswer.Served>().StatusCode.ShouldBe(200);
         site.Paths.ShouldBe(["/AudioOnly.html", "/v2/AudioOnly.html"]);
+        cookies.ShouldBe(["", ""]);
+    }
+
+    [Fact]
+    public async Task GetAsync_GzipEncodedAnswer_HashesTheFileAsTheBrowserDecodesIt()
+    {
+        await using var site = await LoopbackSite.StartAsync(async c =>
+        {
+            c.Request.Headers.AcceptEncoding.ToString().ShouldContain("gzip");
+            using var compressed = new MemoryStream();
+            await using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await gzip.WriteAsync(s_body);
+            }
+
+            c.Response.Headers.ContentEncoding = "gzip";
+            await LoopbackSite.Serve(c, compressed.ToArray(), Html);
+        });
+        using var http = site.Client();
+
+        var answer = await new HttpPublishedSite(http, "eu-west-2").GetAsync(s_page, CancellationToken.None);
+
+        answer.ShouldBe(new SiteAnswer.Served(200, Html, Convert.ToHexStringLower(SHA256.HashData(s_body))));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SplitCcp.Core.Aws;
 
 namespace SplitCcp.Tests.Core.Aws;
 
@@ -66,9 +67,9 @@ internal sealed class LoopbackSite : IAsyncDisposable
 
     /// <summary>
     /// A client that sends every request to this site, keeping its path and Host header: it stands in for DNS, so the
-    /// pages' https:// address reaches the loopback server (over plain HTTP) with the production fetcher unchanged.
+    /// pages' https:// address reaches the loopback server (over plain HTTP) through the production fetcher's own handler.
     /// </summary>
-    public HttpClient Client() => new(new ToLoopback(Address));
+    public HttpClient Client() => new(new ToLoopback(Address)) { Timeout = Timeout.InfiniteTimeSpan };
 
     public async ValueTask DisposeAsync()
     {
@@ -80,7 +81,7 @@ internal sealed class LoopbackSite : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class ToLoopback(Uri address) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+    private sealed class ToLoopback(Uri address) : DelegatingHandler(HttpPublishedSite.CreateHandler())
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

@@ -18,6 +18,9 @@ public static class AwsTestKit
 
     public static HttpClient Http { get; } = AwsSignedClient.CreateHttpClient();
 
+    /// <summary>The client real accounts fetch their published pages with.</summary>
+    public static HttpClient PagesHttp { get; } = HttpPublishedSite.CreateHttpClient();
+
     public static AwsCaller Caller(string region = AwsStub.Region)
     {
         // Limits far above what a test sends, so the rate limiter never slows a test down.

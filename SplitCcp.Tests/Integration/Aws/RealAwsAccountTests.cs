@@ -15,7 +15,7 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
     [Fact]
     public async Task Account_WithAnEndpointOverride_SendsEveryServiceThere()
     {
-        var account = new RealAwsAccount(Tenant(AwsAccessMode.AccessKeys, moto.Endpoint.ToString()), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller("eu-west-2"), AwsTestKit.Http);
+        var account = new RealAwsAccount(Tenant(AwsAccessMode.AccessKeys, moto.Endpoint.ToString()), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller("eu-west-2"), AwsTestKit.Http, AwsTestKit.PagesHttp);
         var suffix = Guid.NewGuid().ToString("N")[..8];
 
         var instanceId = await account.Connect.CreateInstanceAsync($"acme-{suffix}", CancellationToken.None);
@@ -34,13 +34,13 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
 
     [Fact]
     public void Account_SandboxTenant_IsRefused() =>
-        Should.Throw<ArgumentException>(() => new RealAwsAccount(Tenant(AwsAccessMode.Sandbox, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller(), AwsTestKit.Http))
+        Should.Throw<ArgumentException>(() => new RealAwsAccount(Tenant(AwsAccessMode.Sandbox, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller(), AwsTestKit.Http, AwsTestKit.PagesHttp))
             .Message.ShouldContain("Sandbox");
 
     [Fact]
     public void Account_S3AndSts_GoThroughTheSdkGateways()
     {
-        var account = new RealAwsAccount(Tenant(AwsAccessMode.DefaultCredentials, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller(), AwsTestKit.Http);
+        var account = new RealAwsAccount(Tenant(AwsAccessMode.DefaultCredentials, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller(), AwsTestKit.Http, AwsTestKit.PagesHttp);
 
         account.S3.ShouldBeOfType<SplitCcp.Core.Aws.Gateways.S3Gateway>();
         account.Sts.ShouldBeOfType<SplitCcp.Core.Aws.Gateways.StsGateway>();

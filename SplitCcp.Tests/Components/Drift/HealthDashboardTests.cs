@@ -147,6 +147,16 @@ public sealed class HealthDashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Render_WorkerSwitchedOffAndNoPassYet_SaysSoOnce()
+    {
+        await using var ctx = _host.CreateContext();
+        var cut = RenderDashboard(ctx);
+
+        cut.Find("[data-testid=last-pass]").TextContent.ShouldBe("Scheduled drift checks are switched off; check tenants from here or from their pages.");
+        cut.FindAll("[data-testid=next-pass]").ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task CheckAll_Clicked_ChecksEveryTenantAndShowsThePassAndNewCounts()
     {
         await using var ctx = _host.CreateContext();
@@ -158,6 +168,7 @@ public sealed class HealthDashboardTests : IAsyncLifetime
         cut.WaitForAssertion(() => cut.Find("[data-testid=last-pass]").TextContent.ShouldStartWith("Last pass just now: 5 tenants checked in"), s_debounce);
         Count(cut, TenantHealthStatus.Unknown).ShouldBe("5");
         Count(cut, TenantHealthStatus.Drifted).ShouldBe("0");
+        cut.Find("[data-testid=next-pass]").TextContent.ShouldBe("Scheduled checks are off.");
         cut.Find("[data-testid=check-all]").HasAttribute("disabled").ShouldBeFalse();
     }
 

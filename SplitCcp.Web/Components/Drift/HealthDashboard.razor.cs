@@ -263,6 +263,8 @@ public sealed partial class HealthDashboard
     private string NextPassText => _schedule switch
     {
         null => "",
+        // With no pass to show, the line above already says scheduled checks are off.
+        { Enabled: false, Last: null } when Running is null => "",
         { Enabled: false } => "Scheduled checks are off.",
         { Current: not null } => $"Every tenant is checked every {DriftText.Duration(_schedule.Interval)}.",
         { NextPassAt: { } next } => $"Next scheduled pass at {DriftText.Moment(next, Time.GetUtcNow().UtcDateTime)} UTC; every tenant is checked every {DriftText.Duration(_schedule.Interval)}.",

@@ -64,6 +64,17 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
         (await dashboard.Page.EvaluateAsync<bool>("() => window.__notReloaded === true")).ShouldBeTrue("the dashboard updated without a reload");
         await dashboard.ScreenshotAsync("dashboard-drifted");
 
+        // On a narrower screen (a tablet, half a laptop's) both still fit their width: nothing hides off to the side.
+        foreach (var (tab, table) in new[] { (tenantTab, "drift-resources"), (dashboard, "health-table") })
+        {
+            await tab.Page.SetViewportSizeAsync(800, 1000);
+            var overflow = await tab.Page.EvaluateAsync<int>(
+                "id => { const c = document.querySelector(`[data-testid=${id}] .mud-table-container`); return c.scrollWidth - c.clientWidth; }", table);
+            overflow.ShouldBeLessThanOrEqualTo(0, $"{table} is {overflow} px wider than its card at 800 px");
+            await tab.ScreenshotAsync($"{table}-800px");
+            await tab.Page.SetViewportSizeAsync(1280, 860);
+        }
+
         // Apply fix: the confirmation lists the change; when the apply is done the tenant is checked again.
         await tenantTab.ByTestId("apply-fix").ClickAsync();
         await tenantTab.ByTestId("apply-dialog-item").First.WaitForAsync();

@@ -41,7 +41,7 @@ public sealed partial class DriftChecker(
     PortalMetrics metrics,
     IOptionsMonitor<DriftOptions> options,
     TimeProvider time,
-    ILogger<DriftChecker> logger)
+    ILogger<DriftChecker> logger) : IDisposable
 {
     public const string WorkerActor = "drift worker";
 
@@ -49,37 +49,46 @@ public sealed partial class DriftChecker(
 
     private readonly ConcurrentDictionary<Guid, Task<TenantHealthReport?>> _inFlight = new();
 
-    /// <summary>Checks the tenant now, or joins the check of it already under way; null when it no longer exists.</summary>
+    // A check is shared by everyone who asked for it, so it runs on the checker's own token, not the first caller's: a
+    // user leaving the page must not cancel the check the drift pass joined. The tenant timeout still bounds it.
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Checks the tenant now, or joins the check of it already under way; null when it no longer exists. Cancelling
+    /// <paramref name="ct"/> stops this caller's wait, never the check, which others may be waiting for.
+    /// </summary>
     public Task<TenantHealthReport?> CheckAsync(Guid tenantId, CancellationToken ct)
     {
         var mine = new TaskCompletionSource<TenantHealthReport?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = _inFlight.GetOrAdd(tenantId, mine.Task);
-        if (running != mine.Task)
+        if (running == mine.Task)
         {
-            return running.WaitAsync(ct);
+            _ = RunSharedAsync(tenantId, mine);
         }
 
-        return RunAsync();
+        return running.WaitAsync(ct);
+    }
 
-        async Task<TenantHealthReport?> RunAsync()
+    private async Task RunSharedAsync(Guid tenantId, TaskCompletionSource<TenantHealthReport?> shared)
+    {
+        try
         {
-            try
-            {
-                var report = await CheckCoreAsync(tenantId, ct);
-                mine.SetResult(report);
-                return report;
-            }
-            catch (Exception ex)
-            {
-                mine.SetException(ex);
-                throw;
-            }
-            finally
-            {
-                _inFlight.TryRemove(KeyValuePair.Create(tenantId, mine.Task));
-            }
+            shared.SetResult(await CheckCoreAsync(tenantId, _stopping.Token));
+        }
+#pragma warning disable CA1031 // Handed to every caller through the shared task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            shared.SetException(ex);
+        }
+        finally
+        {
+            _inFlight.TryRemove(KeyValuePair.Create(tenantId, shared.Task));
         }
     }
+
+    /// <summary>Stops the checks under way when the portal shuts down.</summary>
+    public void Dispose() => _stopping.Cancel();
 
     private async Task<TenantHealthReport?> CheckCoreAsync(Guid tenantId, CancellationToken ct)
     {

@@ -180,7 +180,7 @@ public sealed partial class DriftWorker(
                         await checker.CheckAsync(id, token);
                     }
 #pragma warning disable CA1031 // The checker reports a tenant's failures on that tenant; anything left (the database) must not end the pass for the rest.
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex) when (!token.IsCancellationRequested)
 #pragma warning restore CA1031
                     {
                         LogTenantFailed(logger, ex, id);
@@ -225,7 +225,7 @@ public sealed partial class DriftWorker(
             .ExecuteDeleteAsync(token), ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The drift check of tenant {TenantId} could not be stored.")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The drift check of tenant {TenantId} did not finish; the pass carries on with the other tenants.")]
     private static partial void LogTenantFailed(ILogger logger, Exception exception, Guid tenantId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A drift pass failed before it could check the tenants.")]

@@ -79,6 +79,30 @@ public sealed class DriftWorkerTests
     }
 
     [Fact]
+    public async Task A_caller_who_gives_up_on_a_shared_check_stops_waiting_but_not_the_check_nor_the_pass()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Sandbox:Latency"] = "00:00:01" });
+        var worker = Worker(host);
+        await WaitForPassAsync(worker, _ => true);
+        var tenants = new[] { await CreateDemoAsync(host), await CreateDemoAsync(host), await CreateDemoAsync(host) };
+
+        // Someone checks the first tenant now, then leaves the page while the pass joins that check.
+        using var leaves = new CancellationTokenSource();
+        var checkNow = host.Services.GetRequiredService<DriftChecker>().CheckAsync(tenants[0].Id, leaves.Token);
+        var pass = worker.CheckAllAsync();
+        await WaitUntilAsync(() => worker.CurrentPass is { Tenants: 3 });
+        await leaves.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(checkNow);
+        await AdvanceUntilAsync(host, pass);
+
+        (await pass).Checked.ShouldBe(3);
+        foreach (var tenant in tenants)
+        {
+            (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Drifted, "the check the caller left finished for the pass");
+        }
+    }
+
+    [Fact]
     public async Task A_tenant_deleted_while_it_is_checked_gets_no_report_and_the_check_says_so()
     {
         await using var host = await StartAsync(new() { ["SplitCcp:Sandbox:Latency"] = "00:00:01" });

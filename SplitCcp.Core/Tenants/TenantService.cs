@@ -110,6 +110,8 @@ public sealed class TenantService(
         return new TenantSaveResult.Saved(TenantView.From(tenant));
     }
 
+    private static readonly string[] s_accessIsTheMsps = ["Only an MSP operator can change how the portal reaches this tenant's AWS account."];
+
     public async Task<TenantSaveResult> UpdateAsync(ClaimsPrincipal user, Guid id, TenantInput input, CancellationToken ct = default)
     {
         switch (await access.CheckAsync(user, id, TenantOperation.Write, ct))
@@ -142,6 +144,14 @@ public sealed class TenantService(
         if (input.Version != tenant.Version)
         {
             return Conflict(tenant);
+        }
+
+        if (await access.CheckAsync(user, id, TenantOperation.Manage, ct) != TenantAccessResult.Allowed
+            && AccessChanges(tenant, input) is { Count: > 0 } locked)
+        {
+            // Whose identity the portal uses and where it sends signed requests is the MSP's decision: a tenant admin who
+            // could pick the server's own credentials, another customer's role, or an internal endpoint would act as the MSP.
+            return new TenantSaveResult.Invalid(locked.ToDictionary(field => field, _ => s_accessIsTheMsps));
         }
 
         if (await SlugTakenAsync(db, input.Slug!, except: id, ct))
@@ -229,6 +239,33 @@ public sealed class TenantService(
 
     private static TenantSaveResult.Conflict Conflict(Tenant current) =>
         new($"Someone else saved this tenant (now at version {current.Version}, changed {current.UpdatedAt:u}). Reload it, then make your change again.");
+
+    /// <summary>The fields of how the portal reaches AWS that <paramref name="input"/> would change; the access keys themselves may be rotated.</summary>
+    private static List<string> AccessChanges(Tenant tenant, TenantInput input)
+    {
+        var changed = new List<string>();
+        if (!TenantRules.TryParseAccessMode(input.AccessMode, out var mode) || mode != tenant.AccessMode)
+        {
+            changed.Add("accessMode");
+        }
+
+        if (Blank(input.EndpointUrl) != tenant.EndpointUrl)
+        {
+            changed.Add("endpointUrl");
+        }
+
+        if (mode == AwsAccessMode.AssumeRole && input.RoleArn != tenant.RoleArn)
+        {
+            changed.Add("roleArn");
+        }
+
+        if (mode == AwsAccessMode.AssumeRole && input.ExternalId != tenant.ExternalId)
+        {
+            changed.Add("externalId");
+        }
+
+        return changed;
+    }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -188,6 +188,29 @@ public sealed class TenantFormTests
         inputs.ShouldAllBe(i => i.HasAttribute("readonly"));
     }
 
+    [Fact]
+    public async Task AccessLockedForm_TenantAdmin_KeepsTheAccessFieldsReadOnlyAndTheKeysEditable()
+    {
+        await using var ctx = MudTestContext.Create();
+        var model = ValidModel();
+        model.AccessMode = AwsAccessMode.AssumeRole;
+        var cut = ctx.Render<TenantForm>(p => p.Add(f => f.Model, model).Add(f => f.AccessLocked, true));
+
+        foreach (var field in new[] { "tenant-access-mode", "tenant-role-arn", "tenant-external-id", "tenant-endpoint-url" })
+        {
+            IsReadOnly(FieldInput(cut, field)).ShouldBeTrue(field);
+        }
+
+        FieldText(cut, "tenant-endpoint-url").ShouldBe("Set by your MSP operator.");
+        IsReadOnly(FieldInput(cut, "tenant-display-name")).ShouldBeFalse();
+        cut.FindAll("[aria-label='Generate a new external ID']").ShouldBeEmpty();
+
+        model.AccessMode = AwsAccessMode.AccessKeys;
+        cut.Render();
+        IsReadOnly(FieldInput(cut, "tenant-access-key-id")).ShouldBeFalse();
+        IsReadOnly(FieldInput(cut, "tenant-secret-access-key")).ShouldBeFalse();
+    }
+
     private static TenantFormModel ValidModel() => new()
     {
         DisplayName = "Acme Support",
@@ -204,6 +227,9 @@ public sealed class TenantFormTests
             .Add(f => f.IsNew, isNew)
             .Add(f => f.HasStoredSecret, hasStoredSecret)
             .Add(f => f.ReadOnly, readOnly));
+
+    /// <summary>A text field's input is readonly; a select's combobox says so by its class.</summary>
+    private static bool IsReadOnly(IElement field) => field.HasAttribute("readonly") || field.ClassList.Contains("mud-readonly");
 
     private static IElement FieldInput(IRenderedComponent<TenantForm> cut, string testId) => cut.Find($"[data-testid={testId}]");
 

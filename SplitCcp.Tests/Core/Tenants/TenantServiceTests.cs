@@ -170,6 +170,57 @@ public sealed class TenantServiceTests : IAsyncLifetime
         (await Tenants.GetAsync(_operator.Principal, created.Id)).ShouldBe(saved);
     }
 
+    [Theory]
+    [InlineData("accessMode", nameof(AwsAccessMode.DefaultCredentials), null)]
+    [InlineData("endpointUrl", nameof(AwsAccessMode.AccessKeys), "http://169.254.169.254")]
+    public async Task UpdateAsync_TenantAdminChangingHowThePortalReachesAws_IsRefusedAndNothingChanges(string field, string mode, string? endpoint)
+    {
+        var created = await _host.CreateTenantAsync(_operator.Principal, AccessKeysInput("acme", Secret));
+        var admin = await _host.CreateUserAsync(SplitCcp.Core.Security.Roles.TenantAdmin, created.Id);
+
+        var input = AccessKeysInput("acme", "") with { AccessMode = mode, EndpointUrl = endpoint, Version = created.Version };
+        var invalid = (await Tenants.UpdateAsync(admin.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Invalid>();
+
+        invalid.Errors.Keys.ShouldBe([field]);
+        invalid.Errors[field].ShouldBe(["Only an MSP operator can change how the portal reaches this tenant's AWS account."]);
+        (await Tenants.GetAsync(_operator.Principal, created.Id)).ShouldBe(created);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_TenantAdminOfAnAssumedRole_CannotPointItAtAnotherRoleOrExternalId()
+    {
+        var role = CoreTestHost.SandboxInput("acme") with
+        {
+            AccessMode = nameof(AwsAccessMode.AssumeRole), RoleArn = "arn:aws:iam::123456789012:role/SplitCcpAccess", ExternalId = "0123456789abcdef0123456789abcdef",
+        };
+        var created = await _host.CreateTenantAsync(_operator.Principal, role);
+        var admin = await _host.CreateUserAsync(SplitCcp.Core.Security.Roles.TenantAdmin, created.Id);
+
+        var input = role with { RoleArn = "arn:aws:iam::210987654321:role/OtherCustomer", ExternalId = "fedcba9876543210fedcba9876543210", Version = created.Version };
+        var invalid = (await Tenants.UpdateAsync(admin.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Invalid>();
+
+        invalid.Errors.Keys.Order(StringComparer.Ordinal).ShouldBe(["externalId", "roleArn"]);
+        (await Tenants.UpdateAsync(_operator.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant.RoleArn
+            .ShouldBe("arn:aws:iam::210987654321:role/OtherCustomer");
+    }
+
+    [Fact]
+    public async Task UpdateAsync_TenantAdmin_MayRenameAndRotateTheAccessKeys()
+    {
+        var created = await _host.CreateTenantAsync(_operator.Principal, AccessKeysInput("acme", Secret));
+        var admin = await _host.CreateUserAsync(SplitCcp.Core.Security.Roles.TenantAdmin, created.Id);
+
+        var input = AccessKeysInput("acme", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY") with
+        {
+            DisplayName = "Acme Renamed", AccessKeyId = "AKIAI44QH8DHBEXAMPLE", Version = created.Version,
+        };
+        var saved = (await Tenants.UpdateAsync(admin.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
+
+        saved.DisplayName.ShouldBe("Acme Renamed");
+        saved.AccessKeyId.ShouldBe("AKIAI44QH8DHBEXAMPLE");
+        (await Tenants.GetSecretAccessKeyAsync(created.Id, default)).ShouldBe("je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY");
+    }
+
     [Fact]
     public async Task UpdateAsync_WithoutVersion_ReturnsVersionError()
     {

@@ -63,12 +63,16 @@ internal static class HealthEndpoints
                 ClaimsPrincipal user, DriftService drift, DriftWorker worker, TenantHealthStatus? status, string? search, int? page, int? pageSize, CancellationToken ct) =>
             {
                 var result = await drift.ListAsync(user, new TenantHealthQuery(status, search, page ?? 1, pageSize ?? 100), ct);
-                return Results.Ok(new HealthSummary(result.Counts, result.Items, result.TotalCount, result.Page, result.PageSize, worker.LastPass, worker.CurrentPass));
+
+                // A pass covers every tenant in the portal, so its counts and timing are shown only to those who see them all.
+                return Results.Ok(new HealthSummary(result.Counts, result.Items, result.TotalCount, result.Page, result.PageSize,
+                    result.AllTenants ? worker.LastPass : null, result.AllTenants ? worker.CurrentPass : null));
             })
             .WithSummary("Every tenant in your scope: counts per status, then one page of tenants worst first (Failing, Drifted, Unknown, Healthy), filtered by 'status' and 'search' (name or slug); 100 per page by default, at most 200.")
             .Produces<HealthSummary>();
 
-        health.MapPost("/check-all", async (ClaimsPrincipal user, DriftService drift, DriftWorker worker, IHostApplicationLifetime lifetime, bool? wait, CancellationToken ct) =>
+        health.MapPost("/check-all", async (
+                ClaimsPrincipal user, DriftService drift, DriftWorker worker, ITenantAccess access, IHostApplicationLifetime lifetime, bool? wait, CancellationToken ct) =>
             {
                 if (wait == true)
                 {
@@ -82,7 +86,8 @@ internal static class HealthEndpoints
 
                 // The checks outlive the request; they stop only with the application.
                 _ = drift.CheckAllAsync(user, lifetime.ApplicationStopping);
-                return Results.Accepted("/api/health/tenants", new { started = true, currentPass = worker.CurrentPass, summary = "/api/health/tenants" });
+                var allTenants = (await access.GetScopeAsync(user, ct)).AllTenants;
+                return Results.Accepted("/api/health/tenants", new { started = true, currentPass = allTenants ? worker.CurrentPass : null, summary = "/api/health/tenants" });
             })
             .WithSummary("Checks every tenant in your scope now. Answers 202 at once (poll /api/health/tenants), or with ?wait=true 200 when all are checked. For an MSP operator this is a full pass of the drift worker, joining one already under way.");
 

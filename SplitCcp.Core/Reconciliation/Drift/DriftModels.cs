@@ -84,8 +84,8 @@ public sealed record HealthCounts(int Total, int Healthy, int Drifted, int Faili
     };
 }
 
-/// <summary>One page of the dashboard's tenant table.</summary>
-public sealed record TenantHealthPage(IReadOnlyList<TenantHealthRow> Items, int TotalCount, int Page, int PageSize, HealthCounts Counts);
+/// <summary>One page of the dashboard's tenant table; <paramref name="AllTenants"/> when the caller sees every tenant (and so the worker's passes).</summary>
+public sealed record TenantHealthPage(IReadOnlyList<TenantHealthRow> Items, int TotalCount, int Page, int PageSize, HealthCounts Counts, bool AllTenants);
 
 /// <summary>The dashboard's filter: a status (all when null), a search over names and slugs, and the page to show.</summary>
 public sealed record TenantHealthQuery(TenantHealthStatus? Status = null, string? Search = null, int Page = 1, int PageSize = 25)

@@ -179,7 +179,7 @@ public sealed class DriftService(
             .ToListAsync(ct);
         return new TenantHealthPage(
             items.Select(t => new TenantHealthRow(t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode, t.Status, t.CheckedAt, t.DriftedCount, t.ErrorCount, t.Message)).ToList(),
-            total, page, pageSize, await CountAsync(db, scope, ct));
+            total, page, pageSize, await CountAsync(db, scope, ct), scope.AllTenants);
     }
 
     public async Task<HealthCounts> CountAsync(ClaimsPrincipal user, CancellationToken ct = default) =>

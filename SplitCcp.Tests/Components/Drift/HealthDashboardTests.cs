@@ -1,6 +1,7 @@
 using System.Reflection;
 using AngleSharp.Dom;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
@@ -183,6 +184,18 @@ public sealed class HealthDashboardTests : IAsyncLifetime
         Count(cut, TenantHealthStatus.Drifted).ShouldBe("1");
         Count(cut, TenantHealthStatus.Failing).ShouldBe("0");
         cut.FindAll("[data-testid=check-all]").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Render_ViewerAfterAPass_SeesWhenItRanButNotHowManyTenantsNorHowLong()
+    {
+        var viewer = await _host.Host.CreateUserAsync(Roles.Viewer, _drifted.Id);
+        await _host.Host.Services.GetRequiredService<DriftWorker>().CheckAllAsync();
+        await using var operatorCtx = _host.CreateContext();
+        await using var viewerCtx = _host.CreateContext(viewer);
+
+        RenderDashboard(operatorCtx).Find("[data-testid=last-pass]").TextContent.ShouldStartWith("Last pass just now: 5 tenants checked in");
+        RenderDashboard(viewerCtx).Find("[data-testid=last-pass]").TextContent.ShouldBe("Last pass just now.");
     }
 
     [Fact]

@@ -252,11 +252,11 @@ public sealed partial class HealthDashboard
                     : "No drift pass has finished since the portal started.";
             }
 
+            // A pass covers every tenant in the portal: how many, and how long that took, is for those who see them all.
             var ago = Ago(finished);
-            var took = DriftText.Duration(finished - last.StartedAt);
             return _scope.AllTenants
-                ? $"Last pass {ago}: {DriftText.Count(last.Checked, "tenant")} checked in {took}."
-                : $"Last pass {ago}, took {took}.";
+                ? $"Last pass {ago}: {DriftText.Count(last.Checked, "tenant")} checked in {DriftText.Duration(finished - last.StartedAt)}."
+                : $"Last pass {ago}.";
         }
     }
 

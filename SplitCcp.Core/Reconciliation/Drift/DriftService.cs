@@ -110,9 +110,9 @@ public sealed class DriftService(
         }
         else
         {
+            // Checks already under way for a tenant are joined, so asking again while these run adds no AWS calls.
             var ids = scope.TenantIds.ToList();
-            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxConcurrency, CancellationToken = ct },
-                async (id, token) => await checker.CheckAsync(id, token));
+            await worker.CheckEachAsync(ids, null, ct);
             count = ids.Count;
         }
 

@@ -171,26 +171,7 @@ public sealed partial class DriftWorker(
             }
 
             notifier.Notify(pass);
-            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = ct },
-                async (id, token) =>
-                {
-                    using var scope = logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = id });
-                    try
-                    {
-                        await checker.CheckAsync(id, token);
-                    }
-#pragma warning disable CA1031 // The checker reports a tenant's failures on that tenant; anything left (the database) must not end the pass for the rest.
-                    catch (Exception ex) when (!token.IsCancellationRequested)
-#pragma warning restore CA1031
-                    {
-                        LogTenantFailed(logger, ex, id);
-                    }
-                    finally
-                    {
-                        Interlocked.Increment(ref _checked);
-                    }
-                });
-
+            await CheckEachAsync(ids, () => Interlocked.Increment(ref _checked), ct);
             await ForgetOldHistoryAsync(settings.HistoryRetention, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -214,6 +195,31 @@ public sealed partial class DriftWorker(
         notifier.Notify(finished);
         return finished;
     }
+
+    /// <summary>
+    /// Checks the tenants, <see cref="DriftOptions.MaxConcurrency"/> at once: the worker's passes and a tenant admin's
+    /// "check all". One tenant's failure (the database, say) is logged and never ends the run for the rest.
+    /// </summary>
+    internal Task CheckEachAsync(IReadOnlyList<Guid> ids, Action? done, CancellationToken ct) =>
+        Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxConcurrency, CancellationToken = ct },
+            async (id, token) =>
+            {
+                using var scope = logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = id });
+                try
+                {
+                    await checker.CheckAsync(id, token);
+                }
+#pragma warning disable CA1031 // The checker reports a tenant's failures on that tenant; anything left must not end the run for the rest.
+                catch (Exception ex) when (!token.IsCancellationRequested)
+#pragma warning restore CA1031
+                {
+                    LogTenantFailed(logger, ex, id);
+                }
+                finally
+                {
+                    done?.Invoke();
+                }
+            });
 
     /// <summary>Removes history that ended before the retention window; every tenant's latest result stays.</summary>
     internal async Task<int> ForgetOldHistoryAsync(TimeSpan retention, CancellationToken ct)

@@ -181,57 +181,67 @@ public sealed partial class DriftChecker(
         var errors = outcome.Resources.Count(r => r.State == DriftState.Error);
 
         // No existence check first: a tenant deleted since it was loaded has its rows refused by the foreign key, below.
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var state = await db.TenantDrift.SingleOrDefaultAsync(d => d.TenantId == tenantId, ct);
-        if (state is null)
+        for (var attempt = 1; ; attempt++)
         {
-            state = new TenantDrift { TenantId = tenantId };
-            db.TenantDrift.Add(state);
-        }
-
-        DriftReport? report = null;
-        if (state.LatestReportId is { } latestId && state.Fingerprint == fingerprint)
-        {
-            report = await db.DriftReports.SingleOrDefaultAsync(r => r.Id == latestId, ct);
-        }
-
-        if (report is null)
-        {
-            report = new DriftReport
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var state = await db.TenantDrift.SingleOrDefaultAsync(d => d.TenantId == tenantId, ct);
+            var first = state is null;
+            if (state is null)
             {
-                Id = Guid.CreateVersion7(), TenantId = tenantId, Status = outcome.Status, FirstCheckedAt = now, Message = outcome.Message,
-                ResourcesJson = resourcesJson, Fingerprint = fingerprint, DriftedCount = drifted, ErrorCount = errors,
-            };
-            db.DriftReports.Add(report);
-        }
+                state = new TenantDrift { TenantId = tenantId };
+                db.TenantDrift.Add(state);
+            }
 
-        report.LastCheckedAt = now;
-        report.Checks++;
-
-        state.Status = outcome.Status;
-        state.CheckedAt = now;
-        state.DurationMs = Math.Round(duration.TotalMilliseconds, 1);
-        state.DriftedCount = drifted;
-        state.ErrorCount = errors;
-        state.Message = outcome.Message;
-        state.LatestReportId = report.Id;
-        state.Fingerprint = fingerprint;
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            if (await TenantExistsAsync(tenantId, ct))
+            DriftReport? report = null;
+            if (state.LatestReportId is { } latestId && state.Fingerprint == fingerprint)
             {
+                report = await db.DriftReports.SingleOrDefaultAsync(r => r.Id == latestId, ct);
+            }
+
+            if (report is null)
+            {
+                report = new DriftReport
+                {
+                    Id = Guid.CreateVersion7(), TenantId = tenantId, Status = outcome.Status, FirstCheckedAt = now, Message = outcome.Message,
+                    ResourcesJson = resourcesJson, Fingerprint = fingerprint, DriftedCount = drifted, ErrorCount = errors,
+                };
+                db.DriftReports.Add(report);
+            }
+
+            report.LastCheckedAt = now;
+            report.Checks++;
+
+            state.Status = outcome.Status;
+            state.CheckedAt = now;
+            state.DurationMs = Math.Round(duration.TotalMilliseconds, 1);
+            state.DriftedCount = drifted;
+            state.ErrorCount = errors;
+            state.Message = outcome.Message;
+            state.LatestReportId = report.Id;
+            state.Fingerprint = fingerprint;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                if (!await TenantExistsAsync(tenantId, ct))
+                {
+                    // Deleted while it was being checked.
+                    return null;
+                }
+
+                if (first && attempt == 1)
+                {
+                    // Auto-remediation was switched on at the same moment and wrote the tenant's first row: store on top of it.
+                    continue;
+                }
+
                 throw;
             }
 
-            // Deleted while it was being checked.
-            return null;
+            return new StoredCheck(now, report.FirstCheckedAt, state.AutoRemediate);
         }
-
-        return new StoredCheck(now, report.FirstCheckedAt, state.AutoRemediate);
     }
 
     private async Task<bool> TenantExistsAsync(Guid tenantId, CancellationToken ct)

@@ -255,23 +255,39 @@ public sealed class DriftService(
             return allowed;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var state = await db.TenantDrift.SingleOrDefaultAsync(d => d.TenantId == tenantId, ct);
-        if (state is null)
+        for (var attempt = 1; ; attempt++)
         {
-            state = new TenantDrift { TenantId = tenantId, Status = TenantHealthStatus.Unknown };
-            db.TenantDrift.Add(state);
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var state = await db.TenantDrift.SingleOrDefaultAsync(d => d.TenantId == tenantId, ct);
+            var first = state is null;
+            if (state is null)
+            {
+                state = new TenantDrift { TenantId = tenantId, Status = TenantHealthStatus.Unknown };
+                db.TenantDrift.Add(state);
+            }
 
-        if (state.AutoRemediate != enabled)
-        {
+            if (state.AutoRemediate == enabled)
+            {
+                return TenantAccessResult.Allowed;
+            }
+
             state.AutoRemediate = enabled;
             db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user), AuditActions.DriftSettingsChanged,
                 enabled ? "Turned on auto-remediation: drift found by a check is fixed by an apply." : "Turned off auto-remediation."));
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return TenantAccessResult.Allowed;
+            }
+            catch (DbUpdateException) when (first && attempt == 1)
+            {
+                // The tenant's first check stored its row at the same moment (or the tenant was deleted): look again.
+                if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
+                {
+                    return TenantAccessResult.NotFound;
+                }
+            }
         }
-
-        return TenantAccessResult.Allowed;
     }
 
     /// <summary>How many tenants of the whole portal are in each state, for <c>/metrics</c>: not scoped to a user, so internal.</summary>

@@ -103,6 +103,50 @@ public sealed class DriftWorkerTests
     }
 
     [Fact]
+    public async Task Auto_remediation_switched_on_while_the_first_check_stores_its_row_is_kept_not_refused()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Drift:Enabled"] = "false" });
+        var tenant = await CreateDemoAsync(host);
+        var gate = SplitCcp.Core.Persistence.SqliteWriteGate.For(host.Core.ConnectionString);
+
+        // The switch reads "no row yet" and queues for the write gate with a new row ...
+        await gate.WaitAsync();
+        var set = Drift(host).SetAutoRemediateAsync(host.Operator, tenant.Id, true);
+        await Task.Delay(200);
+        set.IsCompleted.ShouldBeFalse("it waits for the write gate with its new row");
+
+        // ... while the tenant's first check stores that row (written straight to the file, past the gate).
+        await InsertTenantDriftRowAsync(host, tenant.Id, TenantHealthStatus.Drifted);
+
+        gate.Release();
+
+        (await set).ShouldBe(TenantAccessResult.Allowed);
+        var report = await HealthAsync(host, tenant.Id);
+        report.AutoRemediate.ShouldBeTrue();
+        report.Status.ShouldBe(TenantHealthStatus.Drifted, "the check's row was kept, with the switch on it");
+    }
+
+    [Fact]
+    public async Task A_first_check_whose_row_appears_while_it_stores_stores_on_top_of_it()
+    {
+        await using var host = await StartAsync(new() { ["SplitCcp:Drift:Enabled"] = "false" });
+        var tenant = await CreateDemoAsync(host);
+        var gate = SplitCcp.Core.Persistence.SqliteWriteGate.For(host.Core.ConnectionString);
+
+        // The check reads "no row yet" and queues for the write gate with its first row, while auto-remediation is switched
+        // on and writes that row (straight to the file, past the gate).
+        await gate.WaitAsync();
+        var check = host.Services.GetRequiredService<DriftChecker>().CheckAsync(tenant.Id, CancellationToken.None);
+        await Task.Delay(500);
+        check.IsCompleted.ShouldBeFalse("it waits for the write gate with its new row");
+        await InsertTenantDriftRowAsync(host, tenant.Id, TenantHealthStatus.Unknown);
+        gate.Release();
+
+        (await check).ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Drifted);
+        (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Drifted);
+    }
+
+    [Fact]
     public async Task A_tenant_deleted_while_it_is_checked_gets_no_report_and_the_check_says_so()
     {
         await using var host = await StartAsync(new() { ["SplitCcp:Sandbox:Latency"] = "00:00:01" });
@@ -268,6 +312,12 @@ public sealed class DriftWorkerTests
         var core = await CoreTestHost.StartAsync(all);
         return new TestHost(core, (await core.CreateOperatorAsync()).Principal);
     }
+
+    /// <summary>A tenant's latest-result row, written straight to the file: past EF and the write gate a test may hold.</summary>
+    private static async Task InsertTenantDriftRowAsync(TestHost host, Guid tenantId, TenantHealthStatus status) =>
+        await host.Core.QueryScalarAsync(
+            "INSERT INTO TenantDrift (TenantId, Status, DriftedCount, ErrorCount, AutoRemediate) VALUES ($id, $status, 0, 0, 0)",
+            ("$id", tenantId.ToString().ToUpperInvariant()), ("$status", status.ToString()));
 
     private static Task<TenantView> CreateDemoAsync(TestHost host) =>
         host.Services.GetRequiredService<DemoTenants>().CreateAsync(host.Operator);

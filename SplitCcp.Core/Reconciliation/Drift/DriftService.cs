@@ -218,14 +218,23 @@ public sealed class DriftService(
             .Select(r => new { r.TenantId, r.Status, r.FirstCheckedAt, r.LastCheckedAt })
             .ToListAsync(ct);
         var byTenant = stretches.GroupBy(s => s.TenantId).Select(g => g.OrderBy(s => s.FirstCheckedAt).ToArray()).ToList();
+
+        // The points move forward in time, so each tenant's cursor only moves forward: one walk over its stretches in all.
+        var next = new int[byTenant.Count];
         var result = new List<HealthTrendPoint>(points);
         for (var i = 0; i < points; i++)
         {
             var at = from + (window * i / (points - 1));
             int healthy = 0, drifted = 0, failing = 0;
-            foreach (var history in byTenant)
+            for (var t = 0; t < byTenant.Count; t++)
             {
-                var current = history.LastOrDefault(s => s.FirstCheckedAt <= at);
+                var history = byTenant[t];
+                while (next[t] < history.Length && history[next[t]].FirstCheckedAt <= at)
+                {
+                    next[t]++;
+                }
+
+                var current = next[t] == 0 ? null : history[next[t] - 1];
                 switch (current?.Status)
                 {
                     case TenantHealthStatus.Healthy:

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Tenants.Spec;
@@ -40,7 +41,11 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    /// <summary>The handler of <see cref="CreateHttpClient"/>; the tests send through it too.</summary>
+    /// <summary>
+    /// The handler of <see cref="CreateHttpClient"/>; the tests send through it too. It connects only to public addresses:
+    /// the pages' host is typed by whoever edits the tenant's setup, and the portal must not become their way to probe the
+    /// network it runs in. A request to an emulator the MSP operator configured carries <see cref="LocalAllowed"/>.
+    /// </summary>
     internal static SocketsHttpHandler CreateHandler() => new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -50,7 +55,66 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
         PreAuthenticate = false,
         AutomaticDecompression = DecompressionMethods.All,
         ConnectTimeout = DefaultTimeout,
+        ConnectCallback = ConnectPubliclyAsync,
     };
+
+    /// <summary>Marks a request whose host may be private or local: an emulator's, or a test's loopback server.</summary>
+    internal static readonly HttpRequestOptionsKey<bool> LocalAllowed = new("SplitCcp.LocalAllowed");
+
+    private static async ValueTask<Stream> ConnectPubliclyAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        var localAllowed = context.InitialRequestMessage.Options.TryGetValue(LocalAllowed, out var allowed) && allowed;
+        var usable = localAllowed ? addresses : addresses.Where(IsPublic).ToArray();
+        if (usable.Length == 0)
+        {
+            throw new LocalAddressRefusedException(host, addresses.FirstOrDefault());
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(usable, context.DnsEndPoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>False for loopback, private, link-local (the cloud metadata service), shared and unspecified addresses.</summary>
+    internal static bool IsPublic(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        {
+            return false;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            var first = address.GetAddressBytes()[0];
+            return !address.IsIPv6LinkLocal && !address.IsIPv6SiteLocal && !address.IsIPv6Multicast && (first & 0xFE) != 0xFC;
+        }
+
+        var b = address.GetAddressBytes();
+        return !(b[0] == 0 || b[0] == 10 || b[0] >= 224
+            || (b[0] == 100 && b[1] >= 64 && b[1] < 128)
+            || (b[0] == 169 && b[1] == 254)
+            || (b[0] == 172 && b[1] >= 16 && b[1] < 32)
+            || (b[0] == 192 && b[1] == 168));
+    }
+
+    /// <summary>The pages' host resolved only to addresses the portal does not fetch from.</summary>
+    private sealed class LocalAddressRefusedException(string host, IPAddress? address)
+        : IOException($"{host} resolves to {address?.ToString() ?? "no address"}, a private or local address");
 
     public async Task<SiteAnswer> GetAsync(Uri url, CancellationToken ct)
     {
@@ -101,6 +165,7 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, address);
             request.Headers.UserAgent.ParseAdd("SplitCcp-synthetic-check/1.0");
+            request.Options.Set(LocalAllowed, emulatorEndpoint is not null);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             var status = (int)response.StatusCode;
             if (status is >= 300 and < 400 && response.Headers.Location is { } location)
@@ -179,6 +244,8 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
 
     private static string Describe(HttpRequestException ex, Uri target) => ex.HttpRequestError switch
     {
+        _ when ex.InnerException is LocalAddressRefusedException refused =>
+            $"{refused.Message}; the portal fetches the pages only from public addresses, as agents' browsers would across the internet",
         HttpRequestError.NameResolutionError => $"{target.Host} does not resolve (DNS)",
         HttpRequestError.ConnectionError => $"no connection could be made to {target.Host}",
         HttpRequestError.SecureConnectionError => $"the HTTPS connection to {target.Host} failed; check that its certificate covers {target.Host}",

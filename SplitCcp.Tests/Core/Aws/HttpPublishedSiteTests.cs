@@ -155,11 +155,45 @@ public sealed class HttpPublishedSiteTests
         await Should.ThrowAsync<ArgumentException>(() => new HttpPublishedSite(http, "eu-west-2").GetAsync(new Uri(url), CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("127.0.0.1")]
+    public async Task GetAsync_PagesHostThatIsLocal_IsNotConnectedTo(string host)
+    {
+        // Whoever edits the setup types the pages' host: the portal must not fetch from its own network for them.
+        await using var site = await LoopbackSite.StartAsync(c => LoopbackSite.Serve(c, s_body, Html));
+        using var http = HttpPublishedSite.CreateHttpClient();
+
+        var answer = await new HttpPublishedSite(http, "eu-west-2").GetAsync(new Uri($"https://{host}:{site.Address.Port}/AudioOnly.html"), CancellationToken.None);
+
+        answer.ShouldBeOfType<SiteAnswer.Unreachable>().Reason.ShouldContain("a private or local address; the portal fetches the pages only from public addresses");
+        site.Paths.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("10.1.2.3", false)]
+    [InlineData("172.16.0.1", false)]
+    [InlineData("172.32.0.1", true)]
+    [InlineData("192.168.1.1", false)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("100.64.0.1", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("::1", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("fd00::1", false)]
+    [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("52.94.236.248", true)]
+    [InlineData("2600:9000:2000::1", true)]
+    public void IsPublic_Address_OnlyWhatTheInternetCanReach(string address, bool expected) =>
+        HttpPublishedSite.IsPublic(System.Net.IPAddress.Parse(address)).ShouldBe(expected);
+
     [Fact]
     public async Task GetAsync_EmulatorEndpoint_FetchesTheBucketsObjectPathStyleFromTheEmulator()
     {
+        // The production client: an emulator the MSP operator configured may be local.
         await using var emulator = await LoopbackSite.StartAsync(c => LoopbackSite.Serve(c, s_body, Html));
-        using var http = new HttpClient();
+        using var http = HttpPublishedSite.CreateHttpClient();
         var site = new HttpPublishedSite(http, "eu-west-2", emulator.Address);
 
         var answer = await site.GetAsync(new Uri("https://acme-ccp-pages.s3.eu-west-2.amazonaws.com/AudioOnly.html"), CancellationToken.None);

@@ -85,7 +85,9 @@ internal sealed class LoopbackSite : IAsyncDisposable
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            // Standing in for DNS, this sends a public name to the loopback server: a connection the portal's fetcher allows.
             var original = request.RequestUri!;
+            request.Options.Set(HttpPublishedSite.LocalAllowed, true);
             request.Headers.Host = original.Host;
             request.RequestUri = new Uri(address, original.PathAndQuery);
             return base.SendAsync(request, cancellationToken);

@@ -227,14 +227,11 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
     /// <summary>A bucket's virtual-hosted address as the emulator serves it, path-style; null for any other host.</summary>
     private Uri? EmulatorAddress(Uri url)
     {
-        var suffix = SetupValues.BucketHostSuffix(region);
-        var host = url.IdnHost.ToLowerInvariant();
-        if (!host.EndsWith(suffix, StringComparison.Ordinal) || host.Length == suffix.Length)
+        if (SetupValues.BucketOfHost(url.IdnHost, region) is not { } bucket)
         {
             return null;
         }
 
-        var bucket = host[..^suffix.Length];
         var endpoint = emulatorEndpoint!;
         return new Uri($"{endpoint.GetLeftPart(UriPartial.Authority)}{endpoint.AbsolutePath.TrimEnd('/')}/{bucket}{url.AbsolutePath}");
     }

@@ -106,11 +106,11 @@ public sealed class ReconciliationService(
         return await StartAsync(record, AuditLog.ActorOf(user), $"Requested an apply of setup version {record.Version}.", ct);
     }
 
-    /// <summary>Starts an apply the portal itself decided on (auto-remediation) of the setup version it looked at, with no user behind it.</summary>
-    internal Task<ApplyStartResult> StartForPortalAsync(TenantSpecRecord record, string actor, string summary, CancellationToken ct) =>
-        StartAsync(record, actor, summary, ct);
-
-    private async Task<ApplyStartResult> StartAsync(TenantSpecRecord record, string actor, string summary, CancellationToken ct)
+    /// <summary>
+    /// Starts an apply of the setup version given, recorded as requested by <paramref name="actor"/>: a user through
+    /// <see cref="StartApplyAsync"/>, or the portal itself (auto-remediation, of the version its check compared).
+    /// </summary>
+    internal async Task<ApplyStartResult> StartAsync(TenantSpecRecord record, string actor, string summary, CancellationToken ct)
     {
         var tenantId = record.TenantId;
         if (!record.Exists || record.IsDraft)

@@ -42,7 +42,7 @@ internal sealed class SandboxPublishedSite(SandboxAwsAccount account) : IPublish
     {
         var host = url.IdnHost.ToLowerInvariant();
         var key = Uri.UnescapeDataString(url.AbsolutePath.TrimStart('/'));
-        if (BucketOf(host) is { } bucket)
+        if (SetupValues.BucketOfHost(host, account.Region) is { } bucket)
         {
             return await ReadObjectAsync(s, bucket, key, Reader.Anonymous);
         }
@@ -58,7 +58,7 @@ internal sealed class SandboxPublishedSite(SandboxAwsAccount account) : IPublish
             return Status(HttpStatusCode.Forbidden);
         }
 
-        if (BucketOf(distribution.OriginDomainName.ToLowerInvariant()) is not { } origin)
+        if (SetupValues.BucketOfHost(distribution.OriginDomainName, account.Region) is not { } origin)
         {
             return Status(HttpStatusCode.BadGateway);
         }
@@ -95,12 +95,6 @@ internal sealed class SandboxPublishedSite(SandboxAwsAccount account) : IPublish
         return Status(Allows(policy, reader, "s3:ListBucket", $"arn:aws:s3:::{bucket}") ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden);
     }
 
-    private string? BucketOf(string host)
-    {
-        var suffix = SetupValues.BucketHostSuffix(account.Region);
-        return host.EndsWith(suffix, StringComparison.Ordinal) && host.Length > suffix.Length ? host[..^suffix.Length] : null;
-    }
-
     private static SiteAnswer.Served Status(HttpStatusCode status) => new((int)status, ErrorContentType, null);
 
     /// <summary>An explicit Deny that applies wins; otherwise an Allow that applies grants.</summary>
@@ -121,13 +115,9 @@ internal sealed class SandboxPublishedSite(SandboxAwsAccount account) : IPublish
         && SandboxS3Gateway.Values(statement["Resource"]).Any(r => Glob(r, resource))
         && ConditionHolds(statement["Condition"], reader);
 
-    private static bool PrincipalMatches(JsonNode? principal, Reader reader) => principal switch
-    {
-        JsonValue everyone => everyone.ToString() == "*",
-        JsonObject named => SandboxS3Gateway.Values(named["AWS"]).Contains("*")
-            || (reader.SourceArn is not null && SandboxS3Gateway.Values(named["Service"]).Contains(CloudFrontService)),
-        _ => false,
-    };
+    private static bool PrincipalMatches(JsonNode? principal, Reader reader) =>
+        SandboxS3Gateway.IsEveryone(principal)
+        || (reader.SourceArn is not null && principal is JsonObject named && SandboxS3Gateway.Values(named["Service"]).Contains(CloudFrontService));
 
     /// <summary>Only the condition the portal's own policy uses is understood: <c>AWS:SourceArn</c>. Any other never holds.</summary>
     private static bool ConditionHolds(JsonNode? condition, Reader reader)

@@ -125,8 +125,15 @@ internal sealed partial class SandboxS3Gateway(SandboxAwsAccount account) : Sand
 
     /// <summary>Public as S3 judges it (simplified): an Allow to every principal with no condition.</summary>
     private static bool IsPublic(JsonObject policy) =>
-        Statements(policy).Any(st => st["Effect"]?.ToString() == "Allow" && st["Condition"] is null
-            && (st["Principal"] is JsonValue v ? v.ToString() == "*" : Values(st["Principal"]?["AWS"]).Contains("*")));
+        Statements(policy).Any(st => st["Effect"]?.ToString() == "Allow" && st["Condition"] is null && IsEveryone(st["Principal"]));
+
+    /// <summary>A policy principal that stands for anyone: <c>"*"</c> or <c>{"AWS": "*"}</c>.</summary>
+    internal static bool IsEveryone(JsonNode? principal) => principal switch
+    {
+        JsonValue value => value.ToString() == "*",
+        JsonObject named => Values(named["AWS"]).Contains("*"),
+        _ => false,
+    };
 
     internal static IEnumerable<JsonObject> Statements(JsonObject policy) =>
         policy["Statement"] switch

@@ -74,20 +74,21 @@ internal static class HealthEndpoints
         health.MapPost("/check-all", async (
                 ClaimsPrincipal user, DriftService drift, DriftWorker worker, ITenantAccess access, IHostApplicationLifetime lifetime, bool? wait, CancellationToken ct) =>
             {
-                if (wait == true)
-                {
-                    return await drift.CheckAllAsync(user, ct) is { } done ? Results.Ok(done) : CheckForbidden();
-                }
-
-                if (!await drift.CanCheckAsync(user, ct))
+                // The caller's scope, read once: it decides who may check, what is checked and what the answer shows.
+                var scope = await access.GetScopeAsync(user, ct);
+                if (!DriftService.CanCheck(scope))
                 {
                     return CheckForbidden();
                 }
 
+                if (wait == true)
+                {
+                    return Results.Ok(await drift.CheckAllAsync(scope, ct));
+                }
+
                 // The checks outlive the request; they stop only with the application.
-                _ = drift.CheckAllAsync(user, lifetime.ApplicationStopping);
-                var allTenants = (await access.GetScopeAsync(user, ct)).AllTenants;
-                return Results.Accepted("/api/health/tenants", new { started = true, currentPass = allTenants ? worker.CurrentPass : null, summary = "/api/health/tenants" });
+                _ = drift.CheckAllAsync(scope, lifetime.ApplicationStopping);
+                return Results.Accepted("/api/health/tenants", new { started = true, currentPass = scope.AllTenants ? worker.CurrentPass : null, summary = "/api/health/tenants" });
             })
             .WithSummary("Checks every tenant in your scope now. Answers 202 at once (poll /api/health/tenants), or with ?wait=true 200 when all are checked. For an MSP operator this is a full pass of the drift worker, joining one already under way.");
 

@@ -180,18 +180,9 @@ public sealed partial class DriftChecker(
         var drifted = outcome.Resources.Count(r => r.IsOutOfLine);
         var errors = outcome.Resources.Count(r => r.State == DriftState.Error);
 
-        // No existence check first: a tenant deleted since it was loaded has its rows refused by the foreign key, below.
-        for (var attempt = 1; ; attempt++)
+        StoredCheck? stored = null;
+        var exists = await TenantDriftRows.UpdateAsync(dbFactory, tenantId, async (db, state) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var state = await db.TenantDrift.SingleOrDefaultAsync(d => d.TenantId == tenantId, ct);
-            var first = state is null;
-            if (state is null)
-            {
-                state = new TenantDrift { TenantId = tenantId };
-                db.TenantDrift.Add(state);
-            }
-
             DriftReport? report = null;
             if (state.LatestReportId is { } latestId && state.Fingerprint == fingerprint)
             {
@@ -219,36 +210,14 @@ public sealed partial class DriftChecker(
             state.Message = outcome.Message;
             state.LatestReportId = report.Id;
             state.Fingerprint = fingerprint;
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                if (!await TenantExistsAsync(tenantId, ct))
-                {
-                    // Deleted while it was being checked.
-                    return null;
-                }
+            stored = new StoredCheck(now, report.FirstCheckedAt, state.AutoRemediate);
+            return true;
+        }, ct);
 
-                if (first && attempt == 1)
-                {
-                    // Auto-remediation was switched on at the same moment and wrote the tenant's first row: store on top of it.
-                    continue;
-                }
-
-                throw;
-            }
-
-            return new StoredCheck(now, report.FirstCheckedAt, state.AutoRemediate);
-        }
+        // Null when the tenant was deleted while it was being checked.
+        return exists ? stored : null;
     }
 
-    private async Task<bool> TenantExistsAsync(Guid tenantId, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Tenants.AnyAsync(t => t.Id == tenantId, ct);
-    }
 
     /// <summary>Applies the setup version the check compared; if it was saved again since, the apply refuses to run it.</summary>
     private async Task RemediateAsync(TenantSpecRecord record, Outcome outcome, CancellationToken ct)
@@ -256,7 +225,7 @@ public sealed partial class DriftChecker(
         var tenantId = record.TenantId;
         var drifted = outcome.Resources.Where(r => r.IsOutOfLine).Select(r => r.Title).ToList();
         var summary = $"Auto-remediation: a drift check found {Count(drifted.Count, "resource")} out of line ({string.Join(", ", drifted.Take(5))}{(drifted.Count > 5 ? ", …" : "")}); applying the setup to fix it.";
-        var result = await reconciliation.StartForPortalAsync(record, $"{WorkerActor} (auto-remediation)", summary, ct);
+        var result = await reconciliation.StartAsync(record, $"{WorkerActor} (auto-remediation)", summary, ct);
         if (result is not ApplyStartResult.Started)
         {
             var why = result switch

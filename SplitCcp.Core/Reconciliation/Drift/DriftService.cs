@@ -82,20 +82,19 @@ public sealed class DriftService(
     }
 
     /// <summary>True when the caller may start checks: they can change at least one tenant.</summary>
-    public async Task<bool> CanCheckAsync(ClaimsPrincipal user, CancellationToken ct = default)
-    {
-        var scope = await access.GetScopeAsync(user, ct);
-        return scope.Allows(TenantOperation.Write) && scope.UserId is not null;
-    }
+    public static bool CanCheck(TenantScope scope) => scope.Allows(TenantOperation.Write) && scope.UserId is not null;
 
     /// <summary>
     /// Checks every tenant in the caller's scope. For someone who sees every tenant that is a full pass of the worker (joining
     /// the one under way, if any); for someone with a few tenants, those tenants. Null when the caller may not start checks.
     /// </summary>
-    public async Task<CheckAllResult?> CheckAllAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    public async Task<CheckAllResult?> CheckAllAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
+        await CheckAllAsync(await access.GetScopeAsync(user, ct), ct);
+
+    /// <inheritdoc cref="CheckAllAsync(ClaimsPrincipal, CancellationToken)"/>
+    public async Task<CheckAllResult?> CheckAllAsync(TenantScope scope, CancellationToken ct = default)
     {
-        var scope = await access.GetScopeAsync(user, ct);
-        if (!scope.Allows(TenantOperation.Write) || scope.UserId is null)
+        if (!CanCheck(scope))
         {
             return null;
         }
@@ -264,39 +263,19 @@ public sealed class DriftService(
             return allowed;
         }
 
-        for (var attempt = 1; ; attempt++)
+        var exists = await TenantDriftRows.UpdateAsync(dbFactory, tenantId, (db, state) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var state = await db.TenantDrift.SingleOrDefaultAsync(d => d.TenantId == tenantId, ct);
-            var first = state is null;
-            if (state is null)
-            {
-                state = new TenantDrift { TenantId = tenantId, Status = TenantHealthStatus.Unknown };
-                db.TenantDrift.Add(state);
-            }
-
             if (state.AutoRemediate == enabled)
             {
-                return TenantAccessResult.Allowed;
+                return Task.FromResult(false);
             }
 
             state.AutoRemediate = enabled;
             db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user), AuditActions.DriftSettingsChanged,
                 enabled ? "Turned on auto-remediation: drift found by a check is fixed by an apply." : "Turned off auto-remediation."));
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                return TenantAccessResult.Allowed;
-            }
-            catch (DbUpdateException) when (first && attempt == 1)
-            {
-                // The tenant's first check stored its row at the same moment (or the tenant was deleted): look again.
-                if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
-                {
-                    return TenantAccessResult.NotFound;
-                }
-            }
-        }
+            return Task.FromResult(true);
+        }, ct);
+        return exists ? TenantAccessResult.Allowed : TenantAccessResult.NotFound;
     }
 
     /// <summary>How many tenants of the whole portal are in each state, for <c>/metrics</c>: not scoped to a user, so internal.</summary>

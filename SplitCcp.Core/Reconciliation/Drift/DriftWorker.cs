@@ -120,16 +120,10 @@ public sealed partial class DriftWorker(
     {
         try
         {
-            await checker.CheckAsync(tenantId, _stopping.Token);
+            await CheckEachAsync([tenantId], null, _stopping.Token);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-        }
-#pragma warning disable CA1031 // A check that cannot be stored is logged; the apply it follows has finished either way.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogTenantFailed(logger, ex, tenantId);
         }
     });
 

@@ -56,12 +56,8 @@ public sealed partial class SyntheticChecks(ILogger<SyntheticChecks> logger)
             return new(key, title, DriftState.NotChecked, [], ex.Message);
         }
 
-        var url = fileName switch
-        {
-            SetupValues.AudioOnlyPageName => context.Values.AudioOnlyUrl!,
-            SetupValues.InSessionPageName => context.Values.InSessionUrl!,
-            _ => $"{context.Values.HostingOrigin}/{fileName}",
-        };
+        // Where agents load it: the pages' origin and the file's name (AudioOnlyUrl and InSessionUrl are built the same way).
+        var url = $"{context.Values.HostingOrigin}/{fileName}";
         var answer = await context.Aws.PublishedSite.GetAsync(new Uri(url), ct);
         var stored = items.GetValueOrDefault(ResourceKeys.CcpObject(fileName));
         var cloudFront = context.Spec.Hosting.Mode == HostingMode.CloudFront;

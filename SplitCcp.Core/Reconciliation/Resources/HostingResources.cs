@@ -222,7 +222,7 @@ internal sealed class CcpObjectResource(string fileName)
 /// A file as the portal publishes it, from the effective spec: what the bucket must hold, and what agents must get from
 /// the pages' address (the synthetic checks compare against the same bytes).
 /// </summary>
-internal sealed record PublishedFile(string Name, ReadOnlyMemory<byte> Content, string ContentType, string? KnownSha256 = null)
+internal sealed record PublishedFile(ReadOnlyMemory<byte> Content, string ContentType, string? KnownSha256 = null)
 {
     public const string HtmlContentType = "text/html; charset=utf-8";
     public const string JavaScriptContentType = "text/javascript; charset=utf-8";
@@ -233,9 +233,9 @@ internal sealed record PublishedFile(string Name, ReadOnlyMemory<byte> Content, 
     /// <exception cref="InvalidOperationException">A page cannot be generated yet: the setup lacks a value it needs.</exception>
     public static PublishedFile For(ReconcileContext ctx, string name) => name switch
     {
-        SetupValues.AudioOnlyPageName => new(name, Encoding.UTF8.GetBytes(ctx.Pages.AudioOnlyPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
-        SetupValues.InSessionPageName => new(name, Encoding.UTF8.GetBytes(ctx.Pages.InSessionPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
+        SetupValues.AudioOnlyPageName => new(Encoding.UTF8.GetBytes(ctx.Pages.AudioOnlyPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
+        SetupValues.InSessionPageName => new(Encoding.UTF8.GetBytes(ctx.Pages.InSessionPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
         // The library's hash is worked out once for the process: it is 730 KB, and every tenant's check compares it.
-        _ => new(name, ctx.Streams.Content, JavaScriptContentType, ctx.Streams.Sha256),
+        _ => new(ctx.Streams.Content, JavaScriptContentType, ctx.Streams.Sha256),
     };
 }

@@ -109,6 +109,14 @@ public sealed record SetupValues
     public static string BucketHostSuffix(string region) =>
         $".s3.{region}.amazonaws.com{(region.StartsWith("cn-", StringComparison.Ordinal) ? ".cn" : "")}";
 
+    /// <summary>The bucket a virtual-hosted S3 host name of the region names; null for any other host.</summary>
+    public static string? BucketOfHost(string host, string region)
+    {
+        var suffix = BucketHostSuffix(region);
+        host = host.ToLowerInvariant();
+        return host.EndsWith(suffix, StringComparison.Ordinal) && host.Length > suffix.Length ? host[..^suffix.Length] : null;
+    }
+
     /// <summary>The value if it passes its rule, else null: nothing unvalidated reaches a URL or an ARN.</summary>
     private static string? Known(string? value, Func<string?, string?> rule) =>
         !string.IsNullOrWhiteSpace(value) && rule(value) is null ? value : null;

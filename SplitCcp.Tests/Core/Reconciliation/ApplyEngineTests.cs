@@ -94,7 +94,9 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task A_second_apply_while_one_runs_is_refused_with_the_running_one()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        // The instance takes 3 s to create, so the first apply is surely still running when the second is asked for, however
+        // busy the machine; at the usual 300 ms it could finish first, and the second would rightly start.
+        await using var host = await ReconciliationTestHost.StartAsync(extraSettings: new Dictionary<string, string?> { ["SplitCcp:Sandbox:InstanceCreation"] = "00:00:03" });
         var tenant = await host.CreateDemoAsync();
 
         var first = await host.StartApplyAsync(tenant.Id);

@@ -12,7 +12,8 @@ public sealed partial class DriftBenchmarkTests
     {
         await using var output = new StringWriter();
 
-        var exitCode = await DriftBenchmark.RunAsync(["--tenants", "3", "--latency", "0", "--requests", "3"], output);
+        // 1 ms, not the default 0: the reload that sets the latency must be seen to take.
+        var exitCode = await DriftBenchmark.RunAsync(["--tenants", "3", "--latency", "1ms", "--requests", "3"], output);
 
         var report = output.ToString();
         exitCode.ShouldBe(0, report);
@@ -26,12 +27,15 @@ public sealed partial class DriftBenchmarkTests
         Regex.IsMatch(report, @"AWS calls \d+ \([\d.]+ per tenant\); throttled 0 \(over AWS's rates 0\)").ShouldBeTrue(report);
         report.ShouldContain("lower bound ");
         report.ShouldContain("peak memory ");
-        report.ShouldContain("latency set to 0 ms through a configuration reload");
+        Regex.IsMatch(report, @"pass 2: [\d.]+ s for 3 tenants \(1 ms latency").ShouldBeTrue(report);
+        report.ShouldContain("latency set to 1 ms through a configuration reload; the Sandbox's options now say 1 ms");
         report.ShouldContain("GET /api/health/tenants?pageSize=25 (API token): median ");
         report.ShouldContain("GET / (prerendered, signed in): median ");
         report.ShouldContain("DriftService.ListAsync, first page of 25: median ");
         report.ShouldContain("| 3 | pass 1 |");
-        Directory.Exists(DataFolder().Match(report).Groups["folder"].Value).ShouldBeFalse("the temporary data folder is removed");
+        var folder = DataFolder().Match(report);
+        folder.Success.ShouldBeTrue(report);
+        Directory.Exists(folder.Groups["folder"].Value).ShouldBeFalse("the temporary data folder is removed");
     }
 
     [Fact]

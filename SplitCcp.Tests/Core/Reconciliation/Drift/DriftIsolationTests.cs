@@ -15,7 +15,7 @@ public sealed class DriftIsolationTests
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start(backlog: 16);
-        var closedPort = FreePort();
+        var closedPort = SplitCcp.Tests.Infrastructure.PortalProcess.FreePort();
         await using var host = await ReconciliationTestHost.StartAsync(extraSettings: new Dictionary<string, string?>
         {
             ["SplitCcp:Drift:Enabled"] = "false",
@@ -58,12 +58,5 @@ public sealed class DriftIsolationTests
             AccessKeyId = "AKIAIOSFODNN7EXAMPLE", SecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", EndpointUrl = endpoint, Version = tenant.Version,
         };
         return (await host.Host.Tenants.UpdateAsync(host.Operator.Principal, tenant.Id, input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -280,8 +280,9 @@ public sealed partial class ApplyEngine(
     /// <summary>Keeps in the spec what AWS assigned (a created instance's ID, the distribution's domain) for the setup files.</summary>
     private async Task RecordLearnedAsync(ApplyRun run, TenantSpecRecord record, TenantSpec effective, CancellationToken ct)
     {
-        var instanceId = record.Spec.Connect.InstanceId is null ? effective.Connect.InstanceId : null;
-        var domain = record.Spec.Hosting.Mode == HostingMode.CloudFront && record.Spec.Hosting.CloudFrontDomain is null ? effective.Hosting.CloudFrontDomain : null;
+        var instanceId = string.IsNullOrWhiteSpace(record.Spec.Connect.InstanceId) ? effective.Connect.InstanceId : null;
+        var domain = record.Spec.Hosting.Mode == HostingMode.CloudFront && string.IsNullOrWhiteSpace(record.Spec.Hosting.CloudFrontDomain)
+            ? effective.Hosting.CloudFrontDomain : null;
         if (instanceId is null && domain is null)
         {
             return;
@@ -290,8 +291,8 @@ public sealed partial class ApplyEngine(
         var learned = string.Join(" and ", new[] { instanceId is null ? null : $"Connect instance ID {instanceId}", domain is null ? null : $"CloudFront domain {domain}" }.OfType<string>());
         if (await specs.RecordLearnedAsync(run.TenantId, record.Version, run.RequestedBy, $"Recorded in the setup what the apply created: {learned}.", spec =>
             {
-                spec.Connect.InstanceId ??= instanceId;
-                spec.Hosting.CloudFrontDomain ??= domain;
+                spec.Connect.InstanceId = string.IsNullOrWhiteSpace(spec.Connect.InstanceId) ? instanceId : spec.Connect.InstanceId;
+                spec.Hosting.CloudFrontDomain = string.IsNullOrWhiteSpace(spec.Hosting.CloudFrontDomain) ? domain : spec.Hosting.CloudFrontDomain;
             }, ct))
         {
             notifier.Notify(run.TenantId, run.Id);

@@ -119,7 +119,11 @@ internal sealed class DistributionResource()
             return Observation.Missing(Fields(null));
         }
 
-        ctx.Learn(s => s.Hosting.CloudFrontDomain ??= distribution.DomainName);
+        // A blank domain in the setup (a cleared field) is as unknown as a missing one: the distribution's own domain serves.
+        if (string.IsNullOrWhiteSpace(ctx.Spec.Hosting.CloudFrontDomain))
+        {
+            ctx.Learn(s => s.Hosting.CloudFrontDomain = distribution.DomainName);
+        }
         ctx.Outputs[Key] = distribution.Arn;
         var observation = Observation.Present(distribution.Id, Fields(distribution));
 

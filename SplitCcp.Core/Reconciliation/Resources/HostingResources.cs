@@ -189,8 +189,12 @@ internal sealed class BucketPolicyResource(bool cloudFront)
 
 /// <summary>One file served to agents: a generated CCP page or the bundled connect-streams library.</summary>
 internal sealed class CcpObjectResource(string fileName)
-    : Resource(ResourceKeys.CcpObject(fileName), fileName, SpecSection.CcpPages, ResourceKeys.Bucket)
+    : Resource(ResourceKeys.CcpObject(fileName), fileName, SpecSection.CcpPages, DependenciesOf(fileName))
 {
+    /// <summary>The pages sign agents in at the application's start URL, which exists only once the console step is done.</summary>
+    private static string[] DependenciesOf(string fileName) =>
+        fileName == SetupValues.ConnectStreamsName ? [ResourceKeys.Bucket] : [ResourceKeys.Bucket, ResourceKeys.IdentityCenterApplication];
+
     public override string? SandboxKind => SandboxKinds.S3Object;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)

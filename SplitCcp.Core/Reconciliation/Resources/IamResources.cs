@@ -11,6 +11,12 @@ internal sealed class SamlProviderResource()
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
+        var idc = ctx.Spec.IdentityCenter;
+        if (string.IsNullOrWhiteSpace(idc.MetadataUrl) && string.IsNullOrWhiteSpace(idc.MetadataXml))
+        {
+            return Observation.Blocked("The setup has no Identity Center SAML metadata yet. Once the SAML application exists, paste its metadata URL (or upload its metadata file) in the setup's Identity Center step.");
+        }
+
         var expected = await ExpectedMetadataAsync(ctx, ct);
         if (expected is null)
         {

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Tenants;
+using SplitCcp.Tests.Infrastructure;
+
+namespace SplitCcp.Tests.Web.Api;
+
+/// <summary>
+/// The path a real customer takes, driven only through the HTTP API: a tenant made from an empty setup (not the demo),
+/// an existing Connect instance, CloudFront hosting, then the console steps and a second apply.
+/// </summary>
+[Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
+public sealed class HandBuiltTenantApiTests : IDisposable
+{
+    private readonly SplitCcpWebFactory _app = new SplitCcpWebFactory()
+        .WithSetting("SplitCcp:Sandbox:PhoneNumberClaim", "00:00:00.100")
+        .WithSetting("SplitCcp:Sandbox:FleetStart", "00:00:00.300")
+        .WithSetting("SplitCcp:Reconciliation:PollInitialInterval", "00:00:00.050")
+        .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:00.200");
+
+    private readonly HttpClient _admin;
+
+    public HandBuiltTenantApiTests() => _admin = _app.CreateApiClient(SplitCcpWebFactory.AdminToken);
+
+    [Fact]
+    public async Task An_existing_instance_with_CloudFront_converges_in_one_apply_up_to_its_console_steps()
+    {
+        var (tenant, spec) = await CreateHandBuiltTenantAsync("Northwind", "northwind");
+        await PutSpecAsync(tenant.Id, spec);
+
+        var first = await ApplyAsync(tenant.Id);
+
+        first.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("state").GetString() == "Failed")
+            .Select(s => $"{s.GetProperty("title").GetString()}: {s.GetProperty("message").GetString()}").ShouldBeEmpty();
+        first.GetProperty("state").GetString().ShouldBe("Succeeded");
+        var plan = await (await _admin.PostAsync($"/api/tenants/{tenant.Id}/plan", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var open = plan.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("action").GetString() != "InSync")
+            .ToDictionary(i => i.GetProperty("key").GetString()!, i => i.GetProperty("action").GetString());
+        open[ResourceKeys.IdentityCenterApplication].ShouldBe("Manual");
+        open[ResourceKeys.Image].ShouldBe("Manual");
+        open.Values.ShouldNotContain("Create", "one apply does everything the API can before the console steps");
+        open.Values.ShouldNotContain("Update");
+    }
+
+    /// <summary>A Sandbox tenant made through the API, and the setup an operator would type for its existing SAML instance.</summary>
+    private async Task<(TenantView Tenant, JsonObject Spec)> CreateHandBuiltTenantAsync(string name, string slug)
+    {
+        var created = await _admin.PostAsJsonAsync("/api/tenants", new { displayName = name, slug, region = "eu-west-2", accessMode = "Sandbox" });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var tenant = new TenantView(id, name, slug, "eu-west-2", AwsAccessMode.Sandbox, null, null, null, false, null, DateTime.UtcNow, DateTime.UtcNow, 1);
+
+        var world = await _app.Services.GetRequiredService<SandboxConsole>().GetWorldAsync(id);
+        var existing = world.ConnectInstances.Single(i => i.IdentityManagementType == "SAML");
+        var spec = JsonNode.Parse(await _admin.GetStringAsync($"/api/tenants/{id}/spec"))!.AsObject();
+        spec["connect"] = new JsonObject
+        {
+            ["instanceMode"] = "UseExisting",
+            ["instanceId"] = existing.Id,
+            ["instanceAlias"] = existing.Alias,
+            ["agents"] = new JsonArray(world.Users.Where(u => u.Group == "Agents").Take(2).Select(u =>
+                (JsonNode)new JsonObject { ["email"] = u.UserName, ["firstName"] = u.FirstName, ["lastName"] = u.LastName }).ToArray()),
+            ["phoneNumber"] = new JsonObject { ["countryCode"] = "US", ["type"] = "Did" },
+        };
+        spec["identityCenter"] = new JsonObject
+        {
+            ["instanceArn"] = world.IdentityCenterInstanceArn,
+            ["assignedGroups"] = new JsonArray("Agents"),
+        };
+        spec["appStream"]!["imageBuilder"]!["subnetIds"] = new JsonArray("subnet-0a1b2c3d4e5f60718");
+        spec["appStream"]!["imageBuilder"]!["securityGroupIds"] = new JsonArray("sg-0a1b2c3d4e5f60718");
+        return (tenant, spec);
+    }
+
+    private async Task PutSpecAsync(Guid tenantId, JsonObject spec)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/tenants/{tenantId}/spec") { Content = JsonContent.Create(spec) };
+        var response = await _admin.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<JsonElement> ApplyAsync(Guid tenantId)
+    {
+        var started = await _admin.PostAsync($"/api/tenants/{tenantId}/apply", null);
+        started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var apply = await _admin.GetFromJsonAsync<JsonElement>(started.Headers.Location!.ToString(), deadline.Token);
+            if (apply.GetProperty("state").GetString() is not ("Pending" or "Running"))
+            {
+                return apply;
+            }
+
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    public void Dispose()
+    {
+        _admin.Dispose();
+        _app.Dispose();
+    }
+}

@@ -194,7 +194,7 @@ public sealed class InstanceStepTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Pick_NonSamlInstance_ShowsTheSamlWarning()
+    public async Task Pick_NonSamlInstance_RefusesTheStepWithTheReasonAtTheInstance()
     {
         await using var ctx = CreateContext();
         var provider = ctx.RenderPopoverProvider();
@@ -206,8 +206,28 @@ public sealed class InstanceStepTests : IAsyncLifetime
 
         spec.Connect.InstanceId.ShouldBe(lab.Id);
         spec.Connect.InstanceAlias.ShouldBe("wizard-co-lab");
-        cut.WaitForAssertion(() => cut.Find(".mud-alert-text-warning").TextContent.Trim().ShouldBe(
-            "wizard-co-lab uses CONNECT_MANAGED identity management. The split CCP signs agents in with SAML 2.0: choose a SAML instance or create one."));
+        const string reason = "wizard-co-lab uses CONNECT_MANAGED identity management. The split CCP signs agents in with SAML 2.0 through IAM Identity Center, "
+            + "and AWS cannot change an instance's identity management: choose a SAML instance or create one.";
+        cut.WaitForAssertion(() => cut.Find("[data-testid=instance-not-saml]").TextContent.Trim().ShouldBe(reason));
+        (await cut.ValidateAsync()).ShouldBeFalse("a non-SAML instance cannot carry the split CCP");
+        cut.WaitForAssertion(() => cut.FieldText("spec-instance-id").ShouldBe(reason));
+        cut.FieldIsInvalid("spec-instance-id").ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Pick_NonSamlInstance_ThenCreateMode_TheStepIsValidAgain()
+    {
+        await using var ctx = CreateContext();
+        var provider = ctx.RenderPopoverProvider();
+        var spec = WizardSteps.ValidSpec();
+        var cut = RenderStep(ctx, spec);
+        await PickAsync(cut, provider, SandboxConnect.Instances(_tenant).Single(i => !i.UsesSaml));
+
+        await cut.Find("input[data-testid=instance-mode-create]").ClickAsync(new());
+        spec.Connect.InstanceId = null;
+
+        (await cut.ValidateAsync()).ShouldBeTrue();
+        cut.FindAll("[data-testid=instance-not-saml]").ShouldBeEmpty();
     }
 
     [Fact]

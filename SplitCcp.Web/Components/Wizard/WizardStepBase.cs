@@ -35,6 +35,11 @@ public abstract class WizardStepBase : ComponentBase
     public async Task<bool> ValidateAsync()
     {
         _errors = new Dictionary<string, string[]>(TenantSpecRules.Validate(Spec, Section));
+        foreach (var (path, message) in StepErrors())
+        {
+            _errors.TryAdd(path, [message]);
+        }
+
         if (Form is not null)
         {
             await Form.ValidateAsync();
@@ -43,6 +48,9 @@ public abstract class WizardStepBase : ComponentBase
         StateHasChanged();
         return _errors.Count == 0 && (Form?.IsValid ?? true);
     }
+
+    /// <summary>What only the step can tell from what it read of the account (the spec's rules cannot call AWS).</summary>
+    protected virtual IEnumerable<(string Path, string Message)> StepErrors() => [];
 
     /// <summary>Shows errors found elsewhere (the server's, on save) at their fields.</summary>
     public async Task ShowErrorsAsync(IReadOnlyDictionary<string, string[]> errors)

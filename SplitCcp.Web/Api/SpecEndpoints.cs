@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Net.Http.Headers;
+using SplitCcp.Core.Aws;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Web.Security;
@@ -62,6 +63,18 @@ internal static class SpecEndpoints
             .WithSummary("Replaces the tenant's desired state with a complete spec. Every field is validated; errors come back per JSON path. Send If-Match with the ETag you read to refuse a concurrent change (409).")
             .Accepts<TenantSpec>("application/json")
             .ProducesValidationProblem()
+            .WithTags("Setup spec");
+
+        tenants.MapGet($"/{{{TenantRouteGuard.RouteParameter}:guid}}/connect-instances", async (ClaimsPrincipal user, ConnectInstances instances, Guid tenantId, CancellationToken ct) =>
+                await instances.ListAsync(user, tenantId, ct) switch
+                {
+                    ConnectInstanceListing.Listed { Instances: var listed } => Results.Ok(listed),
+                    ConnectInstanceListing.Unavailable { Reason: var reason } =>
+                        TypedResults.Problem(statusCode: 502, title: "The tenant's Connect instances could not be listed", detail: reason),
+                    _ => ApiResults.NotFound("tenant"),
+                })
+            .WithSummary("The Connect instances in the tenant's account and region (ID, ARN, alias, status, identity management), for a setup that uses an existing instance. The split CCP needs one whose identity management is SAML.")
+            .Produces<IReadOnlyList<SplitCcp.Core.Aws.Gateways.ConnectInstance>>()
             .WithTags("Setup spec");
 
         return tenants;

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Infrastructure;
 
@@ -56,13 +57,14 @@ public sealed class HandBuiltTenantApiTests : IDisposable
         var tenant = new TenantView(id, name, slug, "eu-west-2", AwsAccessMode.Sandbox, null, null, null, false, null, DateTime.UtcNow, DateTime.UtcNow, 1);
 
         var world = await _app.Services.GetRequiredService<SandboxConsole>().GetWorldAsync(id);
-        var existing = world.ConnectInstances.Single(i => i.IdentityManagementType == "SAML");
+        var instances = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{id}/connect-instances");
+        var existing = instances.EnumerateArray().Single(i => i.GetProperty("identityManagementType").GetString() == "SAML");
         var spec = JsonNode.Parse(await _admin.GetStringAsync($"/api/tenants/{id}/spec"))!.AsObject();
         spec["connect"] = new JsonObject
         {
             ["instanceMode"] = "UseExisting",
-            ["instanceId"] = existing.Id,
-            ["instanceAlias"] = existing.Alias,
+            ["instanceId"] = existing.GetProperty("id").GetString(),
+            ["instanceAlias"] = existing.GetProperty("alias").GetString(),
             ["agents"] = new JsonArray(world.Users.Where(u => u.Group == "Agents").Take(2).Select(u =>
                 (JsonNode)new JsonObject { ["email"] = u.UserName, ["firstName"] = u.FirstName, ["lastName"] = u.LastName }).ToArray()),
             ["phoneNumber"] = new JsonObject { ["countryCode"] = "US", ["type"] = "Did" },
@@ -99,6 +101,20 @@ public sealed class HandBuiltTenantApiTests : IDisposable
 
             await Task.Delay(50, deadline.Token);
         }
+    }
+
+    [Fact]
+    public async Task Connect_instances_are_listed_for_the_setup_and_only_within_the_callers_scope()
+    {
+        var (tenant, _) = await CreateHandBuiltTenantAsync("Contoso", "contoso");
+        var outsider = await _app.CreateUserAsync("outsider@example.com", Roles.TenantAdmin);
+        using var other = _app.CreateApiClient(outsider.Token);
+
+        var listed = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{tenant.Id}/connect-instances");
+
+        listed.EnumerateArray().Select(i => (i.GetProperty("alias").GetString(), i.GetProperty("identityManagementType").GetString()))
+            .ShouldBe(SandboxConnect.Instances(tenant).Select(i => ((string?)i.Alias, (string?)i.IdentityManagementType)), ignoreOrder: true);
+        (await other.GetAsync($"/api/tenants/{tenant.Id}/connect-instances")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     public void Dispose()

@@ -33,35 +33,6 @@ internal sealed partial class SandboxAppStreamGateway(SandboxAwsAccount account)
             return builder.ToModel();
         }, ct);
 
-    public Task StartImageBuilderAsync(string name, CancellationToken ct) =>
-        CallAsync(AppStreamOperations.StartImageBuilder, name, async s =>
-        {
-            var builder = await RequireAsync<ImageBuilderRecord>(s, SandboxKinds.AppStreamImageBuilder, name);
-            switch (builder.State)
-            {
-                case AppStreamFleet.Stopped:
-                    await s.PutAsync(SandboxKinds.AppStreamImageBuilder, name, builder with
-                    {
-                        State = Pending,
-                        Pending = SandboxPending.After("state", AppStreamFleet.Running, s.Now, Account.Options.ImageBuilderStart),
-                    });
-                    break;
-                case AppStreamFleet.Running or Pending:
-                    break;
-                default:
-                    throw s.Fail(ConcurrentModification, $"Image builder {name} is {builder.State}; wait until it is STOPPED.");
-            }
-        }, ct);
-
-    public Task<string> CreateImageBuilderStreamingUrlAsync(string name, TimeSpan validity, CancellationToken ct) =>
-        CallAsync(AppStreamOperations.CreateImageBuilderStreamingUrl, name, async s =>
-        {
-            var builder = await RequireAsync<ImageBuilderRecord>(s, SandboxKinds.AppStreamImageBuilder, name);
-            return builder.State == AppStreamFleet.Running
-                ? StreamingUrl(s, validity, $"image-builder/{name}")
-                : throw s.Fail(NotPermitted, $"Image builder {name} is {builder.State}; it must be RUNNING to stream.");
-        }, ct);
-
     public Task<AppStreamImage?> DescribeImageAsync(string name, CancellationToken ct) =>
         CallAsync(AppStreamOperations.DescribeImages, name, async s =>
             (await s.GetAsync<ImageRecord>(SandboxKinds.AppStreamImage, name))?.ToModel(), ct);

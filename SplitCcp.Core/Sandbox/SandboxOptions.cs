@@ -44,7 +44,7 @@ public sealed class SandboxOptions : IValidatableObject
     /// <summary>A fleet stays STOPPING this long.</summary>
     public TimeSpan FleetStop { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>An image builder stays PENDING this long after it is created or started (AWS: about 15 minutes).</summary>
+    /// <summary>An image builder stays PENDING this long after it is created (AWS: about 15 minutes).</summary>
     public TimeSpan ImageBuilderStart { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>A new CloudFront distribution stays InProgress this long (AWS: a few minutes).</summary>

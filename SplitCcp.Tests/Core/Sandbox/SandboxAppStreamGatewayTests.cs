@@ -106,17 +106,24 @@ public sealed class SandboxAppStreamGatewayTests : SandboxTests
     }
 
     [Fact]
-    public async Task Stacks_TheEleventhIsOverTheQuota()
+    public async Task Stacks_TheEleventhIsOverTheQuota_AndIsNotRetried()
     {
         for (var i = 0; i < 10; i++)
         {
             await AppStream.CreateStackAsync($"stack-{i}", default);
         }
 
-        // LimitExceededException: AwsFailure counts that code as throttling, so it is retried before it surfaces.
-        await Should.ThrowAsync<AwsCallException>(() => AppStream.CreateStackAsync("stack-10", default));
+        var attempts = AppStreamAttempts();
+        var ex = await Should.ThrowAsync<AwsCallException>(() => AppStream.CreateStackAsync("stack-10", default));
+
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
+        ex.Failure.Message.ShouldContain("AWS said: The requested limit exceeds the permitted limit for an account: 10 per stack.");
+        ex.Failure.Message.ShouldContain("Service Quotas console (Amazon AppStream 2.0, region eu-west-2)");
+        (AppStreamAttempts() - attempts).ShouldBe(1, "a quota is not retried");
         (await AppStream.DescribeStackAsync("stack-10", default)).ShouldBeNull();
     }
+
+    private long AppStreamAttempts() => World.Metrics.AwsServices().Single(s => s.Service == AwsServices.AppStream).Attempts;
 
     private async Task<AppStreamFleet> CapturedImageFleetAsync()
     {

@@ -147,6 +147,19 @@ public sealed class AppStreamGatewayTests : StubbedGatewayTests
     }
 
     [Fact]
+    public async Task AccountQuota_IsReportedAsAQuotaAfterOneRequest()
+    {
+        On("CreateStack", _ => StubReply.JsonRpcError(400, "LimitExceededException", "The requested limit exceeds the permitted limit for an account."));
+
+        var ex = await Should.ThrowAsync<AwsCallException>(() => Gateway().CreateStackAsync("ccp-stack", CancellationToken.None));
+
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
+        ex.Failure.Message.ShouldContain("AWS said: The requested limit exceeds the permitted limit for an account.");
+        ex.Failure.Message.ShouldContain("Service Quotas console (Amazon AppStream 2.0, region eu-west-2)");
+        Stub.CallsTo(Prefix + "CreateStack").Length.ShouldBe(1, "a quota is not retried");
+    }
+
+    [Fact]
     public async Task AccessDenied_NamesTheAction()
     {
         On("CreateFleet", _ => StubReply.JsonRpcError(400, "AccessDeniedException", "not authorized to perform appstream:CreateFleet"));

@@ -218,6 +218,22 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
     }
 
     [Fact]
+    public async Task UserQuota_IsReportedAsAQuotaAfterOneRequest()
+    {
+        // Connect's model gives LimitExceededException HTTP 429, the status of its throttling errors too.
+        Stub.OnRest("connect", "PUT", "/users/{instance}", _ => StubReply.RestError(429, "LimitExceededException", "The allowed limit for the resource has been exceeded."));
+
+        var ex = await Should.ThrowAsync<AwsCallException>(() =>
+            OnStub().CreateUserAsync(InstanceId, "jane@acme.example", "Jane", "Agent", "rp-1", ["sp-1"], CancellationToken.None));
+
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
+        ex.Failure.Message.ShouldStartWith("AWS refused connect:CreateUser on user jane@acme.example: the account has reached one of its quotas.");
+        ex.Failure.Message.ShouldContain("Service Quotas console (Amazon Connect, region eu-west-2)");
+        ex.Failure.Message.ShouldNotContain("nothing needs doing");
+        Stub.Calls.Count.ShouldBe(1, "a quota is not retried");
+    }
+
+    [Fact]
     public async Task AccessDenied_NamesTheActionAndIsNotRetried()
     {
         Stub.OnRest("connect", "PUT", "/instance/{instance}/approved-origin", _ =>

@@ -155,7 +155,7 @@ public sealed class DriftCheckerTests
 
     private static DriftService Drift(ReconciliationTestHost host) => host.Services.GetRequiredService<DriftService>();
 
-    private static async Task<TenantHealthReport> CheckAsync(ReconciliationTestHost host, Guid tenantId) =>
+    internal static async Task<TenantHealthReport> CheckAsync(ReconciliationTestHost host, Guid tenantId) =>
         (await Drift(host).CheckNowAsync(host.Operator.Principal, tenantId)).ShouldBeOfType<CheckResult.Checked>().Report;
 
     private static async Task TamperAsync(ReconciliationTestHost host, Guid tenantId, SandboxChangeRequest change) =>

@@ -4,6 +4,7 @@ using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Tests.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
@@ -46,7 +47,7 @@ public sealed class PhoneNumberResourceTests
 
         second.Steps.Single(s => s.ResourceKey == ResourceKeys.ConnectPhoneNumber).Message.ShouldNotBeNull().ShouldContain($"AWS failed to claim {Number(number)}");
         (await host.Console.ListAsync(tenant.Id, SandboxKinds.ConnectPhoneNumber)).Count.ShouldBe(1, "no second number is claimed while a failed claim is there");
-        var drift = await CheckAsync(host, tenant.Id);
+        var drift = await DriftCheckerTests.CheckAsync(host, tenant.Id);
         var resource = drift.Resources.Single(r => r.Key == ResourceKeys.ConnectPhoneNumber);
         resource.State.ShouldNotBe(DriftState.InSync);
         resource.Message.ShouldNotBeNull().ShouldStartWith($"AWS failed to claim {Number(number)}");
@@ -141,7 +142,4 @@ public sealed class PhoneNumberResourceTests
         return (new ReconcileContext(tenant, spec, account, host.Services.GetRequiredService<CcpPageGenerator>(), ConnectStreamsAsset.Instance,
             TimeProvider.System, new ReconciliationOptions()), recorded);
     }
-
-    private static async Task<TenantHealthReport> CheckAsync(ReconciliationTestHost host, Guid tenantId) =>
-        (await host.Services.GetRequiredService<DriftService>().CheckNowAsync(host.Operator.Principal, tenantId)).ShouldBeOfType<CheckResult.Checked>().Report;
 }

@@ -25,41 +25,12 @@ internal sealed partial class SandboxAppStreamGateway(SandboxAwsAccount account)
     public Task<AppStreamImageBuilder> CreateImageBuilderAsync(ImageBuilderRequest request, CancellationToken ct) =>
         CallAsync(AppStreamOperations.CreateImageBuilder, request.Name, async s =>
         {
-            await RequireNewAsync(s, SandboxKinds.AppStreamImageBuilder, request.Name, request.InstanceType);
+            await RequireNewAsync(s, SandboxKinds.AppStreamImageBuilder, request.Name, request.InstanceType, Region);
             await RequireAvailableImageAsync(s, request.BaseImageName);
             var builder = new ImageBuilderRecord(request.Name, Arn("image-builder", request.Name), Pending, request.InstanceType, request.BaseImageName,
                 SandboxPending.After("state", AppStreamFleet.Running, s.Now, Account.Options.ImageBuilderStart));
             await s.PutAsync(SandboxKinds.AppStreamImageBuilder, request.Name, builder);
             return builder.ToModel();
-        }, ct);
-
-    public Task StartImageBuilderAsync(string name, CancellationToken ct) =>
-        CallAsync(AppStreamOperations.StartImageBuilder, name, async s =>
-        {
-            var builder = await RequireAsync<ImageBuilderRecord>(s, SandboxKinds.AppStreamImageBuilder, name);
-            switch (builder.State)
-            {
-                case AppStreamFleet.Stopped:
-                    await s.PutAsync(SandboxKinds.AppStreamImageBuilder, name, builder with
-                    {
-                        State = Pending,
-                        Pending = SandboxPending.After("state", AppStreamFleet.Running, s.Now, Account.Options.ImageBuilderStart),
-                    });
-                    break;
-                case AppStreamFleet.Running or Pending:
-                    break;
-                default:
-                    throw s.Fail(ConcurrentModification, $"Image builder {name} is {builder.State}; wait until it is STOPPED.");
-            }
-        }, ct);
-
-    public Task<string> CreateImageBuilderStreamingUrlAsync(string name, TimeSpan validity, CancellationToken ct) =>
-        CallAsync(AppStreamOperations.CreateImageBuilderStreamingUrl, name, async s =>
-        {
-            var builder = await RequireAsync<ImageBuilderRecord>(s, SandboxKinds.AppStreamImageBuilder, name);
-            return builder.State == AppStreamFleet.Running
-                ? StreamingUrl(s, validity, $"image-builder/{name}")
-                : throw s.Fail(NotPermitted, $"Image builder {name} is {builder.State}; it must be RUNNING to stream.");
         }, ct);
 
     public Task<AppStreamImage?> DescribeImageAsync(string name, CancellationToken ct) =>
@@ -73,7 +44,7 @@ internal sealed partial class SandboxAppStreamGateway(SandboxAwsAccount account)
     public Task<AppStreamFleet> CreateFleetAsync(FleetRequest request, CancellationToken ct) =>
         CallAsync(AppStreamOperations.CreateFleet, request.Name, async s =>
         {
-            await RequireNewAsync(s, SandboxKinds.AppStreamFleet, request.Name, request.InstanceType);
+            await RequireNewAsync(s, SandboxKinds.AppStreamFleet, request.Name, request.InstanceType, Region);
             if (request.FleetType is not ("ALWAYS_ON" or "ON_DEMAND") || request.DesiredCapacity < 0)
             {
                 throw s.Fail("InvalidParameterCombinationException", "FleetType must be ALWAYS_ON or ON_DEMAND with a desired capacity of 0 or more.");
@@ -126,7 +97,7 @@ internal sealed partial class SandboxAppStreamGateway(SandboxAwsAccount account)
     public Task<AppStreamStackInfo> CreateStackAsync(string name, CancellationToken ct) =>
         CallAsync(AppStreamOperations.CreateStack, name, async s =>
         {
-            await RequireNewAsync(s, SandboxKinds.AppStreamStack, name, instanceType: null);
+            await RequireNewAsync(s, SandboxKinds.AppStreamStack, name, instanceType: null, Region);
             var stack = new StackRecord(name, Arn("stack", name));
             await s.PutAsync(SandboxKinds.AppStreamStack, name, stack);
             return stack.ToModel();
@@ -199,7 +170,7 @@ internal sealed partial class SandboxAppStreamGateway(SandboxAwsAccount account)
         s.RequireAsync<T>(kind, name, NotFound, $"The {kind["appstream.".Length..]} {name} does not exist.");
 
     /// <summary>A new builder, fleet or stack: a valid name not yet used, within the quota, with a valid instance type.</summary>
-    private static async Task RequireNewAsync(SandboxSession s, string kind, string name, string? instanceType)
+    private static async Task RequireNewAsync(SandboxSession s, string kind, string name, string? instanceType, string region)
     {
         if (!NamePattern().IsMatch(name))
         {
@@ -219,7 +190,7 @@ internal sealed partial class SandboxAppStreamGateway(SandboxAwsAccount account)
 
         if (existing.Count >= Quota)
         {
-            throw s.Fail("LimitExceededException", $"The requested limit exceeds the permitted limit for an account: {Quota} per {kind["appstream.".Length..]}.");
+            throw s.Fail("LimitExceededException", $"The requested limit exceeds the permitted limit for an account: {Quota} per {kind["appstream.".Length..]}.", region: region);
         }
     }
 

@@ -120,9 +120,9 @@ internal sealed partial class SandboxConnectGateway(SandboxAwsAccount account) :
             await s.PutAsync(SandboxKinds.ConnectUser, $"{instanceId}/{user.Username}", user with { FirstName = firstName, LastName = lastName });
         }, ct);
 
-    public Task<IReadOnlyList<ConnectPhoneNumber>> ListPhoneNumbersAsync(string instanceArn, CancellationToken ct) =>
-        CallAsync<IReadOnlyList<ConnectPhoneNumber>>(ConnectOperations.ListPhoneNumbersV2, instanceArn, async s =>
-            [.. (await s.ListAsync<ConnectPhoneNumberRecord>(SandboxKinds.ConnectPhoneNumber)).Where(p => p.TargetArn == instanceArn).Select(p => p.ToModel())], ct);
+    public Task<IReadOnlyList<ConnectPhoneNumberSummary>> ListPhoneNumbersAsync(string instanceArn, CancellationToken ct) =>
+        CallAsync<IReadOnlyList<ConnectPhoneNumberSummary>>(ConnectOperations.ListPhoneNumbersV2, instanceArn, async s =>
+            [.. (await s.ListAsync<ConnectPhoneNumberRecord>(SandboxKinds.ConnectPhoneNumber)).Where(p => p.TargetArn == instanceArn).Select(p => p.ToSummary())], ct);
 
     public Task<IReadOnlyList<string>> SearchAvailablePhoneNumbersAsync(string instanceArn, string countryCode, string type, int max, CancellationToken ct) =>
         CallAsync<IReadOnlyList<string>>(ConnectOperations.SearchAvailablePhoneNumbers, instanceArn, async s =>
@@ -156,7 +156,7 @@ internal sealed partial class SandboxConnectGateway(SandboxAwsAccount account) :
     public Task<string> ClaimPhoneNumberAsync(string instanceArn, string phoneNumber, string clientToken, CancellationToken ct) =>
         CallAsync(ConnectOperations.ClaimPhoneNumber, phoneNumber, async s =>
         {
-            await RequireInstanceByArnAsync(s, instanceArn);
+            var instance = await RequireInstanceByArnAsync(s, instanceArn);
             var numbers = await s.ListAsync<ConnectPhoneNumberRecord>(SandboxKinds.ConnectPhoneNumber);
             if (clientToken.Length > 0 && numbers.FirstOrDefault(p => p.ClientToken == clientToken) is { } earlier)
             {
@@ -172,10 +172,15 @@ internal sealed partial class SandboxConnectGateway(SandboxAwsAccount account) :
                 throw s.Fail("ResourceInUseException", $"{phoneNumber} is already claimed.", HttpStatusCode.Conflict);
             }
 
+            // Over the instance's limit AWS still accepts the claim, and ends it FAILED with a message saying why.
+            var limit = Account.Options.PhoneNumbersPerInstance;
+            var held = numbers.Count(p => p.TargetArn == instanceArn && p.Status != ConnectPhoneNumber.Failed);
+            var failure = held >= limit ? $"Instance {instance.Id} has reached its limit of {limit} claimed phone numbers." : null;
             var id = Account.Random.NewId();
             await s.PutAsync(SandboxKinds.ConnectPhoneNumber, id, new ConnectPhoneNumberRecord(
                 id, phoneNumber, plan.CountryCode, plan.Type, ConnectPhoneNumber.InProgress, instanceArn, clientToken,
-                SandboxPending.After("status", ConnectPhoneNumber.Claimed, s.Now, Account.Options.PhoneNumberClaim)));
+                SandboxPending.After("status", failure is null ? ConnectPhoneNumber.Claimed : ConnectPhoneNumber.Failed, s.Now, Account.Options.PhoneNumberClaim),
+                failure));
             return id;
         }, ct);
 
@@ -236,13 +241,9 @@ internal sealed partial class SandboxConnectGateway(SandboxAwsAccount account) :
         }
     }
 
-    private static async Task RequireInstanceByArnAsync(SandboxSession s, string instanceArn)
-    {
-        if (!(await s.ListAsync<ConnectInstanceRecord>(SandboxKinds.ConnectInstance)).Any(i => i.Arn == instanceArn))
-        {
-            throw s.Fail(NotFound, $"Instance {instanceArn} does not exist.", HttpStatusCode.NotFound);
-        }
-    }
+    private static async Task<ConnectInstanceRecord> RequireInstanceByArnAsync(SandboxSession s, string instanceArn) =>
+        (await s.ListAsync<ConnectInstanceRecord>(SandboxKinds.ConnectInstance)).FirstOrDefault(i => i.Arn == instanceArn)
+            ?? throw s.Fail(NotFound, $"Instance {instanceArn} does not exist.", HttpStatusCode.NotFound);
 
     private static async Task RequireProfilesAsync(SandboxSession s, string kind, string instanceId, IEnumerable<string> profileIds)
     {
@@ -289,10 +290,13 @@ internal sealed record ConnectUserRecord(string UserId, string Username, string?
 
 internal sealed record ConnectProfileRecord(string ProfileId, string Arn, string Name);
 
+/// <summary>A claimed number; <see cref="FailureMessage"/> is what DescribePhoneNumber says once the claim has FAILED.</summary>
 internal sealed record ConnectPhoneNumberRecord(string PhoneNumberId, string Number, string CountryCode, string Type, string Status, string TargetArn, string ClientToken,
-    SandboxPending? Pending = null)
+    SandboxPending? Pending = null, string? FailureMessage = null)
 {
-    public ConnectPhoneNumber ToModel() => new(PhoneNumberId, Number, CountryCode, Type, Status);
+    public ConnectPhoneNumber ToModel() => new(PhoneNumberId, Number, CountryCode, Type, Status, Status == ConnectPhoneNumber.Failed ? FailureMessage : null);
+
+    public ConnectPhoneNumberSummary ToSummary() => new(PhoneNumberId, Number, CountryCode, Type);
 }
 
 internal sealed record ConnectApprovedOriginRecord(string Origin);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml;
+using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 
 namespace SplitCcp.Core.Sandbox;
@@ -33,7 +34,7 @@ internal sealed partial class SandboxIamGateway(SandboxAwsAccount account) : San
 
             if (providers.Count >= MaxSamlProviders)
             {
-                throw s.Fail("LimitExceeded", $"Cannot exceed quota for SAMLProvidersPerAccount: {MaxSamlProviders}.", HttpStatusCode.Conflict);
+                throw QuotaReached(s, $"Cannot exceed quota for SAMLProvidersPerAccount: {MaxSamlProviders}.");
             }
 
             await s.PutAsync(SandboxKinds.IamSamlProvider, arn, new SamlProviderRecord(arn, name, metadataDocument));
@@ -87,7 +88,7 @@ internal sealed partial class SandboxIamGateway(SandboxAwsAccount account) : San
             RequirePolicyDocument(s, document, 6144);
             if (policy.Versions.Count >= MaxPolicyVersions)
             {
-                throw s.Fail("LimitExceeded", $"A managed policy can have up to {MaxPolicyVersions} versions. Before you create a new version, you must delete an existing version.", HttpStatusCode.Conflict);
+                throw QuotaReached(s, $"A managed policy can have up to {MaxPolicyVersions} versions. Before you create a new version, you must delete an existing version.");
             }
 
             var updated = policy.WithVersion(document, setAsDefault, s.Now);
@@ -160,7 +161,7 @@ internal sealed partial class SandboxIamGateway(SandboxAwsAccount account) : San
 
             if (attached.Count >= MaxAttachedPolicies)
             {
-                throw s.Fail("LimitExceeded", $"Cannot exceed quota for PoliciesPerRole: {MaxAttachedPolicies}.", HttpStatusCode.Conflict);
+                throw QuotaReached(s, $"Cannot exceed quota for PoliciesPerRole: {MaxAttachedPolicies}.");
             }
 
             await s.PutAsync(SandboxKinds.IamRoleAttachment, $"{role.Name}|{policyArn}", new RoleAttachmentRecord(role.Name, policyArn));
@@ -207,9 +208,15 @@ internal sealed partial class SandboxIamGateway(SandboxAwsAccount account) : San
 
         if (document.Count(c => !char.IsWhiteSpace(c)) > maxLength)
         {
-            throw s.Fail("LimitExceeded", $"Cannot exceed quota for PolicySize: {maxLength}.", HttpStatusCode.Conflict);
+            throw QuotaReached(s, $"Cannot exceed quota for PolicySize: {maxLength}.");
         }
     }
+
+    /// <summary>
+    /// IAM's answer to a request over one of the account's quotas: LimitExceeded, HTTP 409. IAM is global, signed for
+    /// us-east-1, and the Service Quotas console shows its quotas there.
+    /// </summary>
+    private static AwsCallException QuotaReached(SandboxSession s, string message) => s.Fail("LimitExceeded", message, HttpStatusCode.Conflict, "us-east-1");
 
     /// <summary>IAM takes SAML metadata of 1,000 characters or more whose root is an md:EntityDescriptor with an IDPSSODescriptor.</summary>
     private static void RequireSamlMetadata(SandboxSession s, string metadata)

@@ -35,8 +35,15 @@ public sealed class SandboxOptions : IValidatableObject
     /// <summary>A new Connect instance stays CREATION_IN_PROGRESS this long (AWS: a minute or two).</summary>
     public TimeSpan InstanceCreation { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>A claimed phone number stays IN_PROGRESS this long.</summary>
+    /// <summary>A claimed phone number stays IN_PROGRESS this long, then is CLAIMED (or FAILED, see <see cref="PhoneNumbersPerInstance"/>).</summary>
     public TimeSpan PhoneNumberClaim { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many phone numbers an instance may hold. AWS accepts a claim over its limit and ends it FAILED, with a message, after
+    /// the claim's time; so does the Sandbox. Set it to 0 to see a failed claim.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int PhoneNumbersPerInstance { get; set; } = 10;
 
     /// <summary>A fleet stays STARTING this long (AWS: 10–20 minutes).</summary>
     public TimeSpan FleetStart { get; set; } = TimeSpan.FromSeconds(20);
@@ -44,7 +51,7 @@ public sealed class SandboxOptions : IValidatableObject
     /// <summary>A fleet stays STOPPING this long.</summary>
     public TimeSpan FleetStop { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>An image builder stays PENDING this long after it is created or started (AWS: about 15 minutes).</summary>
+    /// <summary>An image builder stays PENDING this long after it is created (AWS: about 15 minutes).</summary>
     public TimeSpan ImageBuilderStart { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>A new CloudFront distribution stays InProgress this long (AWS: a few minutes).</summary>

@@ -180,10 +180,11 @@ internal sealed class SandboxSession(SplitCcpDbContext db, Guid tenantId, DateTi
     }
 
     /// <summary>The AWS error this call answers with, classified as <see cref="AwsFailure.FromError"/> classifies real ones.</summary>
-    public AwsCallException Fail(string code, string message, HttpStatusCode status = HttpStatusCode.BadRequest)
+    /// <param name="region">The region the call is signed for, as AWS's signed client passes it: a quota's message says where to raise it.</param>
+    public AwsCallException Fail(string code, string message, HttpStatusCode status = HttpStatusCode.BadRequest, string? region = null)
     {
         var op = operation ?? throw new InvalidOperationException("Only gateway calls answer with AWS errors.");
-        return new AwsCallException(AwsFailure.FromError(op.Service, op.Name, resource, status, code, message));
+        return new AwsCallException(AwsFailure.FromError(op.Service, op.Name, resource, status, code, message, region));
     }
 
     private async Task<SandboxObject?> FindAsync(string kind, string id)

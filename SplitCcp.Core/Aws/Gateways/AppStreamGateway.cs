@@ -27,13 +27,6 @@ public sealed class AppStreamGateway(AwsSignedClient client, IAwsCaller caller) 
         return ToImageBuilder(Member(created, "ImageBuilder"));
     }
 
-    public Task StartImageBuilderAsync(string name, CancellationToken ct) =>
-        _api.CallAsync(AppStreamOperations.StartImageBuilder, $"image builder {name}", new JsonObject { ["Name"] = name }, ct);
-
-    public async Task<string> CreateImageBuilderStreamingUrlAsync(string name, TimeSpan validity, CancellationToken ct) =>
-        (await _api.CallAsync(AppStreamOperations.CreateImageBuilderStreamingUrl, $"image builder {name}",
-            new JsonObject { ["Name"] = name, ["Validity"] = Seconds(validity) }, ct)).Required("StreamingURL");
-
     public Task<AppStreamImage?> DescribeImageAsync(string name, CancellationToken ct) =>
         DescribeOneAsync(AppStreamOperations.DescribeImages, $"image {name}", name, "Images",
             i => new AppStreamImage(i.Required("Name"), i.Str("Arn") ?? "", i.Str("State") ?? ""), ct);

@@ -91,8 +91,6 @@ public static class AppStreamOperations
     public static readonly AwsOperation CreateImageBuilder = new(AwsServices.AppStream, "CreateImageBuilder",
         ["appstream:CreateImageBuilder", "iam:CreateServiceLinkedRole", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]);
 
-    public static readonly AwsOperation StartImageBuilder = new(AwsServices.AppStream, "StartImageBuilder");
-    public static readonly AwsOperation CreateImageBuilderStreamingUrl = new(AwsServices.AppStream, "CreateImageBuilderStreamingURL");
     public static readonly AwsOperation DescribeImages = new(AwsServices.AppStream, "DescribeImages");
     public static readonly AwsOperation DescribeFleets = new(AwsServices.AppStream, "DescribeFleets");
 

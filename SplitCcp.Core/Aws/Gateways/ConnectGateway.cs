@@ -74,14 +74,14 @@ public sealed class ConnectGateway(AwsSignedClient client, IAwsCaller caller) : 
             AwsPath.Of("/users/{0}/{1}/identity-info", instanceId, userId), new JsonObject { ["IdentityInfo"] = info }, ct);
     }
 
-    public Task<IReadOnlyList<ConnectPhoneNumber>> ListPhoneNumbersAsync(string instanceArn, CancellationToken ct) =>
+    public Task<IReadOnlyList<ConnectPhoneNumberSummary>> ListPhoneNumbersAsync(string instanceArn, CancellationToken ct) =>
         AwsPaging.AllAsync(async token =>
         {
             var request = new JsonObject { ["TargetArn"] = instanceArn, ["MaxResults"] = 1000, ["NextToken"] = token };
             var page = await _api.CallAsync(ConnectOperations.ListPhoneNumbersV2, instanceArn, HttpMethod.Post, "/phone-number/list", request, ct);
-
-            // ListPhoneNumbersV2 returns only the numbers claimed to the instance.
-            return (page.Items("ListPhoneNumbersSummaryList").Select(n => ToPhoneNumber(n, ConnectPhoneNumber.Claimed)), page.Str("NextToken"));
+            return (page.Items("ListPhoneNumbersSummaryList").Select(n =>
+                new ConnectPhoneNumberSummary(n.Required("PhoneNumberId"), n.Str("PhoneNumber") ?? "", n.Str("PhoneNumberCountryCode") ?? "", n.Str("PhoneNumberType") ?? "")),
+                page.Str("NextToken"));
         });
 
     public async Task<IReadOnlyList<string>> SearchAvailablePhoneNumbersAsync(string instanceArn, string countryCode, string type, int max, CancellationToken ct)
@@ -116,9 +116,7 @@ public sealed class ConnectGateway(AwsSignedClient client, IAwsCaller caller) : 
 
     public Task<ConnectPhoneNumber?> DescribePhoneNumberAsync(string phoneNumberId, CancellationToken ct) =>
         GetAsync(ConnectOperations.DescribePhoneNumber, $"phone number {phoneNumberId}", AwsPath.Of("/phone-number/{0}", phoneNumberId), ct)
-            .OrNullIfNotFound(answer => answer.Member("ClaimedPhoneNumberSummary") is { } number
-                ? ToPhoneNumber(number, number.Member("PhoneNumberStatus")?.Str("Status") ?? ConnectPhoneNumber.InProgress)
-                : null);
+            .OrNullIfNotFound(answer => answer.Member("ClaimedPhoneNumberSummary") is { } number ? ToPhoneNumber(number) : null);
 
     public Task<IReadOnlyList<string>> ListApprovedOriginsAsync(string instanceId, CancellationToken ct) =>
         AwsPaging.AllAsync(async token =>
@@ -157,8 +155,13 @@ public sealed class ConnectGateway(AwsSignedClient client, IAwsCaller caller) : 
     private static List<ConnectNamedItem> ToNamedItems(IEnumerable<JsonElement> items) =>
         [.. items.Select(i => new ConnectNamedItem(i.Required("Id"), i.Str("Name") ?? ""))];
 
-    private static ConnectPhoneNumber ToPhoneNumber(JsonElement n, string status) =>
-        new(n.Required("PhoneNumberId"), n.Str("PhoneNumber") ?? "", n.Str("PhoneNumberCountryCode") ?? "", n.Str("PhoneNumberType") ?? "", status);
+    /// <summary>A ClaimedPhoneNumberSummary; its PhoneNumberStatus is what the portal relies on, so an answer without one is broken.</summary>
+    private static ConnectPhoneNumber ToPhoneNumber(JsonElement n)
+    {
+        var status = n.Member("PhoneNumberStatus") ?? throw new InvalidDataException("The AWS answer has no PhoneNumberStatus.");
+        return new(n.Required("PhoneNumberId"), n.Str("PhoneNumber") ?? "", n.Str("PhoneNumberCountryCode") ?? "", n.Str("PhoneNumberType") ?? "",
+            status.Required("Status"), status.Str("Message"));
+    }
 
     /// <summary>A DescribeUser answer: the user, and the identity info as AWS holds it (UpdateUserIdentityInfo replaces it whole).</summary>
     private sealed record DescribedUser(ConnectUser User, JsonElement? IdentityInfo)

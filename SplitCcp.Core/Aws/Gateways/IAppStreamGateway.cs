@@ -30,11 +30,6 @@ public interface IAppStreamGateway
 
     Task<AppStreamImageBuilder> CreateImageBuilderAsync(ImageBuilderRequest request, CancellationToken ct);
 
-    Task StartImageBuilderAsync(string name, CancellationToken ct);
-
-    /// <summary>CreateImageBuilderStreamingURL, valid for the given time.</summary>
-    Task<string> CreateImageBuilderStreamingUrlAsync(string name, TimeSpan validity, CancellationToken ct);
-
     /// <summary>DescribeImages by name (private and shared images).</summary>
     Task<AppStreamImage?> DescribeImageAsync(string name, CancellationToken ct);
 

@@ -19,8 +19,14 @@ public sealed record ConnectUser(string Id, string Username, string? FirstName, 
 /// <summary>An entry of ListRoutingProfiles or ListSecurityProfiles.</summary>
 public sealed record ConnectNamedItem(string Id, string Name);
 
-/// <summary>A phone number of the instance (ListPhoneNumbersV2 / DescribePhoneNumber). Status: CLAIMED, IN_PROGRESS, FAILED. Type: DID or TOLL_FREE.</summary>
-public sealed record ConnectPhoneNumber(string Id, string Number, string CountryCode, string Type, string Status)
+/// <summary>A phone number claimed to the instance as ListPhoneNumbersV2 lists it: with no status, which only DescribePhoneNumber gives. Type: DID or TOLL_FREE.</summary>
+public sealed record ConnectPhoneNumberSummary(string Id, string Number, string CountryCode, string Type);
+
+/// <summary>
+/// A phone number as DescribePhoneNumber reports it, with the status of its claim: CLAIMED, IN_PROGRESS or FAILED, and for a
+/// failed claim AWS's <see cref="StatusMessage"/> saying why.
+/// </summary>
+public sealed record ConnectPhoneNumber(string Id, string Number, string CountryCode, string Type, string Status, string? StatusMessage)
 {
     public const string Claimed = "CLAIMED";
     public const string InProgress = "IN_PROGRESS";
@@ -52,8 +58,8 @@ public interface IConnectGateway
 
     Task UpdateUserIdentityInfoAsync(string instanceId, string userId, string firstName, string lastName, CancellationToken ct);
 
-    /// <summary>ListPhoneNumbersV2 for the instance's ARN, all pages.</summary>
-    Task<IReadOnlyList<ConnectPhoneNumber>> ListPhoneNumbersAsync(string instanceArn, CancellationToken ct);
+    /// <summary>ListPhoneNumbersV2 for the instance's ARN, all pages: the numbers claimed to it, whatever their claim's status.</summary>
+    Task<IReadOnlyList<ConnectPhoneNumberSummary>> ListPhoneNumbersAsync(string instanceArn, CancellationToken ct);
 
     /// <summary>SearchAvailablePhoneNumbers; type is DID or TOLL_FREE. Returns E.164 numbers.</summary>
     Task<IReadOnlyList<string>> SearchAvailablePhoneNumbersAsync(string instanceArn, string countryCode, string type, int max, CancellationToken ct);
@@ -61,6 +67,7 @@ public interface IConnectGateway
     /// <summary>ClaimPhoneNumber with an idempotency client token. Returns the phone number ID; it starts IN_PROGRESS.</summary>
     Task<string> ClaimPhoneNumberAsync(string instanceArn, string phoneNumber, string clientToken, CancellationToken ct);
 
+    /// <summary>DescribePhoneNumber: the number with its claim's status; null when there is no such number.</summary>
     Task<ConnectPhoneNumber?> DescribePhoneNumberAsync(string phoneNumberId, CancellationToken ct);
 
     /// <summary>ListApprovedOrigins, all pages: origins such as https://d111.cloudfront.net.</summary>

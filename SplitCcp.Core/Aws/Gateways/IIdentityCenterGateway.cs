@@ -26,10 +26,10 @@ public interface IIdentityCenterGateway
 
     Task CreateApplicationAssignmentAsync(string applicationArn, string principalId, string principalType, CancellationToken ct);
 
-    /// <summary>identitystore:GetUserId by the UserName attribute; null when there is no such user.</summary>
+    /// <summary>identitystore:GetUserId by the userName attribute; null when there is no such user.</summary>
     Task<string?> FindUserIdAsync(string identityStoreId, string userName, CancellationToken ct);
 
-    /// <summary>identitystore:GetGroupId by the DisplayName attribute; null when there is no such group.</summary>
+    /// <summary>identitystore:GetGroupId by the displayName attribute; null when there is no such group.</summary>
     Task<string?> FindGroupIdAsync(string identityStoreId, string displayName, CancellationToken ct);
 
     /// <summary>

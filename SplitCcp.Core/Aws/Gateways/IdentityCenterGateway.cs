@@ -43,11 +43,12 @@ public sealed partial class IdentityCenterGateway(AwsSignedClient client, IAwsCa
             ["PrincipalType"] = principalType,
         }, ct);
 
+    // The attribute paths are case-sensitive: AWS accepts userName (or emails.value) for a user and displayName for a group.
     public Task<string?> FindUserIdAsync(string identityStoreId, string userName, CancellationToken ct) =>
-        FindIdAsync(IdentityCenterOperations.GetUserId, $"user {userName}", identityStoreId, "UserName", userName, "UserId", ct);
+        FindIdAsync(IdentityCenterOperations.GetUserId, $"user {userName}", identityStoreId, "userName", userName, "UserId", ct);
 
     public Task<string?> FindGroupIdAsync(string identityStoreId, string displayName, CancellationToken ct) =>
-        FindIdAsync(IdentityCenterOperations.GetGroupId, $"group {displayName}", identityStoreId, "DisplayName", displayName, "GroupId", ct);
+        FindIdAsync(IdentityCenterOperations.GetGroupId, $"group {displayName}", identityStoreId, "displayName", displayName, "GroupId", ct);
 
     public Task<string?> GetSamlMetadataAsync(string metadataUrl, CancellationToken ct)
     {

@@ -63,8 +63,8 @@ public sealed class AwsSignedClient(HttpClient http, AWSCredentials credentials,
     {
         var uri = new Uri(EndpointFor(service), pathAndQuery);
         var identity = await credentials.GetCredentialsAsync();
-        var signed = SigV4.SignedHeaders(
-            method, uri, headers, body, identity, service.Global ? AwsSignedService.GlobalSigningRegion : region, service.SigningName, _time.GetUtcNow());
+        var signingRegion = service.Global ? AwsSignedService.GlobalSigningRegion : region;
+        var signed = SigV4.SignedHeaders(method, uri, headers, body, identity, signingRegion, service.SigningName, _time.GetUtcNow());
 
         using var request = new HttpRequestMessage(method, uri);
         if (method != HttpMethod.Get)
@@ -88,17 +88,18 @@ public sealed class AwsSignedClient(HttpClient http, AWSCredentials credentials,
             }
         }
 
-        return await ReadAsync(request, operation, resource, ct);
+        return await ReadAsync(request, operation, resource, signingRegion, ct);
     }
 
     /// <summary>An unsigned GET of a public AWS URL (no credentials go with it); error answers are handled as for signed calls.</summary>
     public async Task<byte[]> GetPublicAsync(Uri uri, AwsOperation operation, string? resource, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        return await ReadAsync(request, operation, resource, ct);
+        return await ReadAsync(request, operation, resource, region, ct);
     }
 
-    private async Task<byte[]> ReadAsync(HttpRequestMessage request, AwsOperation operation, string? resource, CancellationToken ct)
+    /// <param name="signingRegion">Where the service's quotas are, for an error that says one was reached.</param>
+    private async Task<byte[]> ReadAsync(HttpRequestMessage request, AwsOperation operation, string? resource, string signingRegion, CancellationToken ct)
     {
         using var response = await http.SendAsync(request, ct);
         var body = await response.Content.ReadAsByteArrayAsync(ct);
@@ -109,7 +110,7 @@ public sealed class AwsSignedClient(HttpClient http, AWSCredentials credentials,
 
         var headerCode = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
         var (code, message) = ParseError(body);
-        throw new AwsCallException(AwsFailure.FromError(operation.Service, operation.Name, resource, response.StatusCode, headerCode ?? code, message));
+        throw new AwsCallException(AwsFailure.FromError(operation.Service, operation.Name, resource, response.StatusCode, headerCode ?? code, message, signingRegion));
     }
 
     /// <summary>

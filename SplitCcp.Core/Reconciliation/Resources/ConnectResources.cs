@@ -113,7 +113,10 @@ internal sealed class ConnectUserResource(AgentUserSpec agent)
         new(new AwsFailure(AwsFailureKind.InvalidInput, AwsServices.Connect, "CreateUser", Title, message));
 }
 
-/// <summary>A phone number of the spec's country and type claimed for the instance. Claiming is asynchronous.</summary>
+/// <summary>
+/// A phone number of the spec's country and type claimed for the instance. Claiming is asynchronous, and its outcome is only
+/// in DescribePhoneNumber: ListPhoneNumbersV2 lists a number from the moment it is claimed, with no status.
+/// </summary>
 internal sealed class PhoneNumberResource(PhoneNumberSpec number)
     : Resource(ResourceKeys.ConnectPhoneNumber, $"Phone number ({number.CountryCode} {TypeOf(number)})", SpecSection.Instance, ResourceKeys.ConnectInstance)
 {
@@ -121,20 +124,37 @@ internal sealed class PhoneNumberResource(PhoneNumberSpec number)
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
-        var numbers = await ctx.Aws.Connect.ListPhoneNumbersAsync(ctx.Values.ConnectInstanceArn!, ct);
-        var match = numbers.Where(n => n.CountryCode == number.CountryCode && n.Type == TypeOf(number) && n.Status != ConnectPhoneNumber.Failed)
-            .OrderBy(n => n.Status == ConnectPhoneNumber.Claimed ? 0 : 1).FirstOrDefault();
-        FieldChange[] Fields(ConnectPhoneNumber? actual) =>
-        [
-            new("countryCode", number.CountryCode, actual?.CountryCode),
-            new("type", TypeOf(number), actual?.Type),
-            new("status", ConnectPhoneNumber.Claimed, actual?.Status),
-        ];
-        return match switch
+        var connect = ctx.Aws.Connect;
+        var candidates = (await connect.ListPhoneNumbersAsync(ctx.Values.ConnectInstanceArn!, ct))
+            .Where(n => n.CountryCode == number.CountryCode && n.Type == TypeOf(number));
+
+        // Connect allows DescribePhoneNumber twice a second: only numbers of the spec's country and type are described, and
+        // none after the first that is claimed.
+        ConnectPhoneNumber? inProgress = null, failed = null;
+        foreach (var candidate in candidates)
         {
-            null => Observation.Missing(Fields(null)),
-            { Status: ConnectPhoneNumber.InProgress } => Observation.InProgress($"AWS is still claiming {match.Number}", match.Id),
-            _ => Observation.Present(match.Id, Fields(match)),
+            switch (await connect.DescribePhoneNumberAsync(candidate.Id, ct))
+            {
+                case null:
+                    // Released since it was listed.
+                    break;
+                case { Status: ConnectPhoneNumber.Claimed } claimed:
+                    return Observation.Present(claimed.Id, Fields(claimed));
+                case { Status: ConnectPhoneNumber.Failed } failedClaim:
+                    failed ??= failedClaim;
+                    break;
+                case var other:
+                    // IN_PROGRESS, or a status AWS may add: wait rather than claim a second number beside it.
+                    inProgress ??= other;
+                    break;
+            }
+        }
+
+        return (inProgress, failed) switch
+        {
+            ({ } claiming, _) => Observation.InProgress($"AWS is still claiming {claiming.Number}", claiming.Id),
+            (null, { } failedClaim) => Observation.Blocked(FailedClaim(failedClaim)),
+            _ => Observation.Missing(Fields(null)),
         };
     }
 
@@ -152,6 +172,26 @@ internal sealed class PhoneNumberResource(PhoneNumberSpec number)
         var token = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{ctx.Tenant.Id}/{Key}/{available[0]}")))[..32];
         await ctx.Aws.Connect.ClaimPhoneNumberAsync(arn, available[0], token, ct);
     }
+
+    /// <summary>
+    /// A failed claim blocks the resource rather than leading to another claim: whatever failed it (often the instance's limit
+    /// of numbers) would fail the next claim too, and every claim and release counts against the account's allowance of them.
+    /// </summary>
+    private static string FailedClaim(ConnectPhoneNumber failed)
+    {
+        var reason = failed.StatusMessage?.Trim() is { Length: > 0 } said ? said.EndsWith('.') ? said : said + "." : "AWS gave no reason.";
+        return $"AWS failed to claim {failed.Number} for the instance: {reason} " +
+        "Fix the cause first (when the instance has reached its limit of phone numbers, raise it in the Service Quotas console for Amazon Connect), " +
+        $"then release {failed.Number} in the Amazon Connect console (Channels, Phone numbers) and apply again: the portal then claims a new number. " +
+        "It does not claim another by itself, because the same cause would fail that claim too and every claim and release counts against the account's allowance of claims.";
+    }
+
+    private FieldChange[] Fields(ConnectPhoneNumber? actual) =>
+    [
+        new("countryCode", number.CountryCode, actual?.CountryCode),
+        new("type", TypeOf(number), actual?.Type),
+        new("status", ConnectPhoneNumber.Claimed, actual?.Status),
+    ];
 
     private static string TypeOf(PhoneNumberSpec number) => number.Type == PhoneNumberType.TollFree ? "TOLL_FREE" : "DID";
 }

@@ -45,6 +45,23 @@ public sealed class AwsRetryTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_QuotaExceeded_IsNotRetried()
+    {
+        var retry = new AwsRetry(new AwsRetryOptions(), new FakeTimeProvider(), () => 0);
+        var calls = 0;
+
+        // Connect answers a quota with LimitExceededException and HTTP 429, the status it also throttles with.
+        var ex = await Should.ThrowAsync<AwsCallException>(() => retry.ExecuteAsync<string>(_ =>
+        {
+            calls++;
+            throw new AwsCallException(AwsFailure.FromError("connect", "CreateUser", null, HttpStatusCode.TooManyRequests, "LimitExceededException", "The allowed limit for the resource has been exceeded.", "eu-west-2"));
+        }, CancellationToken.None));
+
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
+        calls.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_AlwaysThrottled_GivesUpAfterMaxRetriesWithTheFailure()
     {
         var retry = new AwsRetry(new AwsRetryOptions { MaxRetries = 3 }, new FakeTimeProvider(), () => 0);

@@ -189,8 +189,36 @@ public sealed class ApplyEngineTests
 
         apply.State.ShouldBe(ApplyState.Failed);
         apply.Error!.ShouldContain("AWS is throttling");
+        apply.Error!.ShouldNotContain("nothing needs doing", customMessage: "the retries are spent by the time this is read");
         apply.Steps.ShouldNotContain(s => s.State == ApplyStepState.Succeeded);
         apply.Steps.ShouldNotContain(s => s.State == ApplyStepState.Running || s.State == ApplyStepState.InProgress || s.State == ApplyStepState.Pending);
+    }
+
+    [Fact]
+    public async Task A_quota_AWS_refuses_is_tried_once_and_fails_its_step_saying_where_to_raise_it()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var account = await host.Services.GetRequiredService<SplitCcp.Core.Aws.Gateways.IAwsAccountFactory>().OpenAsync(tenant, CancellationToken.None);
+        for (var i = 0; i < 10; i++)
+        {
+            await account.AppStream.CreateStackAsync($"other-stack-{i}", CancellationToken.None);
+        }
+
+        var apply = await host.ApplyAsync(tenant.Id);
+
+        apply.State.ShouldBe(ApplyState.Failed);
+        var stack = apply.Steps.Single(s => s.ResourceKey == ResourceKeys.Stack);
+        stack.State.ShouldBe(ApplyStepState.Failed);
+        stack.Message.ShouldNotBeNull().ShouldStartWith("AWS refused appstream:CreateStack");
+        stack.Message.ShouldContain("the account has reached one of its quotas. AWS said: The requested limit exceeds the permitted limit for an account: 10 per stack.");
+        stack.Message.ShouldContain($"Service Quotas console (Amazon AppStream 2.0, region {tenant.Region})");
+        stack.Message.ShouldContain("the apply stopped at this step");
+        apply.Error.ShouldBe($"1 step failed. First: AppStream stack: {stack.Message}");
+        apply.Steps.ShouldAllBe(s => s.Message == null || !s.Message.Contains("nothing needs doing"));
+        var appStream = host.Services.GetRequiredService<SplitCcp.Core.Observability.PortalMetrics>().AwsServices().Single(s => s.Service == "appstream");
+        appStream.Failures[SplitCcp.Core.Aws.AwsFailureKind.QuotaExceeded].ShouldBe(1, "one attempt, not retried");
+        appStream.Throttled.ShouldBe(0);
     }
 
     private static Microsoft.EntityFrameworkCore.IDbContextFactory<SplitCcp.Core.Persistence.SplitCcpDbContext> Db(ReconciliationTestHost host) =>

@@ -20,19 +20,15 @@ public sealed class SandboxAppStreamGatewayTests : SandboxTests
     }
 
     [Fact]
-    public async Task ImageBuilder_IsPendingThenRunning_AndStreamsOnlyWhenRunning()
+    public async Task ImageBuilder_IsPendingThenRunning()
     {
         var builder = await AppStream.CreateImageBuilderAsync(new ImageBuilderRequest("acme-builder", BaseImage, "stream.standard.medium", [], []), default);
 
         builder.State.ShouldBe("PENDING");
-        (await Should.ThrowAsync<AwsCallException>(() => AppStream.CreateImageBuilderStreamingUrlAsync("acme-builder", TimeSpan.FromHours(1), default)))
-            .Failure.Kind.ShouldBe(AwsFailureKind.Conflict);
-
-        World.Time.Advance(TimeSpan.FromSeconds(20));
+        World.Time.Advance(TimeSpan.FromSeconds(19));
+        (await AppStream.DescribeImageBuilderAsync("acme-builder", default))!.State.ShouldBe("PENDING");
+        World.Time.Advance(TimeSpan.FromSeconds(1));
         (await AppStream.DescribeImageBuilderAsync("acme-builder", default))!.State.ShouldBe("RUNNING");
-        var url = await AppStream.CreateImageBuilderStreamingUrlAsync("acme-builder", TimeSpan.FromHours(1), default);
-        url.ShouldStartWith("https://appstream2.eu-west-2.aws.amazon.com/authenticate?parameters=");
-        Uri.IsWellFormedUriString(url, UriKind.Absolute).ShouldBeTrue();
 
         (await Should.ThrowAsync<AwsCallException>(() => AppStream.CreateImageBuilderAsync(new ImageBuilderRequest("other", "Missing-Image", "stream.standard.medium", [], []), default)))
             .Failure.Kind.ShouldBe(AwsFailureKind.NotFound);
@@ -110,17 +106,24 @@ public sealed class SandboxAppStreamGatewayTests : SandboxTests
     }
 
     [Fact]
-    public async Task Stacks_TheEleventhIsOverTheQuota()
+    public async Task Stacks_TheEleventhIsOverTheQuota_AndIsNotRetried()
     {
         for (var i = 0; i < 10; i++)
         {
             await AppStream.CreateStackAsync($"stack-{i}", default);
         }
 
-        // LimitExceededException: AwsFailure counts that code as throttling, so it is retried before it surfaces.
-        await Should.ThrowAsync<AwsCallException>(() => AppStream.CreateStackAsync("stack-10", default));
+        var attempts = AppStreamAttempts();
+        var ex = await Should.ThrowAsync<AwsCallException>(() => AppStream.CreateStackAsync("stack-10", default));
+
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
+        ex.Failure.Message.ShouldContain("AWS said: The requested limit exceeds the permitted limit for an account: 10 per stack.");
+        ex.Failure.Message.ShouldContain("Service Quotas console (Amazon AppStream 2.0, region eu-west-2)");
+        (AppStreamAttempts() - attempts).ShouldBe(1, "a quota is not retried");
         (await AppStream.DescribeStackAsync("stack-10", default)).ShouldBeNull();
     }
+
+    private long AppStreamAttempts() => World.Metrics.AwsServices().Single(s => s.Service == AwsServices.AppStream).Attempts;
 
     private async Task<AppStreamFleet> CapturedImageFleetAsync()
     {

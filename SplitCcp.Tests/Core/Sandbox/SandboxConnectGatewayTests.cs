@@ -141,14 +141,33 @@ public sealed class SandboxConnectGatewayTests : SandboxTests
         var id = await Connect.ClaimPhoneNumberAsync(arn, number, "token-1", default);
         (await Connect.ClaimPhoneNumberAsync(arn, number, "token-1", default)).ShouldBe(id);
 
-        (await Connect.DescribePhoneNumberAsync(id, default)).ShouldBe(new ConnectPhoneNumber(id, number, "US", "TOLL_FREE", ConnectPhoneNumber.InProgress));
+        (await Connect.DescribePhoneNumberAsync(id, default)).ShouldBe(new ConnectPhoneNumber(id, number, "US", "TOLL_FREE", ConnectPhoneNumber.InProgress, null));
+        (await Connect.ListPhoneNumbersAsync(arn, default)).ShouldBe([new ConnectPhoneNumberSummary(id, number, "US", "TOLL_FREE")], "listed at once, without a status");
         World.Time.Advance(TimeSpan.FromSeconds(5));
-        (await Connect.ListPhoneNumbersAsync(arn, default)).Single().Status.ShouldBe(ConnectPhoneNumber.Claimed);
+        (await Connect.DescribePhoneNumberAsync(id, default))!.Status.ShouldBe(ConnectPhoneNumber.Claimed);
 
         (await Should.ThrowAsync<AwsCallException>(() => Connect.ClaimPhoneNumberAsync(arn, number, "token-2", default)))
             .Failure.Kind.ShouldBe(AwsFailureKind.Conflict);
         (await Should.ThrowAsync<AwsCallException>(() => Connect.ClaimPhoneNumberAsync(arn, "+18005550100", "token-1", default)))
             .Failure.Kind.ShouldBe(AwsFailureKind.Conflict);
+    }
+
+    [Fact]
+    public async Task ClaimPhoneNumber_OverTheInstancesLimit_IsAcceptedThenEndsFailedWithAwsMessage()
+    {
+        World.Options.CurrentValue = new SandboxOptions { PhoneNumbersPerInstance = 1 };
+        var arn = SandboxConnect.Instances(World.Tenant)[0].Arn;
+        var numbers = await Connect.SearchAvailablePhoneNumbersAsync(arn, "US", "DID", 2, default);
+
+        var first = await Connect.ClaimPhoneNumberAsync(arn, numbers[0], "token-1", default);
+        var second = await Connect.ClaimPhoneNumberAsync(arn, numbers[1], "token-2", default);
+        (await Connect.DescribePhoneNumberAsync(second, default))!.Status.ShouldBe(ConnectPhoneNumber.InProgress);
+        World.Time.Advance(TimeSpan.FromSeconds(5));
+
+        (await Connect.DescribePhoneNumberAsync(first, default))!.Status.ShouldBe(ConnectPhoneNumber.Claimed);
+        (await Connect.DescribePhoneNumberAsync(second, default)).ShouldBe(new ConnectPhoneNumber(second, numbers[1], "US", "DID", ConnectPhoneNumber.Failed,
+            $"Instance {SandboxConnect.Instances(World.Tenant)[0].Id} has reached its limit of 1 claimed phone numbers."));
+        (await Connect.ListPhoneNumbersAsync(arn, default)).Select(n => n.Id).ShouldBe([first, second], ignoreOrder: true, "a failed claim is still listed on the instance");
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class SandboxIamGatewayTests : SandboxTests
         }
 
         var sixth = await Should.ThrowAsync<AwsCallException>(() => Iam.CreatePolicyVersionAsync(arn, Policy, true, default));
-        sixth.Failure.Kind.ShouldBe(AwsFailureKind.Conflict);
+        sixth.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
         sixth.Failure.Message.ShouldContain("up to 5 versions");
 
         (await Should.ThrowAsync<AwsCallException>(() => Iam.DeletePolicyVersionAsync(arn, "v5", default))).Failure.Kind.ShouldBe(AwsFailureKind.Conflict);
@@ -94,6 +94,27 @@ public sealed class SandboxIamGatewayTests : SandboxTests
         (await Should.ThrowAsync<AwsCallException>(() => Iam.AttachRolePolicyAsync("SplitCcp-Agent", policy + "x", default))).Failure.Kind.ShouldBe(AwsFailureKind.NotFound);
         (await Should.ThrowAsync<AwsCallException>(() => Iam.ListPolicyVersionsAsync(policy + "x", default))).Failure.Kind.ShouldBe(AwsFailureKind.NotFound);
     }
+
+    [Fact]
+    public async Task AttachRolePolicy_OverThePoliciesPerRoleQuota_IsAQuotaAfterOneAttempt()
+    {
+        await Iam.CreateRoleAsync("SplitCcp-Agent", Trust, default);
+        for (var i = 0; i < 10; i++)
+        {
+            await Iam.AttachRolePolicyAsync("SplitCcp-Agent", $"arn:aws:iam::aws:policy/Managed{i}", default);
+        }
+
+        var attempts = IamAttempts();
+        var ex = await Should.ThrowAsync<AwsCallException>(() => Iam.AttachRolePolicyAsync("SplitCcp-Agent", "arn:aws:iam::aws:policy/Managed10", default));
+
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
+        ex.Failure.Message.ShouldContain("AWS said: Cannot exceed quota for PoliciesPerRole: 10.");
+        ex.Failure.Message.ShouldContain("Service Quotas console (AWS Identity and Access Management (IAM), region us-east-1)");
+        (IamAttempts() - attempts).ShouldBe(1, "a quota is not retried");
+        (await Iam.ListAttachedRolePoliciesAsync("SplitCcp-Agent", default)).Count.ShouldBe(10);
+    }
+
+    private long IamAttempts() => World.Metrics.AwsServices().Single(s => s.Service == AwsServices.Iam).Attempts;
 
     private async Task<string> IdentityCenterMetadataAsync()
     {

@@ -26,7 +26,7 @@ public sealed class AppStreamGatewayTests : StubbedGatewayTests
     };
 
     [Fact]
-    public async Task ImageBuilder_CreateDescribeStartAndStream()
+    public async Task ImageBuilder_CreateAndDescribe()
     {
         var builder = new
         {
@@ -37,29 +37,22 @@ public sealed class AppStreamGatewayTests : StubbedGatewayTests
         On("DescribeImageBuilders", call => Strings(call.Body.GetProperty("Names"))[0] == "ccp-builder"
             ? StubReply.Json(new { ImageBuilders = new[] { builder } })
             : StubReply.JsonRpcError(400, "ResourceNotFoundException", "The image builder does not exist."));
-        On("StartImageBuilder", _ => StubReply.Json(new { ImageBuilder = builder }));
-        On("CreateImageBuilderStreamingURL", _ => StubReply.Json(new { StreamingURL = "https://appstream2.eu-west-2.aws.amazon.com/authenticate?parameters=abc", Expires = 1.7e9 }));
         var appStream = Gateway();
 
         var created = await appStream.CreateImageBuilderAsync(
             new ImageBuilderRequest("ccp-builder", "AppStream-WinServer2022-06-17-2025", "stream.standard.medium", ["subnet-1", "subnet-2"], ["sg-1"]), CancellationToken.None);
         var described = await appStream.DescribeImageBuilderAsync("ccp-builder", CancellationToken.None);
         var missing = await appStream.DescribeImageBuilderAsync("other", CancellationToken.None);
-        await appStream.StartImageBuilderAsync("ccp-builder", CancellationToken.None);
-        var url = await appStream.CreateImageBuilderStreamingUrlAsync("ccp-builder", TimeSpan.FromHours(1), CancellationToken.None);
 
         created.ShouldBe(new AppStreamImageBuilder("ccp-builder", builder.Arn, "PENDING", "stream.standard.medium", "AppStream-WinServer2022-06-17-2025"));
         described.ShouldBe(created);
         missing.ShouldBeNull();
-        url.ShouldStartWith("https://appstream2.eu-west-2.aws.amazon.com/authenticate");
         var create = Sent("CreateImageBuilder");
         create.GetProperty("Name").GetString().ShouldBe("ccp-builder");
         create.GetProperty("ImageName").GetString().ShouldBe("AppStream-WinServer2022-06-17-2025");
         create.GetProperty("InstanceType").GetString().ShouldBe("stream.standard.medium");
         Strings(create.GetProperty("VpcConfig").GetProperty("SubnetIds")).ShouldBe(["subnet-1", "subnet-2"]);
         Strings(create.GetProperty("VpcConfig").GetProperty("SecurityGroupIds")).ShouldBe(["sg-1"]);
-        Sent("StartImageBuilder").GetProperty("Name").GetString().ShouldBe("ccp-builder");
-        Sent("CreateImageBuilderStreamingURL").GetProperty("Validity").GetInt64().ShouldBe(3600);
     }
 
     [Fact]
@@ -154,6 +147,19 @@ public sealed class AppStreamGatewayTests : StubbedGatewayTests
     }
 
     [Fact]
+    public async Task AccountQuota_IsReportedAsAQuotaAfterOneRequest()
+    {
+        On("CreateStack", _ => StubReply.JsonRpcError(400, "LimitExceededException", "The requested limit exceeds the permitted limit for an account."));
+
+        var ex = await Should.ThrowAsync<AwsCallException>(() => Gateway().CreateStackAsync("ccp-stack", CancellationToken.None));
+
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
+        ex.Failure.Message.ShouldContain("AWS said: The requested limit exceeds the permitted limit for an account.");
+        ex.Failure.Message.ShouldContain("Service Quotas console (Amazon AppStream 2.0, region eu-west-2)");
+        Stub.CallsTo(Prefix + "CreateStack").Length.ShouldBe(1, "a quota is not retried");
+    }
+
+    [Fact]
     public async Task AccessDenied_NamesTheAction()
     {
         On("CreateFleet", _ => StubReply.JsonRpcError(400, "AccessDeniedException", "not authorized to perform appstream:CreateFleet"));
@@ -170,6 +176,6 @@ public sealed class AppStreamGatewayTests : StubbedGatewayTests
     public async Task Tour_EveryAppStreamOperation_IsADeclaredOperation()
     {
         await TourAsync(typeof(AppStreamOperations),
-            ImageBuilder_CreateDescribeStartAndStream, DescribeImage_FoundOrAnEmptyList, Fleet_CreateDescribeUpdateStartStop, Stack_CreateDescribeAssociateListAndStream);
+            ImageBuilder_CreateAndDescribe, DescribeImage_FoundOrAnEmptyList, Fleet_CreateDescribeUpdateStartStop, Stack_CreateDescribeAssociateListAndStream);
     }
 }

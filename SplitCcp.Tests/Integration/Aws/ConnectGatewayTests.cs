@@ -16,6 +16,18 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
 
     private ConnectGateway OnStub() => new(AwsTestKit.StubClient(Stub), Caller);
 
+    /// <summary>DescribePhoneNumber's answer as the Connect API reference shapes it.</summary>
+    private static object DescribedNumber(string status, string? message) => new
+    {
+        ClaimedPhoneNumberSummary = new
+        {
+            PhoneNumberId = "pn-1", PhoneNumberArn = "arn:aws:connect:eu-west-2:123456789012:phone-number/pn-1", PhoneNumber = "+442071234567",
+            PhoneNumberCountryCode = "GB", PhoneNumberType = "DID", PhoneNumberDescription = "", TargetArn = InstanceArn, InstanceId,
+            Tags = new Dictionary<string, string>(),
+            PhoneNumberStatus = message is null ? (object)new { Status = status } : new { Status = status, Message = message },
+        },
+    };
+
     [Fact]
     public async Task Instances_CreateDescribeList_OnMoto()
     {
@@ -145,20 +157,19 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
         }));
         Stub.OnRest("connect", "POST", "/phone-number/claim", _ => StubReply.Json(new { PhoneNumberId = "pn-1", PhoneNumberArn = "arn:pn-1" }));
         Stub.OnRest("connect", "GET", "/phone-number/{id}", call => call.RouteValues["id"] == "pn-1"
-            ? StubReply.Json(new
-            {
-                ClaimedPhoneNumberSummary = new
-                {
-                    PhoneNumberId = "pn-1", PhoneNumber = "+442071234567", PhoneNumberCountryCode = "GB", PhoneNumberType = "DID",
-                    TargetArn = InstanceArn, PhoneNumberStatus = new { Status = "IN_PROGRESS", Message = "Claiming" },
-                },
-            })
+            ? StubReply.Json(DescribedNumber("IN_PROGRESS", null))
             : StubReply.RestError(404, "ResourceNotFoundException", "Phone number not found"));
+
+        // ListPhoneNumbersSummary has no status: only DescribePhoneNumber says how a claim went.
         Stub.OnRest("connect", "POST", "/phone-number/list", _ => StubReply.Json(new
         {
             ListPhoneNumbersSummaryList = new[]
             {
-                new { PhoneNumberId = "pn-1", PhoneNumber = "+442071234567", PhoneNumberCountryCode = "GB", PhoneNumberType = "DID", TargetArn = InstanceArn },
+                new
+                {
+                    PhoneNumberId = "pn-1", PhoneNumberArn = "arn:pn-1", PhoneNumber = "+442071234567", PhoneNumberCountryCode = "GB", PhoneNumberType = "DID",
+                    TargetArn = InstanceArn, InstanceId,
+                },
             },
         }));
         var connect = OnStub();
@@ -170,8 +181,8 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
 
         available.ShouldBe(["+442071234567"]);
         claimed.ShouldBe("pn-1");
-        described.ShouldBe(new ConnectPhoneNumber("pn-1", "+442071234567", "GB", "DID", ConnectPhoneNumber.InProgress));
-        listed.ShouldBe([new ConnectPhoneNumber("pn-1", "+442071234567", "GB", "DID", ConnectPhoneNumber.Claimed)]);
+        described.ShouldBe(new ConnectPhoneNumber("pn-1", "+442071234567", "GB", "DID", ConnectPhoneNumber.InProgress, null));
+        listed.ShouldBe([new ConnectPhoneNumberSummary("pn-1", "+442071234567", "GB", "DID")]);
         (await connect.DescribePhoneNumberAsync("pn-missing", CancellationToken.None)).ShouldBeNull();
         var search = Stub.Calls.First().Body;
         search.GetProperty("TargetArn").GetString().ShouldBe(InstanceArn);
@@ -182,6 +193,18 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
         var claim = Stub.Calls.Single(c => c.Path == "/phone-number/claim").Body;
         claim.GetProperty("ClientToken").GetString().ShouldBe("claim-token-1");
         claim.GetProperty("PhoneNumber").GetString().ShouldBe("+442071234567");
+        var describe = Stub.Calls.First(c => c.Method == "GET");
+        (describe.Path, describe.RawBody).ShouldBe(("/phone-number/pn-1", ""), "DescribePhoneNumber is a GET with the ID in the path and no body");
+    }
+
+    [Fact]
+    public async Task DescribePhoneNumber_AFailedClaim_CarriesAwsMessage()
+    {
+        Stub.OnRest("connect", "GET", "/phone-number/{id}", _ => StubReply.Json(DescribedNumber("FAILED", "The target has reached its limit of claimed phone numbers.")));
+
+        var described = await OnStub().DescribePhoneNumberAsync("pn-1", CancellationToken.None);
+
+        described.ShouldBe(new ConnectPhoneNumber("pn-1", "+442071234567", "GB", "DID", ConnectPhoneNumber.Failed, "The target has reached its limit of claimed phone numbers."));
     }
 
     [Fact]
@@ -215,6 +238,22 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
         ex.Failure.Kind.ShouldBe(AwsFailureKind.Throttled);
         ex.Failure.Action.ShouldBe("ListApprovedOrigins");
         Stub.Calls.Count.ShouldBe(AwsTestKit.FastRetry.MaxRetries + 1);
+    }
+
+    [Fact]
+    public async Task UserQuota_IsReportedAsAQuotaAfterOneRequest()
+    {
+        // Connect's model gives LimitExceededException HTTP 429, the status of its throttling errors too.
+        Stub.OnRest("connect", "PUT", "/users/{instance}", _ => StubReply.RestError(429, "LimitExceededException", "The allowed limit for the resource has been exceeded."));
+
+        var ex = await Should.ThrowAsync<AwsCallException>(() =>
+            OnStub().CreateUserAsync(InstanceId, "jane@acme.example", "Jane", "Agent", "rp-1", ["sp-1"], CancellationToken.None));
+
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded);
+        ex.Failure.Message.ShouldStartWith("AWS refused connect:CreateUser on user jane@acme.example: the account has reached one of its quotas.");
+        ex.Failure.Message.ShouldContain("Service Quotas console (Amazon Connect, region eu-west-2)");
+        ex.Failure.Message.ShouldNotContain("nothing needs doing");
+        Stub.Calls.Count.ShouldBe(1, "a quota is not retried");
     }
 
     [Fact]

@@ -108,9 +108,10 @@ public sealed class IamGatewayTests(MotoServer moto) : IClassFixture<MotoServer>
         var ex = await Should.ThrowAsync<AwsCallException>(() => query.CallAsync(IamOperations.CreatePolicyVersion, arn,
             [("PolicyArn", arn), ("PolicyDocument", PolicyDocument("s3:Get6"))], CancellationToken.None));
 
-        ex.Failure.Kind.ShouldNotBe(AwsFailureKind.Throttled, "a quota refusal must not be retried as throttling");
+        ex.Failure.Kind.ShouldBe(AwsFailureKind.QuotaExceeded, "a quota refusal must not be retried as throttling");
         ex.Failure.IsTransient.ShouldBeFalse();
         ex.Failure.Message.ShouldContain("up to 5 versions");
+        ex.Failure.Message.ShouldContain("(AWS Identity and Access Management (IAM), region us-east-1)", customMessage: "IAM is global: its quotas are where it is signed");
         _caller.Operations.Count(o => ReferenceEquals(o, IamOperations.CreatePolicyVersion)).ShouldBe(4 + 1, "four creates, then one refused attempt");
     }
 

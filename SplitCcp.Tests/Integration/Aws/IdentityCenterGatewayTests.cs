@@ -62,18 +62,17 @@ public sealed class IdentityCenterGatewayTests : StubbedGatewayTests
     [Fact]
     public async Task IdentityStore_FindsUserAndGroupIdsByUniqueAttribute()
     {
+        // The stub knows each principal under the one attribute path AWS accepts for it; any other path finds nothing.
         StubReply Lookup(StubCall call, string idName, string path, string known, string id)
         {
-            call.Body.GetProperty("IdentityStoreId").GetString().ShouldBe(StoreId);
             var attribute = call.Body.GetProperty("AlternateIdentifier").GetProperty("UniqueAttribute");
-            attribute.GetProperty("AttributePath").GetString().ShouldBe(path);
-            return attribute.GetProperty("AttributeValue").GetString() == known
+            return attribute.GetProperty("AttributePath").GetString() == path && attribute.GetProperty("AttributeValue").GetString() == known
                 ? StubReply.Json(new Dictionary<string, string> { ["IdentityStoreId"] = StoreId, [idName] = id })
                 : StubReply.JsonRpcError(400, "ResourceNotFoundException", "No such principal");
         }
 
-        Stub.OnTarget("identitystore", Store + "GetUserId", call => Lookup(call, "UserId", "UserName", "jane@acme.example", "u-jane"));
-        Stub.OnTarget("identitystore", Store + "GetGroupId", call => Lookup(call, "GroupId", "DisplayName", "Agents", "g-agents"));
+        Stub.OnTarget("identitystore", Store + "GetUserId", call => Lookup(call, "UserId", "userName", "jane@acme.example", "u-jane"));
+        Stub.OnTarget("identitystore", Store + "GetGroupId", call => Lookup(call, "GroupId", "displayName", "Agents", "g-agents"));
         var identityCenter = Gateway();
 
         (await identityCenter.FindUserIdAsync(StoreId, "jane@acme.example", CancellationToken.None)).ShouldBe("u-jane");
@@ -81,6 +80,26 @@ public sealed class IdentityCenterGatewayTests : StubbedGatewayTests
         (await identityCenter.FindGroupIdAsync(StoreId, "Agents", CancellationToken.None)).ShouldBe("g-agents");
         (await identityCenter.FindGroupIdAsync(StoreId, "Nobody", CancellationToken.None)).ShouldBeNull();
         Stub.Calls.Select(c => c.Service).Distinct().ShouldBe(["identitystore"], "signed for the Identity Store, not SSO Admin");
+    }
+
+    [Fact]
+    public async Task IdentityStore_SendsTheAttributePathsAwsDocuments()
+    {
+        // The identitystore model: "the only valid paths are userName and emails.value" (GetUserId), "the only valid path is
+        // displayName" (GetGroupId). Paths are case-sensitive JMESPath, so UserName or DisplayName match no one.
+        Stub.OnTarget("identitystore", Store + "GetUserId", _ => StubReply.Json(new { IdentityStoreId = StoreId, UserId = "u-jane" }));
+        Stub.OnTarget("identitystore", Store + "GetGroupId", _ => StubReply.Json(new { IdentityStoreId = StoreId, GroupId = "g-agents" }));
+        var identityCenter = Gateway();
+
+        await identityCenter.FindUserIdAsync(StoreId, "jane@acme.example", CancellationToken.None);
+        await identityCenter.FindGroupIdAsync(StoreId, "Agents", CancellationToken.None);
+
+        var user = Stub.CallsTo(Store + "GetUserId").Single().Body;
+        user.GetProperty("IdentityStoreId").GetString().ShouldBe(StoreId);
+        user.GetProperty("AlternateIdentifier").GetRawText().ShouldBe("""{"UniqueAttribute":{"AttributePath":"userName","AttributeValue":"jane@acme.example"}}""");
+        var group = Stub.CallsTo(Store + "GetGroupId").Single().Body;
+        group.GetProperty("IdentityStoreId").GetString().ShouldBe(StoreId);
+        group.GetProperty("AlternateIdentifier").GetRawText().ShouldBe("""{"UniqueAttribute":{"AttributePath":"displayName","AttributeValue":"Agents"}}""");
     }
 
     [Fact]

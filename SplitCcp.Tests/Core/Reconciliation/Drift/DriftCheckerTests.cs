@@ -150,11 +150,12 @@ public sealed class DriftCheckerTests
         report.Status.ShouldBe(TenantHealthStatus.Failing);
         report.Resources.ShouldContain(r => r.State == DriftState.Error && r.Message != null && r.Message.Contains("throttl", StringComparison.OrdinalIgnoreCase));
         report.ErrorCount.ShouldBeGreaterThan(0);
+        report.Resources.Where(r => r.State == DriftState.Error).ShouldAllBe(r => !r.Message!.Contains("nothing needs doing"), "the resource could not be read: something does need doing");
     }
 
     private static DriftService Drift(ReconciliationTestHost host) => host.Services.GetRequiredService<DriftService>();
 
-    private static async Task<TenantHealthReport> CheckAsync(ReconciliationTestHost host, Guid tenantId) =>
+    internal static async Task<TenantHealthReport> CheckAsync(ReconciliationTestHost host, Guid tenantId) =>
         (await Drift(host).CheckNowAsync(host.Operator.Principal, tenantId)).ShouldBeOfType<CheckResult.Checked>().Report;
 
     private static async Task TamperAsync(ReconciliationTestHost host, Guid tenantId, SandboxChangeRequest change) =>

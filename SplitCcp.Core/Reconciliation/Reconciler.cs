@@ -76,6 +76,11 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
             return (Item(resource, PlanAction.Blocked, reason: $"Waits for: {waiting.Title}."), null);
         }
 
+        if (resource.MissingFromSetup(Context) is { } missing)
+        {
+            return (Item(resource, PlanAction.Blocked, reason: missing), null);
+        }
+
         if (dependencies.FirstOrDefault(d => d.Action == PlanAction.Create) is { } created)
         {
             return (Item(resource, resource.IsManual ? PlanAction.Manual : PlanAction.Create,

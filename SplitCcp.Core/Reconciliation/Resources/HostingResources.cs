@@ -189,6 +189,11 @@ internal sealed class CcpObjectResource(string fileName)
 {
     public override string? SandboxKind => SandboxKinds.S3Object;
 
+    public override string? MissingFromSetup(ReconcileContext ctx) =>
+        Title != SetupValues.ConnectStreamsName && ctx.Values.LoginUrl is null
+            ? "The page signs agents in through the Identity Center application's start URL: do the application's console step, then copy its start URL into the setup's Identity Center step."
+            : null;
+
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         PublishedFile file;

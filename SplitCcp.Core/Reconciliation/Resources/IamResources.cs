@@ -9,6 +9,11 @@ internal sealed class SamlProviderResource()
 {
     public override string? SandboxKind => SandboxKinds.IamSamlProvider;
 
+    public override string? MissingFromSetup(ReconcileContext ctx) =>
+        string.IsNullOrWhiteSpace(ctx.Spec.IdentityCenter.MetadataUrl) && string.IsNullOrWhiteSpace(ctx.Spec.IdentityCenter.MetadataXml)
+            ? "The provider is made from the Identity Center application's SAML metadata: copy the application's metadata URL into the setup's Identity Center step, or upload its metadata file."
+            : null;
+
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var expected = await ExpectedMetadataAsync(ctx, ct);

@@ -105,11 +105,12 @@ public static partial class TenantSpecRules
         }
     }
 
+    /// <summary>Optional, like the application's ARN and metadata: the console step gives them, after the first apply if need be.</summary>
     public static string? StartUrl(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return "Paste the application's link from the AWS access portal: it is the CCP's sign-in URL.";
+            return null;
         }
 
         return Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && string.IsNullOrEmpty(uri.UserInfo)
@@ -260,11 +261,6 @@ public static partial class TenantSpecRules
             Check("identityCenter.applicationArn", IdentityCenterApplicationArn(idc.ApplicationArn));
             Check("identityCenter.metadataUrl", MetadataUrl(idc.MetadataUrl));
             Check("identityCenter.metadataXml", MetadataXml(idc.MetadataXml));
-            if (string.IsNullOrWhiteSpace(idc.MetadataUrl) && string.IsNullOrWhiteSpace(idc.MetadataXml))
-            {
-                Check("identityCenter.metadataUrl", "Paste the Identity Center SAML metadata URL or upload its XML: the IAM identity provider is made from it.");
-            }
-
             Check("identityCenter.startUrl", StartUrl(idc.StartUrl));
             for (var i = 0; i < idc.AssignedUsers.Count; i++)
             {

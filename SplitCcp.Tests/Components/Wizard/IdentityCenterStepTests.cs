@@ -59,20 +59,20 @@ public sealed class IdentityCenterStepTests
     }
 
     [Fact]
-    public async Task ValidateAsync_NeitherMetadataUrlNorXml_AsksForOneAtMetadataUrl()
+    public async Task ValidateAsync_ApplicationNotMadeYet_ReturnsTrueWithTheConsoleStepsValuesEmpty()
     {
         await using var ctx = MudTestContext.Create();
         var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.ApplicationArn = null;
         spec.IdentityCenter.MetadataUrl = null;
         spec.IdentityCenter.MetadataXml = null;
+        spec.IdentityCenter.StartUrl = null;
         var cut = ctx.RenderStep<IdentityCenterStep>(spec);
 
-        (await cut.ValidateAsync()).ShouldBeFalse();
+        (await cut.ValidateAsync()).ShouldBeTrue("the plan shows the console step and what needs the application waits for it");
 
-        var expected = TenantSpecRules.Validate(spec, SpecSection.IdentityCenter)["identityCenter.metadataUrl"].Single();
-        expected.ShouldBe("Paste the Identity Center SAML metadata URL or upload its XML: the IAM identity provider is made from it.");
-        cut.FieldText("spec-idc-metadata-url").ShouldBe(expected);
-        cut.FieldIsInvalid("spec-idc-metadata-url").ShouldBeTrue();
+        cut.ShownErrors().ShouldBeEmpty();
+        TenantSpecRules.Validate(spec, SpecSection.IdentityCenter).ShouldBeEmpty();
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class MetricsExposition(PortalMetrics metrics, DriftService drift,
         var text = new PrometheusText();
 
         text.Family("splitccp_tenants", MetricType.Gauge,
-            "Tenants by the status of their latest drift check; Unknown is never checked or a setup not finished yet.");
+            "Tenants by the status of their latest drift check; Pending is a setup with console steps or changes left, Unknown never checked or a draft setup.");
         foreach (var status in Enum.GetValues<TenantHealthStatus>())
         {
             text.Sample(counts.For(status), ("status", status.ToString()));

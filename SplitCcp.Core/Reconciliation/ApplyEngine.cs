@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants.Spec;
 
@@ -154,6 +155,15 @@ public sealed partial class ApplyEngine(
         {
             await SettleStepAsync(run, step, pass, resource, ct);
         }
+
+        // Before the apply is finished, so the check that follows it judges against what it brought in line.
+        var inLine = pass.InSyncKeys.ToList();
+        await TenantDriftRows.UpdateAsync(dbFactory, run.TenantId, (_, state) =>
+        {
+            var known = inLine.All(state.InLine.Contains);
+            state.RememberInLine(inLine);
+            return Task.FromResult(!known);
+        }, ct);
 
         var failed = run.Steps.Where(s => s.State == ApplyStepState.Failed).ToList();
         await FinishAsync(run, failed.Count == 0 ? null : $"{failed.Count} step{(failed.Count == 1 ? "" : "s")} failed. First: {failed[0].Title}: {failed[0].Message}", ct);

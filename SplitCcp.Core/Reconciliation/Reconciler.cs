@@ -49,6 +49,9 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
 
     public PlanItem? ItemFor(string key) => _items.GetValueOrDefault(key);
 
+    /// <summary>The resources found in sync, or brought in sync, so far in this pass.</summary>
+    public IEnumerable<string> InSyncKeys => _items.Values.Where(i => i.Action == PlanAction.InSync).Select(i => i.Key);
+
     /// <summary>Sets a resource's outcome once apply has brought it in sync or failed it, so its dependents are planned on that.</summary>
     public void Record(Resource resource, PlanAction action, string? reason = null) =>
         _items[resource.Key] = Item(resource, action, reason: reason, sandboxId: _items.GetValueOrDefault(resource.Key)?.SandboxId);
@@ -74,6 +77,11 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
         if (dependencies.FirstOrDefault(d => d.Action is PlanAction.Blocked or PlanAction.Manual) is { } waiting)
         {
             return (Item(resource, PlanAction.Blocked, reason: $"Waits for: {waiting.Title}."), null);
+        }
+
+        if (resource.MissingFromSetup(Context) is { } missing)
+        {
+            return (Item(resource, PlanAction.Blocked, reason: missing), null);
         }
 
         if (dependencies.FirstOrDefault(d => d.Action == PlanAction.Create) is { } created)

@@ -56,6 +56,13 @@ public abstract class Resource(string key, string title, SpecSection section, pa
     /// <summary>True when only the AWS console can make it right: the plan shows instructions instead of a change.</summary>
     public virtual bool IsManual => false;
 
+    /// <summary>
+    /// What the setup still lacks for this resource (a value only a console step gives), or null. Asked before anything
+    /// else but the setup's own validity: a resource that cannot be made is Blocked, even while what it depends on is
+    /// being created.
+    /// </summary>
+    public virtual string? MissingFromSetup(ReconcileContext ctx) => null;
+
     public abstract Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct);
 
     /// <summary>Makes AWS match the spec, given what was just observed. Slow operations are left to the engine to wait for.</summary>

@@ -15,7 +15,10 @@ public enum SandboxChangeKind
     /// <summary>Set one field of the resource's object to another value.</summary>
     Alter,
 
-    /// <summary>Do a manual resource's console step (capture the AppStream image).</summary>
+    /// <summary>
+    /// Do a manual resource's console step as its instructions say: create the Identity Center SAML application (and paste
+    /// its values into the setup), or capture the AppStream image.
+    /// </summary>
     Complete,
 }
 
@@ -46,9 +49,23 @@ public abstract record SandboxChangeResult
 /// </summary>
 public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs, Reconciler reconciler, SandboxConsole console, AuditLog audit)
 {
+    /// <summary>Every manual resource, with the console step the Sandbox does for it.</summary>
+    private static readonly Dictionary<string, string> s_consoleSteps = new(StringComparer.Ordinal)
+    {
+        [ResourceKeys.IdentityCenterApplication] = "create the SAML application",
+        [ResourceKeys.Image] = "capture the image",
+    };
+
     /// <summary>The fields a resource's Sandbox object lets the console alter.</summary>
     public static IReadOnlyList<string> FieldsOf(PlanItem item) =>
         item.SandboxKind is { } kind && SandboxFields.ByKind.TryGetValue(kind, out var fields) ? fields.Keys.Order(StringComparer.Ordinal).ToList() : [];
+
+    /// <summary>True when the Sandbox can do the resource's console step.</summary>
+    public static bool HasConsoleStep(string resourceKey) => s_consoleSteps.ContainsKey(resourceKey);
+
+    /// <summary>The console step to offer on a plan row ("capture the image"): a manual resource of which nothing exists yet; else null.</summary>
+    public static string? ConsoleStepOf(PlanItem item) =>
+        item is { Action: PlanAction.Manual, SandboxId: null } ? s_consoleSteps.GetValueOrDefault(item.Key) : null;
 
     public async Task<SandboxChangeResult> ApplyAsync(ClaimsPrincipal user, Guid tenantId, SandboxChangeRequest request, CancellationToken ct = default)
     {
@@ -79,9 +96,23 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
         string summary;
         switch (request.Change)
         {
-            case SandboxChangeKind.Complete when item.Key == ResourceKeys.Image && item.Action != PlanAction.Manual:
-                return Invalid("change", $"{item.Title} has no console step to do now: it is {item.Action}{(item.Reason is null ? "" : $" ({item.Reason})")}.");
-            case SandboxChangeKind.Complete when item.Key == ResourceKeys.Image:
+            case SandboxChangeKind.Complete when !HasConsoleStep(item.Key):
+                var withSteps = plan.Items.Where(i => HasConsoleStep(i.Key)).Select(i => $"{i.Title} ({i.Key})");
+                return Invalid("change", $"{item.Title} has no console step. The Sandbox can do the console step of: {string.Join(", ", withSteps)}.");
+            case SandboxChangeKind.Complete when item.Key == ResourceKeys.IdentityCenterApplication:
+                switch (await CreateApplicationAsync(user, tenant, record, item, ct))
+                {
+                    case SandboxChangeResult.Done done:
+                        summary = done.Summary;
+                        break;
+                    case var refused:
+                        return refused;
+                }
+
+                break;
+            case SandboxChangeKind.Complete when item.Action != PlanAction.Manual:
+                return NoStepNow(item);
+            case SandboxChangeKind.Complete:
                 try
                 {
                     await console.CaptureImageAsync(tenantId, record.Spec.AppStream.ImageBuilder.Name!, record.Spec.AppStream.ImageName!, ct);
@@ -93,8 +124,6 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
 
                 summary = $"Simulated a console step: captured image {record.Spec.AppStream.ImageName} in the image builder.";
                 break;
-            case SandboxChangeKind.Complete:
-                return Invalid("change", $"Only the AppStream image ({ResourceKeys.Image}) has a console step the Sandbox can do for you.");
             case var _ when item.SandboxKind is null:
                 return Invalid("resource", $"{item.Title} is not one object the console could change.");
             case var _ when item.SandboxId is null:
@@ -125,6 +154,85 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
         await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.SandboxChanged, summary, ct: ct);
         return new SandboxChangeResult.Done(summary);
     }
+
+    /// <summary>
+    /// What the instructions tell the operator to do in IAM Identity Center: a SAML 2.0 application in the setup's instance
+    /// with the name, relay state, ACS URL, audience and attribute mappings they give, enabled; then its ARN, metadata URL
+    /// and start URL copied into the setup, as a new version. Values the setup held for an application that does not
+    /// exist cannot be this one's: they are replaced, and the summary says which.
+    /// </summary>
+    private async Task<SandboxChangeResult> CreateApplicationAsync(ClaimsPrincipal user, TenantView tenant, TenantSpecRecord record, PlanItem item, CancellationToken ct)
+    {
+        var idc = record.Spec.IdentityCenter;
+        if (item.SandboxId is not null)
+        {
+            var differs = item.Action == PlanAction.Manual
+                ? $" What differs ({string.Join(", ", item.Changes.Select(c => $"{c.Field} is {c.Actual ?? "missing"}, expected {c.Expected}"))}) is fixed in the application itself, in the IAM Identity Center console."
+                : "";
+            return Invalid("change", $"The setup already names {item.Title} {idc.ApplicationArn}, and it exists: there is nothing to do.{differs}");
+        }
+
+        if (item.Action != PlanAction.Manual)
+        {
+            return NoStepNow(item);
+        }
+
+        var values = record.Values(tenant.Region);
+        if (values.RelayState is null)
+        {
+            return Invalid("change", "The application's relay state names the Connect instance, which does not exist yet: apply first, then do this console step.");
+        }
+
+        var instanceArn = string.IsNullOrWhiteSpace(idc.InstanceArn) ? (await console.GetWorldAsync(tenant.Id, ct)).IdentityCenterInstanceArn : idc.InstanceArn;
+        var name = IdentityCenterApplicationResource.NameFor(tenant);
+        SandboxSamlApplication application;
+        try
+        {
+            application = await console.CreateSamlApplicationAsync(tenant.Id, name, instanceArn,
+                new SandboxSamlConfiguration(name, values.RelayState, SetupValues.AcsUrl, SetupValues.Audience, values.AttributeMappings), ct);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Invalid("change", ex.Message);
+        }
+
+        List<string> replaced = [];
+        void Replacing(string what, string? typed, string now)
+        {
+            if (!string.IsNullOrWhiteSpace(typed) && typed != now)
+            {
+                replaced.Add($"{what} {typed}");
+            }
+        }
+
+        Replacing("application ARN", idc.ApplicationArn, application.ApplicationArn);
+        Replacing("metadata URL", idc.MetadataUrl, application.MetadataUrl);
+        Replacing("start URL", idc.StartUrl, application.StartUrl);
+        if (!string.IsNullOrWhiteSpace(idc.MetadataXml))
+        {
+            // The provider is made from uploaded XML before a URL: another application's XML would keep it wrong.
+            replaced.Add("the uploaded metadata XML (the SAML provider now uses the metadata URL)");
+        }
+
+        var made = $"created SAML application \"{name}\" in Identity Center instance {instanceArn} with the relay state, ACS URL, audience and attribute mappings of the plan's instructions, and enabled it";
+        var replacedText = replaced.Count == 0 ? "" : $" It replaced what the setup held for an application that does not exist: {string.Join("; ", replaced)}.";
+        var pasted = await specs.RecordLearnedAsync(tenant.Id, record.Version, AuditLog.ActorOf(user),
+            $"Simulated a console step: pasted the Identity Center application's ARN, metadata URL and start URL into the setup.{replacedText}",
+            spec =>
+            {
+                spec.IdentityCenter.InstanceArn = instanceArn;
+                spec.IdentityCenter.ApplicationArn = application.ApplicationArn;
+                spec.IdentityCenter.MetadataUrl = application.MetadataUrl;
+                spec.IdentityCenter.MetadataXml = null;
+                spec.IdentityCenter.StartUrl = application.StartUrl;
+            }, ct);
+        return new SandboxChangeResult.Done(pasted
+            ? $"Simulated a console step: {made}, then pasted its ARN, metadata URL and start URL into the setup.{replacedText}"
+            : $"Simulated a console step: {made}. The setup was saved by someone else meanwhile, so nothing was pasted into it: copy ARN {application.ApplicationArn}, metadata URL {application.MetadataUrl} and start URL {application.StartUrl} into the setup's Identity Center step.");
+    }
+
+    private static SandboxChangeResult.Invalid NoStepNow(PlanItem item) =>
+        Invalid("change", $"{item.Title} has no console step to do now: it is {item.Action}{(item.Reason is null ? "" : $" ({item.Reason})")}.");
 
     private static SandboxChangeResult.Invalid Invalid(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 

@@ -3,11 +3,18 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Sandbox;
 
 /// <summary>An Identity Center SAML application made in the (simulated) console, with the values the operator copies from it.</summary>
 public sealed record SandboxSamlApplication(string ApplicationArn, string MetadataUrl, string StartUrl);
+
+/// <summary>
+/// What the operator types into the console's SAML 2.0 application: kept on the Sandbox's application so a check could
+/// compare it with what the setup asks for (AWS has no API that reads it back).
+/// </summary>
+public sealed record SandboxSamlConfiguration(string Name, string RelayState, string AcsUrl, string Audience, IReadOnlyList<SamlAttributeMapping> AttributeMappings);
 
 /// <summary>One stored Sandbox object as the console shows it.</summary>
 public sealed record SandboxObjectView(string Kind, string Id, string Json, DateTime UpdatedAt);
@@ -124,14 +131,25 @@ public sealed class SandboxConsole(SandboxStore store, SandboxRandom random)
     /// Creates a custom SAML 2.0 application in the account's Identity Center instance, ENABLED, as the console's "Add
     /// application" does (there is no API for it).
     /// </summary>
-    public Task<SandboxSamlApplication> CreateSamlApplicationAsync(Guid tenantId, string name, CancellationToken ct = default)
+    public Task<SandboxSamlApplication> CreateSamlApplicationAsync(Guid tenantId, string name, CancellationToken ct = default) =>
+        CreateSamlApplicationAsync(tenantId, name, instanceArn: null, saml: null, ct);
+
+    /// <summary>
+    /// Creates a custom SAML 2.0 application, ENABLED, in the given Identity Center instance (the account's, when null),
+    /// keeping what the console was given for it (<paramref name="saml"/>) on the application.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The account has no such Identity Center instance.</exception>
+    public Task<SandboxSamlApplication> CreateSamlApplicationAsync(
+        Guid tenantId, string name, string? instanceArn, SandboxSamlConfiguration? saml, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return store.RunAsync(tenantId, null, null, async s =>
         {
-            var instance = await s.ListAsync<IdcInstanceRecord>(SandboxKinds.IdentityCenterInstance) is [var first, ..]
-                ? first
-                : throw new InvalidOperationException("This Sandbox account has no Identity Center instance any more.");
+            var instances = await s.ListAsync<IdcInstanceRecord>(SandboxKinds.IdentityCenterInstance);
+            var instance = instances.FirstOrDefault(i => instanceArn is null || i.InstanceArn == instanceArn)
+                ?? throw new InvalidOperationException(instanceArn is null
+                    ? "This Sandbox account has no Identity Center instance any more."
+                    : $"This account has no Identity Center instance {instanceArn}. Check the instance ARN in the setup's Identity Center step.");
             var tenant = await s.GetTenantAsync();
             var applicationId = random.Hex(16);
             var arn = $"arn:aws:sso::{s.AccountId}:application/{instance.InstanceArn[(instance.InstanceArn.LastIndexOf('/') + 1)..]}/apl-{applicationId}";
@@ -139,7 +157,7 @@ public sealed class SandboxConsole(SandboxStore store, SandboxRandom random)
             var application = new IdcApplicationRecord(arn, name, "ENABLED", instance.InstanceArn,
                 $"https://portal.sso.{tenant.Region}.amazonaws.com/saml/metadata/{token}",
                 $"https://{instance.IdentityStoreId}.awsapps.com/start/#/saml/custom/{Uri.EscapeDataString(name)}/{token}");
-            await s.PutAsync(SandboxKinds.IdentityCenterApplication, arn, application);
+            await s.PutAsync(SandboxKinds.IdentityCenterApplication, arn, application with { Saml = saml });
             return new SandboxSamlApplication(arn, application.MetadataUrl, application.StartUrl);
         }, ct);
     }

@@ -101,7 +101,8 @@ internal sealed class SandboxIdentityCenterGateway(SandboxAwsAccount account) : 
 
 internal sealed record IdcInstanceRecord(string InstanceArn, string IdentityStoreId);
 
-internal sealed record IdcApplicationRecord(string ApplicationArn, string Name, string Status, string InstanceArn, string MetadataUrl, string StartUrl)
+/// <summary>An application; <see cref="Saml"/> is what the console was given for it, when the simulation knows.</summary>
+internal sealed record IdcApplicationRecord(string ApplicationArn, string Name, string Status, string InstanceArn, string MetadataUrl, string StartUrl, SandboxSamlConfiguration? Saml = null)
 {
     public IdentityCenterApplication ToModel() => new(ApplicationArn, Name, Status, InstanceArn);
 }

@@ -8,7 +8,8 @@ namespace SplitCcp.Tests.E2E;
 
 /// <summary>
 /// An operator watching health: the dashboard updating while a tenant is checked in another tab, check all, the status
-/// filter, then the drift card's fix going through the plan panel and the card checking again once the apply is over.
+/// filter, then a setup not finished yet (Pending, not drift) applied through the plan panel and the card checking again
+/// once the apply is over.
 /// </summary>
 [Collection(BrowserTests.Name)]
 public sealed class DriftDashboardJourneyTests(BrowserFixture browser) : PortalTest(browser)
@@ -42,31 +43,40 @@ public sealed class DriftDashboardJourneyTests(BrowserFixture browser) : PortalT
         await tenantPage.GotoAsync(new Uri(Portal.BaseAddress, $"/tenants/{demo.Id}").ToString());
         await tenantPage.Locator("#app-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await tenantPage.Locator("[data-testid=check-now]").ClickAsync();
-        await Assertions.Expect(tenantPage.Locator("[data-testid=drift-status]")).ToHaveAttributeAsync("data-status", "Drifted");
-        await Assertions.Expect(Row(demo.Id)).ToHaveAttributeAsync("data-status", "Drifted");
-        await Assertions.Expect(Count("Drifted")).ToHaveTextAsync("1");
+        // Never applied: its setup is not finished, which is not drift.
+        await Assertions.Expect(tenantPage.Locator("[data-testid=drift-status]")).ToHaveAttributeAsync("data-status", "Pending");
+        await Assertions.Expect(Row(demo.Id)).ToHaveAttributeAsync("data-status", "Pending");
+        await Assertions.Expect(Count("Pending")).ToHaveTextAsync("1");
+        await Assertions.Expect(Count("Drifted")).ToHaveTextAsync("0");
         await Assertions.Expect(Count("Unknown")).ToHaveTextAsync("1");
 
-        // Check all, then show only the drifted tenants.
+        // Check all, then show only the pending tenants.
         await Portal.ByTestId("check-all").ClickAsync();
         await Assertions.Expect(Portal.ByTestId("last-pass")).ToContainTextAsync("2 tenants checked");
-        await Portal.ByTestId("health-count-Drifted").ClickAsync();
+        await Portal.ByTestId("health-count-Pending").ClickAsync();
         await Assertions.Expect(Portal.ByTestId("health-row")).ToHaveCountAsync(1);
         await Assertions.Expect(Row(plain.Id)).ToHaveCountAsync(0);
-        await Portal.ScreenshotAsync("dashboard-drifted-only");
+        await Portal.ScreenshotAsync("dashboard-pending-only");
 
-        // The drift card: every missing resource with what the setup expects; the fix asks first, then applies.
+        // The drift card: every resource still to make, with what the setup expects; nothing to fix, so it is applied
+        // through the plan panel, which asks first.
         var instance = tenantPage.Locator($"[data-testid=drift-resource][data-key=\"{ResourceKeys.ConnectInstance}\"]");
-        await Assertions.Expect(instance).ToHaveAttributeAsync("data-state", "Missing");
+        await Assertions.Expect(instance).ToHaveAttributeAsync("data-state", "Pending");
         await Assertions.Expect(instance.Locator("[data-testid=drift-expected]").First).Not.ToBeEmptyAsync();
-        await tenantPage.Locator("[data-testid=apply-fix]").ClickAsync();
+        await Assertions.Expect(tenantPage.Locator("[data-testid=drift-message]")).ToContainTextAsync("The setup is not finished: 1 console step left;");
+        await Assertions.Expect(tenantPage.Locator("[data-testid=apply-fix]")).ToBeDisabledAsync();
+        await tenantPage.Locator("[data-testid=plan-button]").ClickAsync();
+        await Assertions.Expect(tenantPage.Locator("[data-testid=apply-button]")).ToBeEnabledAsync();
+        await tenantPage.Locator("[data-testid=apply-button]").ClickAsync();
         await tenantPage.Locator("[data-testid=apply-dialog-item]").First.WaitForAsync();
         await tenantPage.Locator("[data-testid=apply-confirm]").ClickAsync();
         await Assertions.Expect(tenantPage.Locator("[data-testid=apply-progress]")).ToHaveAttributeAsync("data-state", "Succeeded", s_applyTimeout);
 
         // Once the apply is over the card checks again: the instance is there now; the image still needs its console step.
         await Assertions.Expect(instance).ToHaveCountAsync(0);
-        await Assertions.Expect(tenantPage.Locator($"[data-testid=drift-resource][data-key=\"{ResourceKeys.Image}\"]")).ToHaveAttributeAsync("data-state", "Missing");
+        await Assertions.Expect(tenantPage.Locator($"[data-testid=drift-resource][data-key=\"{ResourceKeys.Image}\"]")).ToHaveAttributeAsync("data-state", "Pending");
+        await Assertions.Expect(tenantPage.Locator("[data-testid=drift-message]")).ToContainTextAsync("The setup is not finished: 1 console step left.");
+        await Assertions.Expect(tenantPage.Locator("[data-testid=drift-status]")).ToHaveAttributeAsync("data-status", "Pending");
         await tenantPage.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{nameof(DriftDashboardJourneyTests)}-drift-card-after-fix.png"), FullPage = true });
         DialogSeen.ShouldBeFalse();
     }

@@ -71,7 +71,8 @@ public sealed class MetricsEndpointTests : IDisposable
         var statuses = new TenantHealthStatus?[]
         {
             TenantHealthStatus.Healthy, TenantHealthStatus.Healthy, TenantHealthStatus.Drifted, TenantHealthStatus.Failing,
-            TenantHealthStatus.Failing, TenantHealthStatus.Failing, TenantHealthStatus.Unknown, null,
+            TenantHealthStatus.Failing, TenantHealthStatus.Failing, TenantHealthStatus.Unknown, null, TenantHealthStatus.Pending,
+            TenantHealthStatus.Pending,
         };
         var factory = _app.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
         await using (var db = await factory.CreateDbContextAsync())
@@ -92,6 +93,7 @@ public sealed class MetricsEndpointTests : IDisposable
 
         scrape.Value("splitccp_tenants", ("status", "Healthy")).ShouldBe(2);
         scrape.Value("splitccp_tenants", ("status", "Drifted")).ShouldBe(1);
+        scrape.Value("splitccp_tenants", ("status", "Pending")).ShouldBe(2);
         scrape.Value("splitccp_tenants", ("status", "Failing")).ShouldBe(3);
         scrape.Value("splitccp_tenants", ("status", "Unknown")).ShouldBe(2, "one checked as unknown, one never checked");
         scrape.Named("splitccp_tenants").Sum(s => s.Value).ShouldBe(statuses.Length);

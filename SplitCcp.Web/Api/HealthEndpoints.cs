@@ -20,7 +20,7 @@ internal static class HealthEndpoints
 
         tenants.MapGet($"{tenant}/health", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, CancellationToken ct) =>
                 await drift.GetHealthAsync(user, tenantId, ct) is { } report ? Results.Ok(report) : ApiResults.NotFound("tenant"))
-            .WithSummary("The tenant's latest drift report: status Healthy, Drifted, Failing or Unknown (never checked, or the setup is unfinished), when it was checked, and every resource and synthetic check as InSync, Drifted (with expected and actual), Missing, Error (with the reason) or NotChecked.")
+            .WithSummary("The tenant's latest drift report: status Healthy, Drifted (something that was in line no longer is), Pending (the setup is not finished; 'message' says what is left, such as '2 console steps left'), Failing or Unknown (never checked, or the setup is a draft), when it was checked, and every resource and synthetic check as InSync, Drifted (with expected and actual), Missing, Pending (never in line yet), Error (with the reason) or NotChecked.")
             .Produces<TenantHealthReport>()
             .WithTags("Health");
 
@@ -68,7 +68,7 @@ internal static class HealthEndpoints
                 return Results.Ok(new HealthSummary(result.Counts, result.Items, result.TotalCount, result.Page, result.PageSize,
                     result.AllTenants ? worker.LastPass : null, result.AllTenants ? worker.CurrentPass : null));
             })
-            .WithSummary("Every tenant in your scope: counts per status, then one page of tenants worst first (Failing, Drifted, Unknown, Healthy), filtered by 'status' and 'search' (name or slug); 100 per page by default, at most 200.")
+            .WithSummary("Every tenant in your scope: counts per status, then one page of tenants worst first (Failing, Drifted, Pending, Unknown, Healthy), filtered by 'status' and 'search' (name or slug); 100 per page by default, at most 200.")
             .Produces<HealthSummary>();
 
         health.MapPost("/check-all", async (

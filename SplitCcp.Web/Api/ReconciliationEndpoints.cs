@@ -67,7 +67,7 @@ internal static class ReconciliationEndpoints
                     SandboxChangeResult.Forbidden => ApiResults.Forbidden("Simulating changes needs the TenantAdmin role or higher."),
                     _ => ApiResults.NotFound("tenant"),
                 })
-            .WithSummary("Sandbox tenants only: simulates a change made in the AWS console to one resource of the plan, named by its key. 'change' is Delete, Alter (with 'field' and 'value') or Complete (do the AppStream image's console step), so drift shows without AWS.")
+            .WithSummary("Sandbox tenants only: simulates a change made in the AWS console to one resource of the plan, named by its key. 'change' is Delete, Alter (with 'field' and 'value') or Complete (do a manual resource's console step as its instructions say: create the Identity Center SAML application and paste its ARN, metadata URL and start URL into the setup, or capture the AppStream image), so drift shows without AWS.")
             .WithTags("Sandbox");
 
         return tenants;

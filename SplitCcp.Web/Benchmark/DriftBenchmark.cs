@@ -259,7 +259,7 @@ internal sealed class DriftBenchmark : IAsyncDisposable
             peakResident, peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes, GC.GetTotalAllocatedBytes() - allocated);
 
         await Line(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {report.Wall.TotalSeconds:0.00} s for {report.Checked} tenants ({Ms(latency)} latency, {concurrency} at once): {report.Counts.Healthy} Healthy, {report.Counts.Drifted} Drifted, {report.Counts.Failing} Failing, {report.Counts.Unknown} Unknown"));
+            $"{name}: {report.Wall.TotalSeconds:0.00} s for {report.Checked} tenants ({Ms(latency)} latency, {concurrency} at once): {report.Counts.Healthy} Healthy, {report.Counts.Drifted} Drifted, {report.Counts.Pending} Pending, {report.Counts.Failing} Failing, {report.Counts.Unknown} Unknown"));
         await Line(string.Create(CultureInfo.InvariantCulture,
             $"  AWS calls {report.Calls} ({report.CallsPerTenant:0.0} per tenant); throttled {report.Throttled} (over AWS's rates {report.RateLimited}); server errors {report.ServerErrors}"));
         await Line(string.Create(CultureInfo.InvariantCulture,
@@ -294,7 +294,7 @@ internal sealed class DriftBenchmark : IAsyncDisposable
     {
         using var scope = Services.CreateScope();
         var drift = scope.ServiceProvider.GetRequiredService<DriftService>();
-        foreach (var status in new[] { TenantHealthStatus.Failing, TenantHealthStatus.Drifted, TenantHealthStatus.Unknown })
+        foreach (var status in new[] { TenantHealthStatus.Failing, TenantHealthStatus.Drifted, TenantHealthStatus.Pending, TenantHealthStatus.Unknown })
         {
             foreach (var row in (await drift.ListAsync(Operator, new TenantHealthQuery(status, PageSize: 3))).Items)
             {

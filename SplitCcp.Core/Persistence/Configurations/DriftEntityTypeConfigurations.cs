@@ -29,6 +29,7 @@ internal sealed class TenantDriftEntityTypeConfiguration : IEntityTypeConfigurat
         builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(d => d.Message).HasMaxLength(4000);
         builder.Property(d => d.Fingerprint).HasMaxLength(64);
+        builder.PrimitiveCollection(d => d.InLine);
         builder.HasIndex(d => d.Status);
         builder.HasIndex(d => d.CheckedAt);
         builder.HasOne<Tenant>().WithOne().HasForeignKey<TenantDrift>(d => d.TenantId).OnDelete(DeleteBehavior.Cascade);

@@ -373,6 +373,10 @@ namespace SplitCcp.Core.Persistence.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("InLine")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("LatestReportId")
                         .HasColumnType("TEXT");
 

@@ -106,22 +106,23 @@ public sealed partial class DriftChecker(
             return null;
         }
 
-        metrics.RecordCheck(duration, outcome.Status);
+        var verdict = stored.Verdict;
+        metrics.RecordCheck(duration, verdict.Status);
         notifier.Notify(tenantId);
-        if (stored.AutoRemediate && outcome.Fixable)
+        if (stored.AutoRemediate && verdict.Fixable)
         {
-            await RemediateAsync(record, outcome, ct);
+            await RemediateAsync(record, verdict, ct);
         }
 
-        return new TenantHealthReport(tenantId, tenant.DisplayName, outcome.Status, stored.CheckedAt, stored.Since, duration.TotalMilliseconds,
-            outcome.Message, stored.AutoRemediate, outcome.Resources);
+        return new TenantHealthReport(tenantId, tenant.DisplayName, verdict.Status, stored.CheckedAt, stored.Since, duration.TotalMilliseconds,
+            verdict.Message, stored.AutoRemediate, verdict.Resources);
     }
 
     private async Task<Outcome> ObserveAsync(Tenants.TenantView tenant, TenantSpecRecord record, CancellationToken ct)
     {
         if (!record.Exists || record.IsDraft)
         {
-            return new Outcome(TenantHealthStatus.Unknown, "The setup is not finished yet, so there is nothing to compare AWS with.", [], false);
+            return Outcome.Whole(TenantHealthStatus.Unknown, "The setup is not finished yet, so there is nothing to compare AWS with.");
         }
 
         var timeout = options.CurrentValue.TenantTimeout;
@@ -132,28 +133,24 @@ public sealed partial class DriftChecker(
             var (plan, context) = await reconciler.PlanWithContextAsync(tenant, record.Spec, limit.Token);
             var resources = plan.Items.Select(ToResource).ToList();
             resources.AddRange(await synthetic.RunAsync(context, plan, limit.Token));
-            var status = resources.Any(r => r.State == DriftState.Error) ? TenantHealthStatus.Failing
-                : resources.Any(r => r.IsOutOfLine) ? TenantHealthStatus.Drifted
-                : TenantHealthStatus.Healthy;
-            return new Outcome(status, null, resources, status == TenantHealthStatus.Drifted && plan.HasChanges);
+            return new Outcome(null, plan, resources);
         }
         catch (AwsCallException ex)
         {
             // The account itself could not be opened: no stored secret, a role that cannot be assumed, an unreachable endpoint.
-            return new Outcome(TenantHealthStatus.Failing, ex.Failure.Message, [], false);
+            return Outcome.Whole(TenantHealthStatus.Failing, ex.Failure.Message);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return new Outcome(TenantHealthStatus.Failing,
-                $"The check took longer than {Describe(timeout)} and was stopped. AWS may be throttling this account or answering slowly; the next check tries again.",
-                [], false);
+            return Outcome.Whole(TenantHealthStatus.Failing,
+                $"The check took longer than {Describe(timeout)} and was stopped. AWS may be throttling this account or answering slowly; the next check tries again.");
         }
 #pragma warning disable CA1031 // One tenant's unexpected failure is reported on that tenant and must not stop the others' checks.
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
             LogCheckCrashed(logger, ex, tenant.Id);
-            return new Outcome(TenantHealthStatus.Failing, "The check stopped on an unexpected error; see the server log.", [], false);
+            return Outcome.Whole(TenantHealthStatus.Failing, "The check stopped on an unexpected error; see the server log.");
         }
     }
 
@@ -172,17 +169,27 @@ public sealed partial class DriftChecker(
         _ => new(item.Key, item.Title, DriftState.NotChecked, [], item.Reason),
     };
 
+    /// <summary>
+    /// Judges what the check found against the resources the tenant has had in line (read with the row it updates, so an
+    /// apply's record of them is never overwritten by an older copy) and stores the result, remembering what is in line now.
+    /// </summary>
     private async Task<StoredCheck?> StoreAsync(Guid tenantId, Outcome outcome, TimeSpan duration, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var resourcesJson = JsonSerializer.Serialize(outcome.Resources, Json);
-        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{outcome.Status}\n{outcome.Message}\n{resourcesJson}")));
-        var drifted = outcome.Resources.Count(r => r.IsOutOfLine);
-        var errors = outcome.Resources.Count(r => r.State == DriftState.Error);
-
         StoredCheck? stored = null;
         var exists = await TenantDriftRows.UpdateAsync(dbFactory, tenantId, async (db, state) =>
         {
+            var verdict = outcome.Judge(state.InLine);
+            if (outcome.Plan is not null)
+            {
+                state.RememberInLine(verdict.Resources.Where(r => r.State == DriftState.InSync).Select(r => r.Key),
+                    verdict.Resources.Select(r => r.Key).ToHashSet(StringComparer.Ordinal));
+            }
+
+            var resourcesJson = JsonSerializer.Serialize(verdict.Resources, Json);
+            var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{verdict.Status}\n{verdict.Message}\n{resourcesJson}")));
+            var drifted = verdict.Resources.Count(r => r.IsOutOfLine);
+            var errors = verdict.Resources.Count(r => r.State == DriftState.Error);
             DriftReport? report = null;
             if (state.LatestReportId is { } latestId && state.Fingerprint == fingerprint)
             {
@@ -193,7 +200,7 @@ public sealed partial class DriftChecker(
             {
                 report = new DriftReport
                 {
-                    Id = Guid.CreateVersion7(), TenantId = tenantId, Status = outcome.Status, FirstCheckedAt = now, Message = outcome.Message,
+                    Id = Guid.CreateVersion7(), TenantId = tenantId, Status = verdict.Status, FirstCheckedAt = now, Message = verdict.Message,
                     ResourcesJson = resourcesJson, Fingerprint = fingerprint, DriftedCount = drifted, ErrorCount = errors,
                 };
                 db.DriftReports.Add(report);
@@ -202,15 +209,15 @@ public sealed partial class DriftChecker(
             report.LastCheckedAt = now;
             report.Checks++;
 
-            state.Status = outcome.Status;
+            state.Status = verdict.Status;
             state.CheckedAt = now;
             state.DurationMs = Math.Round(duration.TotalMilliseconds, 1);
             state.DriftedCount = drifted;
             state.ErrorCount = errors;
-            state.Message = outcome.Message;
+            state.Message = verdict.Message;
             state.LatestReportId = report.Id;
             state.Fingerprint = fingerprint;
-            stored = new StoredCheck(now, report.FirstCheckedAt, state.AutoRemediate);
+            stored = new StoredCheck(now, report.FirstCheckedAt, state.AutoRemediate, verdict);
             return true;
         }, ct);
 
@@ -220,11 +227,11 @@ public sealed partial class DriftChecker(
 
 
     /// <summary>Applies the setup version the check compared; if it was saved again since, the apply refuses to run it.</summary>
-    private async Task RemediateAsync(TenantSpecRecord record, Outcome outcome, CancellationToken ct)
+    private async Task RemediateAsync(TenantSpecRecord record, HealthVerdict verdict, CancellationToken ct)
     {
         var tenantId = record.TenantId;
-        var drifted = outcome.Resources.Where(r => r.IsOutOfLine).Select(r => r.Title).ToList();
-        var summary = $"Auto-remediation: a drift check found {Count(drifted.Count, "resource")} out of line ({string.Join(", ", drifted.Take(5))}{(drifted.Count > 5 ? ", …" : "")}); applying the setup to fix it.";
+        var drifted = verdict.Resources.Where(r => r.IsOutOfLine).Select(r => r.Title).ToList();
+        var summary = $"Auto-remediation: a drift check found {HealthVerdict.Count(drifted.Count, "resource")} out of line ({string.Join(", ", drifted.Take(5))}{(drifted.Count > 5 ? ", …" : "")}); applying the setup to fix it.";
         var result = await reconciliation.StartAsync(record, $"{WorkerActor} (auto-remediation)", summary, ct);
         if (result is not ApplyStartResult.Started)
         {
@@ -238,14 +245,19 @@ public sealed partial class DriftChecker(
         }
     }
 
-    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
-
-    private static string Describe(TimeSpan span) => span.TotalMinutes >= 1 ? Count((int)Math.Round(span.TotalMinutes), "minute") : Count((int)Math.Ceiling(span.TotalSeconds), "second");
+    private static string Describe(TimeSpan span) => span.TotalMinutes >= 1 ? HealthVerdict.Count((int)Math.Round(span.TotalMinutes), "minute") : HealthVerdict.Count((int)Math.Ceiling(span.TotalSeconds), "second");
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The drift check of tenant {TenantId} failed unexpectedly.")]
     private static partial void LogCheckCrashed(ILogger logger, Exception exception, Guid tenantId);
 
-    private sealed record Outcome(TenantHealthStatus Status, string? Message, IReadOnlyList<DriftResource> Resources, bool Fixable);
+    /// <summary>What a check found: a plan and its resources to judge, or a result for the whole tenant (unfinished setup, no answer).</summary>
+    private sealed record Outcome(HealthVerdict? Verdict, Plan? Plan, IReadOnlyList<DriftResource> Resources)
+    {
+        public static Outcome Whole(TenantHealthStatus status, string message) => new(new HealthVerdict(status, message, [], false), null, []);
 
-    private sealed record StoredCheck(DateTime CheckedAt, DateTime Since, bool AutoRemediate);
+        public HealthVerdict Judge(IEnumerable<string> wasInLine) =>
+            Verdict ?? HealthVerdict.Judge(Plan!, Resources, wasInLine.ToHashSet(StringComparer.Ordinal));
+    }
+
+    private sealed record StoredCheck(DateTime CheckedAt, DateTime Since, bool AutoRemediate, HealthVerdict Verdict);
 }

@@ -56,4 +56,14 @@ public sealed class TenantDrift
 
     /// <summary>Opt-in: when a check finds drift, apply the setup to fix it.</summary>
     public bool AutoRemediate { get; set; }
+
+    /// <summary>
+    /// The keys of the resources (and synthetic checks) that have been in line with the setup: found in sync by a check or
+    /// brought in sync by an apply. Out of line, one of these is drift; any other is the setup still to finish.
+    /// </summary>
+    public List<string> InLine { get; set; } = [];
+
+    /// <summary>Adds resources now in line, keeping only those of <paramref name="current"/> when given (what the setup still has).</summary>
+    public void RememberInLine(IEnumerable<string> keys, IReadOnlySet<string>? current = null) =>
+        InLine = [.. InLine.Concat(keys).Where(k => current is null || current.Contains(k)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 }

@@ -12,11 +12,17 @@ public enum TenantHealthStatus
     /// <summary>Every resource and synthetic check matches the setup.</summary>
     Healthy,
 
-    /// <summary>At least one resource differs from the setup or is missing.</summary>
+    /// <summary>At least one resource that was in line with the setup differs from it now, or is missing.</summary>
     Drifted,
 
     /// <summary>The check could not be completed: AWS refused or failed to answer, or it took too long.</summary>
     Failing,
+
+    /// <summary>
+    /// The setup is not finished: console steps not done yet, or resources that have never been in line (not created
+    /// yet); nothing that was in line has moved. The report's message says what is left.
+    /// </summary>
+    Pending,
 }
 
 /// <summary>What one check found for one resource.</summary>
@@ -35,12 +41,15 @@ public enum DriftState
 
     /// <summary>Not looked at because something it depends on cannot be checked either.</summary>
     NotChecked,
+
+    /// <summary>Not in line yet, and never has been: an apply or a console step still has to set it up. Not drift.</summary>
+    Pending,
 }
 
 /// <summary>One resource or synthetic check of a drift report, with the expected and actual value of each differing field.</summary>
 public sealed record DriftResource(string Key, string Title, DriftState State, IReadOnlyList<FieldChange> Changes, string? Message)
 {
-    /// <summary>Drifted or Missing: AWS differs from the setup, so the tenant is drifted.</summary>
+    /// <summary>Drifted or Missing: something that was in line with the setup no longer is, so the tenant is drifted.</summary>
     [JsonIgnore]
     public bool IsOutOfLine => State is DriftState.Drifted or DriftState.Missing;
 }
@@ -59,6 +68,8 @@ public sealed record TenantHealthReport(
 {
     public int DriftedCount => Resources.Count(r => r.IsOutOfLine);
 
+    public int PendingCount => Resources.Count(r => r.State == DriftState.Pending);
+
     public int ErrorCount => Resources.Count(r => r.State == DriftState.Error);
 }
 
@@ -73,12 +84,13 @@ public sealed record TenantHealthRow(
     int DriftedCount, int ErrorCount, string? Message);
 
 /// <summary>How many tenants in the caller's scope are in each state.</summary>
-public sealed record HealthCounts(int Total, int Healthy, int Drifted, int Failing, int Unknown)
+public sealed record HealthCounts(int Total, int Healthy, int Drifted, int Pending, int Failing, int Unknown)
 {
     public int For(TenantHealthStatus status) => status switch
     {
         TenantHealthStatus.Healthy => Healthy,
         TenantHealthStatus.Drifted => Drifted,
+        TenantHealthStatus.Pending => Pending,
         TenantHealthStatus.Failing => Failing,
         _ => Unknown,
     };
@@ -94,7 +106,7 @@ public sealed record TenantHealthQuery(TenantHealthStatus? Status = null, string
 }
 
 /// <summary>How many tenants in scope were in each state at one moment, for the dashboard's chart.</summary>
-public sealed record HealthTrendPoint(DateTime At, int Healthy, int Drifted, int Failing);
+public sealed record HealthTrendPoint(DateTime At, int Healthy, int Drifted, int Pending, int Failing);
 
 /// <summary>What the worker has done lately, for readiness and the dashboard.</summary>
 public sealed record DriftPassInfo(Guid Id, string Trigger, DateTime StartedAt, DateTime? FinishedAt, int Tenants, int Checked);

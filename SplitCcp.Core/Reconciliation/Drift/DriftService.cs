@@ -139,7 +139,7 @@ public sealed class DriftService(
         return new DriftSchedule(settings.Enabled, settings.Interval, current, worker.LastPass, next);
     }
 
-    /// <summary>One page of the dashboard: worst first (failing, drifted, unknown, healthy), then by name.</summary>
+    /// <summary>One page of the dashboard: worst first (failing, drifted, pending, unknown, healthy), then by name.</summary>
     public async Task<TenantHealthPage> ListAsync(ClaimsPrincipal user, TenantHealthQuery query, CancellationToken ct = default)
     {
         var page = Math.Max(1, query.Page);
@@ -172,7 +172,11 @@ public sealed class DriftService(
 
         var total = await rows.CountAsync(ct);
         var items = await rows
-            .OrderBy(t => t.Status == TenantHealthStatus.Failing ? 0 : t.Status == TenantHealthStatus.Drifted ? 1 : t.Status == TenantHealthStatus.Unknown ? 2 : 3)
+            .OrderBy(t => t.Status == TenantHealthStatus.Failing ? 0
+                : t.Status == TenantHealthStatus.Drifted ? 1
+                : t.Status == TenantHealthStatus.Pending ? 2
+                : t.Status == TenantHealthStatus.Unknown ? 3
+                : 4)
             .ThenBy(t => t.DisplayName).ThenBy(t => t.Slug)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(ct);
@@ -200,7 +204,7 @@ public sealed class DriftService(
     }
 
     /// <summary>
-    /// How many tenants in scope were healthy, drifted and failing at <paramref name="points"/> moments spread over the last
+    /// How many tenants in scope were healthy, drifted, pending and failing at <paramref name="points"/> moments spread over the last
     /// <paramref name="window"/>, from the stored history: each tenant counts with the result of its latest check at that moment.
     /// </summary>
     public async Task<IReadOnlyList<HealthTrendPoint>> GetTrendAsync(ClaimsPrincipal user, TimeSpan window, int points = 48, CancellationToken ct = default)
@@ -224,7 +228,7 @@ public sealed class DriftService(
         for (var i = 0; i < points; i++)
         {
             var at = from + (window * i / (points - 1));
-            int healthy = 0, drifted = 0, failing = 0;
+            int healthy = 0, drifted = 0, pending = 0, failing = 0;
             for (var t = 0; t < byTenant.Count; t++)
             {
                 var history = byTenant[t];
@@ -242,13 +246,16 @@ public sealed class DriftService(
                     case TenantHealthStatus.Drifted:
                         drifted++;
                         break;
+                    case TenantHealthStatus.Pending:
+                        pending++;
+                        break;
                     case TenantHealthStatus.Failing:
                         failing++;
                         break;
                 }
             }
 
-            result.Add(new HealthTrendPoint(at, healthy, drifted, failing));
+            result.Add(new HealthTrendPoint(at, healthy, drifted, pending, failing));
         }
 
         return result;
@@ -297,8 +304,9 @@ public sealed class DriftService(
                             select new { Status = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Status, g => g.Count, ct);
         var healthy = counts.GetValueOrDefault(TenantHealthStatus.Healthy);
         var drifted = counts.GetValueOrDefault(TenantHealthStatus.Drifted);
+        var pending = counts.GetValueOrDefault(TenantHealthStatus.Pending);
         var failing = counts.GetValueOrDefault(TenantHealthStatus.Failing);
-        return new HealthCounts(total, healthy, drifted, failing, total - healthy - drifted - failing);
+        return new HealthCounts(total, healthy, drifted, pending, failing, total - healthy - drifted - pending - failing);
     }
 
     private static IQueryable<Tenant> Scoped(SplitCcpDbContext db, TenantScope scope)

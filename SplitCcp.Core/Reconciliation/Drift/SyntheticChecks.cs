@@ -29,6 +29,12 @@ public sealed partial class SyntheticChecks(ILogger<SyntheticChecks> logger)
         (ConnectStreamsKey, SetupValues.ConnectStreamsName),
     ];
 
+    /// <summary>The plan resource a synthetic check looks at from the agents' side; null for a key that is no check.</summary>
+    internal static string? ResourceOf(string checkKey) =>
+        checkKey == ApprovedOriginKey ? ResourceKeys.ConnectApprovedOrigin
+        : s_files.FirstOrDefault(f => f.Key == checkKey) is { FileName: { } fileName } ? ResourceKeys.CcpObject(fileName)
+        : null;
+
     internal async Task<IReadOnlyList<DriftResource>> RunAsync(ReconcileContext context, Plan plan, CancellationToken ct)
     {
         var items = plan.Items.ToDictionary(i => i.Key, StringComparer.Ordinal);

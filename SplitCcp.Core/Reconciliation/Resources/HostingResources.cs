@@ -189,13 +189,14 @@ internal sealed class BucketPolicyResource(bool cloudFront)
 
 /// <summary>One file served to agents: a generated CCP page or the bundled connect-streams library.</summary>
 internal sealed class CcpObjectResource(string fileName)
-    : Resource(ResourceKeys.CcpObject(fileName), fileName, SpecSection.CcpPages, DependenciesOf(fileName))
+    : Resource(ResourceKeys.CcpObject(fileName), fileName, SpecSection.CcpPages, ResourceKeys.Bucket)
 {
-    /// <summary>The pages sign agents in at the application's start URL, which exists only once the console step is done.</summary>
-    private static string[] DependenciesOf(string fileName) =>
-        fileName == SetupValues.ConnectStreamsName ? [ResourceKeys.Bucket] : [ResourceKeys.Bucket, ResourceKeys.IdentityCenterApplication];
-
     public override string? SandboxKind => SandboxKinds.S3Object;
+
+    public override string? MissingFromSetup(ReconcileContext ctx) =>
+        Title != SetupValues.ConnectStreamsName && ctx.Values.LoginUrl is null
+            ? "The page signs agents in through the Identity Center application's start URL: do the application's console step, then copy its start URL into the setup's Identity Center step."
+            : null;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {

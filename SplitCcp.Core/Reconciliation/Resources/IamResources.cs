@@ -9,14 +9,13 @@ internal sealed class SamlProviderResource()
 {
     public override string? SandboxKind => SandboxKinds.IamSamlProvider;
 
+    public override string? MissingFromSetup(ReconcileContext ctx) =>
+        string.IsNullOrWhiteSpace(ctx.Spec.IdentityCenter.MetadataUrl) && string.IsNullOrWhiteSpace(ctx.Spec.IdentityCenter.MetadataXml)
+            ? "The provider is made from the Identity Center application's SAML metadata: copy the application's metadata URL into the setup's Identity Center step, or upload its metadata file."
+            : null;
+
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
-        var idc = ctx.Spec.IdentityCenter;
-        if (string.IsNullOrWhiteSpace(idc.MetadataUrl) && string.IsNullOrWhiteSpace(idc.MetadataXml))
-        {
-            return Observation.Blocked("The setup has no Identity Center SAML metadata yet. Once the SAML application exists, paste its metadata URL (or upload its metadata file) in the setup's Identity Center step.");
-        }
-
         var expected = await ExpectedMetadataAsync(ctx, ct);
         if (expected is null)
         {

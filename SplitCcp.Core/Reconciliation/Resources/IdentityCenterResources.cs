@@ -1,6 +1,7 @@
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation.Resources;
@@ -28,13 +29,17 @@ internal sealed class IdentityCenterApplicationResource()
         return application is null ? Observation.Missing(Fields(spec, null)) : Observation.Present(application.ApplicationArn, Fields(spec, application));
     }
 
+    /// <summary>The display name the instructions suggest (any name works in AWS), as the setup wizard does.</summary>
+    public static string NameFor(TenantView tenant) => $"SplitCcp {tenant.DisplayName}";
+
     public override IReadOnlyList<InstructionStep> Instructions(ReconcileContext ctx)
     {
         var values = ctx.Values;
         List<InstructionStep> steps =
         [
             new("In the IAM Identity Center console, open Applications, choose Add application, then \"I have an application I want to set up\" and SAML 2.0."),
-            new("Name it, then under Application properties set the relay state:", values.RelayState ?? "(known once the Connect instance exists)"),
+            new("Name it (any name works):", NameFor(ctx.Tenant)),
+            new("Under Application properties set the relay state:", values.RelayState ?? "(known once the Connect instance exists)"),
             new("Under Application metadata, choose to type the values manually. Application ACS URL:", SetupValues.AcsUrl),
             new("Application SAML audience:", SetupValues.Audience),
             new("Submit, then open Actions → Edit attribute mappings and add these mappings:"),

@@ -105,6 +105,7 @@ public static partial class TenantSpecRules
         }
     }
 
+    /// <summary>Optional, like the application's ARN and metadata: the console step gives them, after the first apply if need be.</summary>
     public static string? StartUrl(string? value)
     {
         // Known only once the application exists (a console step): the setup is complete without it, and the plan says what waits.

@@ -54,6 +54,29 @@ public sealed class HealthDashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Render_PendingTenant_HasItsOwnCardAndComesAfterTheDriftedWithWhatIsLeft()
+    {
+        await _host.StoreCheckAsync(_unchecked.Id, TenantHealthStatus.Pending,
+            [new("identity-center/application", "Identity Center SAML application", DriftState.Pending, [new FieldChange("applicationArn", "(the application's ARN)", null)], null)],
+            message: "2 console steps left");
+        await using var ctx = _host.CreateContext();
+        var cut = RenderDashboard(ctx);
+
+        Count(cut, TenantHealthStatus.Pending).ShouldBe("1");
+        Count(cut, TenantHealthStatus.Unknown).ShouldBe("0");
+        Count(cut, TenantHealthStatus.Drifted).ShouldBe("2", "a setup still to finish is not drift");
+        cut.Find("[data-testid=health-count-Pending]").TextContent.ShouldContain("Pending");
+        Rows(cut).Select(r => r.GetAttribute("data-status")).ShouldBe(["Failing", "Drifted", "Drifted", "Pending", "Healthy"]);
+        Row(cut, _unchecked.Id).ParentElement!.TextContent.ShouldContain("2 console steps left");
+
+        await cut.Find("[data-testid=health-count-Pending]").ClickAsync(new());
+
+        cut.WaitForAssertion(() => Rows(cut).Count.ShouldBe(1));
+        cut.Instance.LastQuery.ShouldBe(new TenantHealthQuery(TenantHealthStatus.Pending, null, 1, 25));
+        cut.Find("[data-testid=health-filter]").TextContent.ShouldContain("Pending only");
+    }
+
+    [Fact]
     public async Task StatusCard_Clicked_QueriesThatStatusFromTheFirstPageAndClickedAgainShowsAll()
     {
         await using var ctx = _host.CreateContext();

@@ -6,7 +6,7 @@ using SplitCcp.Web.Components.Drift;
 
 namespace SplitCcp.Tests.Components.Drift;
 
-/// <summary>The dashboard's chart of drifted and failing tenants over time, worked out from the history stretches.</summary>
+/// <summary>The dashboard's chart of drifted, pending and failing tenants over time, worked out from the history stretches.</summary>
 public sealed class HealthTrendTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_window = TimeSpan.FromHours(6);
@@ -15,6 +15,7 @@ public sealed class HealthTrendTests : IAsyncLifetime
     private TenantView _a = null!;
     private TenantView _b = null!;
     private TenantView _c = null!;
+    private TenantView _d = null!;
 
     public async Task InitializeAsync()
     {
@@ -22,6 +23,7 @@ public sealed class HealthTrendTests : IAsyncLifetime
         _a = await _host.CreateTenantAsync("alpha", "Alpha");
         _b = await _host.CreateTenantAsync("bravo", "Bravo");
         _c = await _host.CreateTenantAsync("charlie", "Charlie");
+        _d = await _host.CreateTenantAsync("delta", "Delta");
         var now = _host.Now;
 
         // Alpha: healthy, then drifted from three hours ago (exactly on a point of the chart).
@@ -34,6 +36,9 @@ public sealed class HealthTrendTests : IAsyncLifetime
 
         // Charlie: drifted since before the window began.
         await _host.StoreCheckAsync(_c.Id, TenantHealthStatus.Drifted, firstCheckedAt: now.AddHours(-10), lastCheckedAt: now);
+
+        // Delta: set up two hours ago, its setup not finished since.
+        await _host.StoreCheckAsync(_d.Id, TenantHealthStatus.Pending, firstCheckedAt: now.AddHours(-2), lastCheckedAt: now);
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -44,15 +49,15 @@ public sealed class HealthTrendTests : IAsyncLifetime
         var trend = await _host.Drift.GetTrendAsync(_host.Operator.Principal, s_window, points: 7);
 
         trend.Select(p => p.At).ShouldBe(Enumerable.Range(0, 7).Select(h => _host.Now.AddHours(h - 6)));
-        trend.Select(p => (p.Healthy, p.Drifted, p.Failing)).ShouldBe(
+        trend.Select(p => (p.Healthy, p.Drifted, p.Pending, p.Failing)).ShouldBe(
         [
-            (1, 1, 0), // 6 h ago: Alpha healthy, Charlie drifted, Bravo not checked yet
-            (1, 1, 1), // 5 h ago: Bravo failing
-            (2, 1, 0), // 4 h ago: Bravo healthy
-            (1, 2, 0), // 3 h ago: Alpha drifted
-            (1, 2, 0),
-            (1, 2, 0),
-            (1, 2, 0),
+            (1, 1, 0, 0), // 6 h ago: Alpha healthy, Charlie drifted, Bravo not checked yet
+            (1, 1, 0, 1), // 5 h ago: Bravo failing
+            (2, 1, 0, 0), // 4 h ago: Bravo healthy
+            (1, 2, 0, 0), // 3 h ago: Alpha drifted
+            (1, 2, 1, 0), // 2 h ago: Delta pending
+            (1, 2, 1, 0),
+            (1, 2, 1, 0),
         ]);
     }
 
@@ -74,7 +79,7 @@ public sealed class HealthTrendTests : IAsyncLifetime
 
         var cut = ctx.Render<HealthTrendChart>();
 
-        cut.WaitForAssertion(() => cut.Find("[data-testid=trend-summary]").TextContent.ShouldBe("Now: 2 drifted, 0 failing."));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=trend-summary]").TextContent.ShouldBe("Now: 2 drifted, 1 pending, 0 failing."));
         cut.FindAll("[data-testid=trend-empty]").ShouldBeEmpty();
     }
 }

@@ -136,6 +136,30 @@ public sealed class TenantDriftCardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Render_PendingReport_SaysWhatIsLeftShowsRowsAsPendingAndOffersNoFix()
+    {
+        await _host.StoreCheckAsync(_tenant.Id, TenantHealthStatus.Pending,
+        [
+            s_resources[0],
+            new("identity-center/application", "Identity Center SAML application", DriftState.Pending,
+                [new FieldChange("applicationArn", "(the application's ARN)", null)], "Needs a step in the AWS console; the tenant's plan has the instructions."),
+            new("iam/saml-provider", "IAM SAML identity provider", DriftState.NotChecked, [], "Waits for: Identity Center SAML application."),
+        ], message: "2 console steps left");
+        await using var ctx = _host.CreateContext();
+        var cut = RenderCard(ctx);
+
+        cut.Find("[data-testid=drift-status]").GetAttribute("data-status").ShouldBe("Pending");
+        cut.Find("[data-testid=drift-status]").TextContent.ShouldContain("Pending");
+        cut.Find("[data-testid=drift-message]").TextContent.ShouldStartWith("The setup is not finished: 2 console steps left.");
+        cut.Find("[data-testid=apply-fix]").HasAttribute("disabled").ShouldBeTrue();
+        var application = Resource(cut, "identity-center/application");
+        application.GetAttribute("data-state").ShouldBe("Pending");
+        application.TextContent.ShouldContain("Pending");
+        application.QuerySelector("[data-testid=drift-actual]")!.TextContent.ShouldBe("(not yet)");
+        Resources(cut).Select(r => r.GetAttribute("data-key")).ShouldBe(["identity-center/application", "iam/saml-provider"]);
+    }
+
+    [Fact]
     public async Task ApplyFix_Clicked_HandsTheFixToThePage()
     {
         await using var ctx = _host.CreateContext();

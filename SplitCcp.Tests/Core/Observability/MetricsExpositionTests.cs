@@ -25,8 +25,9 @@ public sealed class MetricsExpositionTests
         var scrape = await ScrapeAsync(host.Services);
 
         scrape.Validate();
-        reports.Select(r => r.Status).ShouldBe([TenantHealthStatus.Drifted, TenantHealthStatus.Drifted, TenantHealthStatus.Unknown],
-            "nothing applied yet: every resource of a demo tenant is missing");
+        reports.Select(r => r.Status).ShouldBe([TenantHealthStatus.Pending, TenantHealthStatus.Pending, TenantHealthStatus.Unknown],
+            "nothing applied yet: a demo tenant's setup is still to finish");
+        scrape.Value("splitccp_tenants", ("status", "Pending")).ShouldBe(2);
         foreach (var status in Enum.GetValues<TenantHealthStatus>())
         {
             var checkedNow = reports.Count(r => r.Status == status);

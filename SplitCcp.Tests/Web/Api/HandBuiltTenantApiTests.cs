@@ -29,23 +29,60 @@ public sealed class HandBuiltTenantApiTests : IDisposable
     public HandBuiltTenantApiTests() => _admin = _app.CreateApiClient(SplitCcpWebFactory.AdminToken);
 
     [Fact]
-    public async Task An_existing_instance_with_CloudFront_converges_in_one_apply_up_to_its_console_steps()
+    public async Task An_existing_instance_with_CloudFront_converges_in_one_apply_its_console_steps_and_a_second_apply()
     {
         var (tenant, spec) = await CreateHandBuiltTenantAsync("Northwind", "northwind");
         await PutSpecAsync(tenant.Id, spec);
 
         var first = await ApplyAsync(tenant.Id);
 
-        first.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("state").GetString() == "Failed")
-            .Select(s => $"{s.GetProperty("title").GetString()}: {s.GetProperty("message").GetString()}").ShouldBeEmpty();
+        FailedSteps(first).ShouldBeEmpty();
         first.GetProperty("state").GetString().ShouldBe("Succeeded");
-        var plan = await (await _admin.PostAsync($"/api/tenants/{tenant.Id}/plan", null)).Content.ReadFromJsonAsync<JsonElement>();
-        var open = plan.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("action").GetString() != "InSync")
-            .ToDictionary(i => i.GetProperty("key").GetString()!, i => i.GetProperty("action").GetString());
+        var open = await OpenItemsAsync(tenant.Id);
         open[ResourceKeys.IdentityCenterApplication].ShouldBe("Manual");
         open[ResourceKeys.Image].ShouldBe("Manual");
         open.Values.ShouldNotContain("Create", "one apply does everything the API can before the console steps");
         open.Values.ShouldNotContain("Update");
+
+        var between = await CheckAsync(tenant.Id);
+        between.GetProperty("status").GetString().ShouldBe("Pending", "a setup waiting on its console steps is not drift");
+
+        foreach (var manual in open.Where(o => o.Value == "Manual").Select(o => o.Key))
+        {
+            var done = await _admin.PostAsJsonAsync($"/api/tenants/{tenant.Id}/sandbox/tamper", new { resource = manual, change = "Complete" });
+            done.StatusCode.ShouldBe(HttpStatusCode.OK, await done.Content.ReadAsStringAsync());
+        }
+
+        (await CheckAsync(tenant.Id)).GetProperty("status").GetString().ShouldBe("Pending", "what the second apply creates was never in line");
+
+        var second = await ApplyAsync(tenant.Id);
+
+        FailedSteps(second).ShouldBeEmpty();
+        second.GetProperty("state").GetString().ShouldBe("Succeeded");
+        (await OpenItemsAsync(tenant.Id)).ShouldBeEmpty();
+        var healthy = await CheckAsync(tenant.Id);
+        healthy.GetProperty("resources").EnumerateArray().Where(r => r.GetProperty("state").GetString() != "InSync")
+            .Select(r => $"{r.GetProperty("key").GetString()}: {r.GetProperty("state").GetString()} {r.GetProperty("message")}").ShouldBeEmpty();
+        healthy.GetProperty("status").GetString().ShouldBe("Healthy");
+    }
+
+    private static IEnumerable<string> FailedSteps(JsonElement apply) =>
+        apply.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("state").GetString() == "Failed")
+            .Select(s => $"{s.GetProperty("title").GetString()}: {s.GetProperty("message").GetString()}");
+
+    /// <summary>The plan's resources that are not in sync, by key.</summary>
+    private async Task<Dictionary<string, string?>> OpenItemsAsync(Guid tenantId)
+    {
+        var plan = await (await _admin.PostAsync($"/api/tenants/{tenantId}/plan", null)).Content.ReadFromJsonAsync<JsonElement>();
+        return plan.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("action").GetString() != "InSync")
+            .ToDictionary(i => i.GetProperty("key").GetString()!, i => i.GetProperty("action").GetString());
+    }
+
+    private async Task<JsonElement> CheckAsync(Guid tenantId)
+    {
+        var response = await _admin.PostAsync($"/api/tenants/{tenantId}/check", null);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>A Sandbox tenant made through the API, and the setup an operator would type for its existing SAML instance.</summary>

@@ -35,15 +35,19 @@ public sealed class HealthApiTests : IAsyncLifetime, IDisposable
         var checkedNow = await _admin.PostAsync($"/api/tenants/{demo}/check", null);
         checkedNow.StatusCode.ShouldBe(HttpStatusCode.OK);
         var report = await checkedNow.Content.ReadFromJsonAsync<JsonElement>();
-        report.GetProperty("status").GetString().ShouldBe("Drifted");
+        report.GetProperty("status").GetString().ShouldBe("Pending", "a setup never applied is not drift");
+        report.GetProperty("message").GetString()!.ShouldStartWith("1 console step left; ");
+        report.GetProperty("pendingCount").GetInt32().ShouldBeGreaterThan(0);
+        report.GetProperty("driftedCount").GetInt32().ShouldBe(0);
         report.GetProperty("checkedAt").GetDateTime().ShouldBeGreaterThan(DateTime.UtcNow.AddMinutes(-1));
         var instance = report.GetProperty("resources").EnumerateArray().Single(r => r.GetProperty("key").GetString() == ResourceKeys.ConnectInstance);
-        instance.GetProperty("state").GetString().ShouldBe("Missing");
+        instance.GetProperty("state").GetString().ShouldBe("Pending");
         instance.GetProperty("changes").EnumerateArray().ShouldContain(c => c.GetProperty("field").GetString() == "alias"
             && c.GetProperty("expected").GetString() != null && c.GetProperty("actual").ValueKind == JsonValueKind.Null);
 
         var after = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{demo}/health");
-        after.GetProperty("status").GetString().ShouldBe("Drifted");
+        after.GetProperty("status").GetString().ShouldBe("Pending");
+        after.GetProperty("message").GetString().ShouldBe(report.GetProperty("message").GetString());
         after.GetProperty("checkedAt").GetDateTime().ShouldBe(report.GetProperty("checkedAt").GetDateTime());
         after.GetProperty("resources").GetArrayLength().ShouldBe(report.GetProperty("resources").GetArrayLength());
         var history = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{demo}/health/history");
@@ -93,16 +97,19 @@ public sealed class HealthApiTests : IAsyncLifetime, IDisposable
 
         var counts = all.GetProperty("counts");
         counts.GetProperty("total").GetInt32().ShouldBe(3);
-        counts.GetProperty("drifted").GetInt32().ShouldBe(1);
+        counts.GetProperty("pending").GetInt32().ShouldBe(1);
+        counts.GetProperty("drifted").GetInt32().ShouldBe(0);
         counts.GetProperty("unknown").GetInt32().ShouldBe(2);
         counts.GetProperty("healthy").GetInt32().ShouldBe(0);
         var rows = all.GetProperty("tenants").EnumerateArray().ToList();
-        rows[0].GetProperty("tenantId").GetGuid().ShouldBe(checkedDemo, "drifted comes before unknown");
-        rows[0].GetProperty("driftedCount").GetInt32().ShouldBeGreaterThan(0);
+        rows[0].GetProperty("tenantId").GetGuid().ShouldBe(checkedDemo, "pending comes before unknown");
+        rows[0].GetProperty("status").GetString().ShouldBe("Pending");
+        rows[0].GetProperty("message").GetString()!.ShouldStartWith("1 console step left; ");
         rows.Select(r => r.GetProperty("tenantId").GetGuid()).ShouldBe([checkedDemo, neverChecked, unfinished], ignoreOrder: false);
 
-        var drifted = await _admin.GetFromJsonAsync<JsonElement>("/api/health/tenants?status=Drifted");
-        drifted.GetProperty("totalCount").GetInt32().ShouldBe(1);
+        var pending = await _admin.GetFromJsonAsync<JsonElement>("/api/health/tenants?status=Pending");
+        pending.GetProperty("totalCount").GetInt32().ShouldBe(1);
+        (await _admin.GetFromJsonAsync<JsonElement>("/api/health/tenants?status=Drifted")).GetProperty("totalCount").GetInt32().ShouldBe(0);
         var search = await _admin.GetFromJsonAsync<JsonElement>("/api/health/tenants?search=zeta");
         search.GetProperty("tenants").EnumerateArray().Single().GetProperty("tenantId").GetGuid().ShouldBe(unfinished);
         var paged = await _admin.GetFromJsonAsync<JsonElement>("/api/health/tenants?pageSize=2&page=2");
@@ -125,7 +132,7 @@ public sealed class HealthApiTests : IAsyncLifetime, IDisposable
             await Task.Delay(50, deadline.Token);
         }
 
-        (await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{demo}/health")).GetProperty("status").GetString().ShouldBe("Drifted");
+        (await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{demo}/health")).GetProperty("status").GetString().ShouldBe("Pending");
     }
 
     [Fact]
@@ -139,7 +146,7 @@ public sealed class HealthApiTests : IAsyncLifetime, IDisposable
         waited.StatusCode.ShouldBe(HttpStatusCode.OK);
         var result = await waited.Content.ReadFromJsonAsync<JsonElement>();
         result.GetProperty("checked").GetInt32().ShouldBe(2);
-        result.GetProperty("counts").GetProperty("drifted").GetInt32().ShouldBe(2);
+        result.GetProperty("counts").GetProperty("pending").GetInt32().ShouldBe(2);
         result.GetProperty("counts").GetProperty("unknown").GetInt32().ShouldBe(0);
     }
 

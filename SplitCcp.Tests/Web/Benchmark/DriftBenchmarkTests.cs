@@ -21,7 +21,7 @@ public sealed partial class DriftBenchmarkTests
         foreach (var pass in new[] { "warm-up pass (no latency)", "pass 1", "pass 2" })
         {
             report.ShouldContain($"{pass}: ");
-            Regex.IsMatch(report, $@"{Regex.Escape(pass)}: [\d.]+ s for 3 tenants .*: 3 Healthy, 0 Drifted, 0 Failing, 0 Unknown").ShouldBeTrue(report);
+            Regex.IsMatch(report, $@"{Regex.Escape(pass)}: [\d.]+ s for 3 tenants .*: 3 Healthy, 0 Drifted, 0 Pending, 0 Failing, 0 Unknown").ShouldBeTrue(report);
         }
 
         Regex.IsMatch(report, @"AWS calls \d+ \([\d.]+ per tenant\); throttled 0 \(over AWS's rates 0\)").ShouldBeTrue(report);

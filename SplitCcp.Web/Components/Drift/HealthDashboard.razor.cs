@@ -15,7 +15,7 @@ public sealed partial class HealthDashboard
     internal static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(750);
 
     private static readonly TenantHealthStatus[] s_statuses =
-        [TenantHealthStatus.Healthy, TenantHealthStatus.Drifted, TenantHealthStatus.Failing, TenantHealthStatus.Unknown];
+        [TenantHealthStatus.Healthy, TenantHealthStatus.Drifted, TenantHealthStatus.Pending, TenantHealthStatus.Failing, TenantHealthStatus.Unknown];
 
     private static readonly int[] s_pageSizes = [25, 50, 100];
 
@@ -25,7 +25,7 @@ public sealed partial class HealthDashboard
     private HealthTrendChart? _trend;
     private CoalescingRefresh? _refresh;
     private TenantScope _scope = TenantScope.None;
-    private HealthCounts _counts = new(0, 0, 0, 0, 0);
+    private HealthCounts _counts = new(0, 0, 0, 0, 0, 0);
     private DriftSchedule? _schedule;
     private TenantHealthStatus? _status;
     private string? _search;
@@ -195,9 +195,10 @@ public sealed partial class HealthDashboard
 
             var took = DriftText.Duration(result.FinishedAt - result.StartedAt);
             var problems = result.Counts.Drifted + result.Counts.Failing;
+            var pending = result.Counts.Pending == 0 ? "" : $" {result.Counts.Pending} with their setup not finished.";
             Snackbar.Add(
                 $"Checked {DriftText.Count(result.Checked, "tenant")} in {took}: " +
-                (problems == 0 ? "no drift found." : $"{result.Counts.Drifted} drifted, {result.Counts.Failing} failing."),
+                (problems == 0 ? "no drift found." : $"{result.Counts.Drifted} drifted, {result.Counts.Failing} failing.") + pending,
                 problems == 0 ? Severity.Success : Severity.Warning);
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
@@ -301,8 +302,9 @@ public sealed partial class HealthDashboard
     {
         TenantHealthStatus.Healthy => "Match their setup",
         TenantHealthStatus.Drifted => "Changed or missing in AWS",
+        TenantHealthStatus.Pending => "Console steps or changes left",
         TenantHealthStatus.Failing => "The check could not finish",
-        _ => "Not checked or setup unfinished",
+        _ => "Not checked, or setup still a draft",
     };
 
     public void Dispose()

@@ -52,9 +52,17 @@ public sealed partial class TenantDriftCard
 
     private bool CanApplyFix => CanWrite && !_checking && _report?.Status == TenantHealthStatus.Drifted;
 
-    private string ApplyFixHint => _report?.Status == TenantHealthStatus.Drifted
-        ? "Plans the tenant again and asks before applying; the progress shows under Plan and apply."
-        : "Nothing to fix: the last check found no drift.";
+    private string ApplyFixHint => _report?.Status switch
+    {
+        TenantHealthStatus.Drifted => "Plans the tenant again and asks before applying; the progress shows under Plan and apply.",
+        TenantHealthStatus.Pending => "Nothing drifted: the setup is not finished yet. Do its console steps and apply under Plan and apply.",
+        _ => "Nothing to fix: the last check found no drift.",
+    };
+
+    /// <summary>The report's message; for a setup not finished, what is left and where to do it.</summary>
+    private string? MessageText => _report?.Status == TenantHealthStatus.Pending
+        ? $"The setup is not finished: {_report.Message}. Plan and apply below; the plan gives each console step with every value to paste."
+        : _report?.Message;
 
     protected override void OnInitialized()
     {

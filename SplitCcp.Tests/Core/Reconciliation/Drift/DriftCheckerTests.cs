@@ -113,15 +113,141 @@ public sealed class DriftCheckerTests
     {
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await host.CreateDemoAsync();
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+        await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.BucketPolicy, SandboxChangeKind.Delete));
         var before = await host.CountObjectsAsync(tenant.Id);
+        var applies = (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull().Count;
 
         var report = await CheckAsync(host, tenant.Id);
 
         report.Status.ShouldBe(TenantHealthStatus.Drifted);
-        report.Resources.Single(r => r.Key == ResourceKeys.ConnectInstance).State.ShouldBe(DriftState.Missing);
-        (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull().ShouldBeEmpty();
+        report.Resources.Single(r => r.Key == ResourceKeys.BucketPolicy).State.ShouldBe(DriftState.Missing);
+        (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull().Count.ShouldBe(applies);
         (await host.CountObjectsAsync(tenant.Id)).ShouldBe(before);
     }
+
+    [Fact]
+    public async Task A_setup_never_applied_is_pending_with_what_is_left_not_drifted()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var plan = await host.PlanAsync(tenant.Id);
+
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Pending);
+        report.Resources.ShouldNotContain(r => r.State == DriftState.Drifted || r.State == DriftState.Missing);
+        report.Resources.Single(r => r.Key == ResourceKeys.ConnectInstance).State.ShouldBe(DriftState.Pending);
+        report.Message.ShouldBe($"1 console step left; {plan.Count(PlanAction.Create) + plan.Count(PlanAction.Update)} changes to apply");
+        report.DriftedCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_hand_built_tenant_is_pending_between_its_applies_and_healthy_once_they_and_its_console_steps_are_done()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await SandboxChangesTests.CreateHandBuiltAsync(host);
+        (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
+
+        var afterFirst = await CheckAsync(host, tenant.Id);
+
+        afterFirst.Status.ShouldBe(TenantHealthStatus.Pending, Describe(afterFirst));
+        afterFirst.Message.ShouldBe("2 console steps left");
+        afterFirst.Resources.Single(r => r.Key == ResourceKeys.IdentityCenterApplication).State.ShouldBe(DriftState.Pending);
+        afterFirst.Resources.ShouldNotContain(r => r.State == DriftState.Drifted || r.State == DriftState.Missing, Describe(afterFirst));
+        var stored = await Drift(host).GetHealthAsync(host.Operator.Principal, tenant.Id);
+        stored.ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Pending);
+        stored.Message.ShouldBe("2 console steps left");
+
+        await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
+        await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.Image);
+        var plan = await host.PlanAsync(tenant.Id);
+        var afterSteps = await CheckAsync(host, tenant.Id);
+
+        afterSteps.Status.ShouldBe(TenantHealthStatus.Pending, Describe(afterSteps));
+        afterSteps.Message.ShouldBe($"{plan.Count(PlanAction.Create) + plan.Count(PlanAction.Update)} changes to apply");
+        afterSteps.Resources.Single(r => r.Key == ResourceKeys.SamlProvider).State.ShouldBe(DriftState.Pending);
+        afterSteps.Resources.Single(r => r.Key == ResourceKeys.FederationRole).State.ShouldBe(DriftState.Pending);
+
+        (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
+        var last = await CheckAsync(host, tenant.Id);
+        last.Status.ShouldBe(TenantHealthStatus.Healthy, Describe(last));
+        last.Message.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_resource_deleted_after_the_tenant_was_healthy_is_drifted_not_pending()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await SandboxChangesTests.CreateHandBuiltAsync(host);
+        (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
+        await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
+        await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.Image);
+        (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
+        (await CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+
+        await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.SamlProvider, SandboxChangeKind.Delete));
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Drifted);
+        report.Resources.Single(r => r.Key == ResourceKeys.SamlProvider).State.ShouldBe(DriftState.Missing);
+        report.Message.ShouldBeNull();
+        report.PendingCount.ShouldBe(0, "everything had been in line");
+    }
+
+    [Fact]
+    public async Task A_resource_an_apply_made_and_the_console_then_deleted_is_drifted_though_no_check_ran_between()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+
+        await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.FederationRole, SandboxChangeKind.Delete));
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Drifted, Describe(report));
+        report.Resources.Single(r => r.Key == ResourceKeys.FederationRole).State.ShouldBe(DriftState.Missing);
+    }
+
+    [Fact]
+    public async Task A_pending_tenant_with_auto_remediation_is_not_applied_for_its_console_steps()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await SandboxChangesTests.CreateHandBuiltAsync(host);
+        (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
+        (await Drift(host).SetAutoRemediateAsync(host.Operator.Principal, tenant.Id, true)).ShouldBe(TenantAccessResult.Allowed);
+
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Pending);
+        (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull().Count.ShouldBe(1);
+        (await host.AuditAsync(tenant.Id)).ShouldNotContain(a => a.Action == AuditActions.DriftRemediation);
+    }
+
+    [Theory]
+    [InlineData(1, 0, "1 console step left")]
+    [InlineData(2, 0, "2 console steps left")]
+    [InlineData(0, 1, "1 change to apply")]
+    [InlineData(0, 3, "3 changes to apply")]
+    [InlineData(1, 2, "1 console step left; 2 changes to apply")]
+    public void The_pending_summary_counts_console_steps_and_changes_in_words(int consoleSteps, int changes, string expected)
+    {
+        var items = Enumerable.Range(0, consoleSteps).Select(n => Item($"manual/{n}", PlanAction.Manual))
+            .Concat(Enumerable.Range(0, changes).Select(n => Item($"create/{n}", PlanAction.Create)))
+            .ToList();
+        var plan = new Plan(Guid.NewGuid(), DateTimeOffset.UnixEpoch, items);
+
+        var verdict = HealthVerdict.Judge(plan, [.. items.Select(DriftChecker.ToResource)], new HashSet<string>());
+
+        verdict.Status.ShouldBe(TenantHealthStatus.Pending);
+        verdict.Message.ShouldBe(expected);
+    }
+
+    private static PlanItem Item(string key, PlanAction action) =>
+        new(key, key, SplitCcp.Core.Tenants.Spec.SpecSection.Instance, action, [], [new FieldChange("field", "wanted", null)], null, [], null, null, Observed: true);
+
+    private static string Describe(TenantHealthReport report) =>
+        $"{report.Message}: " + string.Join("; ", report.Resources.Where(r => r.State != DriftState.InSync).Select(r => $"{r.Key} {r.State} {r.Message}"));
 
     [Fact]
     public async Task A_tenant_whose_setup_is_unfinished_is_unknown_with_the_reason()

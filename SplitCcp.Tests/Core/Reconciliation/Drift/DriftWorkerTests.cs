@@ -34,7 +34,7 @@ public sealed class DriftWorkerTests
         second.Tenants.ShouldBe(1);
         second.Checked.ShouldBe(1);
         var report = await HealthAsync(host, tenant.Id);
-        report.Status.ShouldBe(TenantHealthStatus.Drifted);
+        report.Status.ShouldBe(TenantHealthStatus.Pending);
         report.CheckedAt.ShouldBe(host.Time.GetUtcNow().UtcDateTime);
     }
 
@@ -75,7 +75,7 @@ public sealed class DriftWorkerTests
         await AdvanceUntilAsync(host, Task.WhenAll(first, second));
 
         (await Drift(host).GetHistoryAsync(host.Operator, tenant.Id)).ShouldNotBeNull().ShouldHaveSingleItem().Checks.ShouldBe(1);
-        (await second).ShouldBeOfType<CheckResult.Checked>().Report.Status.ShouldBe(TenantHealthStatus.Drifted);
+        (await second).ShouldBeOfType<CheckResult.Checked>().Report.Status.ShouldBe(TenantHealthStatus.Pending);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class DriftWorkerTests
         (await pass).Checked.ShouldBe(3);
         foreach (var tenant in tenants)
         {
-            (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Drifted, "the check the caller left finished for the pass");
+            (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Pending, "the check the caller left finished for the pass");
         }
     }
 
@@ -142,8 +142,8 @@ public sealed class DriftWorkerTests
         await InsertTenantDriftRowAsync(host, tenant.Id, TenantHealthStatus.Unknown);
         gate.Release();
 
-        (await check).ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Drifted);
-        (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Drifted);
+        (await check).ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Pending);
+        (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Pending);
     }
 
     [Fact]
@@ -231,9 +231,9 @@ public sealed class DriftWorkerTests
 
         var report = (await Drift(host).CheckNowAsync(owner.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
 
-        report.Status.ShouldBe(TenantHealthStatus.Drifted);
+        report.Status.ShouldBe(TenantHealthStatus.Pending);
         report.CheckedAt.ShouldBe(host.Time.GetUtcNow().UtcDateTime);
-        (await Drift(host).GetHealthAsync(viewer.Principal, tenant.Id)).ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Drifted);
+        (await Drift(host).GetHealthAsync(viewer.Principal, tenant.Id)).ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Pending);
     }
 
     [Fact]
@@ -248,8 +248,8 @@ public sealed class DriftWorkerTests
         var result = await Drift(host).CheckAllAsync(admin.Principal);
 
         result.ShouldNotBeNull().Checked.ShouldBe(1);
-        result.Counts.ShouldBe(new HealthCounts(1, 0, 1, 0, 0));
-        (await HealthAsync(host, mine.Id)).Status.ShouldBe(TenantHealthStatus.Drifted);
+        result.Counts.ShouldBe(new HealthCounts(1, 0, 0, 1, 0, 0), "a demo never applied is a setup to finish");
+        (await HealthAsync(host, mine.Id)).Status.ShouldBe(TenantHealthStatus.Pending);
         (await HealthAsync(host, theirs.Id)).Status.ShouldBe(TenantHealthStatus.Unknown);
         (await Drift(host).CheckAllAsync(admin.ReadOnlyPrincipal)).ShouldBeNull();
     }

@@ -1,0 +1,66 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Tenants.Spec;
+using SplitCcp.Tests.Core;
+using SplitCcp.Web.Components.Reconciliation;
+
+namespace SplitCcp.Tests.Components.Reconciliation;
+
+/// <summary>A plan row's "simulate a console change" menu on a Sandbox tenant: which changes it offers for which rows.</summary>
+public sealed class SandboxChangeMenuTests : IAsyncLifetime
+{
+    private CoreTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await CoreTestHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Theory]
+    [InlineData(ResourceKeys.IdentityCenterApplication, "Do the console step (create the SAML application)")]
+    [InlineData(ResourceKeys.Image, "Do the console step (capture the image)")]
+    public async Task Open_ManualRowWithNothingMadeYet_OffersItsConsoleStep(string key, string expected)
+    {
+        await using var ctx = CreateContext();
+        var provider = ctx.RenderPopoverProvider();
+        var cut = ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, Item(key, PlanAction.Manual, sandboxId: null)).Add(m => m.TenantId, Guid.NewGuid()));
+
+        await cut.Find("[data-testid=sandbox-menu] button").ClickAsync(new());
+
+        provider.WaitForAssertion(() => provider.Find("[data-testid=sandbox-complete]").TextContent.Trim().ShouldBe(expected));
+        provider.FindAll("[data-testid=sandbox-delete]").ShouldBeEmpty("nothing exists to delete yet");
+    }
+
+    [Fact]
+    public async Task Render_ApplicationThatExists_OffersNoConsoleStepButDelete()
+    {
+        await using var ctx = CreateContext();
+        var provider = ctx.RenderPopoverProvider();
+        var arn = "arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-1234567890abcdef";
+        var cut = ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, Item(ResourceKeys.IdentityCenterApplication, PlanAction.InSync, arn)).Add(m => m.TenantId, Guid.NewGuid()));
+
+        await cut.Find("[data-testid=sandbox-menu] button").ClickAsync(new());
+
+        provider.WaitForAssertion(() => provider.FindAll("[data-testid=sandbox-delete]").ShouldNotBeEmpty());
+        provider.FindAll("[data-testid=sandbox-complete]").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Render_ResourceWithoutConsoleStepNotMadeYet_ShowsNoMenu()
+    {
+        await using var ctx = CreateContext();
+        var cut = ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, Item(ResourceKeys.Bucket, PlanAction.Create, sandboxId: null)).Add(m => m.TenantId, Guid.NewGuid()));
+
+        cut.FindAll("[data-testid=sandbox-menu]").ShouldBeEmpty();
+    }
+
+    private Bunit.BunitContext CreateContext() => MudTestContext.Create(ctx =>
+    {
+        ctx.Services.AddSingleton(_host.Services.GetRequiredService<SandboxChanges>());
+        ctx.AddAuthorization().SetAuthorized("operator@example.com");
+    });
+
+    private static PlanItem Item(string key, PlanAction action, string? sandboxId) =>
+        new(key, key, SpecSection.IdentityCenter, action, [], [], null, [], "sandbox.kind", sandboxId);
+}

@@ -1,0 +1,174 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Reconciliation;
+using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
+
+namespace SplitCcp.Tests.Core.Reconciliation;
+
+/// <summary>A tenant set up by hand, not the demo: its console steps are done through the Sandbox's simulation.</summary>
+[Collection(RealTimeTests.Name)]
+public sealed class SandboxChangesTests
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// What an operator types for a new Sandbox tenant that uses its existing Connect instance: the generated names, the
+    /// instance, the Identity Center instance and a group; nothing the console step gives (application ARN, metadata URL,
+    /// start URL) since that step comes after.
+    /// </summary>
+    internal static async Task<TenantView> CreateHandBuiltAsync(ReconciliationTestHost host, string slug = "hand-built")
+    {
+        var tenant = await host.Host.CreateTenantAsync(host.Operator.Principal, slug, "Hand Built Co");
+        var specs = host.Services.GetRequiredService<TenantSpecService>();
+        var world = await host.Console.GetWorldAsync(tenant.Id);
+        var instance = world.ConnectInstances.First(i => i.UsesSaml);
+        var spec = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        spec.Connect = new ConnectSpec
+        {
+            InstanceMode = ConnectInstanceMode.UseExisting,
+            InstanceId = instance.Id,
+            InstanceAlias = instance.Alias,
+            Agents = [new AgentUserSpec { Email = world.Users[0].UserName, FirstName = world.Users[0].FirstName, LastName = world.Users[0].LastName }],
+        };
+        spec.IdentityCenter = new IdentityCenterSpec { InstanceArn = world.IdentityCenterInstanceArn, AssignedGroups = [SandboxSeed.AgentsGroup] };
+        spec.AppStream.ImageBuilder.SubnetIds = ["subnet-0a1b2c3d4e5f60718"];
+        spec.AppStream.ImageBuilder.SecurityGroupIds = ["sg-0a1b2c3d4e5f60718"];
+        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, expectedVersion: null)).ShouldBeOfType<SpecSaveResult.Saved>();
+        return tenant;
+    }
+
+    [Fact]
+    public async Task A_hand_built_tenant_converges_through_one_apply_its_console_steps_and_a_second_apply()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await CreateHandBuiltAsync(host);
+
+        var first = await host.ApplyAsync(tenant.Id);
+        first.State.ShouldBe(ApplyState.Succeeded, first.Error);
+        var plan = await host.PlanAsync(tenant.Id);
+        plan.Items.Where(i => i.Action == PlanAction.Manual).Select(i => i.Key).ShouldBe([ResourceKeys.IdentityCenterApplication, ResourceKeys.Image], ignoreOrder: true);
+
+        var application = await CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
+        application.Summary.ShouldContain("Simulated a console step");
+        await CompleteAsync(host, tenant.Id, ResourceKeys.Image);
+
+        var between = await host.PlanAsync(tenant.Id);
+        between.Items.ShouldNotContain(i => i.Action == PlanAction.Manual);
+        foreach (var key in new[] { ResourceKeys.SamlProvider, ResourceKeys.FederationRole, ResourceKeys.IdentityCenterAssignments })
+        {
+            between.Items.Single(i => i.Key == key).Action.ShouldBeOneOf([PlanAction.Create, PlanAction.Update], key);
+        }
+
+        var second = await host.ApplyAsync(tenant.Id);
+        second.State.ShouldBe(ApplyState.Succeeded, second.Error);
+        var last = await host.PlanAsync(tenant.Id);
+        last.Items.Where(i => i.Action != PlanAction.InSync).Select(i => $"{i.Key}: {i.Action} {i.Reason}").ShouldBeEmpty();
+        var report = (await host.Services.GetRequiredService<DriftService>().CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+        report.Status.ShouldBe(TenantHealthStatus.Healthy, string.Join("; ", report.Resources.Where(r => r.State != DriftState.InSync).Select(r => $"{r.Key} {r.State} {r.Message}")));
+    }
+
+    [Fact]
+    public async Task Completing_the_application_makes_it_with_the_instructions_values_and_pastes_it_into_the_setup_as_a_new_audited_version()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await CreateHandBuiltAsync(host);
+        var specs = host.Services.GetRequiredService<TenantSpecService>();
+        var before = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var values = before.Values(tenant.Region);
+        var item = (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication);
+        item.Action.ShouldBe(PlanAction.Manual);
+
+        var done = await CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
+
+        var after = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        after.Version.ShouldBe(before.Version + 1);
+        after.IsDraft.ShouldBeFalse();
+        var idc = after.Spec.IdentityCenter;
+        var stored = (await host.Console.ListAsync(tenant.Id, SandboxKinds.IdentityCenterApplication)).ShouldHaveSingleItem();
+        stored.Id.ShouldBe(idc.ApplicationArn);
+        stored.Json.ShouldContain(idc.MetadataUrl!);
+        stored.Json.ShouldContain("\"ENABLED\"");
+        stored.Json.ShouldContain(before.Spec.IdentityCenter.InstanceArn!);
+        var saml = JsonDocument.Parse(stored.Json).RootElement.GetProperty("saml").Deserialize<SandboxSamlConfiguration>(s_json)!;
+        saml.Name.ShouldBe(item.Instructions.Single(s => s.Text.StartsWith("Name it", StringComparison.Ordinal)).Value);
+        saml.RelayState.ShouldBe(values.RelayState);
+        saml.AcsUrl.ShouldBe(SetupValues.AcsUrl);
+        saml.Audience.ShouldBe(SetupValues.Audience);
+        saml.AttributeMappings.ShouldBe(values.AttributeMappings);
+        foreach (var step in item.Instructions.Where(s => s.Value is not null))
+        {
+            new[] { saml.Name, saml.RelayState, saml.AcsUrl, saml.Audience }.Concat(saml.AttributeMappings.Select(m => m.Value)).ShouldContain(step.Value, step.Text);
+        }
+
+        TenantSpecRules.StartUrl(idc.StartUrl).ShouldBeNull();
+        TenantSpecRules.MetadataUrl(idc.MetadataUrl).ShouldBeNull();
+        (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication).Action.ShouldBe(PlanAction.InSync);
+        var audit = await host.AuditAsync(tenant.Id);
+        audit.ShouldContain(a => a.Action == AuditActions.SandboxChanged && a.Summary == done.Summary && a.Actor == host.Operator.Id);
+        audit.ShouldContain(a => a.Action == AuditActions.SpecLearned && a.Summary.Contains("console step", StringComparison.Ordinal) && a.Actor == host.Operator.Id);
+    }
+
+    [Fact]
+    public async Task Completing_an_application_the_setup_already_names_says_there_is_nothing_to_do()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+
+        var result = await Changes(host).ApplyAsync(host.Operator.Principal, tenant.Id, new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Complete));
+
+        var message = result.ShouldBeOfType<SandboxChangeResult.Invalid>().Errors["change"].Single();
+        message.ShouldContain("nothing to do");
+        (await host.Console.ListAsync(tenant.Id, SandboxKinds.IdentityCenterApplication)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Completing_a_resource_without_a_console_step_names_every_resource_that_has_one()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await CreateHandBuiltAsync(host);
+
+        var result = await Changes(host).ApplyAsync(host.Operator.Principal, tenant.Id, new SandboxChangeRequest(ResourceKeys.Bucket, SandboxChangeKind.Complete));
+
+        var message = result.ShouldBeOfType<SandboxChangeResult.Invalid>().Errors["change"].Single();
+        var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        var manual = ResourceCatalog.For(spec).Where(r => r.IsManual).ToList();
+        manual.Count.ShouldBe(2);
+        foreach (var resource in manual)
+        {
+            message.ShouldContain(resource.Key);
+            SandboxChanges.HasConsoleStep(resource.Key).ShouldBeTrue(resource.Key);
+        }
+    }
+
+    [Fact]
+    public async Task Completing_the_application_replaces_values_that_name_no_application_and_says_which()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await CreateHandBuiltAsync(host);
+        var specs = host.Services.GetRequiredService<TenantSpecService>();
+        var spec = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        const string Typed = "https://portal.sso.eu-west-2.amazonaws.com/saml/metadata/bm90LWFuLWFwcGxpY2F0aW9u";
+        spec.IdentityCenter.MetadataUrl = Typed;
+        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, expectedVersion: null)).ShouldBeOfType<SpecSaveResult.Saved>();
+
+        var done = await CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
+
+        var after = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec.IdentityCenter;
+        after.MetadataUrl.ShouldNotBe(Typed);
+        done.Summary.ShouldContain(Typed);
+        done.Summary.ShouldContain("replaced");
+    }
+
+    private static SandboxChanges Changes(ReconciliationTestHost host) => host.Services.GetRequiredService<SandboxChanges>();
+
+    internal static async Task<SandboxChangeResult.Done> CompleteAsync(ReconciliationTestHost host, Guid tenantId, string key)
+    {
+        var result = await Changes(host).ApplyAsync(host.Operator.Principal, tenantId, new SandboxChangeRequest(key, SandboxChangeKind.Complete));
+        return result as SandboxChangeResult.Done ?? throw new ShouldAssertException($"Complete on {key}: {result}");
+    }
+}

@@ -33,6 +33,30 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
     }
 
     [Fact]
+    public async Task GovCloudTenant_IamRequests_GoToTheGovCloudEndpoint_SignedForItsRegion()
+    {
+        await using var stub = await AwsStub.StartAsync();
+        stub.SigningRegions["iam"] = "us-gov-west-1";
+        const string Arn = "arn:aws-us-gov:iam::123456789012:role/SplitCcp-Agent";
+        stub.OnAction("iam", "GetRole", call => StubReply.Xml($"""
+            <GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><Arn>{Arn}</Arn>
+            <RoleName>{call.Query["RoleName"]}</RoleName><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></Role></GetRoleResult></GetRoleResponse>
+            """));
+        using var http = AwsTestKit.DeliveringTo(stub.Endpoint);
+        var tenant = Tenant(AwsAccessMode.AccessKeys, null) with { Region = "us-gov-west-1" };
+        var account = new RealAwsAccount(tenant, new BasicAWSCredentials(AwsStub.AccessKey, AwsStub.SecretKey), AwsTestKit.AccountId,
+            AwsTestKit.Caller("us-gov-west-1"), http, AwsTestKit.PagesHttp);
+
+        var role = await account.Iam.GetRoleAsync("SplitCcp-Agent", CancellationToken.None);
+
+        stub.Refusals.ShouldBeEmpty();
+        role!.Arn.ShouldBe(Arn);
+        var call = stub.Calls.ShouldHaveSingleItem();
+        call.Headers["host"].ShouldBe("iam.us-gov.amazonaws.com");
+        call.SigningRegion.ShouldBe("us-gov-west-1");
+    }
+
+    [Fact]
     public void Account_SandboxTenant_IsRefused() =>
         Should.Throw<ArgumentException>(() => new RealAwsAccount(Tenant(AwsAccessMode.Sandbox, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller(), AwsTestKit.Http, AwsTestKit.PagesHttp))
             .Message.ShouldContain("Sandbox");

@@ -130,7 +130,7 @@ public sealed class HostingStepTests
 
         (await cut.ValidateAsync()).ShouldBeTrue("a public bucket has no CloudFront domain, and no field would show why the step failed");
         cut.ShownErrors().ShouldBeEmpty();
-        TenantSpecRules.Validate(spec).Keys.ShouldNotContain("hosting.cloudFrontDomain");
+        TenantSpecRules.Validate(spec, SpecTarget.Of(WizardSteps.Tenant())).Keys.ShouldNotContain("hosting.cloudFrontDomain");
     }
 
     [Fact]

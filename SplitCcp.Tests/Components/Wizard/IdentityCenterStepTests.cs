@@ -54,7 +54,7 @@ public sealed class IdentityCenterStepTests
 
         (await cut.ValidateAsync()).ShouldBeFalse();
 
-        cut.FieldText("spec-idc-metadata-url").ShouldBe(TenantSpecRules.MetadataUrl(url));
+        cut.FieldText("spec-idc-metadata-url").ShouldBe(TenantSpecRules.MetadataUrl(url, SpecTarget.Of(WizardSteps.Tenant())));
         cut.FieldText("spec-idc-metadata-url").ShouldBe("Paste the IAM Identity Center SAML metadata URL: https://portal.sso.<region>.amazonaws.com/saml/metadata/….");
     }
 
@@ -69,7 +69,7 @@ public sealed class IdentityCenterStepTests
 
         (await cut.ValidateAsync()).ShouldBeFalse();
 
-        var expected = TenantSpecRules.Validate(spec, SpecSection.IdentityCenter)["identityCenter.metadataUrl"].Single();
+        var expected = TenantSpecRules.Validate(spec, SpecTarget.Of(WizardSteps.Tenant()), SpecSection.IdentityCenter)["identityCenter.metadataUrl"].Single();
         expected.ShouldBe("Paste the Identity Center SAML metadata URL or upload its XML: the IAM identity provider is made from it.");
         cut.FieldText("spec-idc-metadata-url").ShouldBe(expected);
         cut.FieldIsInvalid("spec-idc-metadata-url").ShouldBeTrue();

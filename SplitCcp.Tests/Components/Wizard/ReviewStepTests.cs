@@ -46,7 +46,7 @@ public sealed class ReviewStepTests
             $"appStream.imageBuilder.subnetIds[0]: {TenantSpecRules.SubnetId("subnet-xyz")}",
             $"appStream.fleet.desiredCapacity: {TenantSpecRules.DesiredCapacity(0)}",
         ], ignoreOrder: true);
-        lines.Count.ShouldBe(TenantSpecRules.Validate(spec).Count);
+        lines.Count.ShouldBe(TenantSpecRules.Validate(spec, SpecTarget.Of(WizardSteps.Tenant())).Count);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ internal static class WizardSteps
     {
         var (spec, errors) = TenantSpecJson.Parse(SpecApiTests.CompleteSpec().ToJsonString());
         errors.ShouldBeEmpty();
-        TenantSpecRules.Validate(spec!).ShouldBeEmpty();
+        TenantSpecRules.Validate(spec!, SpecTarget.Of(Tenant())).ShouldBeEmpty();
         return spec!;
     }
 

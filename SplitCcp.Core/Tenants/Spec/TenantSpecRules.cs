@@ -176,6 +176,12 @@ public static partial class TenantSpecRules
             : null;
     }
 
+    /// <summary>CloudFront hosting only where the tenant's partition offers CloudFront (not in AWS GovCloud (US)).</summary>
+    public static string? HostingModeOffered(HostingMode mode, SpecTarget target) =>
+        mode == HostingMode.CloudFront && target.Partition.CloudFront is null
+            ? $"CloudFront is not offered in {target.Partition.Name}, where {target.Region} is: serve the pages from the public bucket."
+            : null;
+
     public static string? CloudFrontDomain(string? value) =>
         string.IsNullOrWhiteSpace(value) ? null
         : value.Length <= 253 && HostnamePattern().IsMatch(value) ? null
@@ -302,10 +308,7 @@ public static partial class TenantSpecRules
         if (Has(SpecSection.Hosting))
         {
             Check("hosting.bucketName", BucketName(spec.Hosting.BucketName));
-            if (spec.Hosting.Mode == HostingMode.CloudFront && target.Partition.CloudFront is null)
-            {
-                Check("hosting.mode", $"CloudFront is not offered in {target.Partition.Name}, where {target.Region} is: serve the pages from the public bucket.");
-            }
+            Check("hosting.mode", HostingModeOffered(spec.Hosting.Mode, target));
 
             // A public bucket is served from its S3 address: a domain left from CloudFront mode is unused, and the wizard hides its field.
             if (spec.Hosting.Mode == HostingMode.CloudFront)

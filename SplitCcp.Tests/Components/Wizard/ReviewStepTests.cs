@@ -69,6 +69,34 @@ public sealed class ReviewStepTests
     }
 
     [Fact]
+    public async Task Render_IdentityCenterRegion_IsTheOneSetOrSaysItIsTheTenants()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+
+        RenderReview(ctx, spec).Find("[data-testid=review-idc-region]").TextContent.ShouldBe("eu-west-2 (the tenant's)");
+        spec.IdentityCenter.Region = "us-east-1";
+        spec.IdentityCenter.MetadataUrl = "https://portal.sso.us-east-1.amazonaws.com/saml/metadata/MTIz";
+        var cut = RenderReview(ctx, spec);
+        cut.Find("[data-testid=review-idc-region]").TextContent.ShouldBe("us-east-1");
+        cut.Find("[data-testid=review-ok]").TextContent.Trim().ShouldBe("Every value is valid.");
+    }
+
+    [Fact]
+    public async Task Render_MetadataUrlOfAnotherRegionThanTheOneSet_IsNotCalledValid()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataUrl = "https://portal.sso.us-east-1.amazonaws.com/saml/metadata/MTIz";
+
+        var cut = RenderReview(ctx, spec);
+
+        cut.FindAll("[data-testid=review-ok]").ShouldBeEmpty();
+        cut.FindAll("[data-testid=review-errors] li").Select(li => li.TextContent.Trim()).ShouldBe(
+            ["identityCenter.region: The metadata URL is that of Identity Center in us-east-1, so that is its region: set the Identity Center region to us-east-1."]);
+    }
+
+    [Fact]
     public async Task Render_HostileValues_RendersThemAsText()
     {
         await using var ctx = MudTestContext.Create();

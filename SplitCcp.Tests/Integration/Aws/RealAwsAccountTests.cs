@@ -106,6 +106,19 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
         account.Sts.ShouldBeOfType<SplitCcp.Core.Aws.Gateways.StsGateway>();
     }
 
+    [Theory]
+    [InlineData("eu-west-2", "https://sts.eu-west-2.amazonaws.com/", "https://pages.s3.eu-west-2.amazonaws.com/")]
+    [InlineData("us-gov-west-1", "https://sts.us-gov-west-1.amazonaws.com/", "https://pages.s3.us-gov-west-1.amazonaws.com/")]
+    public void SdkGateways_ForARegion_UseItsPartitionsEndpoints(string region, string sts, string s3)
+    {
+        using var stsClient = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(s_credentials,
+            AwsSdkCalls.Configure(new Amazon.SecurityToken.AmazonSecurityTokenServiceConfig(), region, null));
+        using var s3Client = new Amazon.S3.AmazonS3Client(s_credentials, S3Gateway.CreateConfig(region, null));
+
+        stsClient.DetermineServiceOperationEndpoint(new Amazon.SecurityToken.Model.GetCallerIdentityRequest()).URL.ShouldBe(sts);
+        s3Client.DetermineServiceOperationEndpoint(new Amazon.S3.Model.GetBucketPolicyRequest { BucketName = "pages" }).URL.ShouldBe(s3);
+    }
+
     [Fact]
     public void Endpoints_WithoutOverride_AreAwsRegionalOrGlobalHosts()
     {

@@ -64,6 +64,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TenantSpecService>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ConnectInstances>();
+        services.AddSingleton<IdentityCenterInstances>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<UserDirectory>();
         services.AddScoped<Bootstrapper>();

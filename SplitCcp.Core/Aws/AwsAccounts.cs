@@ -35,7 +35,7 @@ public sealed class AwsAccounts(
     {
         if (tenant.AccessMode == AwsAccessMode.Sandbox)
         {
-            return sandbox.Open(tenant, CallerFor(SandboxAccount.AccountIdFor(tenant.Id), tenant));
+            return sandbox.Open(tenant, CallersOf(SandboxAccount.AccountIdFor(tenant.Id)));
         }
 
         var keys = await credentials.ForTenantAsync(tenant, ct);
@@ -43,11 +43,11 @@ public sealed class AwsAccounts(
         if (accountId is null)
         {
             // The rate limiter keys on the account, so learn it once: the first call is counted under the tenant's ID.
-            var probe = new RealAwsAccount(tenant, keys, tenant.Id.ToString(), CallerFor(tenant.Id.ToString(), tenant), _http, _pagesHttp, time);
+            var probe = new RealAwsAccount(tenant, keys, tenant.Id.ToString(), CallersOf(tenant.Id.ToString()), _http, _pagesHttp, time);
             accountId = _accountIds[tenant.Id] = (await probe.Sts.GetCallerIdentityAsync(ct)).Account;
         }
 
-        return new RealAwsAccount(tenant, keys, accountId, CallerFor(accountId, tenant), _http, _pagesHttp, time);
+        return new RealAwsAccount(tenant, keys, accountId, CallersOf(accountId), _http, _pagesHttp, time);
     }
 
     public void Dispose()
@@ -56,5 +56,6 @@ public sealed class AwsAccounts(
         _pagesHttp.Dispose();
     }
 
-    private AwsCaller CallerFor(string accountId, TenantView tenant) => new(accountId, tenant.Region, limiter, limits.Value, retry, metrics);
+    /// <summary>The account's caller for each region it calls: Identity Center's calls count against its own region's limits.</summary>
+    private Func<string, IAwsCaller> CallersOf(string accountId) => region => new AwsCaller(accountId, region, limiter, limits.Value, retry, metrics);
 }

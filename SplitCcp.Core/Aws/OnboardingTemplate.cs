@@ -39,6 +39,17 @@ public static partial class OnboardingTemplate
     public const string PortalPrincipalPattern =
         @"^(?:[0-9]{12}|arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:(?:root|(?:role|user)/[A-Za-z0-9+=,.@_/-]{1,512}))$";
 
+    /// <summary><see cref="PortalPrincipalPattern"/> within one partition: a role trusts only principals of its own partition.</summary>
+    public static string PortalPrincipalPatternIn(AwsPartition partition) =>
+        PortalPrincipalPattern.Replace("arn:aws(?:-cn|-us-gov)?:", $"arn:{partition.Id}:", StringComparison.Ordinal);
+
+    /// <summary>Why a role in <paramref name="partition"/> cannot trust the portal's principal, or null when it can (an account ID is read in the role's own partition).</summary>
+    public static string? PortalPrincipalPartition(string? portalPrincipal, AwsPartition partition) =>
+        portalPrincipal is null || !portalPrincipal.StartsWith("arn:", StringComparison.Ordinal)
+            || portalPrincipal.StartsWith($"arn:{partition.Id}:", StringComparison.Ordinal)
+            ? null
+            : $"the portal's principal {portalPrincipal} is not in {partition.Name}, the tenant's partition, and a role trusts only principals of its own partition";
+
     private const string Indent = "  ";
 
     public static string RoleNameFor(string slug) => RoleNamePrefix + slug;
@@ -54,15 +65,18 @@ public static partial class OnboardingTemplate
     /// <param name="slug">The tenant's slug; the role is named <c>SplitCcpPortal-&lt;slug&gt;</c>.</param>
     /// <param name="externalId">The tenant's external ID, the trust policy's condition.</param>
     /// <param name="portalPrincipal">The principal that assumes the role; null makes it a parameter the customer fills in.</param>
+    /// <param name="partition">The tenant's partition, where the role is made.</param>
     /// <exception cref="ArgumentException">A value the rules refuse: nothing unchecked reaches the YAML.</exception>
-    public static string Generate(string slug, string externalId, string? portalPrincipal)
+    public static string Generate(string slug, string externalId, string? portalPrincipal, AwsPartition partition)
     {
         Require(nameof(slug), TenantRules.Slug(slug));
         Require(nameof(externalId), TenantRules.ExternalId(externalId));
         if (portalPrincipal is not null)
         {
-            Require(nameof(portalPrincipal), PortalPrincipal(portalPrincipal));
+            Require(nameof(portalPrincipal), PortalPrincipal(portalPrincipal) ?? PortalPrincipalPartition(portalPrincipal, partition));
         }
+
+        var example = $"arn:{partition.Id}:iam::111122223333:role/SplitCcpPortal";
 
         var yaml = new StringBuilder();
         void Line(int depth, string text) => yaml.Append(string.Concat(Enumerable.Repeat(Indent, depth))).Append(text).Append('\n');
@@ -81,8 +95,8 @@ public static partial class OnboardingTemplate
             Pair(2, "Type", "String");
             Pair(2, "Description",
                 "The account ID or IAM ARN of the SplitCcp portal's own identity (the role or user it runs as), from the portal's operator. Only it may assume the role, and only with the external ID.");
-            Pair(2, "AllowedPattern", PortalPrincipalPattern);
-            Pair(2, "ConstraintDescription", "a 12-digit account ID or an IAM ARN such as arn:aws:iam::111122223333:role/SplitCcpPortal");
+            Pair(2, "AllowedPattern", PortalPrincipalPatternIn(partition));
+            Pair(2, "ConstraintDescription", $"a 12-digit account ID or an IAM ARN such as {example}");
         }
 
         Line(0, "Resources:");

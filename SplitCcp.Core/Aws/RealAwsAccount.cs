@@ -7,12 +7,20 @@ namespace SplitCcp.Core.Aws;
 
 /// <summary>
 /// A non-Sandbox tenant's real AWS account: one gateway per service, all signed with the tenant's credentials, rate-limited
-/// and retried by the account's <see cref="IAwsCaller"/>, and sent to the tenant's endpoint override when it has one. The
-/// published pages are fetched anonymously with their own client (see <see cref="HttpPublishedSite.CreateHttpClient"/>).
+/// and retried by the account's <see cref="IAwsCaller"/> for the region called, and sent to the tenant's endpoint override
+/// when it has one. The published pages are fetched anonymously with their own client (see <see cref="HttpPublishedSite.CreateHttpClient"/>).
 /// </summary>
 public sealed class RealAwsAccount : IAwsAccount
 {
-    public RealAwsAccount(TenantView tenant, AWSCredentials credentials, string accountId, IAwsCaller caller, HttpClient http, HttpClient pagesHttp, TimeProvider? time = null)
+    private readonly AWSCredentials _credentials;
+    private readonly Func<string, IAwsCaller> _callerIn;
+    private readonly HttpClient _http;
+    private readonly Uri? _endpoint;
+    private readonly TimeProvider? _time;
+
+    /// <param name="callerIn">The account's caller for a region: rate limits are per account, region and service.</param>
+    public RealAwsAccount(
+        TenantView tenant, AWSCredentials credentials, string accountId, Func<string, IAwsCaller> callerIn, HttpClient http, HttpClient pagesHttp, TimeProvider? time = null)
     {
         if (tenant.AccessMode == AwsAccessMode.Sandbox)
         {
@@ -21,16 +29,20 @@ public sealed class RealAwsAccount : IAwsAccount
 
         AccountId = accountId;
         Region = tenant.Region;
-        var endpoint = string.IsNullOrWhiteSpace(tenant.EndpointUrl) ? null : new Uri(tenant.EndpointUrl);
-        var client = new AwsSignedClient(http, credentials, tenant.Region, endpoint, time);
+        _credentials = credentials;
+        _callerIn = callerIn;
+        _http = http;
+        _endpoint = string.IsNullOrWhiteSpace(tenant.EndpointUrl) ? null : new Uri(tenant.EndpointUrl);
+        _time = time;
+        var client = new AwsSignedClient(http, credentials, tenant.Region, _endpoint, time);
+        var caller = callerIn(tenant.Region);
         Connect = new ConnectGateway(client, caller);
         Iam = new IamGateway(client, caller);
-        IdentityCenter = new IdentityCenterGateway(client, caller);
         CloudFront = new CloudFrontGateway(client, caller);
         AppStream = new AppStreamGateway(client, caller);
         S3 = new S3Gateway(credentials, tenant.Region, tenant.EndpointUrl, caller);
         Sts = new StsGateway(credentials, tenant.Region, tenant.EndpointUrl, caller);
-        PublishedSite = new HttpPublishedSite(pagesHttp, tenant.Region, endpoint, time);
+        PublishedSite = new HttpPublishedSite(pagesHttp, tenant.Region, _endpoint, time);
     }
 
     public string AccountId { get; }
@@ -43,8 +55,6 @@ public sealed class RealAwsAccount : IAwsAccount
 
     public IIamGateway Iam { get; }
 
-    public IIdentityCenterGateway IdentityCenter { get; }
-
     public IS3Gateway S3 { get; }
 
     public ICloudFrontGateway CloudFront { get; }
@@ -54,4 +64,7 @@ public sealed class RealAwsAccount : IAwsAccount
     public IStsGateway Sts { get; }
 
     public IPublishedSite PublishedSite { get; }
+
+    public IIdentityCenterGateway IdentityCenterIn(string region) =>
+        new IdentityCenterGateway(new AwsSignedClient(_http, _credentials, region, _endpoint, _time), _callerIn(region));
 }

@@ -25,7 +25,13 @@ public sealed class TenantOnboarding(TenantService tenants, IOptions<PortalAwsOp
             return new ArtifactResult.NotReady($"the tenant's access mode is {tenant.AccessMode}; the template is for {AwsAccessMode.AssumeRole} with an external ID");
         }
 
-        var yaml = OnboardingTemplate.Generate(tenant.Slug, tenant.ExternalId, PortalPrincipalArn);
+        var partition = AwsPartitions.For(tenant.Region);
+        if (OnboardingTemplate.PortalPrincipalPartition(PortalPrincipalArn, partition) is { } crossPartition)
+        {
+            return new ArtifactResult.NotReady(crossPartition);
+        }
+
+        var yaml = OnboardingTemplate.Generate(tenant.Slug, tenant.ExternalId, PortalPrincipalArn, partition);
         return new ArtifactResult.Found(new Artifact(
             OnboardingTemplate.FileNameFor(tenant.Slug), $"{OnboardingTemplate.ContentType}; charset=utf-8", Encoding.UTF8.GetBytes(yaml)));
     }

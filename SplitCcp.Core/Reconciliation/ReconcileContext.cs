@@ -52,6 +52,9 @@ public sealed class ReconcileContext
 
     public IAwsAccount Aws { get; }
 
+    /// <summary>Identity Center where it lives (<see cref="SetupValues.IdentityCenterRegion"/>): every SSO Admin and Identity Store call goes there.</summary>
+    public IIdentityCenterGateway IdentityCenter => Aws.IdentityCenterIn(Values.IdentityCenterRegion);
+
     public CcpPageGenerator Pages { get; }
 
     public ConnectStreamsAsset Streams { get; }

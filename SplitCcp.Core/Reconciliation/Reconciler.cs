@@ -34,7 +34,7 @@ public sealed class Reconciler(IAwsAccountFactory accounts, CcpPageGenerator pag
     {
         var aws = await accounts.OpenAsync(tenant, ct);
         var context = new ReconcileContext(tenant, spec, aws, pages, streams, time, options.Value);
-        return new PlanRun(context, ResourceCatalog.For(spec), TenantSpecRules.Validate(spec));
+        return new PlanRun(context, ResourceCatalog.For(spec), TenantSpecRules.Validate(spec, SpecTarget.Of(tenant)));
     }
 }
 

@@ -183,13 +183,18 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
             return Invalid("change", "The application's relay state names the Connect instance, which does not exist yet: apply first, then do this console step.");
         }
 
-        var instanceArn = string.IsNullOrWhiteSpace(idc.InstanceArn) ? (await console.GetWorldAsync(tenant.Id, ct)).IdentityCenterInstanceArn : idc.InstanceArn;
+        var world = await console.GetWorldAsync(tenant.Id, ct);
+        var instanceArn = string.IsNullOrWhiteSpace(idc.InstanceArn) ? world.IdentityCenterInstanceArn : idc.InstanceArn;
+
+        // The metadata URL names Identity Center's region; an operator pasting it takes that region too, as the wizard offers.
+        var region = string.IsNullOrWhiteSpace(idc.Region) && instanceArn == world.IdentityCenterInstanceArn && world.IdentityCenterRegion != tenant.Region
+            ? world.IdentityCenterRegion : idc.Region;
         var name = IdentityCenterApplicationResource.NameFor(tenant);
         SandboxSamlApplication application;
         try
         {
             application = await console.CreateSamlApplicationAsync(tenant.Id, name, instanceArn,
-                new SandboxSamlConfiguration(name, values.RelayState, SetupValues.AcsUrl, SetupValues.Audience, values.AttributeMappings), ct);
+                new SandboxSamlConfiguration(name, values.RelayState, values.AcsUrl, values.Audience, values.AttributeMappings), ct);
         }
         catch (InvalidOperationException ex)
         {
@@ -221,6 +226,7 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
             spec =>
             {
                 spec.IdentityCenter.InstanceArn = instanceArn;
+                spec.IdentityCenter.Region = region;
                 spec.IdentityCenter.ApplicationArn = application.ApplicationArn;
                 spec.IdentityCenter.MetadataUrl = application.MetadataUrl;
                 spec.IdentityCenter.MetadataXml = null;

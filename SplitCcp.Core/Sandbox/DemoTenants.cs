@@ -51,6 +51,7 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
         spec.IdentityCenter = new IdentityCenterSpec
         {
             InstanceArn = world.IdentityCenterInstanceArn,
+            Region = world.IdentityCenterRegion,
             ApplicationArn = application.ApplicationArn,
             MetadataUrl = application.MetadataUrl,
             StartUrl = application.StartUrl,

@@ -6,28 +6,27 @@ namespace SplitCcp.Core.Sandbox;
 
 /// <summary>
 /// A Sandbox tenant's simulated AWS account: every gateway, with AWS's behaviour, over the tenant's persisted
-/// <see cref="SandboxObject"/>s. Each call goes through the tenant's <see cref="IAwsCaller"/> (rate limits, retries), and
-/// each attempt may first meet an injected fault.
+/// <see cref="SandboxObject"/>s. Each call goes through the tenant's <see cref="IAwsCaller"/> for the region called (rate
+/// limits, retries), and each attempt may first meet an injected fault.
 /// </summary>
 public sealed class SandboxAwsAccount : IAwsAccount
 {
-    private readonly IAwsCaller _caller;
+    private readonly Func<string, IAwsCaller> _callerIn;
     private readonly SandboxStore _store;
     private readonly SandboxFaults _faults;
     private readonly IOptionsMonitor<SandboxOptions> _options;
 
-    internal SandboxAwsAccount(TenantView tenant, IAwsCaller caller, SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
+    internal SandboxAwsAccount(TenantView tenant, Func<string, IAwsCaller> callerIn, SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
     {
         Tenant = tenant;
         AccountId = SandboxAccount.AccountIdFor(tenant.Id);
         Random = random;
-        _caller = caller;
+        _callerIn = callerIn;
         _store = store;
         _faults = faults;
         _options = options;
         Connect = new SandboxConnectGateway(this);
         Iam = new SandboxIamGateway(this);
-        IdentityCenter = new SandboxIdentityCenterGateway(this);
         S3 = new SandboxS3Gateway(this);
         CloudFront = new SandboxCloudFrontGateway(this);
         AppStream = new SandboxAppStreamGateway(this);
@@ -45,7 +44,7 @@ public sealed class SandboxAwsAccount : IAwsAccount
 
     public IIamGateway Iam { get; }
 
-    public IIdentityCenterGateway IdentityCenter { get; }
+    public IIdentityCenterGateway IdentityCenterIn(string region) => new SandboxIdentityCenterGateway(this, region);
 
     public IS3Gateway S3 { get; }
 
@@ -63,11 +62,11 @@ public sealed class SandboxAwsAccount : IAwsAccount
 
     internal SandboxOptions Options => _options.CurrentValue;
 
-    /// <summary>One AWS call: the caller's rate limit and retries around (fault, then act on the tenant's objects).</summary>
-    internal Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<SandboxSession, Task<T>> act, CancellationToken ct) =>
-        _caller.CallAsync(operation, resource, async token =>
+    /// <summary>One AWS call to a region: that region's caller's rate limit and retries around (fault, then act on the tenant's objects).</summary>
+    internal Task<T> CallAsync<T>(string region, AwsOperation operation, string? resource, Func<SandboxSession, Task<T>> act, CancellationToken ct) =>
+        _callerIn(region).CallAsync(operation, resource, async token =>
         {
-            await _faults.BeforeAttemptAsync(AccountId, Region, operation, resource, token);
+            await _faults.BeforeAttemptAsync(AccountId, region, operation, resource, token);
             return await _store.RunAsync(Tenant.Id, operation, resource, act, token);
         }, ct);
 
@@ -75,28 +74,31 @@ public sealed class SandboxAwsAccount : IAwsAccount
     internal Task<T> ReadAsync<T>(Func<SandboxSession, Task<T>> read, CancellationToken ct) => _store.RunAsync(Tenant.Id, null, null, read, ct);
 }
 
-/// <summary>What every simulated gateway shares: calls that go through <see cref="SandboxAwsAccount.CallAsync{T}"/>.</summary>
-internal abstract class SandboxGateway(SandboxAwsAccount account)
+/// <summary>
+/// What every simulated gateway shares: calls to its region (the tenant's unless it is given another) that go through
+/// <see cref="SandboxAwsAccount.CallAsync{T}"/>.
+/// </summary>
+internal abstract class SandboxGateway(SandboxAwsAccount account, string? region = null)
 {
     protected SandboxAwsAccount Account => account;
 
     protected string AccountId => account.AccountId;
 
-    protected string Region => account.Region;
+    protected string Region => region ?? account.Region;
 
     protected Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<SandboxSession, Task<T>> act, CancellationToken ct) =>
-        account.CallAsync(operation, resource, act, ct);
+        account.CallAsync(Region, operation, resource, act, ct);
 
     protected Task CallAsync(AwsOperation operation, string? resource, Func<SandboxSession, Task> act, CancellationToken ct) =>
-        account.CallAsync(operation, resource, async session =>
+        account.CallAsync(Region, operation, resource, async session =>
         {
             await act(session);
             return true;
         }, ct);
 }
 
-/// <summary>Opens a Sandbox tenant's account; the portal's account factory gives it the tenant's rate-limited, retrying caller.</summary>
+/// <summary>Opens a Sandbox tenant's account; the portal's account factory gives it the tenant's rate-limited, retrying caller for each region.</summary>
 public sealed class SandboxAccounts(SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
 {
-    public IAwsAccount Open(TenantView tenant, IAwsCaller caller) => new SandboxAwsAccount(tenant, caller, store, faults, random, options);
+    public IAwsAccount Open(TenantView tenant, Func<string, IAwsCaller> callerIn) => new SandboxAwsAccount(tenant, callerIn, store, faults, random, options);
 }

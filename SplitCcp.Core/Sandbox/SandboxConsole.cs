@@ -48,12 +48,14 @@ public sealed class SandboxConsole(SandboxStore store, SandboxRandom random)
         {
             var tenant = await s.GetTenantAsync();
             var (instanceArn, storeId) = SandboxSeed.IdentityCenterOf(tenantId);
+            var instance = await s.GetAsync<IdcInstanceRecord>(SandboxKinds.IdentityCenterInstance, instanceArn);
             var users = (await s.ListAsync<IdentityStorePrincipalRecord>(SandboxKinds.IdentityStorePrincipal, $"{storeId}/"))
                 .Where(p => p.Type == "USER")
                 .Select(p => new SandboxPerson(p.Name, p.FirstName ?? "", p.LastName ?? "", p.Group ?? ""))
                 .ToList();
             var instances = (await s.ListAsync<ConnectInstanceRecord>(SandboxKinds.ConnectInstance)).Select(i => i.ToModel()).ToList();
-            return new SandboxWorld(s.AccountId, tenant.Region, instanceArn, storeId, users, [SandboxSeed.AgentsGroup, SandboxSeed.SupervisorsGroup], instances, SandboxSeed.BaseImages);
+            var identityCenterRegion = instance is null ? SandboxSeed.IdentityCenterRegionFor(tenant.Region) : SandboxIdentityCenterGateway.HomeOf(instance, tenant);
+            return new SandboxWorld(s.AccountId, tenant.Region, identityCenterRegion, instanceArn, storeId, users, [SandboxSeed.AgentsGroup, SandboxSeed.SupervisorsGroup], instances, SandboxSeed.BaseImages);
         }, ct);
 
     /// <summary>Every object of the tenant's Sandbox account, or of one kind.</summary>
@@ -155,7 +157,7 @@ public sealed class SandboxConsole(SandboxStore store, SandboxRandom random)
             var arn = $"arn:aws:sso::{s.AccountId}:application/{instance.InstanceArn[(instance.InstanceArn.LastIndexOf('/') + 1)..]}/apl-{applicationId}";
             var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{s.AccountId}_ins-{applicationId}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
             var application = new IdcApplicationRecord(arn, name, "ENABLED", instance.InstanceArn,
-                $"https://portal.sso.{tenant.Region}.amazonaws.com/saml/metadata/{token}",
+                $"https://portal.sso.{SandboxIdentityCenterGateway.HomeOf(instance, tenant)}.amazonaws.com/saml/metadata/{token}",
                 $"https://{instance.IdentityStoreId}.awsapps.com/start/#/saml/custom/{Uri.EscapeDataString(name)}/{token}");
             await s.PutAsync(SandboxKinds.IdentityCenterApplication, arn, application with { Saml = saml });
             return new SandboxSamlApplication(arn, application.MetadataUrl, application.StartUrl);

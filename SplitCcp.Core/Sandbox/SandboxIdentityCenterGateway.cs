@@ -1,24 +1,27 @@
 using System.Security.Cryptography;
 using System.Text;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Sandbox;
 
 /// <summary>
-/// IAM Identity Center as the Sandbox simulates it: the account's one instance and its identity store (seeded), SAML
-/// applications (made only through <see cref="SandboxConsole"/>, as in AWS), assignments, and the public metadata URL.
+/// IAM Identity Center in one region as the Sandbox simulates it: the account's one instance and its identity store
+/// (seeded), SAML applications (made only through <see cref="SandboxConsole"/>, as in AWS), assignments, and the public
+/// metadata URL. As in AWS, the instance lives in its home region: asked in any other, Identity Center has no instance,
+/// no applications and no identity store.
 /// </summary>
-internal sealed class SandboxIdentityCenterGateway(SandboxAwsAccount account) : SandboxGateway(account), IIdentityCenterGateway
+internal sealed class SandboxIdentityCenterGateway(SandboxAwsAccount account, string region) : SandboxGateway(account, region), IIdentityCenterGateway
 {
     private const string NotFound = "ResourceNotFoundException";
 
     public Task<IReadOnlyList<IdentityCenterInstance>> ListInstancesAsync(CancellationToken ct) =>
         CallAsync<IReadOnlyList<IdentityCenterInstance>>(IdentityCenterOperations.ListInstances, null, async s =>
-            [.. (await s.ListAsync<IdcInstanceRecord>(SandboxKinds.IdentityCenterInstance)).Select(i => new IdentityCenterInstance(i.InstanceArn, i.IdentityStoreId))], ct);
+            [.. (await InstancesHereAsync(s)).Select(i => new IdentityCenterInstance(i.InstanceArn, i.IdentityStoreId))], ct);
 
     public Task<IdentityCenterApplication?> DescribeApplicationAsync(string applicationArn, CancellationToken ct) =>
         CallAsync(IdentityCenterOperations.DescribeApplication, applicationArn, async s =>
-            (await s.GetAsync<IdcApplicationRecord>(SandboxKinds.IdentityCenterApplication, applicationArn))?.ToModel(), ct);
+            await GetApplicationHereAsync(s, applicationArn) is { } application ? application.ToModel() : null, ct);
 
     public Task<IReadOnlyList<ApplicationAssignment>> ListApplicationAssignmentsAsync(string applicationArn, CancellationToken ct) =>
         CallAsync<IReadOnlyList<ApplicationAssignment>>(IdentityCenterOperations.ListApplicationAssignments, applicationArn, async s =>
@@ -52,17 +55,21 @@ internal sealed class SandboxIdentityCenterGateway(SandboxAwsAccount account) : 
     public Task<string?> FindGroupIdAsync(string identityStoreId, string displayName, CancellationToken ct) =>
         FindPrincipalAsync(IdentityCenterOperations.GetGroupId, $"{identityStoreId}/group/{displayName}", ct);
 
+    /// <summary>A public URL on Identity Center's portal in its home region, whichever region the gateway is for.</summary>
     public Task<string?> GetSamlMetadataAsync(string metadataUrl, CancellationToken ct) =>
         CallAsync(IdentityCenterOperations.GetSamlMetadata, metadataUrl, async s =>
             (await s.ListAsync<IdcApplicationRecord>(SandboxKinds.IdentityCenterApplication)).FirstOrDefault(a => a.MetadataUrl == metadataUrl) is { } application
-                ? MetadataFor(application, Region)
+                ? MetadataFor(application)
                 : null, ct);
+
+    /// <summary>Where the account's Identity Center instance lives: its seeded home region, or the tenant's for one seeded before instances had one.</summary>
+    internal static string HomeOf(IdcInstanceRecord instance, TenantView tenant) => instance.Region ?? tenant.Region;
 
     /// <summary>
     /// The IdP metadata Identity Center serves for an application: stable for the application (so drift between it and the
     /// IAM SAML provider is meaningful), with a signing certificate made from the application's ARN.
     /// </summary>
-    internal static string MetadataFor(IdcApplicationRecord application, string region)
+    internal static string MetadataFor(IdcApplicationRecord application)
     {
         var seed = SHA256.HashData(Encoding.UTF8.GetBytes(application.ApplicationArn));
         var certificate = new byte[720];
@@ -72,7 +79,8 @@ internal sealed class SandboxIdentityCenterGateway(SandboxAwsAccount account) : 
             seed.AsSpan(0, Math.Min(seed.Length, certificate.Length - offset)).CopyTo(certificate.AsSpan(offset));
         }
 
-        var endpoint = $"https://portal.sso.{region}.amazonaws.com/saml/assertion/{application.MetadataUrl[(application.MetadataUrl.LastIndexOf('/') + 1)..]}";
+        var portal = new Uri(application.MetadataUrl).Host;
+        var endpoint = $"https://{portal}/saml/assertion/{application.MetadataUrl[(application.MetadataUrl.LastIndexOf('/') + 1)..]}";
         return $"""
             <?xml version="1.0" encoding="UTF-8"?>
             <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{endpoint}">
@@ -92,14 +100,31 @@ internal sealed class SandboxIdentityCenterGateway(SandboxAwsAccount account) : 
             """;
     }
 
+    /// <summary>A principal of an identity store this region's instance has; in another region the store is not there.</summary>
     private Task<string?> FindPrincipalAsync(AwsOperation operation, string id, CancellationToken ct) =>
-        CallAsync(operation, id, async s => (await s.GetAsync<IdentityStorePrincipalRecord>(SandboxKinds.IdentityStorePrincipal, id))?.PrincipalId, ct);
+        CallAsync(operation, id, async s =>
+            (await InstancesHereAsync(s)).Any(i => id.StartsWith($"{i.IdentityStoreId}/", StringComparison.Ordinal))
+                ? (await s.GetAsync<IdentityStorePrincipalRecord>(SandboxKinds.IdentityStorePrincipal, id))?.PrincipalId
+                : null, ct);
 
-    private static Task<IdcApplicationRecord> RequireApplicationAsync(SandboxSession s, string applicationArn) =>
-        s.RequireAsync<IdcApplicationRecord>(SandboxKinds.IdentityCenterApplication, applicationArn, NotFound, $"Application {applicationArn} does not exist.");
+    private async Task<IReadOnlyList<IdcInstanceRecord>> InstancesHereAsync(SandboxSession s)
+    {
+        var tenant = await s.GetTenantAsync();
+        return [.. (await s.ListAsync<IdcInstanceRecord>(SandboxKinds.IdentityCenterInstance)).Where(i => HomeOf(i, tenant) == Region)];
+    }
+
+    private async Task<IdcApplicationRecord?> GetApplicationHereAsync(SandboxSession s, string applicationArn) =>
+        await s.GetAsync<IdcApplicationRecord>(SandboxKinds.IdentityCenterApplication, applicationArn) is { } application
+        && (await InstancesHereAsync(s)).Any(i => i.InstanceArn == application.InstanceArn)
+            ? application
+            : null;
+
+    private async Task<IdcApplicationRecord> RequireApplicationAsync(SandboxSession s, string applicationArn) =>
+        await GetApplicationHereAsync(s, applicationArn) ?? throw s.Fail(NotFound, $"Application {applicationArn} does not exist.");
 }
 
-internal sealed record IdcInstanceRecord(string InstanceArn, string IdentityStoreId);
+/// <summary>An Identity Center instance and the region it lives in (null in one seeded before instances had one: the tenant's).</summary>
+internal sealed record IdcInstanceRecord(string InstanceArn, string IdentityStoreId, string? Region = null);
 
 /// <summary>An application; <see cref="Saml"/> is what the console was given for it, when the simulation knows.</summary>
 internal sealed record IdcApplicationRecord(string ApplicationArn, string Name, string Status, string InstanceArn, string MetadataUrl, string StartUrl, SandboxSamlConfiguration? Saml = null)

@@ -8,10 +8,14 @@ namespace SplitCcp.Core.Sandbox;
 /// <summary>A seeded Identity Center user: <see cref="UserName"/> is an e-mail, so it is also a valid Connect username.</summary>
 public sealed record SandboxPerson(string UserName, string FirstName, string LastName, string Group);
 
-/// <summary>What a Sandbox tenant's account starts with, for seeding a demo spec that matches it.</summary>
+/// <summary>
+/// What a Sandbox tenant's account starts with, for seeding a demo spec that matches it. <see cref="IdentityCenterRegion"/>
+/// is where its Identity Center instance lives, which is not the tenant's region, as in most organisations.
+/// </summary>
 public sealed record SandboxWorld(
     string AccountId,
     string Region,
+    string IdentityCenterRegion,
     string IdentityCenterInstanceArn,
     string IdentityStoreId,
     IReadOnlyList<SandboxPerson> Users,
@@ -21,8 +25,9 @@ public sealed record SandboxWorld(
 
 /// <summary>
 /// The world a Sandbox account starts with, derived from the tenant so it is the same on every machine: the two Connect
-/// instances of <see cref="SandboxConnect"/> with AWS's default profiles, one Identity Center instance whose identity store
-/// holds a handful of agents, a supervisor and the groups Agents and Supervisors, and AWS's AppStream base images.
+/// instances of <see cref="SandboxConnect"/> with AWS's default profiles, one Identity Center instance in another region
+/// (<see cref="IdentityCenterRegionFor"/>) whose identity store holds a handful of agents, a supervisor and the groups
+/// Agents and Supervisors, and AWS's AppStream base images.
 /// </summary>
 internal static class SandboxSeed
 {
@@ -39,6 +44,8 @@ internal static class SandboxSeed
         "AppStream-WinServer2016-06-17-2025",
         "AppStream-AmazonLinux2-06-17-2025",
     ];
+
+    private static readonly string[] s_usualIdentityCenterHomes = ["us-east-1", "us-west-2", "us-gov-east-1", "us-gov-west-1"];
 
     private static readonly (string First, string Last)[] s_names =
     [
@@ -60,7 +67,7 @@ internal static class SandboxSeed
         }
 
         var (instanceArn, storeId) = IdentityCenterOf(tenant.Id);
-        await s.PutAsync(SandboxKinds.IdentityCenterInstance, instanceArn, new IdcInstanceRecord(instanceArn, storeId));
+        await s.PutAsync(SandboxKinds.IdentityCenterInstance, instanceArn, new IdcInstanceRecord(instanceArn, storeId, IdentityCenterRegionFor(tenant.Region)));
         foreach (var group in new[] { AgentsGroup, SupervisorsGroup })
         {
             await s.PutAsync(SandboxKinds.IdentityStorePrincipal, $"{storeId}/group/{group}",
@@ -80,6 +87,14 @@ internal static class SandboxSeed
 
         await s.PutAsync(MarkerKind, "world", new { SeededAt = s.Now });
     }
+
+    /// <summary>
+    /// The home region of a new Sandbox account's Identity Center: us-east-1, where many organisations keep it, or us-west-2
+    /// for a tenant in us-east-1 (us-gov-east-1 or -west-1 in GovCloud). Never the tenant's own region, so a Sandbox setup
+    /// meets Identity Center in another region than Connect, as most real ones do; fixed at seeding, like AWS's home region.
+    /// </summary>
+    public static string IdentityCenterRegionFor(string tenantRegion) =>
+        s_usualIdentityCenterHomes.FirstOrDefault(r => r != tenantRegion && AwsPartitions.For(tenantRegion).IdentityCenterRegions.Contains(r)) ?? tenantRegion;
 
     public static (string InstanceArn, string IdentityStoreId) IdentityCenterOf(Guid tenantId) =>
         ($"arn:aws:sso:::instance/ssoins-{Hex(tenantId, "sso-instance", 16)}", $"d-{Hex(tenantId, "identity-store", 10)}");

@@ -1,18 +1,22 @@
-using System.Collections.Frozen;
 using Amazon;
 
 namespace SplitCcp.Core.Tenants;
 
-/// <summary>The region codes AWS publishes, as the AWS SDK knows them.</summary>
+/// <summary>The regions a tenant may choose: those of <see cref="AwsPartitions"/> where Amazon Connect and AppStream 2.0 both run.</summary>
 public static class AwsRegions
 {
-    private static readonly FrozenSet<string> s_codes =
-        RegionEndpoint.EnumerableAllRegions.Select(r => r.SystemName).ToFrozenSet(StringComparer.Ordinal);
+    /// <summary>Every offered region, grouped by partition in <see cref="AwsPartitions.All"/>'s order.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. AwsPartitions.All.SelectMany(p => p.Regions)];
 
-    public static IReadOnlyList<string> All { get; } = s_codes.Order(StringComparer.Ordinal).ToArray();
+    public static bool IsOffered(string? code) => code is not null && All.Contains(code, StringComparer.Ordinal);
 
-    public static bool IsKnown(string? code) => code is not null && s_codes.Contains(code);
+    /// <summary>The offered regions of the partitions where the portal can set up a split CCP.</summary>
+    public static IReadOnlyList<string> Supported { get; } = [.. AwsPartitions.All.Where(p => p.NotSupported is null).SelectMany(p => p.Regions)];
 
+    /// <summary>True for any region code the AWS SDK knows, whatever runs there.</summary>
+    public static bool IsAwsRegionCode(string? code) => code is not null && RegionEndpoint.EnumerableAllRegions.Any(r => r.SystemName == code);
+
+    /// <summary>The region's name as the AWS SDK knows it, such as Europe (London); the code itself when the SDK does not know it.</summary>
     public static string DisplayName(string code) =>
-        IsKnown(code) ? RegionEndpoint.GetBySystemName(code).DisplayName : code;
+        IsAwsRegionCode(code) ? RegionEndpoint.GetBySystemName(code).DisplayName : code;
 }

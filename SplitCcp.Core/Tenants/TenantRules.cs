@@ -58,7 +58,14 @@ public static partial class TenantRules
             return "Choose the AWS region of the tenant's Amazon Connect instance.";
         }
 
-        return AwsRegions.IsKnown(value) ? null : $"'{value}' is not an AWS region code. Use a code such as us-east-1 or eu-west-2.";
+        if (AwsRegions.IsOffered(value))
+        {
+            return AwsPartitions.For(value).NotSupported;
+        }
+
+        return AwsRegions.IsAwsRegionCode(value)
+            ? $"Amazon Connect and AppStream 2.0 do not both run in {value}. Choose one of: {string.Join(", ", AwsRegions.Supported)}."
+            : $"'{value}' is not an AWS region code. Use a code such as us-east-1 or eu-west-2.";
     }
 
     public static string? AccessMode(string? value) =>

@@ -16,7 +16,11 @@ public interface IAwsAccount
 
     IIamGateway Iam { get; }
 
-    IIdentityCenterGateway IdentityCenter { get; }
+    /// <summary>
+    /// IAM Identity Center in <paramref name="region"/>: the organisation's Identity Center lives in one region, often not
+    /// the tenant's, and answers only there. Its calls are rate-limited as that region's.
+    /// </summary>
+    IIdentityCenterGateway IdentityCenterIn(string region);
 
     IS3Gateway S3 { get; }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using SplitCcp.Core.Aws.Signed;
+using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Aws.Gateways;
 
@@ -8,7 +9,7 @@ namespace SplitCcp.Core.Aws.Gateways;
 /// IAM Identity Center over AWS JSON 1.1 through the signed client: SSO Admin (SWBExternalService) and Identity Store
 /// (AWSIdentityStore). Swap for AWSSDK.SSOAdmin / AWSSDK.IdentityStore here once they can be restored.
 /// </summary>
-public sealed partial class IdentityCenterGateway(AwsSignedClient client, IAwsCaller caller) : IIdentityCenterGateway
+public sealed class IdentityCenterGateway(AwsSignedClient client, IAwsCaller caller) : IIdentityCenterGateway
 {
     public const string SsoAdminTargetPrefix = "SWBExternalService";
     public const string IdentityStoreTargetPrefix = "AWSIdentityStore";
@@ -58,25 +59,14 @@ public sealed partial class IdentityCenterGateway(AwsSignedClient client, IAwsCa
     }
 
     /// <summary>
-    /// The metadata URL as a URI, if it points at Identity Center's portal in the tenant's region (or at the endpoint override,
-    /// for emulators); anything else is refused before a request is made, so a pasted URL cannot aim the portal at another host.
+    /// The metadata URL as a URI, if it points at Identity Center's portal (in whichever region Identity Center lives), or
+    /// at the endpoint override for emulators: the spec's rule reads it the same way. Anything else is refused before a
+    /// request is made, so a pasted URL cannot aim the portal at another host.
     /// </summary>
-    internal Uri CheckMetadataUrl(string metadataUrl)
-    {
-        // Identity Center often lives in another region than Connect: any region's portal host is Identity Center's.
-        var expected = client.EndpointOverride;
-        if (!Uri.TryCreate(metadataUrl, UriKind.Absolute, out var uri)
-            || uri.UserInfo.Length > 0
-            || (expected is null
-                ? uri.Scheme != Uri.UriSchemeHttps || !s_portalHost.IsMatch(uri.IdnHost) || !uri.IsDefaultPort
-                : uri.Scheme != expected.Scheme || !string.Equals(uri.IdnHost, expected.IdnHost, StringComparison.OrdinalIgnoreCase) || uri.Port != expected.Port))
-        {
-            throw new AwsCallException(new AwsFailure(AwsFailureKind.InvalidInput, AwsServices.IdentityCenter, "GetSamlMetadata", "the SAML metadata URL",
-                $"The SAML metadata URL must be the one Identity Center shows for the application, {expected?.GetLeftPart(UriPartial.Authority) ?? "https://portal.sso.<region>.amazonaws.com"}/saml/metadata/… (got '{metadataUrl}'). Copy it again in the setup's Identity Center step."));
-        }
-
-        return uri;
-    }
+    internal Uri CheckMetadataUrl(string metadataUrl) =>
+        IdentityCenterMetadataUrl.Parse(metadataUrl, client.EndpointOverride)
+            ?? throw new AwsCallException(new AwsFailure(AwsFailureKind.InvalidInput, AwsServices.IdentityCenter, "GetSamlMetadata", "the SAML metadata URL",
+                $"The SAML metadata URL must be the one Identity Center shows for the application, {IdentityCenterMetadataUrl.Example(client.EndpointOverride)} (got '{metadataUrl}'). Copy it again in the setup's Identity Center step."));
 
     private Task<string?> FindIdAsync(
         AwsOperation operation, string resource, string identityStoreId, string attributePath, string value, string idName, CancellationToken ct) =>
@@ -88,9 +78,4 @@ public sealed partial class IdentityCenterGateway(AwsSignedClient client, IAwsCa
                 ["UniqueAttribute"] = new JsonObject { ["AttributePath"] = attributePath, ["AttributeValue"] = value },
             },
         }, ct).OrNullIfNotFound(answer => answer.Str(idName));
-
-    private static readonly System.Text.RegularExpressions.Regex s_portalHost = PortalHost();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^portal\.sso\.[a-z]{2}(-gov)?-[a-z]+-[0-9]\.amazonaws\.com$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex PortalHost();
 }

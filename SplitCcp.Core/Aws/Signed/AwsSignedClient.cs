@@ -4,14 +4,16 @@ using System.Text.Json;
 using System.Xml;
 using Amazon.Runtime;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Aws.Signed;
 
-/// <summary>Where a service lives and the name it is signed for. Global services are signed for us-east-1.</summary>
+/// <summary>
+/// Where a service lives and the name it is signed for (botocore's endpointPrefix and signingName). A global service has
+/// one endpoint per partition, signed for the partition's region (<see cref="AwsPartition.GlobalEndpointOf"/>).
+/// </summary>
 public sealed record AwsSignedService(string EndpointPrefix, string SigningName, bool Global)
 {
-    public const string GlobalSigningRegion = "us-east-1";
-
     public static AwsSignedService Connect { get; } = new("connect", "connect", false);
     public static AwsSignedService Iam { get; } = new("iam", "iam", true);
     public static AwsSignedService SsoAdmin { get; } = new("sso", "sso", false);
@@ -31,6 +33,7 @@ public sealed class AwsSignedClient(HttpClient http, AWSCredentials credentials,
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly AwsPartition _partition = AwsPartitions.For(region);
 
     public string Region => region;
 
@@ -51,10 +54,18 @@ public sealed class AwsSignedClient(HttpClient http, AWSCredentials credentials,
         MaxResponseContentBufferSize = 16 * 1024 * 1024,
     };
 
+    /// <summary>The endpoint override, or the service's endpoint in the region's partition.</summary>
+    /// <exception cref="AwsCallException">A global service the partition does not offer (CloudFront in AWS GovCloud (US)).</exception>
     public Uri EndpointFor(AwsSignedService service) =>
-        endpointOverride ?? new Uri(service.Global
-            ? $"https://{service.EndpointPrefix}.amazonaws.com"
-            : $"https://{service.EndpointPrefix}.{region}.amazonaws.com");
+        endpointOverride ?? new Uri(service.Global ? $"https://{GlobalEndpoint(service).Host}" : $"https://{service.EndpointPrefix}.{region}.{_partition.DnsSuffix}");
+
+    /// <summary>The region requests to the service are signed for: the partition's for a global service, else the client's.</summary>
+    public string SigningRegionFor(AwsSignedService service) => service.Global ? GlobalEndpoint(service).SigningRegion : region;
+
+    private GlobalEndpoint GlobalEndpoint(AwsSignedService service) =>
+        _partition.GlobalEndpointOf(service.EndpointPrefix)
+            ?? throw new AwsCallException(new AwsFailure(AwsFailureKind.InvalidInput, service.SigningName, "endpoint", region,
+                $"{service.EndpointPrefix} is not offered in {_partition.Name}, where {region} is. Choose a setup that does without it."));
 
     /// <summary>Sends one signed request and returns the answer's body; an AWS error answer throws <see cref="AwsCallException"/>.</summary>
     public async Task<byte[]> SendAsync(
@@ -63,7 +74,7 @@ public sealed class AwsSignedClient(HttpClient http, AWSCredentials credentials,
     {
         var uri = new Uri(EndpointFor(service), pathAndQuery);
         var identity = await credentials.GetCredentialsAsync();
-        var signingRegion = service.Global ? AwsSignedService.GlobalSigningRegion : region;
+        var signingRegion = SigningRegionFor(service);
         var signed = SigV4.SignedHeaders(method, uri, headers, body, identity, signingRegion, service.SigningName, _time.GetUtcNow());
 
         using var request = new HttpRequestMessage(method, uri);

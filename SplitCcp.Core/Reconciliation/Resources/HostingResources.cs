@@ -101,7 +101,7 @@ internal sealed class DistributionResource()
 
     public static string CommentFor(ReconcileContext ctx) => $"SplitCcp CCP pages: {ctx.Spec.Hosting.BucketName}";
 
-    public static string OriginDomain(ReconcileContext ctx) => $"{ctx.Spec.Hosting.BucketName}.s3.{ctx.Tenant.Region}.amazonaws.com";
+    public static string OriginDomain(ReconcileContext ctx) => $"{ctx.Spec.Hosting.BucketName}{SetupValues.BucketHostSuffix(ctx.Tenant.Region)}";
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {

@@ -53,7 +53,7 @@ internal sealed class SamlProviderResource()
         }
 
         // Observe, apply and the check after it all need the document: fetch it once per pass.
-        var fetched = await ctx.CachedAsync($"saml-metadata/{spec.MetadataUrl}", async () => new Fetched(await ctx.Aws.IdentityCenter.GetSamlMetadataAsync(spec.MetadataUrl!, ct)));
+        var fetched = await ctx.CachedAsync($"saml-metadata/{spec.MetadataUrl}", async () => new Fetched(await ctx.IdentityCenter.GetSamlMetadataAsync(spec.MetadataUrl!, ct)));
         return Documents.NormalizeText(fetched.Xml);
     }
 }

@@ -25,8 +25,14 @@ internal sealed class IdentityCenterApplicationResource()
             return Observation.Missing(Fields(spec, null));
         }
 
-        var application = await ctx.Aws.IdentityCenter.DescribeApplicationAsync(spec.ApplicationArn, ct);
-        return application is null ? Observation.Missing(Fields(spec, null)) : Observation.Present(application.ApplicationArn, Fields(spec, application));
+        var application = await ctx.IdentityCenter.DescribeApplicationAsync(spec.ApplicationArn, ct);
+        return application is not null ? Observation.Present(application.ApplicationArn, Fields(spec, application))
+            : Observation.Missing(Fields(spec, null)) with
+            {
+                // Identity Center answers only in its own region: a right ARN asked in the wrong region is not found either.
+                Reason = $"Identity Center in {ctx.Values.IdentityCenterRegion} has no application {spec.ApplicationArn}. If Identity Center lives in another region, "
+                    + "set that region in the setup's Identity Center step; otherwise create the application as below.",
+            };
     }
 
     /// <summary>The display name the instructions suggest (any name works in AWS), as the setup wizard does.</summary>
@@ -40,8 +46,8 @@ internal sealed class IdentityCenterApplicationResource()
             new("In the IAM Identity Center console, open Applications, choose Add application, then \"I have an application I want to set up\" and SAML 2.0."),
             new("Name it (any name works):", NameFor(ctx.Tenant)),
             new("Under Application properties set the relay state:", values.RelayState ?? "(known once the Connect instance exists)"),
-            new("Under Application metadata, choose to type the values manually. Application ACS URL:", SetupValues.AcsUrl),
-            new("Application SAML audience:", SetupValues.Audience),
+            new("Under Application metadata, choose to type the values manually. Application ACS URL:", values.AcsUrl),
+            new("Application SAML audience:", values.Audience),
             new("Submit, then open Actions → Edit attribute mappings and add these mappings:"),
         ];
         steps.AddRange(values.AttributeMappings.Select(m => new InstructionStep($"{m.Attribute} (format {m.Format}):", m.Value)));
@@ -69,7 +75,7 @@ internal sealed class IdentityCenterAssignmentsResource()
             return Observation.Blocked(reason);
         }
 
-        var assigned = (await ctx.Aws.IdentityCenter.ListApplicationAssignmentsAsync(ctx.Spec.IdentityCenter.ApplicationArn!, ct))
+        var assigned = (await ctx.IdentityCenter.ListApplicationAssignmentsAsync(ctx.Spec.IdentityCenter.ApplicationArn!, ct))
             .Select(a => a.PrincipalId).ToHashSet(StringComparer.Ordinal);
         string List(IEnumerable<Principal> principals) => string.Join(", ", principals.Select(p => p.Label).Order(StringComparer.Ordinal));
         return Observation.Present(null, new FieldChange("assignments", List(wanted), List(wanted.Where(p => assigned.Contains(p.Id)))));
@@ -84,27 +90,27 @@ internal sealed class IdentityCenterAssignmentsResource()
         }
 
         var arn = ctx.Spec.IdentityCenter.ApplicationArn!;
-        var assigned = (await ctx.Aws.IdentityCenter.ListApplicationAssignmentsAsync(arn, ct)).Select(a => a.PrincipalId).ToHashSet(StringComparer.Ordinal);
+        var assigned = (await ctx.IdentityCenter.ListApplicationAssignmentsAsync(arn, ct)).Select(a => a.PrincipalId).ToHashSet(StringComparer.Ordinal);
         foreach (var principal in wanted.Where(p => !assigned.Contains(p.Id)))
         {
-            await ctx.Aws.IdentityCenter.CreateApplicationAssignmentAsync(arn, principal.Id, principal.Type, ct);
+            await ctx.IdentityCenter.CreateApplicationAssignmentAsync(arn, principal.Id, principal.Type, ct);
         }
     }
 
     private static async Task<(List<Principal> Wanted, List<string> Missing, string? Reason)> ResolveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var spec = ctx.Spec.IdentityCenter;
-        var instance = (await ctx.Aws.IdentityCenter.ListInstancesAsync(ct)).FirstOrDefault(i => i.InstanceArn == spec.InstanceArn);
+        var instance = (await ctx.IdentityCenter.ListInstancesAsync(ct)).FirstOrDefault(i => i.InstanceArn == spec.InstanceArn);
         if (instance is null)
         {
-            return ([], [], $"This account has no Identity Center instance {spec.InstanceArn}. Check the instance ARN in the setup's Identity Center step.");
+            return ([], [], $"This account has no Identity Center instance {spec.InstanceArn} in {ctx.Values.IdentityCenterRegion}. Check the instance ARN and the Identity Center region in the setup's Identity Center step.");
         }
 
         var wanted = new List<Principal>();
         var missing = new List<string>();
         foreach (var user in spec.AssignedUsers)
         {
-            if (await ctx.Aws.IdentityCenter.FindUserIdAsync(instance.IdentityStoreId, user, ct) is { } id)
+            if (await ctx.IdentityCenter.FindUserIdAsync(instance.IdentityStoreId, user, ct) is { } id)
             {
                 wanted.Add(new Principal(id, "USER", $"user {user}"));
             }
@@ -116,7 +122,7 @@ internal sealed class IdentityCenterAssignmentsResource()
 
         foreach (var group in spec.AssignedGroups)
         {
-            if (await ctx.Aws.IdentityCenter.FindGroupIdAsync(instance.IdentityStoreId, group, ct) is { } id)
+            if (await ctx.IdentityCenter.FindGroupIdAsync(instance.IdentityStoreId, group, ct) is { } id)
             {
                 wanted.Add(new Principal(id, "GROUP", $"group {group}"));
             }

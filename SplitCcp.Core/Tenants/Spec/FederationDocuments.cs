@@ -29,7 +29,7 @@ public static class FederationDocuments
         return document.ToJsonString(s_indented);
     }
 
-    /// <summary>The federation role's trust policy: only SAML sign-ins through the tenant's provider, for the AWS sign-in audience.</summary>
+    /// <summary>The federation role's trust policy: only SAML sign-ins through the tenant's provider, for its partition's AWS sign-in audience.</summary>
     public static string TrustPolicy(SetupValues values)
     {
         var document = new JsonObject
@@ -42,7 +42,7 @@ public static class FederationDocuments
                 ["Action"] = "sts:AssumeRoleWithSAML",
                 ["Condition"] = new JsonObject
                 {
-                    ["StringEquals"] = new JsonObject { ["SAML:aud"] = SetupValues.AcsUrl },
+                    ["StringEquals"] = new JsonObject { ["SAML:aud"] = values.AcsUrl },
                 },
             }),
         };

@@ -4,21 +4,29 @@ namespace SplitCcp.Core.Tenants.Spec;
 public sealed record SamlAttributeMapping(string Attribute, string Value, string Format);
 
 /// <summary>
-/// Every value the setup derives from a tenant's region and spec: URLs, ARNs, origins, and the console-only settings.
-/// Null where the spec does not hold enough yet (an unknown alias, account or CloudFront domain).
+/// Every value the setup derives from a tenant's region and spec, in the region's partition: URLs, ARNs, origins, and the
+/// console-only settings. Null where the spec does not hold enough yet (an unknown alias, account or CloudFront domain),
+/// or where the partition's value is not one the portal can confirm (<see cref="AwsPartition.NotSupported"/>).
 /// </summary>
 public sealed record SetupValues
 {
-    public const string AcsUrl = "https://signin.aws.amazon.com/saml";
-    public const string Audience = "urn:amazon:webservices";
     public const string AudioOnlyPageName = "AudioOnly.html";
     public const string InSessionPageName = "InSession.html";
     public const string ConnectStreamsName = "connect-streams.js";
 
     public required string Region { get; init; }
 
-    /// <summary>aws, aws-cn or aws-us-gov.</summary>
+    /// <summary>The partition in ARNs: aws or aws-us-gov.</summary>
     public required string Partition { get; init; }
+
+    /// <summary>Where Identity Center lives: the spec's Identity Center region, or the tenant's when it names none.</summary>
+    public required string IdentityCenterRegion { get; init; }
+
+    /// <summary>The Identity Center application's ACS URL: where the partition's AWS sign-in takes SAML assertions; also the federation role's SAML:aud.</summary>
+    public required string AcsUrl { get; init; }
+
+    /// <summary>The Identity Center application's SAML audience in the partition.</summary>
+    public required string Audience { get; init; }
 
     /// <summary>The Connect instance's ARN, once the account and instance ID are known.</summary>
     public string? ConnectInstanceArn { get; init; }
@@ -53,10 +61,12 @@ public sealed record SetupValues
 
     public static SetupValues For(string region, TenantSpec spec)
     {
-        var partition = region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
-            : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"
-            : "aws";
-        var alias = Known(spec.Connect.InstanceAlias, TenantSpecRules.ConnectInstanceAlias);
+        var aws = AwsPartitions.For(region);
+        var partition = aws.Id;
+
+        // Where the partition's Connect addresses are not ones the portal can confirm, it builds none rather than guess.
+        var connectKnown = aws.NotSupported is null;
+        var alias = connectKnown ? Known(spec.Connect.InstanceAlias, TenantSpecRules.ConnectInstanceAlias) : null;
         var instanceId = Known(spec.Connect.InstanceId, TenantSpecRules.ConnectInstanceId);
         var account = Known(spec.AwsAccountId, TenantSpecRules.AwsAccountId);
         var instanceUrl = alias is null ? null : $"https://{alias.ToLowerInvariant()}.my.connect.aws";
@@ -71,11 +81,14 @@ public sealed record SetupValues
         {
             Region = region,
             Partition = partition,
+            IdentityCenterRegion = Known(spec.IdentityCenter.Region, value => TenantSpecRules.IdentityCenterRegion(value, region)) ?? region,
+            AcsUrl = aws.SamlSignInUrl,
+            Audience = aws.SamlAudience,
             ConnectInstanceArn = account is null || instanceId is null ? null : $"arn:{partition}:connect:{region}:{account}:instance/{instanceId}",
             ConnectInstanceUrl = instanceUrl,
             CcpUrl = instanceUrl is null ? null : $"{instanceUrl}/ccp-v2/",
-            RelayState = instanceId is null ? null
-                : $"https://{region}.console.aws.amazon.com/connect/federate/{instanceId}?destination=%2Fconnect%2Fccp-v2",
+            RelayState = instanceId is null || !connectKnown ? null
+                : $"https://{region}.{aws.ConsoleHost}/connect/federate/{instanceId}?destination=%2Fconnect%2Fccp-v2",
             SamlProviderArn = providerArn,
             FederationRoleArn = roleArn,
             FederationPolicyArn = IamArn("policy", spec.Iam.FederationPolicyName, TenantSpecRules.IamPolicyName),
@@ -105,9 +118,8 @@ public sealed record SetupValues
         return Known(hosting.BucketName, TenantSpecRules.BucketName) is { } bucket ? $"https://{bucket}{BucketHostSuffix(region)}" : null;
     }
 
-    /// <summary>What follows the bucket's name in its virtual-hosted S3 host name: <c>.s3.&lt;region&gt;.amazonaws.com</c>.</summary>
-    public static string BucketHostSuffix(string region) =>
-        $".s3.{region}.amazonaws.com{(region.StartsWith("cn-", StringComparison.Ordinal) ? ".cn" : "")}";
+    /// <summary>What follows the bucket's name in its virtual-hosted S3 host name: <c>.s3.&lt;region&gt;.&lt;partition's DNS suffix&gt;</c>.</summary>
+    public static string BucketHostSuffix(string region) => $".s3.{region}.{AwsPartitions.For(region).DnsSuffix}";
 
     /// <summary>The bucket a virtual-hosted S3 host name of the region names; null for any other host.</summary>
     public static string? BucketOfHost(string host, string region)

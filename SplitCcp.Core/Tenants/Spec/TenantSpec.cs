@@ -82,10 +82,16 @@ public sealed record IdentityCenterSpec
     /// <summary>ARN of the IAM Identity Center instance (arn:aws:sso:::instance/ssoins-…).</summary>
     public string? InstanceArn { get; set; }
 
+    /// <summary>
+    /// The region Identity Center lives in (the organisation's home region), which is often not the tenant's: every SSO
+    /// Admin and Identity Store call goes there. Empty means the tenant's region, as it did before the field existed.
+    /// </summary>
+    public string? Region { get; set; }
+
     /// <summary>ARN of the custom SAML 2.0 application, once the operator has created it in the console.</summary>
     public string? ApplicationArn { get; set; }
 
-    /// <summary>The IdC SAML metadata URL (https://portal.sso.&lt;region&gt;.amazonaws.com/saml/metadata/…); or give the XML.</summary>
+    /// <summary>The IdC SAML metadata URL (https://portal.sso.&lt;region&gt;.amazonaws.com/saml/metadata/…, the region being Identity Center's); or give the XML.</summary>
     public string? MetadataUrl { get; set; }
 
     /// <summary>The IdC SAML metadata document, when uploaded instead of a URL.</summary>

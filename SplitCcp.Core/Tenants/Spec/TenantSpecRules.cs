@@ -66,20 +66,27 @@ public static partial class TenantSpecRules
         : IdcApplicationArnPattern().IsMatch(value) ? null
         : "An application ARN looks like arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-1234567890abcdef.";
 
-    public static string? MetadataUrl(string? value)
+    /// <summary>
+    /// Where Identity Center lives: empty for the tenant's own region, else a region of the tenant's partition where
+    /// Identity Center runs (API calls and identities do not cross partitions).
+    /// </summary>
+    public static string? IdentityCenterRegion(string? value, string tenantRegion)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;
         }
 
-        return Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
-            && string.IsNullOrEmpty(uri.UserInfo)
-            && (uri.Host.EndsWith(".amazonaws.com", StringComparison.Ordinal) || uri.Host.EndsWith(".amazonaws.com.cn", StringComparison.Ordinal))
-            && uri.AbsolutePath.Contains("/saml/metadata/", StringComparison.Ordinal)
+        var partition = AwsPartitions.For(tenantRegion);
+        return partition.IdentityCenterRegions.Contains(value, StringComparer.Ordinal)
             ? null
-            : "Paste the IAM Identity Center SAML metadata URL: https://portal.sso.<region>.amazonaws.com/saml/metadata/….";
+            : $"Choose a region of {partition.Name} where IAM Identity Center runs: the one its metadata URL names (portal.sso.<region>…), or none for the tenant's region, {tenantRegion}.";
     }
+
+    public static string? MetadataUrl(string? value, SpecTarget target) =>
+        string.IsNullOrWhiteSpace(value) || IdentityCenterMetadataUrl.Parse(value, target.Emulator) is not null
+            ? null
+            : $"Paste the IAM Identity Center SAML metadata URL: {IdentityCenterMetadataUrl.Example(target.Emulator)}.";
 
     public static string? MetadataXml(string? value)
     {
@@ -171,6 +178,12 @@ public static partial class TenantSpecRules
             : null;
     }
 
+    /// <summary>CloudFront hosting only where the tenant's partition offers CloudFront (not in AWS GovCloud (US)).</summary>
+    public static string? HostingModeOffered(HostingMode mode, SpecTarget target) =>
+        mode == HostingMode.CloudFront && target.Partition.CloudFront is null
+            ? $"CloudFront is not offered in {target.Partition.Name}, where {target.Region} is: serve the pages from the public bucket."
+            : null;
+
     public static string? CloudFrontDomain(string? value) =>
         string.IsNullOrWhiteSpace(value) ? null
         : value.Length <= 253 && HostnamePattern().IsMatch(value) ? null
@@ -206,8 +219,8 @@ public static partial class TenantSpecRules
         : path.StartsWith("appStream.", StringComparison.Ordinal) ? SpecSection.AppStream
         : SpecSection.Instance;
 
-    /// <summary>Every rule of the given sections (all of them when none are named), keyed by JSON path.</summary>
-    public static IReadOnlyDictionary<string, string[]> Validate(TenantSpec spec, params SpecSection[] sections)
+    /// <summary>Every rule of the given sections (all of them when none are named), for the tenant <paramref name="target"/> names, keyed by JSON path.</summary>
+    public static IReadOnlyDictionary<string, string[]> Validate(TenantSpec spec, SpecTarget target, params SpecSection[] sections)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Check(string path, string? error)
@@ -225,7 +238,7 @@ public static partial class TenantSpecRules
         {
             Check("awsAccountId", AwsAccountId(spec.AwsAccountId));
             var connect = spec.Connect;
-            Check("connect.instanceAlias", ConnectInstanceAlias(connect.InstanceAlias));
+            Check("connect.instanceAlias", ConnectInstanceAlias(connect.InstanceAlias) ?? target.Partition.NotSupported);
             if (connect.InstanceMode == ConnectInstanceMode.UseExisting)
             {
                 Check("connect.instanceId", ConnectInstanceId(connect.InstanceId));
@@ -259,8 +272,16 @@ public static partial class TenantSpecRules
         {
             var idc = spec.IdentityCenter;
             Check("identityCenter.instanceArn", IdentityCenterInstanceArn(idc.InstanceArn));
+            Check("identityCenter.region", IdentityCenterRegion(idc.Region, target.Region));
             Check("identityCenter.applicationArn", IdentityCenterApplicationArn(idc.ApplicationArn));
-            Check("identityCenter.metadataUrl", MetadataUrl(idc.MetadataUrl));
+            Check("identityCenter.metadataUrl", MetadataUrl(idc.MetadataUrl, target));
+            if (MetadataUrl(idc.MetadataUrl, target) is null && IdentityCenterMetadataUrl.RegionOf(idc.MetadataUrl) is { } portalRegion
+                && portalRegion != (string.IsNullOrWhiteSpace(idc.Region) ? target.Region : idc.Region))
+            {
+                errors.TryAdd("identityCenter.region",
+                    [$"The metadata URL is that of Identity Center in {portalRegion}, so that is its region: set the Identity Center region to {portalRegion}."]);
+            }
+
             Check("identityCenter.metadataXml", MetadataXml(idc.MetadataXml));
             Check("identityCenter.startUrl", StartUrl(idc.StartUrl));
             for (var i = 0; i < idc.AssignedUsers.Count; i++)
@@ -284,6 +305,7 @@ public static partial class TenantSpecRules
         if (Has(SpecSection.Hosting))
         {
             Check("hosting.bucketName", BucketName(spec.Hosting.BucketName));
+            Check("hosting.mode", HostingModeOffered(spec.Hosting.Mode, target));
 
             // A public bucket is served from its S3 address: a domain left from CloudFront mode is unused, and the wizard hides its field.
             if (spec.Hosting.Mode == HostingMode.CloudFront)

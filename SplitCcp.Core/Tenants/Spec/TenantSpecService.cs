@@ -98,16 +98,16 @@ public sealed class TenantSpecService(
     public Task<SpecSaveResult> SaveDraftAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int wizardStep, int expectedVersion, CancellationToken ct = default)
     {
         var completed = Enum.GetValues<SpecSection>().Take(Math.Clamp(wizardStep, 0, Enum.GetValues<SpecSection>().Length)).ToArray();
-        var errors = completed.Length == 0 ? new Dictionary<string, string[]>() : TenantSpecRules.Validate(spec, completed);
-        return SaveAsync(user, tenantId, spec, errors, isDraft: true, wizardStep, expectedVersion, ct);
+        return SaveAsync(user, tenantId, spec, target => completed.Length == 0 ? new Dictionary<string, string[]>() : TenantSpecRules.Validate(spec, target, completed),
+            isDraft: true, wizardStep, expectedVersion, ct);
     }
 
     /// <summary>Saves a complete spec: every section must be valid. A null <paramref name="expectedVersion"/> skips the concurrency check.</summary>
     public Task<SpecSaveResult> SaveCompleteAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int? expectedVersion, CancellationToken ct = default) =>
-        SaveAsync(user, tenantId, spec, TenantSpecRules.Validate(spec), isDraft: false, Enum.GetValues<SpecSection>().Length, expectedVersion, ct);
+        SaveAsync(user, tenantId, spec, target => TenantSpecRules.Validate(spec, target), isDraft: false, Enum.GetValues<SpecSection>().Length, expectedVersion, ct);
 
     private async Task<SpecSaveResult> SaveAsync(
-        ClaimsPrincipal user, Guid tenantId, TenantSpec spec, IReadOnlyDictionary<string, string[]> errors,
+        ClaimsPrincipal user, Guid tenantId, TenantSpec spec, Func<SpecTarget, IReadOnlyDictionary<string, string[]>> validate,
         bool isDraft, int wizardStep, int? expectedVersion, CancellationToken ct)
     {
         switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
@@ -123,6 +123,12 @@ public sealed class TenantSpecService(
             return new SpecSaveResult.Invalid(new Dictionary<string, string[]> { ["schemaVersion"] = [$"This portal writes spec schema version {TenantSpec.CurrentSchemaVersion}."] });
         }
 
+        if (await tenants.FindAsync(tenantId, ct) is not { } tenant)
+        {
+            return new SpecSaveResult.NotFound();
+        }
+
+        var errors = validate(SpecTarget.Of(tenant));
         if (errors.Count > 0)
         {
             return new SpecSaveResult.Invalid(errors);

@@ -211,6 +211,37 @@ public sealed class TenantFormTests
         IsReadOnly(FieldInput(cut, "tenant-secret-access-key")).ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task RegionList_IsGroupedByPartition_AndOffersOnlyRegionsWithConnectAndAppStream()
+    {
+        await using var ctx = MudTestContext.Create();
+        var provider = ctx.RenderPopoverProvider();
+        var cut = RenderForm(ctx, ValidModel(), isNew: true);
+
+        await FieldInput(cut, "tenant-region").Closest(".mud-input-control")!.MouseDownAsync(new());
+        var list = provider.WaitForElement(".mud-popover-open");
+
+        list.QuerySelector("[data-testid=tenant-region-group-aws]")!.TextContent.Trim().ShouldBe("AWS");
+        list.QuerySelector("[data-testid=tenant-region-group-aws-us-gov]")!.TextContent.Trim().ShouldBe("AWS GovCloud (US)");
+        list.QuerySelectorAll(".mud-list-item").Select(e => e.TextContent.Trim().Split(' ')[0])
+            .ShouldBe([.. AwsPartitions.Commercial.Regions, "us-gov-west-1"]);
+        list.TextContent.ShouldContain("eu-west-2 — Europe (London)");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_GovCloudRegion_SaysAtTheRegionWhyItCannotBeUsed()
+    {
+        await using var ctx = MudTestContext.Create();
+        var model = ValidModel();
+        model.Region = "us-gov-west-1";
+        var cut = RenderForm(ctx, model);
+
+        var valid = await cut.InvokeAsync(() => cut.Instance.ValidateAsync());
+
+        valid.ShouldBeFalse();
+        FieldText(cut, "tenant-region").ShouldBe(AwsPartitions.GovCloud.NotSupported);
+    }
+
     private static TenantFormModel ValidModel() => new()
     {
         DisplayName = "Acme Support",

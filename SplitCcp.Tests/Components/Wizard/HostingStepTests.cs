@@ -20,6 +20,35 @@ public sealed class HostingStepTests
         cut.FindAll("[aria-invalid=true]").ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task ValidateAsync_CloudFrontInGovCloud_SaysAtTheModeItIsNotOffered_AndOffersOnlyThePublicBucket()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.Hosting.Mode = HostingMode.CloudFront;
+        var cut = ctx.RenderStep<HostingStep>(spec, WizardSteps.Tenant() with { Region = "us-gov-west-1" });
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        cut.Find("[data-testid=hosting-mode-error]").TextContent.Trim()
+            .ShouldBe("CloudFront is not offered in AWS GovCloud (US), where us-gov-west-1 is: serve the pages from the public bucket.");
+        cut.FindAll("input[type=radio]").Select(r => r.HasAttribute("disabled")).ShouldBe([true, false]);
+    }
+
+    [Fact]
+    public async Task Render_CommercialRegion_OffersCloudFrontWithoutAnError()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.Hosting.Mode = HostingMode.CloudFront;
+        var cut = ctx.RenderStep<HostingStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeTrue();
+
+        cut.FindAll("[data-testid=hosting-mode-error]").ShouldBeEmpty();
+        cut.FindAll("input[type=radio]").ShouldAllBe(r => !r.HasAttribute("disabled"));
+    }
+
     [Theory]
     [InlineData("My.Bucket", "Leave dots out: a bucket name with dots cannot be served over HTTPS by its S3 address, and the CCP needs HTTPS.")]
     [InlineData("xn--abc", "S3 reserves this prefix or suffix; choose another name.")]
@@ -130,7 +159,7 @@ public sealed class HostingStepTests
 
         (await cut.ValidateAsync()).ShouldBeTrue("a public bucket has no CloudFront domain, and no field would show why the step failed");
         cut.ShownErrors().ShouldBeEmpty();
-        TenantSpecRules.Validate(spec).Keys.ShouldNotContain("hosting.cloudFrontDomain");
+        TenantSpecRules.Validate(spec, SpecTarget.Of(WizardSteps.Tenant())).Keys.ShouldNotContain("hosting.cloudFrontDomain");
     }
 
     [Fact]

@@ -1,18 +1,36 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Aws;
+using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
+using SplitCcp.Tests.Core;
 using SplitCcp.Web.Components.Wizard;
 
 namespace SplitCcp.Tests.Components.Wizard;
 
-public sealed class IdentityCenterStepTests
+/// <summary>The Identity Center step; its Find action runs against the real <see cref="IdentityCenterInstances"/> and a Sandbox tenant on a SQLite file.</summary>
+public sealed class IdentityCenterStepTests : IAsyncLifetime
 {
+    private CoreTestHost _host = null!;
+    private TestUser _operator = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await CoreTestHost.StartAsync();
+        _operator = await _host.CreateOperatorAsync();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
     private const string MetadataXml =
         """<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://portal.sso.eu-west-2.amazonaws.com/saml/assertion/abc"></md:EntityDescriptor>""";
 
     [Fact]
     public async Task ValidateAsync_ValidSpec_ReturnsTrueWithoutErrors()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var cut = ctx.RenderStep<IdentityCenterStep>(WizardSteps.ValidSpec());
 
         (await cut.ValidateAsync()).ShouldBeTrue();
@@ -29,7 +47,7 @@ public sealed class IdentityCenterStepTests
     [InlineData("https://user@d-1234567890.awsapps.com/start")]
     public async Task ValidateAsync_StartUrlNotAnAccessPortalLink_ShowsStartUrlRule(string startUrl)
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.StartUrl = startUrl;
         var cut = ctx.RenderStep<IdentityCenterStep>(spec);
@@ -47,21 +65,21 @@ public sealed class IdentityCenterStepTests
     [InlineData("https://portal.sso.eu-west-2.amazonaws.com/start")]
     public async Task ValidateAsync_MetadataUrlNotIdentityCenterHttps_ShowsMetadataUrlRule(string url)
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.MetadataUrl = url;
         var cut = ctx.RenderStep<IdentityCenterStep>(spec);
 
         (await cut.ValidateAsync()).ShouldBeFalse();
 
-        cut.FieldText("spec-idc-metadata-url").ShouldBe(TenantSpecRules.MetadataUrl(url));
+        cut.FieldText("spec-idc-metadata-url").ShouldBe(TenantSpecRules.MetadataUrl(url, SpecTarget.Of(WizardSteps.Tenant())));
         cut.FieldText("spec-idc-metadata-url").ShouldBe("Paste the IAM Identity Center SAML metadata URL: https://portal.sso.<region>.amazonaws.com/saml/metadata/….");
     }
 
     [Fact]
     public async Task ValidateAsync_ApplicationNotMadeYet_ReturnsTrueWithTheConsoleStepsValuesEmpty()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.ApplicationArn = null;
         spec.IdentityCenter.MetadataUrl = null;
@@ -72,13 +90,13 @@ public sealed class IdentityCenterStepTests
         (await cut.ValidateAsync()).ShouldBeTrue("the plan shows the console step and what needs the application waits for it");
 
         cut.ShownErrors().ShouldBeEmpty();
-        TenantSpecRules.Validate(spec, SpecSection.IdentityCenter).ShouldBeEmpty();
+        TenantSpecRules.Validate(spec, SpecTarget.Of(WizardSteps.Tenant()), SpecSection.IdentityCenter).ShouldBeEmpty();
     }
 
     [Fact]
     public async Task ValidateAsync_MetadataXmlInsteadOfUrl_ReturnsTrueAndShowsTheXmlChip()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.MetadataUrl = null;
         spec.IdentityCenter.MetadataXml = MetadataXml;
@@ -96,7 +114,7 @@ public sealed class IdentityCenterStepTests
     [InlineData("""<!DOCTYPE EntityDescriptor [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><EntityDescriptor>&xxe;</EntityDescriptor>""")]
     public async Task ValidateAsync_MetadataXmlWithDoctype_IsRefusedWithoutExpandingEntities(string xml)
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.MetadataUrl = null;
         spec.IdentityCenter.MetadataXml = xml;
@@ -117,7 +135,7 @@ public sealed class IdentityCenterStepTests
     [Fact]
     public async Task ValidateAsync_MetadataXmlOfAnotherKind_SaysItIsNotSamlMetadata()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.MetadataXml = "<html><body>Sign in</body></html>";
         var cut = ctx.RenderStep<IdentityCenterStep>(spec);
@@ -131,7 +149,7 @@ public sealed class IdentityCenterStepTests
     [Fact]
     public async Task ValidateAsync_AssignedUserWithTab_ShowsIdentityNameRuleAtUsers()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.AssignedUsers.Add("ada\tagent");
         var cut = ctx.RenderStep<IdentityCenterStep>(spec);
@@ -145,7 +163,7 @@ public sealed class IdentityCenterStepTests
     [Fact]
     public async Task Render_ValidSpec_ShowsConsoleValuesBuiltFromTheSpec()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         var cut = ctx.RenderStep<IdentityCenterStep>(spec);
         var values = SetupValues.For(WizardSteps.Region, spec);
@@ -166,7 +184,7 @@ public sealed class IdentityCenterStepTests
     [Fact]
     public async Task Render_NoInstanceOrAccount_ShowsWhatIsMissingInsteadOfValues()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.Connect.InstanceId = null;
         spec.AwsAccountId = "12345";
@@ -180,7 +198,7 @@ public sealed class IdentityCenterStepTests
     [Fact]
     public async Task Render_HostileAssignedUserName_IsEncodedNeverMarkup()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.AssignedUsers.Add(WizardSteps.Hostile);
 
@@ -198,7 +216,7 @@ public sealed class IdentityCenterStepTests
     [Fact]
     public async Task Render_ReadOnly_RendersEveryInputReadOnlyWithoutUpload()
     {
-        await using var ctx = MudTestContext.Create();
+        await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.MetadataXml = MetadataXml;
         var cut = ctx.RenderStep<IdentityCenterStep>(spec, readOnly: true);
@@ -209,6 +227,8 @@ public sealed class IdentityCenterStepTests
             ["spec-idc-instance", "spec-idc-app", "spec-idc-metadata-url", "spec-idc-start-url", "spec-idc-users", "spec-idc-groups"]);
         inputs.ShouldAllBe(i => i.HasAttribute("readonly"));
         cut.FindAll("input[type=file]").ShouldBeEmpty();
+        cut.FindAll("[data-testid=idc-find]").ShouldBeEmpty();
+        RegionField(cut).ClassList.ShouldContain("mud-readonly");
         cut.Markup.ShouldNotContain("Upload metadata XML");
 
         var close = cut.FindAll("[data-testid=metadata-xml-chip] .mud-chip-close-button");
@@ -219,4 +239,86 @@ public sealed class IdentityCenterStepTests
 
         spec.IdentityCenter.MetadataXml.ShouldBe(MetadataXml, "a read-only step never drops the uploaded XML");
     }
+
+    [Fact]
+    public async Task Render_RegionField_SaysWhatItIs_AndOffersThePartitionsIdentityCenterRegions()
+    {
+        await using var ctx = CreateContext();
+        var provider = ctx.RenderPopoverProvider();
+        var cut = ctx.RenderStep<IdentityCenterStep>(WizardSteps.ValidSpec());
+
+        cut.FieldText("spec-idc-region").ShouldBe(
+            "Where your organisation's IAM Identity Center lives (its home region, named in its metadata URL); it is often not eu-west-2, where Connect runs. The portal calls Identity Center there.");
+        RegionField(cut).TextContent.Trim().ShouldBe("Same as the tenant's region (eu-west-2)");
+        await RegionField(cut).Closest(".mud-input-control")!.MouseDownAsync(new());
+        var items = provider.WaitForElement(".mud-popover-open").QuerySelectorAll(".mud-list-item").Select(i => i.TextContent.Trim()).ToList();
+
+        items[0].ShouldBe("Same as the tenant's region (eu-west-2)");
+        items.Skip(1).Select(i => i.Split(' ')[0]).ShouldBe(AwsPartitions.Commercial.IdentityCenterRegions);
+        items.ShouldContain("us-east-1 — US East (N. Virginia)");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_MetadataUrlOfAnotherRegion_ShowsTheFixAtTheRegion_AndUseSetsIt()
+    {
+        await using var ctx = CreateContext();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataUrl = "https://portal.sso.us-east-1.amazonaws.com/saml/metadata/MTIzNDU2";
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        (await cut.ValidateAsync()).ShouldBeFalse();
+
+        cut.FieldText("spec-idc-region").ShouldBe("The metadata URL is that of Identity Center in us-east-1, so that is its region: set the Identity Center region to us-east-1.");
+        cut.Find("[data-testid=idc-region-offer]").TextContent.ShouldContain("The metadata URL is that of Identity Center in us-east-1, not eu-west-2.");
+
+        await cut.Find("[data-testid=idc-region-use]").ClickAsync(new());
+
+        spec.IdentityCenter.Region.ShouldBe("us-east-1");
+        cut.FindAll("[data-testid=idc-region-offer]").ShouldBeEmpty();
+        (await cut.ValidateAsync()).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Find_AsksIdentityCenterRegionByRegion_AndSetsTheRegionAndInstanceWhereItAnswers()
+    {
+        var tenant = await _host.CreateTenantAsync(_operator.Principal, "find-co", "Find Co");
+        var world = await _host.Services.GetRequiredService<SandboxConsole>().GetWorldAsync(tenant.Id);
+        await using var ctx = CreateContext();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.InstanceArn = null;
+        var changed = 0;
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec, tenant, more: p => p
+            .AddCascadingValue(Task.FromResult(new AuthenticationState(_operator.Principal)))
+            .Add(s => s.SpecChanged, () => changed++));
+
+        await cut.Find("[data-testid=idc-find]").ClickAsync(new());
+
+        cut.WaitForAssertion(() => cut.Find("[data-testid=idc-find-result]").TextContent.Trim().ShouldBe(
+            $"Identity Center answered in us-east-1 with instance {world.IdentityCenterInstanceArn}: the region is set to us-east-1."));
+        (spec.IdentityCenter.Region, spec.IdentityCenter.InstanceArn).ShouldBe(("us-east-1", world.IdentityCenterInstanceArn));
+        changed.ShouldBe(1);
+        RegionField(cut).TextContent.Trim().ShouldBe("us-east-1 — US East (N. Virginia)");
+    }
+
+    [Fact]
+    public async Task Find_NoInstanceAnywhere_SaysSoAndChangesNothing()
+    {
+        var tenant = await _host.CreateTenantAsync(_operator.Principal, "nowhere-co", "Nowhere Co");
+        var console = _host.Services.GetRequiredService<SandboxConsole>();
+        await console.DeleteAsync(tenant.Id, SandboxKinds.IdentityCenterInstance, (await console.GetWorldAsync(tenant.Id)).IdentityCenterInstanceArn);
+        await using var ctx = CreateContext();
+        var spec = WizardSteps.ValidSpec();
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec, tenant, more: p => p.AddCascadingValue(Task.FromResult(new AuthenticationState(_operator.Principal))));
+
+        await cut.Find("[data-testid=idc-find]").ClickAsync(new());
+
+        cut.WaitForAssertion(() => cut.Find("[data-testid=idc-find-result]").TextContent.Trim().ShouldStartWith("No IAM Identity Center instance answered in the 34 regions asked."));
+        (spec.IdentityCenter.Region, spec.IdentityCenter.InstanceArn).ShouldBe((null, "arn:aws:sso:::instance/ssoins-1234567890abcdef"));
+    }
+
+    /// <summary>The region select's combobox: it shows the chosen item's text and carries the helper text's ID.</summary>
+    private static AngleSharp.Dom.IElement RegionField(IRenderedComponent<IdentityCenterStep> cut) => cut.Find("[role=combobox][data-testid=spec-idc-region]");
+
+    private BunitContext CreateContext() => MudTestContext.Create(ctx =>
+        ctx.Services.AddSingleton(_host.Services.GetRequiredService<IdentityCenterInstances>()));
 }

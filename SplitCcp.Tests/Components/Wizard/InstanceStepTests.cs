@@ -119,7 +119,7 @@ public sealed class InstanceStepTests : IAsyncLifetime
 
         (await cut.ValidateAsync()).ShouldBeFalse();
 
-        var expected = TenantSpecRules.Validate(spec, SpecSection.Instance)["connect.agents[1].email"].Single();
+        var expected = TenantSpecRules.Validate(spec, SpecTarget.Of(WizardSteps.Tenant()), SpecSection.Instance)["connect.agents[1].email"].Single();
         expected.ShouldBe("This agent is listed twice.");
         cut.FieldText("agent-email-1").ShouldBe(expected);
         cut.FieldIsInvalid("agent-email-1").ShouldBeTrue();

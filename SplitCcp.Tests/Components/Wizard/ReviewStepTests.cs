@@ -46,7 +46,7 @@ public sealed class ReviewStepTests
             $"appStream.imageBuilder.subnetIds[0]: {TenantSpecRules.SubnetId("subnet-xyz")}",
             $"appStream.fleet.desiredCapacity: {TenantSpecRules.DesiredCapacity(0)}",
         ], ignoreOrder: true);
-        lines.Count.ShouldBe(TenantSpecRules.Validate(spec).Count);
+        lines.Count.ShouldBe(TenantSpecRules.Validate(spec, SpecTarget.Of(WizardSteps.Tenant())).Count);
     }
 
     [Fact]
@@ -66,6 +66,34 @@ public sealed class ReviewStepTests
         table.ShouldContain("splitccp-spec-co-abc123 · public bucket");
         table.ShouldContain("https://splitccp-spec-co-abc123.s3.eu-west-2.amazonaws.com/AudioOnly.html");
         table.ShouldContain("splitccp-spec-co-fleet × 2");
+    }
+
+    [Fact]
+    public async Task Render_IdentityCenterRegion_IsTheOneSetOrSaysItIsTheTenants()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+
+        RenderReview(ctx, spec).Find("[data-testid=review-idc-region]").TextContent.ShouldBe("eu-west-2 (the tenant's)");
+        spec.IdentityCenter.Region = "us-east-1";
+        spec.IdentityCenter.MetadataUrl = "https://portal.sso.us-east-1.amazonaws.com/saml/metadata/MTIz";
+        var cut = RenderReview(ctx, spec);
+        cut.Find("[data-testid=review-idc-region]").TextContent.ShouldBe("us-east-1");
+        cut.Find("[data-testid=review-ok]").TextContent.Trim().ShouldBe("Every value is valid.");
+    }
+
+    [Fact]
+    public async Task Render_MetadataUrlOfAnotherRegionThanTheOneSet_IsNotCalledValid()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.IdentityCenter.MetadataUrl = "https://portal.sso.us-east-1.amazonaws.com/saml/metadata/MTIz";
+
+        var cut = RenderReview(ctx, spec);
+
+        cut.FindAll("[data-testid=review-ok]").ShouldBeEmpty();
+        cut.FindAll("[data-testid=review-errors] li").Select(li => li.TextContent.Trim()).ShouldBe(
+            ["identityCenter.region: The metadata URL is that of Identity Center in us-east-1, so that is its region: set the Identity Center region to us-east-1."]);
     }
 
     [Fact]

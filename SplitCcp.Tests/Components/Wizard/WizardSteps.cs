@@ -25,7 +25,7 @@ internal static class WizardSteps
     {
         var (spec, errors) = TenantSpecJson.Parse(SpecApiTests.CompleteSpec().ToJsonString());
         errors.ShouldBeEmpty();
-        TenantSpecRules.Validate(spec!).ShouldBeEmpty();
+        TenantSpecRules.Validate(spec!, SpecTarget.Of(Tenant())).ShouldBeEmpty();
         return spec!;
     }
 
@@ -48,9 +48,10 @@ internal static class WizardSteps
         where TStep : WizardStepBase =>
         cut.InvokeAsync(() => cut.Instance.ValidateAsync());
 
+    /// <summary>A field's input, or a select's combobox.</summary>
     public static IElement FieldInput<TComponent>(this IRenderedComponent<TComponent> cut, string testId)
         where TComponent : IComponent =>
-        cut.Find($"input[data-testid='{testId}']");
+        cut.Find($"input[data-testid='{testId}'], [role=combobox][data-testid='{testId}']");
 
     /// <summary>What shows under a field: its helper text, or its error once validation failed.</summary>
     public static string FieldText<TComponent>(this IRenderedComponent<TComponent> cut, string testId)

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Tenants;
 using YamlDotNet.RepresentationModel;
 
 namespace SplitCcp.Tests.Core.Aws;
@@ -31,7 +32,8 @@ public sealed partial class OnboardingTemplateTests
         _ => throw new InvalidOperationException($"Unexpected YAML node {node.NodeType}."),
     };
 
-    private static JsonObject Template(string? principal = PortalRole) => Parse(OnboardingTemplate.Generate(Slug, ExternalId, principal));
+    private static JsonObject Template(string? principal = PortalRole, AwsPartition? partition = null) =>
+        Parse(OnboardingTemplate.Generate(Slug, ExternalId, principal, partition ?? AwsPartitions.Commercial));
 
     private static JsonObject Role(JsonObject template) => template["Resources"]![OnboardingTemplate.RoleResourceName]!.AsObject();
 
@@ -133,7 +135,8 @@ public sealed partial class OnboardingTemplateTests
         var parameter = template["Parameters"]![OnboardingTemplate.PrincipalParameterName]!;
         ((string)parameter["Type"]!).ShouldBe("String");
         ((string)parameter["Description"]!).ShouldContain("SplitCcp portal");
-        ((string)parameter["AllowedPattern"]!).ShouldBe(OnboardingTemplate.PortalPrincipalPattern);
+        ((string)parameter["AllowedPattern"]!).ShouldBe(@"^(?:[0-9]{12}|arn:aws:iam::[0-9]{12}:(?:root|(?:role|user)/[A-Za-z0-9+=,.@_/-]{1,512}))$");
+        ((string)parameter["ConstraintDescription"]!).ShouldBe("a 12-digit account ID or an IAM ARN such as arn:aws:iam::111122223333:role/SplitCcpPortal");
         var statement = Role(template)["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!;
         JsonNode.DeepEquals(statement["Principal"], JsonNode.Parse("""{ "AWS": { "Ref": "PortalPrincipalArn" } }""")).ShouldBeTrue();
         ((string)statement["Condition"]!["StringEquals"]!["sts:ExternalId"]!).ShouldBe(ExternalId);
@@ -150,7 +153,7 @@ public sealed partial class OnboardingTemplateTests
     public void ExternalId_EveryAllowedCharacter_StaysOneValue(string externalId)
     {
         // Plain YAML would read several of these as indicators (@, :, ---); quoted, each is just the value.
-        var template = Parse(OnboardingTemplate.Generate(Slug, externalId, PortalRole));
+        var template = Parse(OnboardingTemplate.Generate(Slug, externalId, PortalRole, AwsPartitions.Commercial));
 
         ((string)Role(template)["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!["Condition"]!["StringEquals"]!["sts:ExternalId"]!)
             .ShouldBe(externalId);
@@ -184,7 +187,7 @@ public sealed partial class OnboardingTemplateTests
     [MemberData(nameof(HostileValues))]
     public void Generate_HostileValue_IsRefusedNamingIt(string slug, string externalId, string? principal, string parameter)
     {
-        var ex = Should.Throw<ArgumentException>(() => OnboardingTemplate.Generate(slug, externalId, principal));
+        var ex = Should.Throw<ArgumentException>(() => OnboardingTemplate.Generate(slug, externalId, principal, AwsPartitions.Commercial));
 
         ex.ParamName.ShouldBe(parameter);
     }
@@ -199,8 +202,31 @@ public sealed partial class OnboardingTemplateTests
     {
         OnboardingTemplate.PortalPrincipal(principal).ShouldBeNull();
         Validate(new PortalAwsOptions { PortalPrincipalArn = principal }).ShouldBeEmpty();
-        var statement = Role(Template(principal))["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!;
+        var partition = principal.StartsWith("arn:aws-us-gov:", StringComparison.Ordinal) ? AwsPartitions.GovCloud : AwsPartitions.Commercial;
+        var statement = Role(Template(principal, partition))["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!;
         ((string)statement["Principal"]!["AWS"]!).ShouldBe(principal);
+    }
+
+    [Fact]
+    public void GovCloudTemplate_AsksForAPrincipalOfItsOwnPartition()
+    {
+        var parameter = Template(principal: null, AwsPartitions.GovCloud)["Parameters"]![OnboardingTemplate.PrincipalParameterName]!;
+        var pattern = new Regex((string)parameter["AllowedPattern"]!);
+
+        pattern.IsMatch("arn:aws-us-gov:iam::111122223333:role/SplitCcpPortal").ShouldBeTrue();
+        pattern.IsMatch("111122223333").ShouldBeTrue();
+        pattern.IsMatch("arn:aws:iam::111122223333:role/SplitCcpPortal").ShouldBeFalse("a GovCloud role cannot trust a commercial principal");
+        ((string)parameter["ConstraintDescription"]!).ShouldContain("arn:aws-us-gov:iam::111122223333:role/SplitCcpPortal");
+    }
+
+    [Fact]
+    public void Generate_PrincipalOfAnotherPartition_IsRefusedSayingWhy()
+    {
+        var ex = Should.Throw<ArgumentException>(() => OnboardingTemplate.Generate(Slug, ExternalId, PortalRole, AwsPartitions.GovCloud));
+
+        ex.ParamName.ShouldBe("portalPrincipal");
+        ex.Message.ShouldStartWith($"the portal's principal {PortalRole} is not in AWS GovCloud (US), the tenant's partition");
+        OnboardingTemplate.PortalPrincipalPartition("111122223333", AwsPartitions.GovCloud).ShouldBeNull("an account ID is read in the role's partition");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Tests.Core.Ccp;
@@ -51,6 +52,9 @@ internal sealed partial record CcpPageParts(string Html, string ConfigJson, stri
     {
         Region = region,
         Partition = "aws",
+        IdentityCenterRegion = region,
+        AcsUrl = AwsPartitions.Commercial.SamlSignInUrl,
+        Audience = AwsPartitions.Commercial.SamlAudience,
         ConnectInstanceUrl = instanceUrl,
         CcpUrl = ccpUrl,
         LoginUrl = loginUrl,

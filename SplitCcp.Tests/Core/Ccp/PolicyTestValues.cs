@@ -1,3 +1,4 @@
+using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Tests.Core.Ccp;
@@ -55,6 +56,9 @@ internal static class PolicyTestValues
     {
         Region = "eu-west-2",
         Partition = "aws",
+        IdentityCenterRegion = "eu-west-2",
+        AcsUrl = AwsPartitions.Commercial.SamlSignInUrl,
+        Audience = AwsPartitions.Commercial.SamlAudience,
         HostingOrigin = $"https://h{payload}.example",
         InSessionUrl = $"https://h{payload}.example/In{payload}Session.html",
         AudioOnlyUrl = $"https://h{payload}.example/Audio{payload}Only.html",

@@ -61,6 +61,48 @@ public sealed class ApplyEngineTests
     }
 
     [Fact]
+    public async Task The_demos_Identity_Center_lives_in_another_region_than_Connect_and_every_Identity_Center_call_goes_there()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var world = await host.Console.GetWorldAsync(tenant.Id);
+        var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
+
+        await ConvergeAsync(host, tenant);
+
+        (tenant.Region, world.IdentityCenterRegion).ShouldBe(("eu-west-2", "us-east-1"));
+        (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec.IdentityCenter.Region.ShouldBe(world.IdentityCenterRegion);
+        (await host.PlanAsync(tenant.Id)).IsInSync.ShouldBeTrue();
+        var identityCenterCalls = host.Services.GetRequiredService<SplitCcp.Core.Sandbox.SandboxFaults>().AttemptsByOperation()
+            .Where(a => a.Operation.Service is SplitCcp.Core.Aws.Gateways.AwsServices.IdentityCenter or SplitCcp.Core.Aws.Gateways.AwsServices.IdentityStore)
+            .ToList();
+        identityCenterCalls.Select(a => a.Operation.Name).ShouldContain("CreateApplicationAssignment");
+        identityCenterCalls.Select(a => a.Operation.Name).ShouldContain("GetGroupId");
+        identityCenterCalls.ShouldAllBe(a => a.Region == "us-east-1");
+    }
+
+    [Fact]
+    public async Task Identity_Center_looked_for_in_the_tenants_region_when_it_lives_elsewhere_is_not_found_and_the_plan_says_where_it_looked()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
+        var spec = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        spec.IdentityCenter.Region = null;
+        spec.IdentityCenter.MetadataUrl = null;
+        spec.IdentityCenter.MetadataXml = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"idc\"/>";
+        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, null)).ShouldBeOfType<SplitCcp.Core.Tenants.Spec.SpecSaveResult.Saved>();
+
+        var plan = await host.PlanAsync(tenant.Id);
+
+        var application = plan.Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication);
+        application.Action.ShouldBe(PlanAction.Manual);
+        application.Reason.ShouldBe($"Identity Center in eu-west-2 has no application {spec.IdentityCenter.ApplicationArn}. If Identity Center lives in another region, "
+            + "set that region in the setup's Identity Center step; otherwise create the application as below.");
+        plan.Items.Single(i => i.Key == ResourceKeys.IdentityCenterAssignments).Reason.ShouldBe("Waits for: Identity Center SAML application.");
+    }
+
+    [Fact]
     public async Task Converges_with_thirty_percent_throttling_and_five_percent_server_errors_injected()
     {
         await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 0.30, serverErrorRate: 0.05);

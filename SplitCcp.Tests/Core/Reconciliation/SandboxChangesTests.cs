@@ -97,8 +97,8 @@ public sealed class SandboxChangesTests
         var saml = JsonDocument.Parse(stored.Json).RootElement.GetProperty("saml").Deserialize<SandboxSamlConfiguration>(s_json)!;
         saml.Name.ShouldBe(item.Instructions.Single(s => s.Text.StartsWith("Name it", StringComparison.Ordinal)).Value);
         saml.RelayState.ShouldBe(values.RelayState);
-        saml.AcsUrl.ShouldBe(SetupValues.AcsUrl);
-        saml.Audience.ShouldBe(SetupValues.Audience);
+        saml.AcsUrl.ShouldBe(values.AcsUrl);
+        saml.Audience.ShouldBe(values.Audience);
         saml.AttributeMappings.ShouldBe(values.AttributeMappings);
         foreach (var step in item.Instructions.Where(s => s.Value is not null))
         {
@@ -106,7 +106,7 @@ public sealed class SandboxChangesTests
         }
 
         TenantSpecRules.StartUrl(idc.StartUrl).ShouldBeNull();
-        TenantSpecRules.MetadataUrl(idc.MetadataUrl).ShouldBeNull();
+        TenantSpecRules.MetadataUrl(idc.MetadataUrl, SpecTarget.Of(tenant)).ShouldBeNull();
         (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication).Action.ShouldBe(PlanAction.InSync);
         var audit = await host.AuditAsync(tenant.Id);
         audit.ShouldContain(a => a.Action == AuditActions.SandboxChanged && a.Summary == done.Summary && a.Actor == host.Operator.Id);

@@ -192,7 +192,7 @@ public sealed class SandboxConsoleTests : SandboxTests
 
         var options = provider.GetRequiredService<IOptionsMonitor<SandboxOptions>>().CurrentValue;
         (options.ThrottleRate, options.InstanceCreation).ShouldBe((0.25, TimeSpan.FromSeconds(5)));
-        var account = provider.GetRequiredService<SandboxAccounts>().Open(World.Tenant, World.Caller);
+        var account = provider.GetRequiredService<SandboxAccounts>().Open(World.Tenant, _ => World.Caller);
         account.AccountId.ShouldBe(SandboxAccount.AccountIdFor(World.TenantId));
         (await provider.GetRequiredService<SandboxConsole>().GetWorldAsync(World.TenantId)).Users.Count.ShouldBe(5);
     }
@@ -210,9 +210,9 @@ public sealed class SandboxConsoleTests : SandboxTests
         await Account.Connect.AssociateApprovedOriginAsync(instance.Id, "https://d111111abcdef8.cloudfront.net", default);
 
         var application = await Console.CreateSamlApplicationAsync(World.TenantId, "Split CCP");
-        var metadata = (await Account.IdentityCenter.GetSamlMetadataAsync(application.MetadataUrl, default))!;
-        var group = (await Account.IdentityCenter.FindGroupIdAsync(world.IdentityStoreId, "Agents", default))!;
-        await Account.IdentityCenter.CreateApplicationAssignmentAsync(application.ApplicationArn, group, "GROUP", default);
+        var metadata = (await IdentityCenter.GetSamlMetadataAsync(application.MetadataUrl, default))!;
+        var group = (await IdentityCenter.FindGroupIdAsync(world.IdentityStoreId, "Agents", default))!;
+        await IdentityCenter.CreateApplicationAssignmentAsync(application.ApplicationArn, group, "GROUP", default);
 
         await Account.Iam.CreateSamlProviderAsync("SplitCcp-IdC", metadata, default);
         var policy = await Account.Iam.CreatePolicyAsync("SplitCcp-Federation", Policy, default);

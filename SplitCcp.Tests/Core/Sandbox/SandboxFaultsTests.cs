@@ -13,8 +13,8 @@ public sealed class SandboxFaultsTests
     {
         [AwsServices.Connect] = a => a.Connect.ListInstancesAsync(default),
         [AwsServices.Iam] = a => a.Iam.GetRoleAsync("x", default),
-        [AwsServices.IdentityCenter] = a => a.IdentityCenter.ListInstancesAsync(default),
-        [AwsServices.IdentityStore] = a => a.IdentityCenter.FindGroupIdAsync("d-1234567890", "Agents", default),
+        [AwsServices.IdentityCenter] = a => a.IdentityCenterIn(a.Region).ListInstancesAsync(default),
+        [AwsServices.IdentityStore] = a => a.IdentityCenterIn(a.Region).FindGroupIdAsync("d-1234567890", "Agents", default),
         [AwsServices.S3] = a => a.S3.BucketExistsAsync("x-bucket", default),
         [AwsServices.CloudFront] = a => a.CloudFront.FindOriginAccessControlAsync("x", default),
         [AwsServices.AppStream] = a => a.AppStream.DescribeFleetAsync("x", default),

@@ -119,6 +119,6 @@ public sealed class SandboxIamGatewayTests : SandboxTests
     private async Task<string> IdentityCenterMetadataAsync()
     {
         var application = await World.Console.CreateSamlApplicationAsync(World.TenantId, "Split CCP");
-        return (await Account.IdentityCenter.GetSamlMetadataAsync(application.MetadataUrl, default))!;
+        return (await IdentityCenter.GetSamlMetadataAsync(application.MetadataUrl, default))!;
     }
 }

@@ -1,13 +1,12 @@
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Tests.Core.Sandbox;
 
 public sealed class SandboxIdentityCenterGatewayTests : SandboxTests
 {
-    private IIdentityCenterGateway IdentityCenter => Account.IdentityCenter;
-
     [Fact]
     public async Task ListInstances_IsTheSeededInstance_InTheFormatsTheSpecAccepts()
     {
@@ -49,9 +48,10 @@ public sealed class SandboxIdentityCenterGatewayTests : SandboxTests
         var application = await World.Console.CreateSamlApplicationAsync(World.TenantId, "Split CCP");
 
         TenantSpecRules.IdentityCenterApplicationArn(application.ApplicationArn).ShouldBeNull();
-        TenantSpecRules.MetadataUrl(application.MetadataUrl).ShouldBeNull();
+        TenantSpecRules.MetadataUrl(application.MetadataUrl, SpecTarget.Of(World.Tenant)).ShouldBeNull();
         TenantSpecRules.StartUrl(application.StartUrl).ShouldBeNull();
-        application.MetadataUrl.ShouldStartWith("https://portal.sso.eu-west-2.amazonaws.com/saml/metadata/");
+        application.MetadataUrl.ShouldStartWith("https://portal.sso.us-east-1.amazonaws.com/saml/metadata/", Case.Sensitive, "Identity Center's portal is in its home region");
+        IdentityCenterMetadataUrl.RegionOf(application.MetadataUrl).ShouldBe(World.IdentityCenterRegion);
 
         var described = (await IdentityCenter.DescribeApplicationAsync(application.ApplicationArn, default))!;
         described.Name.ShouldBe("Split CCP");
@@ -82,6 +82,62 @@ public sealed class SandboxIdentityCenterGatewayTests : SandboxTests
         (await Should.ThrowAsync<AwsCallException>(() => IdentityCenter.ListApplicationAssignmentsAsync(application.ApplicationArn + "0", default)))
             .Failure.Kind.ShouldBe(AwsFailureKind.NotFound);
     }
+
+    [Fact]
+    public async Task World_IdentityCenterLivesInAnotherRegionThanTheTenant_AndAnswersOnlyThere()
+    {
+        var world = await World.Console.GetWorldAsync(World.TenantId);
+
+        (world.Region, world.IdentityCenterRegion).ShouldBe(("eu-west-2", "us-east-1"));
+        (await Account.IdentityCenterIn("us-east-1").ListInstancesAsync(default)).ShouldHaveSingleItem().InstanceArn.ShouldBe(world.IdentityCenterInstanceArn);
+        (await Account.IdentityCenterIn("eu-west-2").ListInstancesAsync(default)).ShouldBeEmpty("Identity Center has no instance outside its home region");
+        (await Account.IdentityCenterIn("us-west-2").ListInstancesAsync(default)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task AnotherRegion_HasNoApplicationAssignmentsOrIdentityStore()
+    {
+        var world = await World.Console.GetWorldAsync(World.TenantId);
+        var application = await World.Console.CreateSamlApplicationAsync(World.TenantId, "Split CCP");
+        var elsewhere = Account.IdentityCenterIn(world.Region);
+
+        (await elsewhere.DescribeApplicationAsync(application.ApplicationArn, default)).ShouldBeNull();
+        (await elsewhere.FindGroupIdAsync(world.IdentityStoreId, "Agents", default)).ShouldBeNull();
+        (await elsewhere.FindUserIdAsync(world.IdentityStoreId, world.Users[0].UserName, default)).ShouldBeNull();
+        (await Should.ThrowAsync<AwsCallException>(() => elsewhere.ListApplicationAssignmentsAsync(application.ApplicationArn, default)))
+            .Failure.Kind.ShouldBe(AwsFailureKind.NotFound);
+        var group = (await IdentityCenter.FindGroupIdAsync(world.IdentityStoreId, "Agents", default))!;
+        (await Should.ThrowAsync<AwsCallException>(() => elsewhere.CreateApplicationAssignmentAsync(application.ApplicationArn, group, "GROUP", default)))
+            .Failure.Kind.ShouldBe(AwsFailureKind.NotFound);
+        (await IdentityCenter.DescribeApplicationAsync(application.ApplicationArn, default)).ShouldNotBeNull("in its home region it is there");
+    }
+
+    [Fact]
+    public async Task InstanceSeededBeforeInstancesHadARegion_LivesInTheTenantsRegion()
+    {
+        var (instanceArn, storeId) = SandboxSeed.IdentityCenterOf(World.TenantId);
+        await World.Store.RunAsync(World.TenantId, null, null, async s =>
+        {
+            await s.PutAsync(SandboxKinds.IdentityCenterInstance, instanceArn, new IdcInstanceRecord(instanceArn, storeId));
+            return true;
+        }, default);
+
+        var world = await World.Console.GetWorldAsync(World.TenantId);
+        var application = await World.Console.CreateSamlApplicationAsync(World.TenantId, "Split CCP");
+
+        world.IdentityCenterRegion.ShouldBe("eu-west-2", "a spec of that time meant the tenant's region, and still works");
+        (await Account.IdentityCenterIn("eu-west-2").ListInstancesAsync(default)).ShouldHaveSingleItem();
+        (await Account.IdentityCenterIn("us-east-1").ListInstancesAsync(default)).ShouldBeEmpty();
+        application.MetadataUrl.ShouldStartWith("https://portal.sso.eu-west-2.amazonaws.com/saml/metadata/");
+    }
+
+    [Theory]
+    [InlineData("eu-west-2", "us-east-1")]
+    [InlineData("us-east-1", "us-west-2")]
+    [InlineData("us-west-2", "us-east-1")]
+    [InlineData("us-gov-west-1", "us-gov-east-1")]
+    public void IdentityCenterRegionFor_IsNeverTheTenantsRegion_AndInItsPartition(string tenantRegion, string expected) =>
+        SandboxSeed.IdentityCenterRegionFor(tenantRegion).ShouldBe(expected);
 
     [Fact]
     public async Task CallerIdentity_IsASandboxRoleSessionInTheAccount()

@@ -42,12 +42,12 @@ public sealed class SandboxRateLimitsTests
 
         for (var i = 0; i < 10; i++)
         {
-            await world.Account.IdentityCenter.ListInstancesAsync(default);
-            await world.Account.IdentityCenter.DescribeApplicationAsync(application.ApplicationArn, default);
+            await world.IdentityCenter.ListInstancesAsync(default);
+            await world.IdentityCenter.DescribeApplicationAsync(application.ApplicationArn, default);
         }
 
-        var refused = await Should.ThrowAsync<AwsCallException>(() => world.Account.IdentityCenter.ListInstancesAsync(default));
-        (await world.Account.IdentityCenter.FindGroupIdAsync(storeId, "Agents", default)).ShouldNotBeNull("the identity store is counted apart");
+        var refused = await Should.ThrowAsync<AwsCallException>(() => world.IdentityCenter.ListInstancesAsync(default));
+        (await world.IdentityCenter.FindGroupIdAsync(storeId, "Agents", default)).ShouldNotBeNull("the identity store is counted apart");
 
         refused.Failure.Kind.ShouldBe(AwsFailureKind.Throttled);
         refused.Failure.Service.ShouldBe(AwsServices.IdentityCenter);
@@ -102,7 +102,7 @@ public sealed class SandboxRateLimitsTests
 
             for (var i = 0; i < 30; i++)
             {
-                await ClockedAsync(world, world.Account.IdentityCenter.ListInstancesAsync(default));
+                await ClockedAsync(world, world.IdentityCenter.ListInstancesAsync(default));
             }
         });
 

@@ -17,6 +17,7 @@ namespace SplitCcp.Tests.Core.Sandbox;
 internal sealed class SandboxTestWorld : IAsyncDisposable
 {
     private readonly CoreTestHost _host;
+    private readonly Func<string, AwsCaller> _callers;
 
     private SandboxTestWorld(CoreTestHost host, TenantView tenant, int maxRetries, bool rateLimited)
     {
@@ -24,9 +25,10 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
         Tenant = tenant;
         Faults = new SandboxFaults(Options, Random, host.Time);
         var limits = new AwsRateLimitOptions();
-        Caller = new AwsCaller(SandboxAccount.AccountIdFor(tenant.Id), tenant.Region,
-            new AwsRateLimiter(host.Time, rateLimited ? limits.LimitFor : _ => new AwsRateLimit(1e9, int.MaxValue)), limits,
-            new AwsRetry(new AwsRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.Zero }, host.Time, () => 0), Metrics);
+        var limiter = new AwsRateLimiter(host.Time, rateLimited ? limits.LimitFor : _ => new AwsRateLimit(1e9, int.MaxValue));
+        var retry = new AwsRetry(new AwsRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.Zero }, host.Time, () => 0);
+        _callers = region => new AwsCaller(SandboxAccount.AccountIdFor(tenant.Id), region, limiter, limits, retry, Metrics);
+        Caller = _callers(tenant.Region);
         (Store, Console, Account) = Open();
     }
 
@@ -40,6 +42,7 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
 
     public SandboxFaults Faults { get; }
 
+    /// <summary>The caller of the tenant's region; every region's caller shares its limiter, retries and metrics.</summary>
     public AwsCaller Caller { get; }
 
     /// <summary>What <see cref="Caller"/> counted: attempts and failures per service.</summary>
@@ -50,6 +53,12 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
     public SandboxConsole Console { get; private set; }
 
     public IAwsAccount Account { get; private set; }
+
+    /// <summary>Where the seeded Identity Center instance lives: not the tenant's region.</summary>
+    public string IdentityCenterRegion => SandboxSeed.IdentityCenterRegionFor(Tenant.Region);
+
+    /// <summary>Identity Center in its home region, where the seeded instance answers.</summary>
+    public IIdentityCenterGateway IdentityCenter => Account.IdentityCenterIn(IdentityCenterRegion);
 
     public Microsoft.Extensions.Time.Testing.FakeTimeProvider Time => _host.Time;
 
@@ -87,7 +96,7 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
     private (SandboxStore, SandboxConsole, IAwsAccount) Open()
     {
         var store = new SandboxStore(_host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>(), _host.Time);
-        return (store, new SandboxConsole(store, Random), new SandboxAccounts(store, Faults, Random, Options).Open(Tenant, Caller));
+        return (store, new SandboxConsole(store, Random), new SandboxAccounts(store, Faults, Random, Options).Open(Tenant, region => region == Tenant.Region ? Caller : _callers(region)));
     }
 }
 
@@ -109,6 +118,8 @@ public abstract class SandboxTests : IAsyncLifetime
     internal SandboxTestWorld World => _world ?? throw new InvalidOperationException("The world starts in InitializeAsync.");
 
     internal IAwsAccount Account => World.Account;
+
+    internal IIdentityCenterGateway IdentityCenter => World.IdentityCenter;
 
     public async Task InitializeAsync() => _world = await SandboxTestWorld.StartAsync();
 

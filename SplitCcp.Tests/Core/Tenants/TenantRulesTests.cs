@@ -99,10 +99,30 @@ public sealed class TenantRulesTests
     [InlineData("ap-southeast-2")]
     [InlineData("ap-northeast-1")]
     [InlineData("ca-central-1")]
-    [InlineData("cn-north-1")]
-    [InlineData("us-gov-west-1")]
-    public void Region_KnownAwsRegionCode_ReturnsNull(string value) =>
+    public void Region_WhereConnectAndAppStreamBothRun_ReturnsNull(string value) =>
         TenantRules.Region(value).ShouldBeNull();
+
+    [Theory]
+    [InlineData("eu-west-1")]
+    [InlineData("ap-south-1")]
+    [InlineData("us-east-2")]
+    [InlineData("af-south-1")]
+    [InlineData("cn-north-1")]
+    [InlineData("us-gov-east-1")]
+    [InlineData("us-iso-east-1")]
+    public void Region_AnAwsRegionWithoutConnectOrAppStream_SaysSoAndListsTheRegionsThatHaveBoth(string value) =>
+        TenantRules.Region(value).ShouldBe(
+            $"Amazon Connect and AppStream 2.0 do not both run in {value}. Choose one of: ap-northeast-1, ap-northeast-2, ap-southeast-1, "
+            + "ap-southeast-2, ca-central-1, eu-central-1, eu-west-2, us-east-1, us-west-2.");
+
+    [Fact]
+    public void Region_GovCloud_IsRefusedWithThePartitionsReason()
+    {
+        var message = TenantRules.Region("us-gov-west-1");
+
+        message.ShouldBe(AwsPartitions.GovCloud.NotSupported);
+        message!.ShouldContain("AWS GovCloud (US)");
+    }
 
     [Theory]
     [InlineData("us-east-9")]
@@ -125,11 +145,12 @@ public sealed class TenantRulesTests
         TenantRules.Region(value).ShouldBe("Choose the AWS region of the tenant's Amazon Connect instance.");
 
     [Fact]
-    public void AwsRegions_All_IsSortedAndEveryEntryIsKnown()
+    public void AwsRegions_All_AreThePartitionsRegionsGroupedByPartition()
     {
-        AwsRegions.All.ShouldContain("us-east-1");
-        AwsRegions.All.ShouldBe(AwsRegions.All.Order(StringComparer.Ordinal).ToList());
-        AwsRegions.All.ShouldAllBe(code => AwsRegions.IsKnown(code));
+        AwsRegions.All.ShouldBe([.. AwsPartitions.Commercial.Regions, .. AwsPartitions.GovCloud.Regions]);
+        AwsRegions.All.ShouldAllBe(code => AwsRegions.IsOffered(code));
+        AwsRegions.DisplayName("eu-west-2").ShouldBe("Europe (London)");
+        AwsRegions.DisplayName("us-east-9").ShouldBe("us-east-9");
     }
 
     [Theory]

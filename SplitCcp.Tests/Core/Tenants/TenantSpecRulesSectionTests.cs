@@ -11,7 +11,7 @@ public sealed class TenantSpecRulesSectionTests
         var spec = new TenantSpec
         {
             Connect = new ConnectSpec { Agents = [new AgentUserSpec { RoutingProfile = null, SecurityProfile = null }], PhoneNumber = new PhoneNumberSpec { CountryCode = "??" } },
-            IdentityCenter = new IdentityCenterSpec { AssignedUsers = [""], AssignedGroups = [""], InstanceArn = "x" },
+            IdentityCenter = new IdentityCenterSpec { AssignedUsers = [""], AssignedGroups = [""], InstanceArn = "x", Region = "mars-north-1" },
             AppStream = new AppStreamSpec { ImageBuilder = new ImageBuilderSpec { SubnetIds = ["x"], SecurityGroupIds = ["x"] } },
             CcpPages = new CcpPagesSpec { CcpAckTimeoutMs = 0, CcpSynTimeoutMs = 0, CcpLoadTimeoutMs = 0 },
             Hosting = new HostingSpec { Mode = HostingMode.CloudFront, CloudFrontDomain = "https://bad/" },
@@ -20,7 +20,7 @@ public sealed class TenantSpecRulesSectionTests
 
         foreach (var section in Enum.GetValues<SpecSection>())
         {
-            var paths = TenantSpecRules.Validate(spec, section).Keys.ToList();
+            var paths = TenantSpecRules.Validate(spec, new SpecTarget("eu-west-2"), section).Keys.ToList();
             paths.ShouldNotBeEmpty(section.ToString());
             foreach (var path in paths)
             {

@@ -14,9 +14,13 @@ using Microsoft.Extensions.Logging;
 
 namespace SplitCcp.Tests.Integration.Aws;
 
-/// <summary>A request the stub accepted: its signing service, the JSON 1.1 target or the REST route's values, and its JSON body.</summary>
+/// <summary>
+/// A request the stub accepted: its signing service and region, the JSON 1.1 target, the Query action or the REST route's
+/// values, and its JSON body (a Query call's form is in <see cref="Query"/>).
+/// </summary>
 public sealed record StubCall(string Service, string Method, string Path, string? Target, IReadOnlyDictionary<string, string> Query,
-    IReadOnlyDictionary<string, string> RouteValues, JsonElement Body, IReadOnlyDictionary<string, string> Headers, string RawBody);
+    IReadOnlyDictionary<string, string> RouteValues, JsonElement Body, IReadOnlyDictionary<string, string> Headers, string RawBody,
+    string SigningRegion = AwsStub.Region);
 
 /// <summary>
 /// An answer in AWS's shapes: a JSON body, or an error as JSON 1.1 (<c>__type</c>) or REST-JSON (<c>x-amzn-ErrorType</c>)
@@ -56,6 +60,7 @@ public sealed class AwsStub : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Func<StubCall, StubReply>> _targets = new(StringComparer.Ordinal);
     private readonly List<(string Service, string Method, string[] Segments, Func<StubCall, StubReply> Handler)> _routes = [];
     private readonly ConcurrentDictionary<string, Func<StubReply>> _public = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<StubCall, StubReply>> _actions = new(StringComparer.Ordinal);
     private WebApplication? _app;
 
     public Uri Endpoint { get; private set; } = default!;
@@ -68,6 +73,12 @@ public sealed class AwsStub : IAsyncDisposable
 
     /// <summary>The session token requests must carry (signed), when the test uses session credentials.</summary>
     public string? RequiredSessionToken { get; set; }
+
+    /// <summary>
+    /// The region each service's requests must be signed for, where it is not <see cref="Region"/>: the commercial
+    /// partition's global services (IAM, CloudFront) are signed for us-east-1 unless a test says otherwise.
+    /// </summary>
+    public ConcurrentDictionary<string, string> SigningRegions { get; } = DefaultSigningRegions();
 
     public static async Task<AwsStub> StartAsync()
     {
@@ -101,6 +112,9 @@ public sealed class AwsStub : IAsyncDisposable
     /// </summary>
     public void OnPublicGet(string path, Func<StubReply> handler) => _public[path] = handler;
 
+    /// <summary>Answers a Query-protocol operation (a form POSTed to /), e.g. ("iam", "GetRole"); its form is the call's Query.</summary>
+    public void OnAction(string service, string action, Func<StubCall, StubReply> handler) => _actions[$"{service} {action}"] = handler;
+
     public StubCall[] CallsTo(string target) => [.. Calls.Where(c => c.Target == target)];
 
     /// <summary>Forgets every handler, call and refusal, as if just started.</summary>
@@ -108,6 +122,13 @@ public sealed class AwsStub : IAsyncDisposable
     {
         _targets.Clear();
         _public.Clear();
+        _actions.Clear();
+        SigningRegions.Clear();
+        foreach (var (service, region) in DefaultSigningRegions())
+        {
+            SigningRegions[service] = region;
+        }
+
         lock (_routes)
         {
             _routes.Clear();
@@ -141,7 +162,7 @@ public sealed class AwsStub : IAsyncDisposable
             ? request.Headers.Authorization.Count > 0 ? Refuse(400, "UnexpectedCredentials", "A public URL was sent credentials.") : publicHandler()
             : request.Method == "GET" && request.Headers.Authorization.Count == 0
                 ? new StubReply(404, "Not Found", null, "text/plain")
-                : CheckSignature(request, rawPath, rawQuery, body, out var service) ?? Dispatch(request, service!, rawPath, rawQuery, body);
+                : CheckSignature(request, rawPath, rawQuery, body, out var service, out var signingRegion) ?? Dispatch(request, service!, signingRegion!, rawPath, rawQuery, body);
 
         context.Response.StatusCode = reply.Status;
         context.Response.ContentType = reply.ContentType;
@@ -153,8 +174,22 @@ public sealed class AwsStub : IAsyncDisposable
         await context.Response.WriteAsync(reply.Body);
     }
 
-    private StubReply Dispatch(HttpRequest request, string service, string rawPath, string rawQuery, byte[] body)
+    private StubReply Dispatch(HttpRequest request, string service, string signingRegion, string rawPath, string rawQuery, byte[] body)
     {
+        var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        if (request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal) == true)
+        {
+            var form = ParsePairs(Encoding.UTF8.GetString(body).Replace('+', ' '));
+            if (request.Method != "POST" || rawPath != "/" || !form.TryGetValue("Action", out var action))
+            {
+                return Refuse(400, "InvalidAction", "Query calls are a POST to / with an Action.");
+            }
+
+            return _actions.TryGetValue($"{service} {action}", out var onAction)
+                ? Record(new StubCall(service, request.Method, rawPath, null, form, new Dictionary<string, string>(), default, headers, Encoding.UTF8.GetString(body), signingRegion), onAction)
+                : Refuse(400, "InvalidAction", $"The stub has no {action} for {service}.");
+        }
+
         // REST-XML bodies are kept as text for the handler; everything else must be JSON.
         var xml = request.ContentType == "application/xml";
         JsonElement json;
@@ -169,10 +204,7 @@ public sealed class AwsStub : IAsyncDisposable
         }
 
         var rawBody = Encoding.UTF8.GetString(body);
-
-        var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var query = rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
-            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : "", StringComparer.Ordinal);
+        var query = ParsePairs(rawQuery);
         var target = request.Headers["X-Amz-Target"].ToString();
         if (target.Length > 0)
         {
@@ -192,7 +224,7 @@ public sealed class AwsStub : IAsyncDisposable
             }
 
             return _targets.TryGetValue($"{service} {target}", out var handler)
-                ? Record(new StubCall(service, request.Method, rawPath, target, query, new Dictionary<string, string>(), json, headers, rawBody), handler)
+                ? Record(new StubCall(service, request.Method, rawPath, target, query, new Dictionary<string, string>(), json, headers, rawBody, signingRegion), handler)
                 : Refuse(400, "UnknownOperationException", $"The stub has no {target} for {service}.");
         }
 
@@ -224,12 +256,19 @@ public sealed class AwsStub : IAsyncDisposable
                     return Refuse(400, "SerializationException", $"{request.ContentType} is the wrong content type for {service}.");
                 }
 
-                return Record(new StubCall(service, request.Method, rawPath, null, query, values, json, headers, rawBody), route.Handler);
+                return Record(new StubCall(service, request.Method, rawPath, null, query, values, json, headers, rawBody, signingRegion), route.Handler);
             }
         }
 
         return Refuse(404, "UnknownOperationException", $"The stub has no {request.Method} {rawPath} for {service}.");
     }
+
+    private static Dictionary<string, string> ParsePairs(string encoded) =>
+        encoded.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
+            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : "", StringComparer.Ordinal);
+
+    private static ConcurrentDictionary<string, string> DefaultSigningRegions() =>
+        new(StringComparer.Ordinal) { ["iam"] = "us-east-1", ["cloudfront"] = "us-east-1" };
 
     private StubReply Record(StubCall call, Func<StubCall, StubReply> handler)
     {
@@ -244,9 +283,10 @@ public sealed class AwsStub : IAsyncDisposable
     }
 
     /// <summary>Null when the request is signed right for the stub's key and region; otherwise AWS's refusal.</summary>
-    private StubReply? CheckSignature(HttpRequest request, string rawPath, string rawQuery, byte[] body, out string? service)
+    private StubReply? CheckSignature(HttpRequest request, string rawPath, string rawQuery, byte[] body, out string? service, out string? signingRegion)
     {
         service = null;
+        signingRegion = null;
         var authorization = request.Headers.Authorization.ToString();
         const string Algorithm = "AWS4-HMAC-SHA256";
         if (!authorization.StartsWith(Algorithm + " ", StringComparison.Ordinal))
@@ -285,8 +325,8 @@ public sealed class AwsStub : IAsyncDisposable
             return Refuse(403, "InvalidSignatureException", $"Signature expired: {amzDate} is now earlier or later than the allowed skew.");
         }
 
-        // Global services (IAM, CloudFront) are signed for us-east-1 whatever the tenant's region.
-        var region = scope[3] is "iam" or "cloudfront" ? "us-east-1" : Region;
+        // Global services are signed for their partition's signing region (us-east-1 in the commercial one), whatever the tenant's region.
+        var region = SigningRegions.GetValueOrDefault(scope[3], Region);
         if (scope[1] != amzDate[..8] || scope[2] != region)
         {
             return Refuse(403, "InvalidSignatureException", $"Credential should be scoped to a valid region and date, not {scope[1]}/{scope[2]}.");
@@ -332,6 +372,7 @@ public sealed class AwsStub : IAsyncDisposable
         }
 
         service = scope[3];
+        signingRegion = scope[2];
         return null;
     }
 }

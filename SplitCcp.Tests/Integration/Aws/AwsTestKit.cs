@@ -33,6 +33,12 @@ public static class AwsTestKit
         return new AwsCaller(AccountId, region, new AwsRateLimiter(TimeProvider.System, limits.LimitFor), limits, new AwsRetry(FastRetry, TimeProvider.System), new PortalMetrics());
     }
 
+    /// <summary>
+    /// A client that delivers every request to <paramref name="endpoint"/> (the stub) unchanged otherwise: it is addressed,
+    /// and signed, for the real AWS host its Host header names, so a test sees which endpoint a request was meant for.
+    /// </summary>
+    public static HttpClient DeliveringTo(Uri endpoint) => new(new DeliveringHandler(endpoint) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false } });
+
     public static AwsSignedClient StubClient(AwsStub stub, AWSCredentials? credentials = null) =>
         new(Http, credentials ?? new BasicAWSCredentials(AwsStub.AccessKey, AwsStub.SecretKey), AwsStub.Region, stub.Endpoint);
 
@@ -60,6 +66,17 @@ public static class AwsTestKit
         undeclared.ShouldBeEmpty("every operation passed to IAwsCaller must be a static field of AwsOperations.cs");
         var unused = DeclaredIn(operations).Where(declared => !caller.Operations.Any(used => ReferenceEquals(declared, used))).Select(o => o.ToString()).ToList();
         unused.ShouldBeEmpty($"the tour should call every operation of {operations.Name}");
+    }
+}
+
+/// <summary>Sends a request to another address, keeping the Host header it was signed with.</summary>
+internal sealed class DeliveringHandler(Uri endpoint) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.Host ??= request.RequestUri!.Authority;
+        request.RequestUri = new UriBuilder(request.RequestUri!) { Scheme = endpoint.Scheme, Host = endpoint.Host, Port = endpoint.Port }.Uri;
+        return base.SendAsync(request, cancellationToken);
     }
 }
 

@@ -29,7 +29,7 @@ public sealed class HandBuiltTenantApiTests : IDisposable
     public HandBuiltTenantApiTests() => _admin = _app.CreateApiClient(SplitCcpWebFactory.AdminToken);
 
     [Fact]
-    public async Task An_existing_instance_with_CloudFront_converges_in_one_apply_its_console_steps_and_a_second_apply()
+    public async Task An_existing_instance_CloudFront_and_Identity_Center_in_another_region_converge_in_one_apply_the_console_steps_and_a_second_apply()
     {
         var (tenant, spec) = await CreateHandBuiltTenantAsync("Northwind", "northwind");
         await PutSpecAsync(tenant.Id, spec);
@@ -94,6 +94,7 @@ public sealed class HandBuiltTenantApiTests : IDisposable
         var tenant = new TenantView(id, name, slug, "eu-west-2", AwsAccessMode.Sandbox, null, null, null, false, null, DateTime.UtcNow, DateTime.UtcNow, 1);
 
         var world = await _app.Services.GetRequiredService<SandboxConsole>().GetWorldAsync(id);
+        world.IdentityCenterRegion.ShouldNotBe("eu-west-2", "Identity Center lives in another region than Connect, as in most organisations");
         var instances = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{id}/connect-instances");
         var existing = instances.EnumerateArray().Single(i => i.GetProperty("identityManagementType").GetString() == "SAML");
         var spec = JsonNode.Parse(await _admin.GetStringAsync($"/api/tenants/{id}/spec"))!.AsObject();
@@ -109,6 +110,7 @@ public sealed class HandBuiltTenantApiTests : IDisposable
         spec["identityCenter"] = new JsonObject
         {
             ["instanceArn"] = world.IdentityCenterInstanceArn,
+            ["region"] = world.IdentityCenterRegion,
             ["assignedGroups"] = new JsonArray("Agents"),
         };
         spec["appStream"]!["imageBuilder"]!["subnetIds"] = new JsonArray("subnet-0a1b2c3d4e5f60718");

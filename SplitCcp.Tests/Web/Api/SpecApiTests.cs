@@ -35,6 +35,7 @@ public sealed class SpecApiTests : IAsyncLifetime, IDisposable
           },
           "identityCenter": {
             "instanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+            "region": null,
             "applicationArn": null,
             "metadataUrl": "https://portal.sso.eu-west-2.amazonaws.com/saml/metadata/MTIzNDU2Nzg5MDEyX2lucy0xMjM0",
             "metadataXml": null,
@@ -193,9 +194,74 @@ public sealed class SpecApiTests : IAsyncLifetime, IDisposable
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
-    private Task<HttpResponseMessage> PutAsync(string body, string? ifMatch = null)
+    [Fact]
+    public async Task Put_IdentityCenterInAnotherRegion_IsStoredWithItsRegion()
     {
-        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/tenants/{_tenant.Id}/spec")
+        var spec = CompleteSpec();
+        spec["identityCenter"]!["region"] = "us-east-1";
+        spec["identityCenter"]!["metadataUrl"] = "https://portal.sso.us-east-1.amazonaws.com/saml/metadata/MTIzNDU2Nzg5MDEyX2lucy0xMjM0";
+
+        var put = await PutAsync(spec.ToJsonString());
+
+        put.StatusCode.ShouldBe(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        var stored = JsonNode.Parse(await (await _client.GetAsync($"/api/tenants/{_tenant.Id}/spec")).Content.ReadAsStringAsync())!;
+        stored["identityCenter"]!["region"]!.GetValue<string>().ShouldBe("us-east-1");
+    }
+
+    [Fact]
+    public async Task Put_SpecWithoutIdentityCenterRegion_IsAccepted_AndMeansTheTenantsRegion()
+    {
+        var spec = CompleteSpec();
+        spec["identityCenter"]!.AsObject().Remove("region");
+
+        var put = await PutAsync(spec.ToJsonString());
+
+        put.StatusCode.ShouldBe(HttpStatusCode.OK, "a spec written before the field existed is still read");
+        var stored = JsonNode.Parse(await (await _client.GetAsync($"/api/tenants/{_tenant.Id}/spec")).Content.ReadAsStringAsync())!;
+        stored["identityCenter"]!["region"].ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Put_MetadataUrlOfIdentityCenterInAnotherRegionThanTheOneSet_IsRefusedAtTheRegion()
+    {
+        var spec = CompleteSpec();
+        spec["identityCenter"]!["metadataUrl"] = "https://portal.sso.us-east-1.amazonaws.com/saml/metadata/MTIzNDU2Nzg5MDEyX2lucy0xMjM0";
+
+        var response = await PutAsync(spec.ToJsonString());
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ErrorsAsync(response)).ShouldBe(new Dictionary<string, string>
+        {
+            ["identityCenter.region"] = "The metadata URL is that of Identity Center in us-east-1, so that is its region: set the Identity Center region to us-east-1.",
+        });
+    }
+
+    [Fact]
+    public async Task Put_TenantWithAnEmulatorEndpoint_TakesTheEmulatorsMetadataUrl_AndRefusesOneItWouldNotFetch()
+    {
+        var tenant = await _app.CreateTenantAsync(new TenantInput
+        {
+            DisplayName = "Emulated", Slug = "emulated", Region = "eu-west-2", AccessMode = nameof(AwsAccessMode.AccessKeys),
+            AccessKeyId = "AKIAIOSFODNN7EXAMPLE", SecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", EndpointUrl = "http://localhost:4566",
+        });
+        var spec = CompleteSpec();
+        spec["identityCenter"]!["metadataUrl"] = "http://localhost:4566/saml/metadata/MTIzNDU2";
+        var real = CompleteSpec();
+
+        var emulated = await PutAsync(spec.ToJsonString(), tenantId: tenant.Id);
+        var refused = await PutAsync(real.ToJsonString(), tenantId: tenant.Id);
+
+        emulated.StatusCode.ShouldBe(HttpStatusCode.OK, await emulated.Content.ReadAsStringAsync());
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ErrorsAsync(refused)).ShouldBe(new Dictionary<string, string>
+        {
+            ["identityCenter.metadataUrl"] = "Paste the IAM Identity Center SAML metadata URL: http://localhost:4566/saml/metadata/….",
+        });
+    }
+
+    private Task<HttpResponseMessage> PutAsync(string body, string? ifMatch = null, Guid? tenantId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/tenants/{tenantId ?? _tenant.Id}/spec")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };

@@ -32,9 +32,12 @@ public abstract class WizardStepBase : ComponentBase
 
     protected SetupValues Values => SetupValues.For(Tenant.Region, Spec);
 
+    /// <summary>The tenant the spec is for, as the rules that depend on its region and endpoint read it.</summary>
+    protected SpecTarget Target => SpecTarget.Of(Tenant);
+
     public async Task<bool> ValidateAsync()
     {
-        _errors = new Dictionary<string, string[]>(TenantSpecRules.Validate(Spec, Section));
+        _errors = new Dictionary<string, string[]>(TenantSpecRules.Validate(Spec, Target, Section));
         foreach (var (path, message) in StepErrors())
         {
             _errors.TryAdd(path, [message]);

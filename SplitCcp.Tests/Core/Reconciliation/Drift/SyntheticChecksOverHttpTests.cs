@@ -172,7 +172,7 @@ public sealed class SyntheticChecksOverHttpTests : IAsyncLifetime
 
         public IIamGateway Iam => throw NoAwsCall();
 
-        public IIdentityCenterGateway IdentityCenter => throw NoAwsCall();
+        public IIdentityCenterGateway IdentityCenterIn(string region) => throw NoAwsCall();
 
         public IS3Gateway S3 => throw NoAwsCall();
 

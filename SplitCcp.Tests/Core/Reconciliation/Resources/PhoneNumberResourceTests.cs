@@ -138,7 +138,7 @@ public sealed class PhoneNumberResourceTests
     {
         var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
         var recorded = new RecordingCaller(AwsTestKit.Caller(tenant.Region));
-        var account = host.Services.GetRequiredService<SandboxAccounts>().Open(tenant, recorded);
+        var account = host.Services.GetRequiredService<SandboxAccounts>().Open(tenant, _ => recorded);
         return (new ReconcileContext(tenant, spec, account, host.Services.GetRequiredService<CcpPageGenerator>(), ConnectStreamsAsset.Instance,
             TimeProvider.System, new ReconciliationOptions()), recorded);
     }

@@ -184,7 +184,8 @@ public sealed class DriftCheckerTests
         await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
         await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.Image);
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
-        (await CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+        var healthy = await CheckAsync(host, tenant.Id);
+        healthy.Status.ShouldBe(TenantHealthStatus.Healthy, Describe(healthy));
 
         await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.SamlProvider, SandboxChangeKind.Delete));
         var report = await CheckAsync(host, tenant.Id);

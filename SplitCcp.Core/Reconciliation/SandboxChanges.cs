@@ -242,7 +242,7 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
 
         return new SandboxChangeResult.Done(pasted
             ? $"Simulated a console step: {made}, then pasted its ARN, metadata URL and start URL into the setup.{replacedText}"
-            : $"Simulated a console step: {made}. The setup's Identity Center step was changed meanwhile, so nothing was pasted into it: copy ARN {application.ApplicationArn}, metadata URL {application.MetadataUrl} and start URL {application.StartUrl} into the setup's Identity Center step.");
+            : $"Simulated a console step: {made}. The setup was changed meanwhile (its Identity Center step, or it was reopened as a draft), so nothing was pasted into it: copy ARN {application.ApplicationArn}, metadata URL {application.MetadataUrl} and start URL {application.StartUrl} into the setup's Identity Center step.");
     }
 
     private static bool SameApplicationValues(IdentityCenterSpec a, IdentityCenterSpec b) =>

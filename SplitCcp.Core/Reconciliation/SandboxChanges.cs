@@ -221,21 +221,39 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
 
         var made = $"created SAML application \"{name}\" in Identity Center instance {instanceArn} with the relay state, ACS URL, audience and attribute mappings of the plan's instructions, and enabled it";
         var replacedText = replaced.Count == 0 ? "" : $" It replaced what the setup held for an application that does not exist: {string.Join("; ", replaced)}.";
-        var pasted = await specs.RecordLearnedAsync(tenant.Id, record.Version, AuditLog.ActorOf(user),
-            $"Simulated a console step: pasted the Identity Center application's ARN, metadata URL and start URL into the setup.{replacedText}",
-            spec =>
+        // A save of other parts of the setup meanwhile (an apply recording the distribution's domain) is pasted on top of;
+        // only a change to the Identity Center values themselves wins, as an operator's edit.
+        var pasted = false;
+        var current = record;
+        for (var attempt = 1; attempt <= 3 && current is { IsDraft: false } && SameApplicationValues(current.Spec.IdentityCenter, idc); attempt++)
+        {
+            pasted = await specs.RecordLearnedAsync(tenant.Id, current.Version, AuditLog.ActorOf(user),
+                $"Simulated a console step: pasted the Identity Center application's ARN, metadata URL and start URL into the setup.{replacedText}",
+                spec =>
+                {
+                    spec.IdentityCenter.InstanceArn = instanceArn;
+                    spec.IdentityCenter.Region = region;
+                    spec.IdentityCenter.ApplicationArn = application.ApplicationArn;
+                    spec.IdentityCenter.MetadataUrl = application.MetadataUrl;
+                    spec.IdentityCenter.MetadataXml = null;
+                    spec.IdentityCenter.StartUrl = application.StartUrl;
+                }, ct);
+            if (pasted)
             {
-                spec.IdentityCenter.InstanceArn = instanceArn;
-                spec.IdentityCenter.Region = region;
-                spec.IdentityCenter.ApplicationArn = application.ApplicationArn;
-                spec.IdentityCenter.MetadataUrl = application.MetadataUrl;
-                spec.IdentityCenter.MetadataXml = null;
-                spec.IdentityCenter.StartUrl = application.StartUrl;
-            }, ct);
+                break;
+            }
+
+            current = (await specs.LoadAsync(tenant.Id, ct))?.Record;
+        }
+
         return new SandboxChangeResult.Done(pasted
             ? $"Simulated a console step: {made}, then pasted its ARN, metadata URL and start URL into the setup.{replacedText}"
-            : $"Simulated a console step: {made}. The setup was saved by someone else meanwhile, so nothing was pasted into it: copy ARN {application.ApplicationArn}, metadata URL {application.MetadataUrl} and start URL {application.StartUrl} into the setup's Identity Center step.");
+            : $"Simulated a console step: {made}. The setup was changed meanwhile (its Identity Center step, or it was reopened as a draft), so nothing was pasted into it: copy ARN {application.ApplicationArn}, metadata URL {application.MetadataUrl} and start URL {application.StartUrl} into the setup's Identity Center step.");
     }
+
+    private static bool SameApplicationValues(IdentityCenterSpec a, IdentityCenterSpec b) =>
+        a.InstanceArn == b.InstanceArn && a.Region == b.Region && a.ApplicationArn == b.ApplicationArn && a.MetadataUrl == b.MetadataUrl
+        && a.MetadataXml == b.MetadataXml && a.StartUrl == b.StartUrl;
 
     private static SandboxChangeResult.Invalid NoStepNow(PlanItem item) =>
         Invalid("change", $"{item.Title} has no console step to do now: it is {item.Action}{(item.Reason is null ? "" : $" ({item.Reason})")}.");

@@ -17,9 +17,13 @@ internal sealed record HealthVerdict(TenantHealthStatus Status, string? Message,
 
         var resources = found.Select(r => r.IsOutOfLine && !WasInLine(r.Key) ? r with { State = DriftState.Pending } : r).ToList();
         var byKey = resources.ToDictionary(r => r.Key, StringComparer.Ordinal);
+
+        // A resource the plan cannot get to yet (the setup lacks a value it needs) is setup to finish too; a synthetic check
+        // that was not run (an address the portal does not fetch) says nothing about the setup.
         var status = resources.Any(r => r.State == DriftState.Error) ? TenantHealthStatus.Failing
             : resources.Any(r => r.IsOutOfLine) ? TenantHealthStatus.Drifted
-            : resources.Any(r => r.State is DriftState.Pending or DriftState.NotChecked) ? TenantHealthStatus.Pending
+            : resources.Any(r => r.State == DriftState.Pending) || plan.Items.Any(i => byKey.GetValueOrDefault(i.Key)?.State == DriftState.NotChecked)
+                ? TenantHealthStatus.Pending
             : TenantHealthStatus.Healthy;
 
         // Auto-remediation fixes drift an apply can fix; what was never in line is the operator's to apply, or to do in the console.
@@ -50,7 +54,7 @@ internal sealed record HealthVerdict(TenantHealthStatus Status, string? Message,
             return string.Join("; ", parts);
         }
 
-        var waiting = resources.Where(r => r.State is DriftState.Pending or DriftState.NotChecked).ToList();
+        var waiting = plan.Items.Select(i => byKey[i.Key]).Where(r => r.State is DriftState.Pending or DriftState.NotChecked).ToList();
         return $"{Count(waiting.Count, "resource")} not set up yet: {waiting[0].Title}: {waiting[0].Message ?? "see the plan"}";
     }
 

@@ -164,6 +164,32 @@ public sealed class SandboxChangesTests
         done.Summary.ShouldContain("replaced");
     }
 
+    [Fact]
+    public async Task Completing_the_application_while_another_part_of_the_setup_is_saved_still_pastes_its_values()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await CreateHandBuiltAsync(host);
+        var specs = host.Services.GetRequiredService<TenantSpecService>();
+        var before = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var gate = SplitCcp.Core.Persistence.SqliteWriteGate.For(host.Host.ConnectionString);
+
+        // The step has read the setup and waits to write the application, while the setup is saved again past the gate
+        // (as an apply records the distribution's domain once it is over).
+        await gate.WaitAsync();
+        var complete = Changes(host).ApplyAsync(host.Operator.Principal, tenant.Id, new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Complete));
+        await Task.Delay(500);
+        complete.IsCompleted.ShouldBeFalse("it waits for the write gate with the application");
+        await host.Host.QueryScalarAsync("UPDATE TenantSpecs SET Version = Version + 1 WHERE TenantId = $id", ("$id", tenant.Id.ToString().ToUpperInvariant()));
+        gate.Release();
+
+        var done = (await complete).ShouldBeOfType<SandboxChangeResult.Done>();
+        done.Summary.ShouldContain("pasted its ARN");
+        var after = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        after.Version.ShouldBe(before.Version + 2);
+        after.Spec.IdentityCenter.ApplicationArn.ShouldNotBeNull();
+        (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication).Action.ShouldBe(PlanAction.InSync);
+    }
+
     private static SandboxChanges Changes(ReconciliationTestHost host) => host.Services.GetRequiredService<SandboxChanges>();
 
     internal static async Task<SandboxChangeResult.Done> CompleteAsync(ReconciliationTestHost host, Guid tenantId, string key)

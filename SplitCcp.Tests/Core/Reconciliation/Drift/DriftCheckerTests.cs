@@ -184,7 +184,8 @@ public sealed class DriftCheckerTests
         await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
         await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.Image);
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
-        (await CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+        var healthy = await CheckAsync(host, tenant.Id);
+        healthy.Status.ShouldBe(TenantHealthStatus.Healthy, Describe(healthy));
 
         await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.SamlProvider, SandboxChangeKind.Delete));
         var report = await CheckAsync(host, tenant.Id);
@@ -241,6 +242,21 @@ public sealed class DriftCheckerTests
 
         verdict.Status.ShouldBe(TenantHealthStatus.Pending);
         verdict.Message.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void A_synthetic_check_that_was_not_run_leaves_a_tenant_in_line_healthy_but_a_resource_the_setup_cannot_reach_yet_is_pending()
+    {
+        var inSync = Item(ResourceKeys.Bucket, PlanAction.InSync) with { Changes = [] };
+        var notFetched = new DriftResource(SyntheticChecks.AudioOnlyPageKey, "AudioOnly.html as agents load it", DriftState.NotChecked, [], "CloudFront addresses are not fetched from an emulator.");
+        var plan = new Plan(Guid.NewGuid(), DateTimeOffset.UnixEpoch, [inSync]);
+
+        HealthVerdict.Judge(plan, [DriftChecker.ToResource(inSync), notFetched], new HashSet<string> { ResourceKeys.Bucket }).Status.ShouldBe(TenantHealthStatus.Healthy);
+
+        var waiting = Item(ResourceKeys.CcpObject("AudioOnly.html"), PlanAction.Blocked) with { Changes = [], Observed = false, Reason = "The page needs the start URL." };
+        var unfinished = HealthVerdict.Judge(plan with { Items = [inSync, waiting] }, [DriftChecker.ToResource(inSync), DriftChecker.ToResource(waiting)], new HashSet<string> { ResourceKeys.Bucket });
+        unfinished.Status.ShouldBe(TenantHealthStatus.Pending);
+        unfinished.Message.ShouldBe("1 resource not set up yet: hosting/object/AudioOnly.html: The page needs the start URL.");
     }
 
     private static PlanItem Item(string key, PlanAction action) =>

@@ -14,8 +14,10 @@ internal static class WebApplicationExtensions
 {
     public static WebApplication MapSplitCcp(this WebApplication app)
     {
+        app.UseForwardedHeadersFromProxies();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMetricsPort();
+        app.UseHttps();
         app.UseWhen(IsApi, api => api.UseExceptionHandler());
         app.UseWhen(context => !IsApi(context), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Hosting.Internal;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Security.KeyRing;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core.Security;
 
@@ -38,7 +38,7 @@ public sealed class KeyRingProtectionTests : IAsyncDisposable
     {
         var settings = new Dictionary<string, string?>
         {
-            ["SplitCcp:DataProtection:CertificatePath"] = NewCertificate("portal.pfx", "pfx-Passw0rd"),
+            ["SplitCcp:DataProtection:CertificatePath"] = TestCertificates.WritePfx(Path.Combine(_keys, "portal.pfx"), "pfx-Passw0rd", "SplitCcp Data Protection"),
             ["SplitCcp:DataProtection:CertificatePassword"] = "pfx-Passw0rd",
         };
         var host = await StartAsync(settings);
@@ -150,17 +150,6 @@ public sealed class KeyRingProtectionTests : IAsyncDisposable
     {
         var path = Path.Combine(_keys, name);
         File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
-        return path;
-    }
-
-    /// <summary>A self-signed RSA certificate with its private key, in a password-protected PFX file.</summary>
-    private string NewCertificate(string name, string password)
-    {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=SplitCcp Data Protection", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        var path = Path.Combine(_keys, name);
-        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, password));
         return path;
     }
 

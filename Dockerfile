@@ -22,14 +22,19 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
-    && mkdir -p /data \
-    && chown app:app /data
+    && mkdir -p /data /keys \
+    && chown app:app /data /keys \
+    && chmod 700 /data /keys
 WORKDIR /app
 COPY --from=build /app .
+# The key file that encrypts the Data Protection key ring lives in a volume of its own, apart from the database, and is
+# made on first start; back the two up to different places (see the README's Containers section).
 ENV ASPNETCORE_HTTP_PORTS=8080 \
-    SplitCcp__Storage__DataDirectory=/data
+    SplitCcp__Storage__DataDirectory=/data \
+    SplitCcp__DataProtection__KeyFile=/keys/dataprotection.key \
+    SplitCcp__DataProtection__GenerateKeyFile=true
 USER app
-VOLUME ["/data"]
+VOLUME ["/data", "/keys"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD curl --fail --silent http://localhost:8080/healthz || exit 1

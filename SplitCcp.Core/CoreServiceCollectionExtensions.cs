@@ -14,6 +14,7 @@ using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Security.KeyRing;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
@@ -38,7 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContext());
         services.AddHostedService<DatabaseInitializer>();
 
-        services.AddDataProtection().SetApplicationName("SplitCcp").PersistKeysToDbContext<SplitCcpDbContext>();
+        services.AddDataProtection().SetApplicationName("SplitCcp").PersistKeysToDbContext<SplitCcpDbContext>().AddKeyRingProtection(builder.Configuration);
 
         services.AddIdentityCore<AppUser>(options =>
             {

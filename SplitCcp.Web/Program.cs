@@ -13,6 +13,12 @@ builder.AddSplitCcpCore();
 builder.AddSplitCcpWeb();
 
 var app = builder.Build();
+if (app.FindConfigurationError() is { } error)
+{
+    await Console.Error.WriteLineAsync(error);
+    return 1;
+}
+
 app.MapSplitCcp();
 await app.RunAsync();
 return 0;

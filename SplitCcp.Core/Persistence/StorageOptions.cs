@@ -21,7 +21,37 @@ public sealed class StorageOptions
         }
 
         var folder = Path.GetFullPath(DataDirectory, contentRoot);
-        Directory.CreateDirectory(folder);
-        return $"Data Source={Path.Combine(folder, "splitccp.db")};Foreign Keys=True";
+        var database = Path.Combine(folder, "splitccp.db");
+        CreateOwnerOnly(folder, database);
+        return $"Data Source={database};Foreign Keys=True";
+    }
+
+    /// <summary>
+    /// The data folder (0700) and an empty database file (0600), created with those modes rather than changed afterwards, so
+    /// no other user of the machine can read the database, not even for a moment. SQLite takes an empty file for a new
+    /// database, and gives its -wal and -shm files the main file's mode. Existing ones are left as the operator set them.
+    /// </summary>
+    private static void CreateOwnerOnly(string folder, string database)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+
+        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            using var _ = new FileStream(database, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(database))
+        {
+            // The database already exists.
+        }
     }
 }

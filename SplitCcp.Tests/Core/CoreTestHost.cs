@@ -43,6 +43,9 @@ internal sealed class CoreTestHost : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The test's own temp folder, removed with the host.</summary>
+    public string Folder => _folder;
+
     public IServiceProvider Services => _host.Services;
 
     public TenantService Tenants => Services.GetRequiredService<TenantService>();
@@ -88,10 +91,11 @@ internal sealed class CoreTestHost : IAsyncDisposable
 
     /// <summary>
     /// Stops the host the way a killed process stops (no graceful hand-over of running work) and starts a new one on the
-    /// same database file, as the next start of the portal would.
+    /// same database file, as the next start of the portal would; with <paramref name="settings"/>, configured differently.
     /// </summary>
-    public async Task RestartAsync(Action<IServiceProvider>? beforeStart = null)
+    public async Task RestartAsync(Action<IServiceProvider>? beforeStart = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        _settings = settings ?? _settings;
         using (var stopping = new CancellationTokenSource(TimeSpan.Zero))
         {
             await _host.StopAsync(stopping.Token);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 
 namespace SplitCcp.Tests.Infrastructure;
 
@@ -13,14 +14,16 @@ namespace SplitCcp.Tests.Infrastructure;
 internal sealed class PortalProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly string _dataDirectory;
+    private readonly string _folder;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private PortalProcess(Process process, string dataDirectory)
+    private PortalProcess(Process process, string folder)
     {
         _process = process;
-        _dataDirectory = dataDirectory;
+        _folder = folder;
     }
+
+    private string DataDirectory => Path.Combine(_folder, "data");
 
     /// <summary>Everything the process wrote so far, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
@@ -28,8 +31,49 @@ internal sealed class PortalProcess : IAsyncDisposable
     /// <summary>Starts the portal with <paramref name="environment"/> and waits until <paramref name="readyUrl"/> answers 200.</summary>
     public static async Task<PortalProcess> StartAsync(IReadOnlyDictionary<string, string> environment, Uri readyUrl)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dataDirectory);
+        var portal = Launch(environment);
+        try
+        {
+            await portal.WaitUntilReadyAsync(readyUrl);
+        }
+        catch
+        {
+            await portal.DisposeAsync();
+            throw;
+        }
+
+        return portal;
+    }
+
+    /// <summary>Starts the portal with <paramref name="environment"/> and waits for it to exit on its own, as it should when misconfigured.</summary>
+    public static async Task<PortalExit> RunToExitAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        await using var portal = Launch(environment);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await portal._process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException($"The portal was still running after 60 s:\n{portal.Output}");
+        }
+
+        // The asynchronous readers deliver the last lines after the exit; the parameterless wait lets them finish.
+        await portal._process.WaitForExitAsync();
+        return new PortalExit(portal._process.ExitCode, portal._output.Where(line => line.Length > 0).ToList(), Directory.Exists(portal.DataDirectory));
+    }
+
+    /// <summary>
+    /// The portal in Production with its data folder (not created yet) and a key file for the Data Protection keys beside it
+    /// in a temp folder of its own; <paramref name="environment"/> goes over both.
+    /// </summary>
+    private static PortalProcess Launch(IReadOnlyDictionary<string, string> environment)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var keyFile = Path.Combine(folder, "dataprotection.key");
+        File.WriteAllText(keyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [Path.Combine(AppContext.BaseDirectory, "SplitCcp.Web.dll")])
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -46,7 +90,8 @@ internal sealed class PortalProcess : IAsyncDisposable
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["SplitCcp__Storage__DataDirectory"] = dataDirectory;
+        start.Environment["SplitCcp__Storage__DataDirectory"] = Path.Combine(folder, "data");
+        start.Environment["SplitCcp__DataProtection__KeyFile"] = keyFile;
         start.Environment["SplitCcp__Drift__Enabled"] = "false";
         foreach (var (key, value) in environment)
         {
@@ -54,21 +99,11 @@ internal sealed class PortalProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The portal did not start.");
-        var portal = new PortalProcess(process, dataDirectory);
+        var portal = new PortalProcess(process, folder);
         process.OutputDataReceived += (_, e) => portal._output.Enqueue(e.Data ?? "");
         process.ErrorDataReceived += (_, e) => portal._output.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            await portal.WaitUntilReadyAsync(readyUrl);
-        }
-        catch
-        {
-            await portal.DisposeAsync();
-            throw;
-        }
-
         return portal;
     }
 
@@ -92,7 +127,7 @@ internal sealed class PortalProcess : IAsyncDisposable
         _process.Dispose();
         try
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            Directory.Delete(_folder, recursive: true);
         }
         catch (IOException)
         {
@@ -132,3 +167,6 @@ internal sealed class PortalProcess : IAsyncDisposable
         }
     }
 }
+
+/// <summary>How a portal that stopped on its own ended: its exit code, the lines it wrote, and whether it made its data folder.</summary>
+internal sealed record PortalExit(int ExitCode, IReadOnlyList<string> Lines, bool DataDirectoryCreated);

@@ -24,6 +24,7 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string?> _settings;
     private bool _kestrel;
+    private string _environment = "Development";
     private Action<IServiceCollection>? _configureServices;
 
     /// <param name="bootstrap">False for a fresh installation whose first visitor meets the setup page.</param>
@@ -54,6 +55,13 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Runs the app in another environment than Development, such as Production; call before the app starts.</summary>
+    public SplitCcpWebFactory WithEnvironment(string environment)
+    {
+        _environment = environment;
+        return this;
+    }
+
     /// <summary>Replaces services before the app starts, such as the clock.</summary>
     public SplitCcpWebFactory WithServices(Action<IServiceCollection> configure)
     {
@@ -75,7 +83,7 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

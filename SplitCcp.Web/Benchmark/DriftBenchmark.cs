@@ -46,10 +46,11 @@ internal sealed class DriftBenchmark : IAsyncDisposable
             ["urls"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            ["SplitCcp:Storage:DataDirectory"] = Path.Combine(_folder, "data"),
 
-            // Keys in the database unencrypted are what a temporary folder deleted at the end needs.
-            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
-            ["SplitCcp:Storage:DataDirectory"] = _folder,
+            // Production wants the key ring protected: a key file of its own, beside the data and deleted with it.
+            ["SplitCcp:DataProtection:KeyFile"] = Path.Combine(_folder, "keys", "dataprotection.key"),
+            ["SplitCcp:DataProtection:GenerateKeyFile"] = "true",
             ["SplitCcp:Storage:ConnectionString"] = "",
             ["SplitCcp:Bootstrap:AdminEmail"] = _email,
             ["SplitCcp:Bootstrap:AdminPassword"] = _password,

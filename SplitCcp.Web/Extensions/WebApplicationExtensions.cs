@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using SplitCcp.Core.Security;
 using SplitCcp.Web.Api;
 using SplitCcp.Web.Components;
@@ -13,8 +14,10 @@ internal static class WebApplicationExtensions
 {
     public static WebApplication MapSplitCcp(this WebApplication app)
     {
+        app.UseForwardedHeadersFromProxies();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMetricsPort();
+        app.UseHttps();
         app.UseWhen(IsApi, api => api.UseExceptionHandler());
         app.UseWhen(context => !IsApi(context), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
 
@@ -58,6 +61,28 @@ internal static class WebApplicationExtensions
 
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
+    }
+
+    /// <summary>
+    /// Validates the options checked at start-up before anything starts, so a misconfigured portal stops with what to set,
+    /// in one line and without a stack trace, and before it writes anything (the host would check them too, but only once it
+    /// had built the services that open the database).
+    /// </summary>
+    public static string? FindConfigurationError(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            return null;
+        }
+        catch (OptionsValidationException ex)
+        {
+            return string.Join(' ', ex.Failures);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(inner => inner is OptionsValidationException))
+        {
+            return string.Join(' ', ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(inner => inner.Failures));
+        }
     }
 
     private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");

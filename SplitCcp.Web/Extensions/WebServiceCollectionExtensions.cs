@@ -71,6 +71,7 @@ internal static class WebServiceCollectionExtensions
             .AddCheck<DatabaseReadyHealthCheck>("database", tags: ["ready"])
             .AddCheck<DriftWorkerHealthCheck>("drift-worker", tags: ["ready"]);
         services.AddMetricsEndpoint();
+        services.AddTransportSecurity();
         return builder;
     }
 }

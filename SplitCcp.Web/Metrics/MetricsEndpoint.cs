@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Observability;
 using SplitCcp.Core.Security;
+using SplitCcp.Web.Extensions;
 using SplitCcp.Web.Security;
 
 namespace SplitCcp.Web.Metrics;
@@ -101,28 +102,13 @@ internal static class MetricsEndpoint
         // added; once this one is, the portal's own addresses must be added too, as the host would have, or they are lost.
         if (server.Addresses.Count == 0)
         {
-            foreach (var configured in ConfiguredUrls(app.Configuration))
+            foreach (var configured in ListenUrls.Configured(app.Configuration))
             {
                 server.Addresses.Add(configured);
             }
         }
 
         server.Addresses.Add(url);
-    }
-
-    private static List<string> ConfiguredUrls(IConfiguration configuration)
-    {
-        static IEnumerable<string> Split(string? value) => (value ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        var urls = Split(configuration[WebHostDefaults.ServerUrlsKey]).ToList();
-        if (urls.Count == 0)
-        {
-            urls.AddRange(Split(configuration[WebHostDefaults.HttpPortsKey]).Select(p => $"http://*:{p}"));
-            urls.AddRange(Split(configuration[WebHostDefaults.HttpsPortsKey]).Select(p => $"https://*:{p}"));
-        }
-
-        // Kestrel's own default when nothing is configured.
-        return urls.Count > 0 ? urls : ["http://localhost:5000"];
     }
 
     /// <summary>Lets a request through only with <c>Authorization: Bearer</c> and the configured token, compared in constant time.</summary>

@@ -215,19 +215,20 @@ public static partial class TenantSpecRules
         ListLength(count, MaxAgents, "agents", $"Amazon Connect's default quota is {MaxAgents} users per instance.");
 
     public static string? AssignedUserCount(int count) =>
-        ListLength(count, MaxAssignedUsers, "users to assign", "Each one signs in as an agent; assign a group instead of many users.");
+        ListLength(count, MaxAssignedUsers, "users to assign", "each one signs in as an agent. Assign a group instead of many users.");
 
     public static string? AssignedGroupCount(int count) =>
-        ListLength(count, MaxAssignedGroups, "groups to assign", "Put the agents in fewer groups.");
+        ListLength(count, MaxAssignedGroups, "groups to assign", "there can be no more useful groups than agents. Put the agents in fewer groups.");
 
     public static string? SubnetCount(int count) =>
-        ListLength(count, MaxSubnets, "subnets", "AppStream uses one subnet per Availability Zone.");
+        ListLength(count, MaxSubnets, "subnets", "AppStream uses one subnet per Availability Zone, and no region has more than six.");
 
     public static string? SecurityGroupCount(int count) =>
-        ListLength(count, MaxSecurityGroups, "security groups", $"AppStream accepts at most {MaxSecurityGroups}.");
+        ListLength(count, MaxSecurityGroups, "security groups", "that is all AppStream accepts.");
 
+    // The message names no count: the wizard shows it when a list is full, before one more is added.
     private static string? ListLength(int count, int max, string items, string reason) =>
-        count <= max ? null : $"List at most {max} {items}; this spec lists {count}. {reason}";
+        count <= max ? null : $"List at most {max} {items}: {reason}";
 
     public static string? DesiredCapacity(int value) =>
         value is >= 1 and <= 500 ? null : "Use a capacity from 1 to 500 instances.";

@@ -15,7 +15,7 @@ public sealed class TenantSpecRulesListTests
 
         var errors = TenantSpecRules.Validate(spec, SpecSection.Instance);
 
-        errors["connect.agents"].ShouldBe([$"List at most {TenantSpecRules.MaxAgents} agents; this spec lists 48000. Amazon Connect's default quota is {TenantSpecRules.MaxAgents} users per instance."]);
+        errors["connect.agents"].ShouldBe(["List at most 500 agents: Amazon Connect's default quota is 500 users per instance."]);
         errors.Keys.ShouldNotContain(path => path.StartsWith("connect.agents[", StringComparison.Ordinal));
     }
 

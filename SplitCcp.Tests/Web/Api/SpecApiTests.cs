@@ -94,7 +94,8 @@ public sealed class SpecApiTests : IAsyncLifetime, IDisposable
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var errors = await ErrorsAsync(response);
         errors.Keys.ShouldBe(["connect.agents"]);
-        errors["connect.agents"].ShouldStartWith($"List at most {TenantSpecRules.MaxAgents} agents; this spec lists 48000.");
+        errors["connect.agents"].ShouldBe(TenantSpecRules.AgentCount(48_000));
+        errors["connect.agents"].ShouldStartWith("List at most 500 agents:");
     }
 
     [Fact]

@@ -190,6 +190,10 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
         {
             errors["displayName"] = ["Use at most 100 characters."];
         }
+        else if (input.DisplayName is not null && DisplayText.HiddenCharacters(input.DisplayName) is { } hidden)
+        {
+            errors["displayName"] = [hidden];
+        }
 
         if (input.Role != Roles.MspOperator && input.TenantIds is { Count: > 0 } ids)
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Security;
 
@@ -201,6 +202,23 @@ public sealed class UserDirectoryTests : IAsyncLifetime
         invalid.Errors.Keys.ShouldBe(["tenantIds"]);
         invalid.Errors["tenantIds"].ShouldBe([$"No tenant has the id {unknown}."]);
         (await _host.QueryScalarAsync("SELECT COUNT(*) FROM AspNetUsers")).ShouldBe(1L);
+    }
+
+    [Theory]
+    [InlineData("Ada\u202ELovelace")]
+    [InlineData("Ada\nLovelace")]
+    public async Task CreateAsync_DisplayNameWithHiddenCharacters_ReturnsTheTenantNameRuleAtDisplayName(string displayName)
+    {
+        var invalid = (await Users.CreateAsync(CoreTestHost.DirectoryOperator, new UserInput
+        {
+            Email = "x@example.com",
+            Password = CoreTestHost.Password,
+            Role = Roles.Viewer,
+            DisplayName = displayName,
+        })).ShouldBeOfType<UserSaveResult.Invalid>();
+
+        invalid.Errors.Keys.ShouldBe(["displayName"]);
+        invalid.Errors["displayName"].ShouldBe([TenantRules.HiddenCharacters(displayName)!]);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ internal static class UserEndpoints
             .WithSummary("Changes a user's e-mail, name, role, tenants or disabled flag.")
             .ProducesValidationProblem();
 
-        users.MapPost("/{id}/tokens", async (ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, TokenRequest request, CancellationToken ct) =>
+        users.MapPost("/{id}/tokens", async (HttpContext http, ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, TokenRequest request, CancellationToken ct) =>
             {
                 if (Guard(user) is { } refused)
                 {
@@ -46,7 +46,7 @@ internal static class UserEndpoints
                 }
 
                 var issued = await tokens.IssueAsync(id, request.Name!, request.ReadOnly, ct);
-                return Results.Created($"/api/users/{id}/tokens/{issued.Details.Id}", issued);
+                return ApiResults.TokenIssued(http, $"/api/users/{id}/tokens/{issued.Details.Id}", issued);
             })
             .WithSummary("Issues an API token for a user. The token is in the response once and is never shown again.")
             .ProducesValidationProblem();

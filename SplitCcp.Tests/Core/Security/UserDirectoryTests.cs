@@ -222,6 +222,25 @@ public sealed class UserDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateAsync_OperatorDemotedSinceSigningIn_IsRefusedThoughTheClaimStillSaysOperator()
+    {
+        var demoted = await _host.CreateOperatorAsync();
+        (await Users.UpdateAsync(CoreTestHost.DirectoryOperator, demoted.View.Id, new UserInput
+        {
+            Email = demoted.View.Email, Role = Roles.Viewer, TenantIds = [],
+        })).ShouldBeOfType<UserSaveResult.Saved>();
+
+        // The principal is the one issued at sign-in: its role claim is still MspOperator.
+        demoted.Principal.IsInRole(Roles.MspOperator).ShouldBeTrue();
+        await Should.ThrowAsync<UserManagementDeniedException>(() => Users.CreateAsync(demoted.Principal, new UserInput
+        {
+            Email = "new@example.com", Password = CoreTestHost.Password, Role = Roles.MspOperator,
+        }));
+        await Should.ThrowAsync<UserManagementDeniedException>(() => Users.ListAsync(demoted.Principal));
+        (await Users.ListAsync(CoreTestHost.DirectoryOperator)).Select(u => u.Email).ShouldNotContain("new@example.com");
+    }
+
+    [Fact]
     public async Task CreateAsync_DisplayNameTooLong_ReturnsDisplayNameError()
     {
         var invalid = (await Users.CreateAsync(CoreTestHost.DirectoryOperator, new UserInput

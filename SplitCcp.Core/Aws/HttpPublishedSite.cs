@@ -85,7 +85,7 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
         }
     }
 
-    /// <summary>False for loopback, private, link-local (the cloud metadata service), shared and unspecified addresses.</summary>
+    /// <summary>False for loopback, private, link-local (the cloud metadata service), shared, unspecified and IPv4-embedding IPv6 addresses.</summary>
     internal static bool IsPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
@@ -100,8 +100,9 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
 
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            var first = address.GetAddressBytes()[0];
-            return !address.IsIPv6LinkLocal && !address.IsIPv6SiteLocal && !address.IsIPv6Multicast && (first & 0xFE) != 0xFC;
+            var v6 = address.GetAddressBytes();
+            return !address.IsIPv6LinkLocal && !address.IsIPv6SiteLocal && !address.IsIPv6Multicast && (v6[0] & 0xFE) != 0xFC
+                && !EmbedsIPv4(v6);
         }
 
         var b = address.GetAddressBytes();
@@ -111,6 +112,15 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
             || (b[0] == 172 && b[1] >= 16 && b[1] < 32)
             || (b[0] == 192 && b[1] == 168));
     }
+
+    /// <summary>
+    /// NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), 6to4 (2002::/16) and IPv4-compatible (::/96) addresses carry an IPv4
+    /// address that a gateway on the way may reach for them, a private one included; published pages are never served from one.
+    /// </summary>
+    private static bool EmbedsIPv4(byte[] v6) =>
+        (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xFF && v6[3] == 0x9B && (v6.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0 || (v6[4] == 0x00 && v6[5] == 0x01)))
+        || (v6[0] == 0x20 && v6[1] == 0x02)
+        || v6.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0;
 
     /// <summary>The pages' host resolved only to addresses the portal does not fetch from.</summary>
     private sealed class LocalAddressRefusedException(string host, IPAddress? address)

@@ -12,7 +12,11 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
 {
     public const string Region = "eu-west-2";
 
+    /// <summary>Demo slugs tried before giving up: demo, demo-2 … demo-100.</summary>
+    public const int MaxDemoTenants = 100;
+
     /// <exception cref="TenantAccessDeniedException">The caller may not create tenants.</exception>
+    /// <exception cref="DemoTenantsExhaustedException">Every demo slug is taken.</exception>
     public async Task<TenantView> CreateAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
         var tenant = await CreateTenantAsync(user, ct);
@@ -82,11 +86,17 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
             {
                 case TenantSaveResult.Saved saved:
                     return saved.Tenant;
-                case TenantSaveResult.Invalid invalid when invalid.Errors.ContainsKey("slug") && n < 100:
+                case TenantSaveResult.Invalid invalid when invalid.Errors.ContainsKey("slug") && n < MaxDemoTenants:
                     continue;
+                case TenantSaveResult.Invalid invalid when invalid.Errors.ContainsKey("slug"):
+                    throw new DemoTenantsExhaustedException();
                 case var other:
                     throw new InvalidOperationException($"The demo tenant could not be created: {other}.");
             }
         }
     }
 }
+
+/// <summary>A state of the portal, not a fault: every demo slug is in use, and the operator decides which demo tenants to delete.</summary>
+public sealed class DemoTenantsExhaustedException() : InvalidOperationException(
+    $"There are already {DemoTenants.MaxDemoTenants} demo tenants (demo to demo-{DemoTenants.MaxDemoTenants}). Delete the ones you no longer need, then try again.");

@@ -21,7 +21,7 @@ public sealed class ApiTokenService(IDbContextFactory<SplitCcpDbContext> dbFacto
     public static string? ValidateName(string? name) =>
         string.IsNullOrWhiteSpace(name) ? "Give the token a name that says where it is used, for example grafana."
         : name.Trim().Length > NameMaxLength ? $"Use at most {NameMaxLength} characters."
-        : null;
+        : DisplayText.HiddenCharacters(name);
 
     public async Task<IssuedApiToken> IssueAsync(string userId, string name, bool readOnly, CancellationToken ct = default)
     {

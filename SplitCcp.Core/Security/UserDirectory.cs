@@ -41,7 +41,7 @@ public abstract record UserSaveResult
 /// The installation's users. Managing them is an MSP operator's job; the first-run setup is the one exception.
 /// Each operation takes its own DI scope, so a long-lived Blazor circuit never reuses a stale UserManager.
 /// </summary>
-public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time)
+public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access)
 {
     public async Task<bool> AnyUserExistsAsync(CancellationToken ct = default)
     {
@@ -51,7 +51,7 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
 
     public async Task<IReadOnlyList<UserView>> ListAsync(ClaimsPrincipal caller, CancellationToken ct = default)
     {
-        RequireOperator(caller, write: false);
+        await RequireOperatorAsync(caller, write: false, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var users = await db.Users.AsNoTracking().Include(u => u.Tenants).OrderBy(u => u.Email).ToListAsync(ct);
         var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync(ct);
@@ -61,13 +61,13 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
 
     public async Task<UserView?> GetAsync(ClaimsPrincipal caller, string id, CancellationToken ct = default)
     {
-        RequireOperator(caller, write: false);
+        await RequireOperatorAsync(caller, write: false, ct);
         return await FindViewAsync(id, ct);
     }
 
     public async Task<UserSaveResult> CreateAsync(ClaimsPrincipal caller, UserInput input, CancellationToken ct = default)
     {
-        RequireOperator(caller, write: true);
+        await RequireOperatorAsync(caller, write: true, ct);
         return await CreateCoreAsync(input, ct);
     }
 
@@ -84,7 +84,7 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
 
     public async Task<UserSaveResult> UpdateAsync(ClaimsPrincipal caller, string id, UserInput input, CancellationToken ct = default)
     {
-        RequireOperator(caller, write: true);
+        await RequireOperatorAsync(caller, write: true, ct);
         var errors = await ValidateAsync(input, requirePassword: false, ct);
         var isSelf = id == caller.FindFirstValue(ClaimTypes.NameIdentifier);
         if (isSelf && input.IsDisabled == true)
@@ -190,6 +190,10 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
         {
             errors["displayName"] = ["Use at most 100 characters."];
         }
+        else if (input.DisplayName is not null && DisplayText.HiddenCharacters(input.DisplayName) is { } hidden)
+        {
+            errors["displayName"] = [hidden];
+        }
 
         if (input.Role != Roles.MspOperator && input.TenantIds is { Count: > 0 } ids)
         {
@@ -253,9 +257,14 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
             .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray(), StringComparer.Ordinal);
     }
 
-    internal static void RequireOperator(ClaimsPrincipal caller, bool write)
+    /// <summary>
+    /// The caller's role as the database has it now, as for tenants: a sign-in's role claim outlives a demotion (a cookie until
+    /// its next validation, a page's circuit until it closes), and a demoted operator must not manage users meanwhile.
+    /// </summary>
+    private async Task RequireOperatorAsync(ClaimsPrincipal caller, bool write, CancellationToken ct)
     {
-        if (!caller.IsInRole(Roles.MspOperator) || (write && caller.HasClaim(SplitCcpClaims.ReadOnly, "true")))
+        var scope = await access.GetScopeAsync(caller, ct);
+        if (!(write ? scope.CanManage : scope.AllTenants))
         {
             throw new UserManagementDeniedException();
         }

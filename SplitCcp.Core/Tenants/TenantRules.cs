@@ -26,13 +26,8 @@ public static partial class TenantRules
         return HiddenCharacters(value);
     }
 
-    /// <summary>Control characters break lists and logs; invisible formatting characters (such as a right-to-left override) can disguise a name.</summary>
-    public static string? HiddenCharacters(string value) =>
-        value.Any(char.IsControl) ? "Remove control characters such as tabs or line breaks."
-        : value.Any(c => char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
-            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator)
-            ? "Remove invisible formatting characters such as direction marks or line separators."
-        : null;
+    /// <summary>The rule every display name follows (<see cref="DisplayText.HiddenCharacters"/>), kept here for the spec's rules that use it.</summary>
+    public static string? HiddenCharacters(string value) => DisplayText.HiddenCharacters(value);
 
     public static string? Slug(string? value)
     {

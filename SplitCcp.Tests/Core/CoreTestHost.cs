@@ -36,7 +36,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
         Time = time;
     }
 
-    /// <summary>A caller that <see cref="UserDirectory"/> accepts as an MSP operator; it has no row in the database.</summary>
+    /// <summary>A caller that <see cref="UserDirectory"/> accepts as an MSP operator; it has no row in the database (see <see cref="DirectoryOperatorAccess"/>).</summary>
     public static ClaimsPrincipal DirectoryOperator { get; } = PrincipalFor("directory-operator", Roles.MspOperator);
 
     public FakeTimeProvider Time { get; }
@@ -132,6 +132,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true }));
         builder.Services.AddSingleton<TimeProvider>(realTime ? TimeProvider.System : time);
         builder.AddSplitCcpCore();
+        builder.Services.AddSingleton<ITenantAccess>(sp => new DirectoryOperatorAccess(ActivatorUtilities.CreateInstance<TenantAccess>(sp)));
         return builder.Build();
     }
 
@@ -281,4 +282,22 @@ internal sealed record TestUser(UserView View, ClaimsPrincipal Principal)
 
     /// <summary>The same user as seen through a read-only API token.</summary>
     public ClaimsPrincipal ReadOnlyPrincipal => CoreTestHost.PrincipalFor(View.Id, View.Role, readOnly: true);
+}
+
+/// <summary>
+/// Access as the portal decides it, except that <see cref="CoreTestHost.DirectoryOperator"/> is an MSP operator without a row in the
+/// database, so tests can set users up while counting only the users they made.
+/// </summary>
+internal sealed class DirectoryOperatorAccess(ITenantAccess inner) : ITenantAccess
+{
+    private static readonly TenantScope s_operator = new("directory-operator", true, new HashSet<Guid>(), true, true);
+
+    public Task<TenantScope> GetScopeAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
+        IsDirectoryOperator(user) ? Task.FromResult(s_operator) : inner.GetScopeAsync(user, ct);
+
+    public Task<TenantAccessResult> CheckAsync(ClaimsPrincipal user, Guid tenantId, TenantOperation permission, CancellationToken ct = default) =>
+        inner.CheckAsync(user, tenantId, permission, ct);
+
+    private static bool IsDirectoryOperator(ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) == "directory-operator";
 }

@@ -17,6 +17,13 @@ internal static class ApiResults
     public static IResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: 409, title: "Conflict", detail: detail);
 
+    /// <summary>201 with a newly issued token, the one response that holds it: no cache or proxy may keep a copy.</summary>
+    public static IResult TokenIssued(HttpContext http, string location, IssuedApiToken issued)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        return Results.Created(location, issued);
+    }
+
     public static string UserId(this ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("An authenticated caller has no user id.");
 

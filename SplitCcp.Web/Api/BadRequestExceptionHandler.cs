@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace SplitCcp.Web.Api;
 
@@ -21,8 +22,10 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             {
                 Status = bad.StatusCode,
                 Title = "The request could not be read.",
-                Detail = bad.InnerException is System.Text.Json.JsonException json
-                    ? $"The body is not valid JSON: {json.Message}"
+                Detail = bad.InnerException is System.Text.Json.JsonException json ? $"The body is not valid JSON: {json.Message}"
+                    // The exception handler has cleared the endpoint by now; the limit the server applied is still on the request.
+                    : bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                        && httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } limit ? new RequestBodyLimit(limit).Detail
                     : bad.Message,
             },
         });

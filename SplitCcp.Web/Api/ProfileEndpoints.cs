@@ -20,7 +20,7 @@ internal static class ProfileEndpoints
         me.MapGet("/tokens", async (ClaimsPrincipal user, ApiTokenService tokens, CancellationToken ct) =>
             TypedResults.Ok(await tokens.ListAsync(user.UserId(), ct))).WithSummary("Lists the caller's own API tokens (never the tokens themselves).");
 
-        me.MapPost("/tokens", async (ClaimsPrincipal user, ApiTokenService tokens, UserEndpoints.TokenRequest request, CancellationToken ct) =>
+        me.MapPost("/tokens", async (HttpContext http, ClaimsPrincipal user, ApiTokenService tokens, UserEndpoints.TokenRequest request, CancellationToken ct) =>
             {
                 if (user.IsReadOnlyToken())
                 {
@@ -33,7 +33,7 @@ internal static class ProfileEndpoints
                 }
 
                 var issued = await tokens.IssueAsync(user.UserId(), request.Name!, request.ReadOnly, ct);
-                return Results.Created($"/api/me/tokens/{issued.Details.Id}", issued);
+                return ApiResults.TokenIssued(http, $"/api/me/tokens/{issued.Details.Id}", issued);
             })
             .WithSummary("Issues an API token for the caller; the token is in this response only.")
             .ProducesValidationProblem();

@@ -86,8 +86,12 @@ internal static class ReconciliationEndpoints
                 {
                     return ApiResults.Forbidden(ex.Message);
                 }
+                catch (DemoTenantsExhaustedException ex)
+                {
+                    return ApiResults.Conflict(ex.Message);
+                }
             })
-            .WithSummary("Creates a demo tenant on the Sandbox with a complete setup, ready to plan and apply (MSP operators).")
+            .WithSummary("Creates a demo tenant on the Sandbox with a complete setup, ready to plan and apply (MSP operators). 409 when all 100 demo slugs are taken.")
             .Produces<TenantView>(StatusCodes.Status201Created)
             .WithTags("Sandbox");
         return api;

@@ -11,6 +11,12 @@ internal static class SpecEndpoints
 {
     public const string StatusHeader = "SplitCcp-Spec-Status";
 
+    /// <summary>
+    /// The largest valid spec fits: every list at its cap and every text at its longest (the metadata XML at
+    /// <see cref="TenantSpecRules.MetadataXmlMaxLength"/>), written with \uXXXX escapes of 6 bytes a character, is about 3.5 MB.
+    /// </summary>
+    private static readonly RequestBodyLimit s_specBodyLimit = new(4 * 1024 * 1024);
+
     public static RouteGroupBuilder MapSpecEndpoints(this RouteGroupBuilder tenants)
     {
         var route = $"/{{{TenantRouteGuard.RouteParameter}:guid}}/spec";
@@ -60,7 +66,8 @@ internal static class SpecEndpoints
                     return ApiResults.Forbidden(ex.Message);
                 }
             })
-            .WithSummary("Replaces the tenant's desired state with a complete spec. Every field is validated; errors come back per JSON path. Send If-Match with the ETag you read to refuse a concurrent change (409).")
+            .WithSummary("Replaces the tenant's desired state with a complete spec. Every field is validated; errors come back per JSON path. Send If-Match with the ETag you read to refuse a concurrent change (409). A body over 4 MB is refused (413).")
+            .WithMetadata(s_specBodyLimit)
             .Accepts<TenantSpec>("application/json")
             .ProducesValidationProblem()
             .WithTags("Setup spec");

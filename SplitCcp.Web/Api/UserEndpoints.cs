@@ -9,7 +9,19 @@ internal static class UserEndpoints
 
     public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder api)
     {
-        var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(policy => policy.RequireRole(Roles.MspOperator));
+        var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(policy => policy.RequireRole(Roles.MspOperator))
+            .AddEndpointFilter(async (context, next) =>
+            {
+                // The directory checks the caller's current role in the database, which a claim may no longer match.
+                try
+                {
+                    return await next(context);
+                }
+                catch (UserManagementDeniedException ex)
+                {
+                    return ApiResults.Forbidden(ex.Message);
+                }
+            });
 
         users.MapGet("/", async (ClaimsPrincipal user, UserDirectory directory, CancellationToken ct) =>
                 TypedResults.Ok(await directory.ListAsync(user, ct)))
@@ -28,7 +40,7 @@ internal static class UserEndpoints
             .WithSummary("Changes a user's e-mail, name, role, tenants or disabled flag.")
             .ProducesValidationProblem();
 
-        users.MapPost("/{id}/tokens", async (ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, TokenRequest request, CancellationToken ct) =>
+        users.MapPost("/{id}/tokens", async (HttpContext http, ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, TokenRequest request, CancellationToken ct) =>
             {
                 if (Guard(user) is { } refused)
                 {
@@ -46,7 +58,7 @@ internal static class UserEndpoints
                 }
 
                 var issued = await tokens.IssueAsync(id, request.Name!, request.ReadOnly, ct);
-                return Results.Created($"/api/users/{id}/tokens/{issued.Details.Id}", issued);
+                return ApiResults.TokenIssued(http, $"/api/users/{id}/tokens/{issued.Details.Id}", issued);
             })
             .WithSummary("Issues an API token for a user. The token is in the response once and is never shown again.")
             .ProducesValidationProblem();

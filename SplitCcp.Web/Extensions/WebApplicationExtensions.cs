@@ -25,6 +25,7 @@ internal static class WebApplicationExtensions
         app.UseWhen(context => !IsApi(context) && HttpMethods.IsGet(context.Request.Method), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
 
         app.UseRouting();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<TenantRouteGuard>();
@@ -36,7 +37,7 @@ internal static class WebApplicationExtensions
         app.MapOpenApi().AllowAnonymous();
         app.MapMetrics();
 
-        var api = app.MapGroup("/api").RequireAuthorization();
+        var api = app.MapGroup("/api").RequireAuthorization().WithMetadata(RequestBodyLimit.Api);
         api.MapTenantEndpoints();
         api.MapDemoTenantEndpoints();
         api.MapHealthEndpoints();

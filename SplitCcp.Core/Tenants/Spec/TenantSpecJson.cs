@@ -51,6 +51,15 @@ public static class TenantSpecJson
                     "Nothing was read. Export the spec from a portal of the same version, or upgrade this one.");
             }
 
+            // A list over its cap is refused before its items become objects: a 48,000-agent upload costs no more than reading it.
+            foreach (var (path, rule) in s_cappedLists)
+            {
+                if (Find(document.RootElement, path) is { ValueKind: JsonValueKind.Array } list && rule(list.GetArrayLength()) is { } error)
+                {
+                    return Fail(path, error);
+                }
+            }
+
             try
             {
                 var spec = document.RootElement.Deserialize<TenantSpec>(Options);
@@ -61,6 +70,38 @@ public static class TenantSpecJson
                 return Fail(ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "$", Describe(ex));
             }
         }
+    }
+
+    private static readonly (string Path, Func<int, string?> Rule)[] s_cappedLists =
+    [
+        ("connect.agents", TenantSpecRules.AgentCount),
+        ("identityCenter.assignedUsers", TenantSpecRules.AssignedUserCount),
+        ("identityCenter.assignedGroups", TenantSpecRules.AssignedGroupCount),
+        ("appStream.imageBuilder.subnetIds", TenantSpecRules.SubnetCount),
+        ("appStream.imageBuilder.securityGroupIds", TenantSpecRules.SecurityGroupCount),
+    ];
+
+    /// <summary>The element at a dotted path, matching names as the deserializer does (case-insensitively); null when absent.</summary>
+    private static JsonElement? Find(JsonElement root, string path)
+    {
+        var element = root;
+        foreach (var name in path.Split('.'))
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var found = element.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (found.Value.ValueKind == JsonValueKind.Undefined)
+            {
+                return null;
+            }
+
+            element = found.Value;
+        }
+
+        return element;
     }
 
     private static string Describe(JsonException ex) =>

@@ -22,6 +22,24 @@ public static partial class TenantSpecRules
 {
     public const int MetadataXmlMaxLength = 200_000;
 
+    // List caps, from what AWS accepts, so an upload's cost is bounded by reading it. A list over its cap gets one error at the
+    // list's path before any rule looks at its items.
+
+    /// <summary>Amazon Connect's default quota of users per instance (Service Quotas, "Users per instance"): each agent is one Connect user.</summary>
+    public const int MaxAgents = 500;
+
+    /// <summary>Each assigned user signs in as one agent, so there are no more of them than agents.</summary>
+    public const int MaxAssignedUsers = MaxAgents;
+
+    /// <summary>A group assigned to the application is useful only if it holds an agent, so there are no more of them than agents.</summary>
+    public const int MaxAssignedGroups = MaxAgents;
+
+    /// <summary>A fleet takes one subnet per Availability Zone (AppStream's VpcConfig), and no region has more than six zones.</summary>
+    public const int MaxSubnets = 6;
+
+    /// <summary>AppStream's service model: SecurityGroupIdList has "max": 5.</summary>
+    public const int MaxSecurityGroups = 5;
+
     public static string? AwsAccountId(string? value) =>
         string.IsNullOrWhiteSpace(value) ? "Enter the 12-digit AWS account ID the tenant's resources live in."
         : AccountIdPattern().IsMatch(value) ? null
@@ -207,6 +225,25 @@ public static partial class TenantSpecRules
     public static string? SecurityGroupId(string? value) =>
         !string.IsNullOrWhiteSpace(value) && SecurityGroupPattern().IsMatch(value) ? null : "A security group ID looks like sg-0123456789abcdef0.";
 
+    public static string? AgentCount(int count) =>
+        ListLength(count, MaxAgents, "agents", $"Amazon Connect's default quota is {MaxAgents} users per instance.");
+
+    public static string? AssignedUserCount(int count) =>
+        ListLength(count, MaxAssignedUsers, "users to assign", "each one signs in as an agent. Assign a group instead of many users.");
+
+    public static string? AssignedGroupCount(int count) =>
+        ListLength(count, MaxAssignedGroups, "groups to assign", "there can be no more useful groups than agents. Put the agents in fewer groups.");
+
+    public static string? SubnetCount(int count) =>
+        ListLength(count, MaxSubnets, "subnets", "AppStream uses one subnet per Availability Zone, and no region has more than six.");
+
+    public static string? SecurityGroupCount(int count) =>
+        ListLength(count, MaxSecurityGroups, "security groups", "that is all AppStream accepts.");
+
+    // The message names no count: the wizard shows it when a list is full, before one more is added.
+    private static string? ListLength(int count, int max, string items, string reason) =>
+        count <= max ? null : $"List at most {max} {items}: {reason}";
+
     public static string? DesiredCapacity(int value) =>
         value is >= 1 and <= 500 ? null : "Use a capacity from 1 to 500 instances.";
 
@@ -231,6 +268,12 @@ public static partial class TenantSpecRules
             }
         }
 
+        bool WithinCap(string path, string? error)
+        {
+            Check(path, error);
+            return error is null;
+        }
+
         var all = sections.Length == 0;
         bool Has(SpecSection section) => all || sections.Contains(section);
 
@@ -248,17 +291,21 @@ public static partial class TenantSpecRules
                 Check("connect.instanceId", ConnectInstanceId(connect.InstanceId));
             }
 
-            for (var i = 0; i < connect.Agents.Count; i++)
+            if (WithinCap("connect.agents", AgentCount(connect.Agents.Count)))
             {
-                var agent = connect.Agents[i];
-                Check($"connect.agents[{i}].email", AgentEmail(agent.Email));
-                Check($"connect.agents[{i}].firstName", PersonName(agent.FirstName));
-                Check($"connect.agents[{i}].lastName", PersonName(agent.LastName));
-                Check($"connect.agents[{i}].routingProfile", ProfileName(agent.RoutingProfile));
-                Check($"connect.agents[{i}].securityProfile", ProfileName(agent.SecurityProfile));
-                if (agent.Email is not null && connect.Agents.Take(i).Any(a => string.Equals(a.Email, agent.Email, StringComparison.OrdinalIgnoreCase)))
+                var seenEmails = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                for (var i = 0; i < connect.Agents.Count; i++)
                 {
-                    errors.TryAdd($"connect.agents[{i}].email", ["This agent is listed twice."]);
+                    var agent = connect.Agents[i];
+                    Check($"connect.agents[{i}].email", AgentEmail(agent.Email));
+                    Check($"connect.agents[{i}].firstName", PersonName(agent.FirstName));
+                    Check($"connect.agents[{i}].lastName", PersonName(agent.LastName));
+                    Check($"connect.agents[{i}].routingProfile", ProfileName(agent.RoutingProfile));
+                    Check($"connect.agents[{i}].securityProfile", ProfileName(agent.SecurityProfile));
+                    if (agent.Email is not null && !seenEmails.Add(agent.Email))
+                    {
+                        errors.TryAdd($"connect.agents[{i}].email", ["This agent is listed twice."]);
+                    }
                 }
             }
 
@@ -284,14 +331,20 @@ public static partial class TenantSpecRules
 
             Check("identityCenter.metadataXml", MetadataXml(idc.MetadataXml));
             Check("identityCenter.startUrl", StartUrl(idc.StartUrl));
-            for (var i = 0; i < idc.AssignedUsers.Count; i++)
+            if (WithinCap("identityCenter.assignedUsers", AssignedUserCount(idc.AssignedUsers.Count)))
             {
-                Check($"identityCenter.assignedUsers[{i}]", IdentityName(idc.AssignedUsers[i]));
+                for (var i = 0; i < idc.AssignedUsers.Count; i++)
+                {
+                    Check($"identityCenter.assignedUsers[{i}]", IdentityName(idc.AssignedUsers[i]));
+                }
             }
 
-            for (var i = 0; i < idc.AssignedGroups.Count; i++)
+            if (WithinCap("identityCenter.assignedGroups", AssignedGroupCount(idc.AssignedGroups.Count)))
             {
-                Check($"identityCenter.assignedGroups[{i}]", IdentityName(idc.AssignedGroups[i]));
+                for (var i = 0; i < idc.AssignedGroups.Count; i++)
+                {
+                    Check($"identityCenter.assignedGroups[{i}]", IdentityName(idc.AssignedGroups[i]));
+                }
             }
         }
 
@@ -327,14 +380,20 @@ public static partial class TenantSpecRules
             Check("appStream.imageBuilder.name", AppStreamName(appStream.ImageBuilder.Name));
             Check("appStream.imageBuilder.baseImage", AppStreamName(appStream.ImageBuilder.BaseImage));
             Check("appStream.imageBuilder.instanceType", AppStreamInstanceType(appStream.ImageBuilder.InstanceType));
-            for (var i = 0; i < appStream.ImageBuilder.SubnetIds.Count; i++)
+            if (WithinCap("appStream.imageBuilder.subnetIds", SubnetCount(appStream.ImageBuilder.SubnetIds.Count)))
             {
-                Check($"appStream.imageBuilder.subnetIds[{i}]", SubnetId(appStream.ImageBuilder.SubnetIds[i]));
+                for (var i = 0; i < appStream.ImageBuilder.SubnetIds.Count; i++)
+                {
+                    Check($"appStream.imageBuilder.subnetIds[{i}]", SubnetId(appStream.ImageBuilder.SubnetIds[i]));
+                }
             }
 
-            for (var i = 0; i < appStream.ImageBuilder.SecurityGroupIds.Count; i++)
+            if (WithinCap("appStream.imageBuilder.securityGroupIds", SecurityGroupCount(appStream.ImageBuilder.SecurityGroupIds.Count)))
             {
-                Check($"appStream.imageBuilder.securityGroupIds[{i}]", SecurityGroupId(appStream.ImageBuilder.SecurityGroupIds[i]));
+                for (var i = 0; i < appStream.ImageBuilder.SecurityGroupIds.Count; i++)
+                {
+                    Check($"appStream.imageBuilder.securityGroupIds[{i}]", SecurityGroupId(appStream.ImageBuilder.SecurityGroupIds[i]));
+                }
             }
 
             Check("appStream.imageName", AppStreamName(appStream.ImageName));

@@ -1,4 +1,6 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Web.Components.Wizard;
 
@@ -18,6 +20,21 @@ public sealed class AppStreamStepTests
         cut.FindAll("[aria-invalid=true]").ShouldBeEmpty();
         cut.FindAll(".mud-chip-color-error").ShouldBeEmpty();
         cut.FindAll(".mud-error-text").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task SecurityGroups_AtTheCap_AnotherIsNotAddedAndTheCapIsSaid()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.AppStream.ImageBuilder.SecurityGroupIds = [.. Enumerable.Range(0, TenantSpecRules.MaxSecurityGroups).Select(i => $"sg-0123456789abcde{i:x2}")];
+        var cut = ctx.RenderStep<AppStreamStep>(spec);
+
+        await cut.FieldInput("spec-security-groups").InputAsync(new ChangeEventArgs { Value = "sg-0123456789abcdeff" });
+        await cut.FieldInput("spec-security-groups").KeyDownAsync(new KeyboardEventArgs { Key = "Enter" });
+
+        spec.AppStream.ImageBuilder.SecurityGroupIds.Count.ShouldBe(TenantSpecRules.MaxSecurityGroups);
+        cut.FieldText("spec-security-groups").ShouldBe(TenantSpecRules.SecurityGroupCount(TenantSpecRules.MaxSecurityGroups + 1));
     }
 
     [Fact]

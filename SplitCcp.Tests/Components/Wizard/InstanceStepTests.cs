@@ -272,6 +272,18 @@ public sealed class InstanceStepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddAgent_AtTheCap_IsNotOfferedAndTheCapIsSaid()
+    {
+        await using var ctx = CreateContext();
+        var spec = WizardSteps.ValidSpec();
+        spec.Connect.Agents = [.. Enumerable.Range(0, TenantSpecRules.MaxAgents).Select(i => new AgentUserSpec { Email = $"agent{i}@example.com", FirstName = "A", LastName = "B" })];
+        var cut = RenderStep(ctx, spec);
+
+        cut.FindAll("[data-testid=add-agent]").ShouldBeEmpty();
+        cut.Find("[data-testid=agents-full]").TextContent.Trim().ShouldBe(TenantSpecRules.AgentCount(TenantSpecRules.MaxAgents + 1));
+    }
+
+    [Fact]
     public async Task Render_HostileAgentFirstName_IsEncodedNeverMarkup()
     {
         await using var ctx = CreateContext();

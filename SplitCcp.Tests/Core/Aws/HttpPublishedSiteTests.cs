@@ -183,6 +183,12 @@ public sealed class HttpPublishedSiteTests
     [InlineData("fe80::1", false)]
     [InlineData("fd00::1", false)]
     [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("64:ff9b::a00:1", false)]
+    [InlineData("64:ff9b::34.94.236.248", false)]
+    [InlineData("2002:a9fe:a9fe::1", false)]
+    [InlineData("2002:345e:ecf8::1", false)]
+    [InlineData("::169.254.169.254", false)]
+    [InlineData("::52.94.236.248", false)]
     [InlineData("52.94.236.248", true)]
     [InlineData("2600:9000:2000::1", true)]
     public void IsPublic_Address_OnlyWhatTheInternetCanReach(string address, bool expected) =>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Security;
 
@@ -60,6 +61,16 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
 
         thrown.ParamName.ShouldBe("name");
         (await _host.QueryScalarAsync("SELECT COUNT(*) FROM ApiTokens")).ShouldBe(0L);
+    }
+
+    [Theory]
+    [InlineData("ci\u202Egnp.exe")]
+    [InlineData("ci\tnightly")]
+    [InlineData("ci\u2028nightly")]
+    public void ValidateName_HiddenCharacters_RefusedAsTenantNamesAre(string name)
+    {
+        TenantRules.HiddenCharacters(name).ShouldNotBeNull();
+        ApiTokenService.ValidateName(name).ShouldBe(TenantRules.HiddenCharacters(name));
     }
 
     [Fact]

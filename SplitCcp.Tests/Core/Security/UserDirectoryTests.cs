@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Security;
 
@@ -201,6 +202,42 @@ public sealed class UserDirectoryTests : IAsyncLifetime
         invalid.Errors.Keys.ShouldBe(["tenantIds"]);
         invalid.Errors["tenantIds"].ShouldBe([$"No tenant has the id {unknown}."]);
         (await _host.QueryScalarAsync("SELECT COUNT(*) FROM AspNetUsers")).ShouldBe(1L);
+    }
+
+    [Theory]
+    [InlineData("Ada\u202ELovelace")]
+    [InlineData("Ada\nLovelace")]
+    public async Task CreateAsync_DisplayNameWithHiddenCharacters_ReturnsTheTenantNameRuleAtDisplayName(string displayName)
+    {
+        var invalid = (await Users.CreateAsync(CoreTestHost.DirectoryOperator, new UserInput
+        {
+            Email = "x@example.com",
+            Password = CoreTestHost.Password,
+            Role = Roles.Viewer,
+            DisplayName = displayName,
+        })).ShouldBeOfType<UserSaveResult.Invalid>();
+
+        invalid.Errors.Keys.ShouldBe(["displayName"]);
+        invalid.Errors["displayName"].ShouldBe([TenantRules.HiddenCharacters(displayName)!]);
+    }
+
+    [Fact]
+    public async Task CreateAsync_OperatorDemotedSinceSigningIn_IsRefusedThoughTheClaimStillSaysOperator()
+    {
+        var demoted = await _host.CreateOperatorAsync();
+        (await Users.UpdateAsync(CoreTestHost.DirectoryOperator, demoted.View.Id, new UserInput
+        {
+            Email = demoted.View.Email, Role = Roles.Viewer, TenantIds = [],
+        })).ShouldBeOfType<UserSaveResult.Saved>();
+
+        // The principal is the one issued at sign-in: its role claim is still MspOperator.
+        demoted.Principal.IsInRole(Roles.MspOperator).ShouldBeTrue();
+        await Should.ThrowAsync<UserManagementDeniedException>(() => Users.CreateAsync(demoted.Principal, new UserInput
+        {
+            Email = "new@example.com", Password = CoreTestHost.Password, Role = Roles.MspOperator,
+        }));
+        await Should.ThrowAsync<UserManagementDeniedException>(() => Users.ListAsync(demoted.Principal));
+        (await Users.ListAsync(CoreTestHost.DirectoryOperator)).Select(u => u.Email).ShouldNotContain("new@example.com");
     }
 
     [Fact]

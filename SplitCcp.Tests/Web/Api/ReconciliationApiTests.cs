@@ -205,6 +205,23 @@ public sealed class ReconciliationApiTests : IAsyncLifetime, IDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    [Fact]
+    public async Task DemoTenant_EveryDemoSlugTaken_Returns409WithTheReason()
+    {
+        await _app.CreateTenantAsync("Demo", "demo");
+        for (var n = 2; n <= 100; n++)
+        {
+            await _app.CreateTenantAsync($"Demo {n}", $"demo-{n}");
+        }
+
+        var response = await _admin.PostAsync("/api/demo-tenants", null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        detail.ShouldContain("demo-100");
+        detail.ShouldContain("Delete");
+    }
+
     private async Task<Guid> CreateDemoAsync()
     {
         var response = await _admin.PostAsync("/api/demo-tenants", null);

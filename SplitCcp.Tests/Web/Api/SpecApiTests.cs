@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Web.Api;
@@ -81,6 +82,80 @@ public sealed class SpecApiTests : IAsyncLifetime, IDisposable
         var get = await _client.GetAsync($"/api/tenants/{_tenant.Id}/spec");
         get.Headers.GetValues("SplitCcp-Spec-Status").Single().ShouldBe("complete");
         JsonNode.DeepEquals(JsonNode.Parse(await get.Content.ReadAsStringAsync()), CompleteSpec()).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Put_48000Agents_Returns400WithOneErrorAtTheAgentsList()
+    {
+        var spec = CompleteSpec();
+        spec["connect"]!["agents"] = new JsonArray([.. Enumerable.Range(0, 48_000).Select(i => (JsonNode)new JsonObject { ["email"] = $"agent{i}@example.com" })]);
+
+        var response = await PutAsync(spec.ToJsonString());
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var errors = await ErrorsAsync(response);
+        errors.Keys.ShouldBe(["connect.agents"]);
+        errors["connect.agents"].ShouldBe(TenantSpecRules.AgentCount(48_000));
+        errors["connect.agents"].ShouldStartWith("List at most 500 agents:");
+    }
+
+    [Fact]
+    public async Task Put_LargestValidSpec_IsAccepted()
+    {
+        // Every list at its cap and every text at its longest, in characters JSON writers escape as \uXXXX: the body limit must fit it.
+        var spec = CompleteSpec();
+        spec["connect"]!["agents"] = new JsonArray([.. Enumerable.Range(0, TenantSpecRules.MaxAgents).Select(i => (JsonNode)new JsonObject
+        {
+            ["email"] = $"{i:D3}@".PadRight(64, 'a'),
+            ["firstName"] = new string('<', 100),
+            ["lastName"] = new string('>', 100),
+            ["routingProfile"] = new string('&', 127),
+            ["securityProfile"] = new string('\'', 127),
+        })]);
+        spec["identityCenter"]!["assignedUsers"] = new JsonArray([.. Enumerable.Range(0, TenantSpecRules.MaxAssignedUsers).Select(i => (JsonNode)$"{i:D3}".PadRight(128, '<'))]);
+        spec["identityCenter"]!["assignedGroups"] = new JsonArray([.. Enumerable.Range(0, TenantSpecRules.MaxAssignedGroups).Select(i => (JsonNode)$"{i:D3}".PadRight(128, '<'))]);
+        const string Open = "<EntityDescriptor><!--", Close = "--></EntityDescriptor>";
+        spec["identityCenter"]!["metadataXml"] = Open + new string('<', TenantSpecRules.MetadataXmlMaxLength - Open.Length - Close.Length) + Close;
+        var body = spec.ToJsonString();
+
+        var response = await PutAsync(body);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Encoding.UTF8.GetByteCount(body).ShouldBeGreaterThan(3_000_000, "the escapes are counted");
+    }
+
+    [Fact]
+    public async Task Put_BodyLargerThanTheLimit_Returns413SayingTheLimit()
+    {
+        var response = await PutAsync($$"""{ "schemaVersion": 1, "awsAccountId": "{{new string('1', 4 * 1024 * 1024)}}" }""");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        problem.RootElement.GetProperty("status").GetInt32().ShouldBe(413);
+        problem.RootElement.GetProperty("detail").GetString()!.ShouldContain("4 MB");
+        (await _client.GetAsync($"/api/tenants/{_tenant.Id}/spec")).Headers.GetValues("SplitCcp-Spec-Status").Single().ShouldBe("default", "nothing was stored");
+    }
+
+    [Fact]
+    public async Task Put_ChunkedBodyLargerThanTheLimit_Returns413SayingTheLimit()
+    {
+        // No Content-Length: the server must stop reading at the limit rather than trust a declared size. Kestrel enforces it; the in-memory test server does not.
+        using var app = new SplitCcpWebFactory().StartKestrel();
+        var tenant = await app.CreateTenantAsync("Chunked Co", "chunked-co");
+        var body = Encoding.UTF8.GetBytes($$"""{ "schemaVersion": 1, "awsAccountId": "{{new string('1', 4 * 1024 * 1024)}}" }""");
+        using var content = new StreamContent(new UnseekableStream(body));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var response = await app.CreateApiClient(SplitCcpWebFactory.AdminToken).PutAsync($"/api/tenants/{tenant.Id}/spec", content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        problem.RootElement.GetProperty("detail").GetString()!.ShouldContain("4 MB");
+    }
+
+    private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     [Fact]

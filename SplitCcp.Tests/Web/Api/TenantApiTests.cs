@@ -128,6 +128,18 @@ public sealed class TenantApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Create_BodyLargerThanTheApiLimit_Returns413SayingTheLimit()
+    {
+        var client = _app.CreateApiClient(SplitCcpWebFactory.AdminToken);
+
+        var response = await client.PostAsync("/api/tenants",
+            new StringContent($$"""{ "displayName": "{{new string('a', 100_000)}}" }""", System.Text.Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await Problem(response)).GetProperty("detail").GetString()!.ShouldContain("64 KB");
+    }
+
+    [Fact]
     public async Task Create_DuplicateSlug_Returns400OnSlug()
     {
         var client = _app.CreateApiClient(SplitCcpWebFactory.AdminToken);

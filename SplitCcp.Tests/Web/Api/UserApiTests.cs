@@ -10,6 +10,20 @@ public sealed class UserApiTests : IDisposable
 {
     private readonly SplitCcpWebFactory _app = new();
 
+    [Theory]
+    [InlineData("/api/me/tokens")]
+    [InlineData("/api/users/{self}/tokens")]
+    public async Task IssueToken_TheResponseCarryingTheToken_IsNeverStored(string route)
+    {
+        var client = _app.CreateApiClient(SplitCcpWebFactory.AdminToken);
+        var self = JsonDocument.Parse(await client.GetStringAsync("/api/me")).RootElement.GetProperty("id").GetString()!;
+
+        var issued = await client.PostAsJsonAsync(route.Replace("{self}", self, StringComparison.Ordinal), new { name = "cache-check", readOnly = true });
+
+        issued.StatusCode.ShouldBe(HttpStatusCode.Created);
+        issued.Headers.CacheControl!.NoStore.ShouldBeTrue();
+    }
+
     [Fact]
     public async Task CreateUserThenIssueToken_ByOperator_TokenActsAsThatUser()
     {

@@ -32,6 +32,7 @@ public sealed class HandBuiltTenantApiTests : IDisposable
     public async Task An_existing_instance_CloudFront_and_Identity_Center_in_another_region_converge_in_one_apply_the_console_steps_and_a_second_apply()
     {
         var (tenant, spec) = await CreateHandBuiltTenantAsync("Northwind", "northwind");
+        var world = await _app.Services.GetRequiredService<SandboxConsole>().GetWorldAsync(tenant.Id);
         await PutSpecAsync(tenant.Id, spec);
 
         var first = await ApplyAsync(tenant.Id);
@@ -46,14 +47,29 @@ public sealed class HandBuiltTenantApiTests : IDisposable
 
         var between = await CheckAsync(tenant.Id);
         between.GetProperty("status").GetString().ShouldBe("Pending", "a setup waiting on its console steps is not drift");
+        between.GetProperty("message").GetString().ShouldBe("2 console steps left");
+
+        var viewer = await _app.CreateUserAsync("viewer@northwind.example", Roles.Viewer, tenant.Id);
+        using (var viewerClient = _app.CreateApiClient(viewer.Token))
+        {
+            (await viewerClient.PostAsJsonAsync($"/api/tenants/{tenant.Id}/sandbox/tamper", new { resource = ResourceKeys.IdentityCenterApplication, change = "Complete" }))
+                .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        }
 
         foreach (var manual in open.Where(o => o.Value == "Manual").Select(o => o.Key))
         {
             var done = await _admin.PostAsJsonAsync($"/api/tenants/{tenant.Id}/sandbox/tamper", new { resource = manual, change = "Complete" });
             done.StatusCode.ShouldBe(HttpStatusCode.OK, await done.Content.ReadAsStringAsync());
+            (await done.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("summary").GetString()!.ShouldStartWith("Simulated a console step");
         }
 
-        (await CheckAsync(tenant.Id)).GetProperty("status").GetString().ShouldBe("Pending", "what the second apply creates was never in line");
+        var idc = (await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{tenant.Id}/spec")).GetProperty("identityCenter");
+        idc.GetProperty("applicationArn").GetString()!.ShouldStartWith($"arn:aws:sso::{world.AccountId}:application/");
+        idc.GetProperty("metadataUrl").GetString()!.ShouldStartWith($"https://portal.sso.{world.IdentityCenterRegion}.amazonaws.com/saml/metadata/");
+        idc.GetProperty("startUrl").GetString()!.ShouldStartWith($"https://{world.IdentityStoreId}.awsapps.com/start/");
+        var afterSteps = await CheckAsync(tenant.Id);
+        afterSteps.GetProperty("status").GetString().ShouldBe("Pending", "what the second apply creates was never in line");
+        afterSteps.GetProperty("message").GetString()!.ShouldEndWith("changes to apply");
 
         var second = await ApplyAsync(tenant.Id);
 
@@ -64,6 +80,8 @@ public sealed class HandBuiltTenantApiTests : IDisposable
         healthy.GetProperty("resources").EnumerateArray().Where(r => r.GetProperty("state").GetString() != "InSync")
             .Select(r => $"{r.GetProperty("key").GetString()}: {r.GetProperty("state").GetString()} {r.GetProperty("message")}").ShouldBeEmpty();
         healthy.GetProperty("status").GetString().ShouldBe("Healthy");
+        var audit = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{tenant.Id}/audit?take=200");
+        audit.EnumerateArray().Count(a => a.GetProperty("action").GetString() == AuditActions.SandboxChanged).ShouldBe(2);
     }
 
     private static IEnumerable<string> FailedSteps(JsonElement apply) =>

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Reconciliation.Resources;
-using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Infrastructure;
@@ -99,57 +96,6 @@ public sealed class ReconciliationApiTests : IAsyncLifetime, IDisposable
         (await unknownField.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("field")[0].GetString()!.ShouldContain("objectOwnership");
         var unknownResource = await _admin.PostAsJsonAsync($"/api/tenants/{demo}/sandbox/tamper", new { resource = "nope", change = "Delete" });
         unknownResource.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-    }
-
-    [Fact]
-    public async Task A_tenant_set_up_by_hand_converges_in_one_apply_its_console_steps_and_a_second_apply_and_is_pending_in_between()
-    {
-        var created = await _admin.PostAsJsonAsync("/api/tenants", new { displayName = "Hand Built Co", slug = "hand-built", region = "eu-west-2", accessMode = "Sandbox" });
-        created.StatusCode.ShouldBe(HttpStatusCode.Created);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var world = await _app.Services.GetRequiredService<SandboxConsole>().GetWorldAsync(id);
-        var instance = world.ConnectInstances.First(i => i.UsesSaml);
-
-        // From the generated spec, what the operator knows before any console step: no application ARN, metadata or start URL.
-        var spec = JsonNode.Parse(await _admin.GetStringAsync($"/api/tenants/{id}/spec"))!;
-        spec["connect"] = new JsonObject { ["instanceMode"] = "UseExisting", ["instanceId"] = instance.Id, ["instanceAlias"] = instance.Alias };
-        spec["identityCenter"] = new JsonObject { ["instanceArn"] = world.IdentityCenterInstanceArn, ["assignedGroups"] = new JsonArray("Agents") };
-        spec["hosting"]!["mode"] = "CloudFront";
-        spec["appStream"]!["imageBuilder"]!["subnetIds"] = new JsonArray("subnet-0a1b2c3d4e5f60718");
-        spec["appStream"]!["imageBuilder"]!["securityGroupIds"] = new JsonArray("sg-0a1b2c3d4e5f60718");
-        var saved = await _admin.PutAsync($"/api/tenants/{id}/spec", new StringContent(spec.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
-        saved.StatusCode.ShouldBe(HttpStatusCode.OK, await saved.Content.ReadAsStringAsync());
-
-        (await PollAsync((await _admin.PostAsync($"/api/tenants/{id}/apply", null)).Headers.Location!.ToString())).GetProperty("state").GetString().ShouldBe("Succeeded");
-        var afterFirst = await CheckAsync(id);
-        afterFirst.GetProperty("status").GetString().ShouldBe("Pending");
-        afterFirst.GetProperty("message").GetString().ShouldBe("2 console steps left");
-
-        var viewer = await _app.CreateUserAsync("viewer@hand-built.example", Roles.Viewer, id);
-        (await _app.CreateApiClient(viewer.Token).PostAsJsonAsync($"/api/tenants/{id}/sandbox/tamper", new { resource = ResourceKeys.IdentityCenterApplication, change = "Complete" }))
-            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        var untouched = (await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{id}/spec")).GetProperty("identityCenter");
-        (untouched.TryGetProperty("applicationArn", out var arn) && arn.ValueKind == JsonValueKind.String).ShouldBeFalse("the viewer changed nothing");
-        foreach (var key in new[] { ResourceKeys.IdentityCenterApplication, ResourceKeys.Image })
-        {
-            var done = await _admin.PostAsJsonAsync($"/api/tenants/{id}/sandbox/tamper", new { resource = key, change = "Complete" });
-            done.StatusCode.ShouldBe(HttpStatusCode.OK, await done.Content.ReadAsStringAsync());
-            (await done.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("summary").GetString()!.ShouldStartWith("Simulated a console step");
-        }
-
-        var idc = (await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{id}/spec")).GetProperty("identityCenter");
-        idc.GetProperty("applicationArn").GetString()!.ShouldStartWith($"arn:aws:sso::{world.AccountId}:application/");
-        idc.GetProperty("metadataUrl").GetString()!.ShouldContain("/saml/metadata/");
-        idc.GetProperty("startUrl").GetString()!.ShouldStartWith($"https://{world.IdentityStoreId}.awsapps.com/start/");
-        var between = await CheckAsync(id);
-        between.GetProperty("status").GetString().ShouldBe("Pending", "what is left is changes never applied, not drift");
-        between.GetProperty("message").GetString()!.ShouldEndWith("changes to apply");
-
-        (await PollAsync((await _admin.PostAsync($"/api/tenants/{id}/apply", null)).Headers.Location!.ToString())).GetProperty("state").GetString().ShouldBe("Succeeded");
-        var last = await CheckAsync(id);
-        last.GetProperty("status").GetString().ShouldBe("Healthy", last.ToString());
-        var audit = await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{id}/audit?take=200");
-        audit.EnumerateArray().Count(a => a.GetProperty("action").GetString() == AuditActions.SandboxChanged).ShouldBe(2);
     }
 
     [Fact]

@@ -93,12 +93,33 @@ public sealed partial class DriftChecker(
     private async Task<TenantHealthReport?> CheckCoreAsync(Guid tenantId, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        if (await specs.LoadAsync(tenantId, ct) is not var (tenant, record))
+        (Tenants.TenantView Tenant, TenantSpecRecord Record)? loaded;
+        try
+        {
+            loaded = await specs.LoadAsync(tenantId, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A check that cannot start still tells: the tenant is Failing with the reason, never left at its last status.
+            LogSetupUnreadable(logger, ex, tenantId);
+            return await specs.FindTenantAsync(tenantId, ct) is { } unreadable
+                ? await ReportAsync(unreadable, null, Outcome.Whole(TenantHealthStatus.Failing, ex is InvalidOperationException
+                    ? $"{ex.Message} Open the tenant's setup and save it again, or restore it from a backup."
+                    : "The tenant's setup could not be read, so it was not checked; see the server log."), started, ct)
+                : null;
+        }
+
+        if (loaded is not var (tenant, record))
         {
             return null;
         }
 
-        var outcome = await ObserveAsync(tenant, record, ct);
+        return await ReportAsync(tenant, record, await ObserveAsync(tenant, record, ct), started, ct);
+    }
+
+    private async Task<TenantHealthReport?> ReportAsync(Tenants.TenantView tenant, TenantSpecRecord? record, Outcome outcome, long started, CancellationToken ct)
+    {
+        var tenantId = tenant.Id;
         var duration = time.GetElapsedTime(started);
         var stored = await StoreAsync(tenantId, outcome, duration, ct);
         if (stored is null)
@@ -109,7 +130,7 @@ public sealed partial class DriftChecker(
         var verdict = stored.Verdict;
         metrics.RecordCheck(duration, verdict.Status);
         notifier.Notify(tenantId);
-        if (stored.AutoRemediate && verdict.Fixable)
+        if (record is not null && stored.AutoRemediate && verdict.Fixable)
         {
             await RemediateAsync(record, verdict, ct);
         }
@@ -246,6 +267,9 @@ public sealed partial class DriftChecker(
     }
 
     private static string Describe(TimeSpan span) => span.TotalMinutes >= 1 ? HealthVerdict.Count((int)Math.Round(span.TotalMinutes), "minute") : HealthVerdict.Count((int)Math.Ceiling(span.TotalSeconds), "second");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The setup of tenant {TenantId} could not be read for its drift check.")]
+    private static partial void LogSetupUnreadable(ILogger logger, Exception exception, Guid tenantId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The drift check of tenant {TenantId} failed unexpectedly.")]
     private static partial void LogCheckCrashed(ILogger logger, Exception exception, Guid tenantId);

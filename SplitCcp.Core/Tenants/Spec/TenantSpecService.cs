@@ -72,6 +72,9 @@ public sealed class TenantSpecService(
     }
 
     /// <summary>The tenant and its spec with no access check, for background work such as an apply.</summary>
+    /// <summary>The tenant alone, for a caller whose setup could not be read.</summary>
+    internal Task<TenantView?> FindTenantAsync(Guid tenantId, CancellationToken ct) => tenants.FindAsync(tenantId, ct);
+
     internal async Task<(TenantView Tenant, TenantSpecRecord Record)?> LoadAsync(Guid tenantId, CancellationToken ct) =>
         await tenants.FindAsync(tenantId, ct) is { } tenant ? await LoadAsync(tenant, ct) : null;
 

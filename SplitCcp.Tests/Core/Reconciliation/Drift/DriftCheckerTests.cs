@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
@@ -296,6 +298,30 @@ public sealed class DriftCheckerTests
     }
 
     private static DriftService Drift(ReconciliationTestHost host) => host.Services.GetRequiredService<DriftService>();
+
+    [Fact]
+    public async Task A_check_that_cannot_read_the_setup_records_the_tenant_Failing_with_the_reason_instead_of_its_last_status()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+        var healthy = await CheckAsync(host, tenant.Id);
+        healthy.Status.ShouldBe(TenantHealthStatus.Healthy);
+        var db = host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
+        await using (var context = await db.CreateDbContextAsync())
+        {
+            // A setup written by a later portal, or damaged: it no longer parses.
+            await context.TenantSpecs.Where(s => s.TenantId == tenant.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Json, "{\"schemaVersion\": 1, \"connect\": 42}"));
+        }
+
+        var report = await CheckAsync(host, tenant.Id);
+
+        report.Status.ShouldBe(TenantHealthStatus.Failing);
+        report.Message.ShouldNotBeNull().ShouldContain("cannot be read");
+        report.CheckedAt!.Value.ShouldBeGreaterThan(healthy.CheckedAt!.Value);
+        var stored = (await Drift(host).GetHealthAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull();
+        stored.Status.ShouldBe(TenantHealthStatus.Failing, "the dashboard and the health API read the stored status");
+    }
 
     internal static async Task<TenantHealthReport> CheckAsync(ReconciliationTestHost host, Guid tenantId) =>
         (await Drift(host).CheckNowAsync(host.Operator.Principal, tenantId)).ShouldBeOfType<CheckResult.Checked>().Report;

@@ -29,7 +29,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddTimeProvider();
 
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var contentRoot = builder.Environment.ContentRootPath;
         // Pooled: every operation takes a short-lived context, and a new one sets up EF's services again each time (tens of

@@ -35,6 +35,22 @@ public sealed class StartupConfigurationTests
     }
 
     [Fact]
+    public async Task BootstrapApiTokenMalformed_ExitsNonZeroWithOneLineBeforeTheOperatorIsCreated()
+    {
+        var exit = await PortalProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["SplitCcp__Bootstrap__AdminEmail"] = "admin@example.com",
+            ["SplitCcp__Bootstrap__AdminPassword"] = "Correct-Horse-Battery-1",
+            ["SplitCcp__Bootstrap__ApiToken"] = "not-a-token",
+            ["ASPNETCORE_URLS"] = PortalProcess.Url(PortalProcess.FreePort()),
+        });
+
+        exit.ExitCode.ShouldNotBe(0, string.Join('\n', exit.Lines));
+        exit.Lines.ShouldHaveSingleItem().ShouldContain("SplitCcp:Bootstrap:ApiToken must start with 'sccp_'");
+        exit.DataDirectoryCreated.ShouldBeFalse("the operator must not be created before the token is found wrong");
+    }
+
+    [Fact]
     public async Task Production_UnprotectedKeysExplicitlyAllowed_Starts()
     {
         var port = PortalProcess.FreePort();

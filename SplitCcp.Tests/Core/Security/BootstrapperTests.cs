@@ -46,12 +46,12 @@ public sealed class BootstrapperTests
     [Theory]
     [InlineData("not-a-sccp-token-0123456789abcdefghijkl")]
     [InlineData("sccp_short")]
-    public async Task StartAsync_MalformedBootstrapToken_FailsStartup(string token)
+    public async Task StartAsync_MalformedBootstrapToken_FailsStartupAsASettingsError(string token)
     {
-        var thrown = await Should.ThrowAsync<InvalidOperationException>(() =>
+        var thrown = await Should.ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
             CoreTestHost.StartAsync(Settings("admin@example.com", CoreTestHost.Password, token)));
 
-        thrown.Message.ShouldBe("SplitCcp__Bootstrap__ApiToken must start with 'sccp_' and be at least 32 characters long.");
+        thrown.Failures.ShouldHaveSingleItem().ShouldContain("SplitCcp:Bootstrap:ApiToken must start with 'sccp_' and be at least 32 characters long.");
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.AddPooledDbContextFactory<SplitCcpDbContext>((sp, options) =>
             options.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveConnectionString(contentRoot)));
         services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContext());
+        services.AddSingleton<DatabaseIntegrity>();
         services.AddHostedService<DatabaseInitializer>();
 
         services.AddDataProtection().SetApplicationName("SplitCcp").PersistKeysToDbContext<SplitCcpDbContext>().AddKeyRingProtection(builder.Configuration);

@@ -19,6 +19,12 @@ if (app.FindConfigurationError() is { } error)
     return 1;
 }
 
+if (await app.Services.GetRequiredService<SplitCcp.Core.Persistence.DatabaseIntegrity>().FindDamageAsync() is { } damage)
+{
+    await Console.Error.WriteLineAsync(damage);
+    return 1;
+}
+
 app.MapSplitCcp();
 await app.RunAsync();
 return 0;

@@ -223,8 +223,9 @@ public sealed class TenantFormTests
 
         list.QuerySelector("[data-testid=tenant-region-group-aws]")!.TextContent.Trim().ShouldBe("AWS");
         list.QuerySelector("[data-testid=tenant-region-group-aws-us-gov]")!.TextContent.Trim().ShouldBe("AWS GovCloud (US)");
-        list.QuerySelectorAll(".mud-list-item").Select(e => e.TextContent.Trim().Split(' ')[0])
+        list.QuerySelectorAll(".mud-list-item:not(.region-group)").Select(e => e.TextContent.Trim().Split(' ')[0])
             .ShouldBe([.. AwsPartitions.Commercial.Regions, "us-gov-west-1"]);
+        cut.FindAll("[data-testid^=tenant-region-group]").ShouldBeEmpty("the partition labels belong in the open list, not beside the closed select");
         list.TextContent.ShouldContain("eu-west-2 — Europe (London)");
     }
 

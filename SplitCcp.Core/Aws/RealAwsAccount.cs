@@ -18,6 +18,9 @@ public sealed class RealAwsAccount : IAwsAccount
     private readonly Uri? _endpoint;
     private readonly TimeProvider? _time;
 
+    /// <summary>One gateway per Identity Center region for the account's life: a plan asks for it at every Identity Center call.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IIdentityCenterGateway> _identityCenter = new(StringComparer.Ordinal);
+
     /// <param name="callerIn">The account's caller for a region: rate limits are per account, region and service.</param>
     public RealAwsAccount(
         TenantView tenant, AWSCredentials credentials, string accountId, Func<string, IAwsCaller> callerIn, HttpClient http, HttpClient pagesHttp, TimeProvider? time = null)
@@ -66,5 +69,5 @@ public sealed class RealAwsAccount : IAwsAccount
     public IPublishedSite PublishedSite { get; }
 
     public IIdentityCenterGateway IdentityCenterIn(string region) =>
-        new IdentityCenterGateway(new AwsSignedClient(_http, _credentials, region, _endpoint, _time), _callerIn(region));
+        _identityCenter.GetOrAdd(region, r => new IdentityCenterGateway(new AwsSignedClient(_http, _credentials, r, _endpoint, _time), _callerIn(r)));
 }

@@ -44,7 +44,10 @@ public sealed class SandboxAwsAccount : IAwsAccount
 
     public IIamGateway Iam { get; }
 
-    public IIdentityCenterGateway IdentityCenterIn(string region) => new SandboxIdentityCenterGateway(this, region);
+    /// <summary>One gateway per Identity Center region for the account's life: a plan asks for it at every Identity Center call.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IIdentityCenterGateway> _identityCenter = new(StringComparer.Ordinal);
+
+    public IIdentityCenterGateway IdentityCenterIn(string region) => _identityCenter.GetOrAdd(region, r => new SandboxIdentityCenterGateway(this, r));
 
     public IS3Gateway S3 { get; }
 

@@ -29,11 +29,11 @@ internal sealed record HealthVerdict(TenantHealthStatus Status, string? Message,
         // Auto-remediation fixes drift an apply can fix; what was never in line is the operator's to apply, or to do in the console.
         var fixable = status == TenantHealthStatus.Drifted
             && plan.Items.Any(i => i.Action is PlanAction.Create or PlanAction.Update && byKey.GetValueOrDefault(i.Key)?.IsOutOfLine == true);
-        return new HealthVerdict(status, status == TenantHealthStatus.Pending ? Left(plan, byKey, resources) : null, resources, fixable);
+        return new HealthVerdict(status, status == TenantHealthStatus.Pending ? Left(plan, byKey) : null, resources, fixable);
     }
 
     /// <summary>What is left to finish the setup: "2 console steps left; 3 changes to apply".</summary>
-    private static string Left(Plan plan, Dictionary<string, DriftResource> byKey, List<DriftResource> resources)
+    private static string Left(Plan plan, Dictionary<string, DriftResource> byKey)
     {
         var pending = plan.Items.Where(i => byKey.GetValueOrDefault(i.Key)?.State == DriftState.Pending).ToList();
         var consoleSteps = pending.Count(i => i.Action == PlanAction.Manual);

@@ -42,10 +42,13 @@ public sealed class SandboxChangesTests
         return tenant;
     }
 
-    [Fact]
-    public async Task A_hand_built_tenant_converges_through_one_apply_its_console_steps_and_a_second_apply()
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(0.3, 0.05)]
+    public async Task A_hand_built_tenant_converges_through_one_apply_its_console_steps_and_a_second_apply(double throttleRate, double serverErrorRate)
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        // Not only the demo's path, and not only a quiet AWS: with throttling and server errors the retries carry it through.
+        await using var host = await ReconciliationTestHost.StartAsync(throttleRate, serverErrorRate);
         var tenant = await CreateHandBuiltAsync(host);
 
         var first = await host.ApplyAsync(tenant.Id);

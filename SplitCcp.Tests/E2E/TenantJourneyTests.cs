@@ -34,6 +34,8 @@ public sealed partial class TenantJourneyTests(BrowserFixture browser) : PortalT
         await Portal.ScreenshotAsync("slug-error");
         await Portal.Input("tenant-slug").FillAsync("northwind");
 
+        // The error going away shows the circuit has taken the new slug, so the save click does not land in that re-render.
+        await Assertions.Expect(page.GetByText("Use lowercase letters, digits and single hyphens")).ToBeHiddenAsync();
         await Portal.ByTestId("save-tenant").ClickAsync();
         await page.WaitForURLAsync(TenantUrl());
         (await Portal.ByTestId("tenant-title").TextContentAsync()).ShouldBe("Northwind Support");

@@ -94,6 +94,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ApplyNotifier>();
         services.AddSingleton<ApplyEngine>();
+        services.AddSingleton<ApplySlots>();
         services.AddSingleton<ApplyRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ApplyRunner>());
         services.AddSingleton<ReconciliationService>();

@@ -49,6 +49,7 @@ public sealed partial class ApplyEngine(
     Reconciler reconciler,
     AuditLog audit,
     ApplyNotifier notifier,
+    ApplySlots slots,
     TimeProvider time,
     ILogger<ApplyEngine> logger)
 {
@@ -57,6 +58,7 @@ public sealed partial class ApplyEngine(
 
     public async Task RunAsync(Guid applyId, CancellationToken ct)
     {
+        using var slot = await slots.TakeAsync(ct);
         var run = await StartAsync(applyId, ct);
         if (run is null)
         {
@@ -65,7 +67,7 @@ public sealed partial class ApplyEngine(
 
         try
         {
-            await ExecuteAsync(run, ct);
+            await ExecuteAsync(run, slot, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -96,7 +98,7 @@ public sealed partial class ApplyEngine(
         return run;
     }
 
-    private async Task ExecuteAsync(ApplyRun run, CancellationToken ct)
+    private async Task ExecuteAsync(ApplyRun run, ApplySlot slot, CancellationToken ct)
     {
         if (await specs.LoadAsync(run.TenantId, ct) is not var (tenant, record))
         {
@@ -121,6 +123,7 @@ public sealed partial class ApplyEngine(
             }
 
             pass = await reconciler.StartAsync(tenant, record.Spec, ct);
+            pass.Context.WhileWaiting = slot.AwayAsync;
         }
         catch (AwsCallException ex)
         {

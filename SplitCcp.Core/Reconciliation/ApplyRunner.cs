@@ -3,19 +3,18 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Reconciliation;
 
 /// <summary>
-/// Runs accepted applies in the background, several tenants at once, so one slow tenant never holds up another. On start
-/// it picks up every apply a previous process left Pending or Running, which is how an interrupted apply resumes.
+/// Runs accepted applies in the background, every tenant's at once: how many work at a time is up to <see cref="ApplySlots"/>,
+/// so one slow tenant never holds up another. On start it picks up every apply a previous process left Pending or Running,
+/// which is how an interrupted apply resumes.
 /// </summary>
 public sealed partial class ApplyRunner(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
     ApplyEngine engine,
-    IOptions<ReconciliationOptions> options,
     ILogger<ApplyRunner> logger) : BackgroundService
 {
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
@@ -37,7 +36,6 @@ public sealed partial class ApplyRunner(
             }
         }
 
-        using var gate = new SemaphoreSlim(options.Value.MaxConcurrentApplies);
         var inFlight = new List<Task>();
         try
         {
@@ -48,7 +46,6 @@ public sealed partial class ApplyRunner(
                     continue;
                 }
 
-                await gate.WaitAsync(stoppingToken);
                 inFlight.RemoveAll(t => t.IsCompleted);
                 inFlight.Add(Task.Run(async () =>
                 {
@@ -69,7 +66,6 @@ public sealed partial class ApplyRunner(
                     finally
                     {
                         _running.TryRemove(id, out _);
-                        gate.Release();
                     }
                 }, CancellationToken.None));
             }

@@ -18,7 +18,10 @@ public sealed class ReconciliationOptions
     /// <summary>How long a step may wait for AWS (a Connect instance can take minutes) before it fails.</summary>
     public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>How many applies may run at once across all tenants.</summary>
+    /// <summary>
+    /// How many applies may work at once across all tenants. An apply waiting on slow AWS work (a fleet starting, an
+    /// instance being created) does not count: it gives its slot back while it waits.
+    /// </summary>
     [Range(1, 64)]
     public int MaxConcurrentApplies { get; set; } = 4;
 }
@@ -97,6 +100,12 @@ public sealed class ReconcileContext
         Values = SetupValues.For(Tenant.Region, _spec);
     }
 
+    /// <summary>
+    /// Runs a wait between two looks at AWS. An apply gives its slot back here (<see cref="ApplySlot.AwayAsync"/>), so
+    /// other tenants' applies work while this one waits; a plan or a check just waits.
+    /// </summary>
+    public Func<Func<Task>, CancellationToken, Task> WhileWaiting { get; set; } = (wait, _) => wait();
+
     /// <summary>Polls <paramref name="check"/> with back-off until it returns null (done), reporting its answer while waiting.</summary>
     public async Task WaitAsync(string what, Func<CancellationToken, Task<string?>> check, CancellationToken ct)
     {
@@ -110,7 +119,8 @@ public sealed class ReconcileContext
             }
 
             await ReportProgress($"Waiting for {what}: {status}.", ct);
-            await Task.Delay(interval, Time, ct);
+            var delay = interval;
+            await WhileWaiting(() => Task.Delay(delay, Time, ct), ct);
             interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, Options.PollMaxInterval.Ticks));
         }
     }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
@@ -50,6 +52,7 @@ public sealed partial class ApplyEngine(
     AuditLog audit,
     ApplyNotifier notifier,
     ApplySlots slots,
+    IOptions<ReconciliationOptions> options,
     TimeProvider time,
     ILogger<ApplyEngine> logger)
 {
@@ -67,7 +70,24 @@ public sealed partial class ApplyEngine(
 
         try
         {
-            await ExecuteAsync(run, slot, ct);
+            while (await ExecuteAsync(run, slot, ct) is { } failure)
+            {
+                if (run.Retries >= options.Value.ApplyRetries)
+                {
+                    await FinishAsync(run, run.Retries == 0 ? failure
+                        : $"{failure} The portal retried the whole apply {HealthVerdict.Count(run.Retries, "time")} and AWS went on refusing; apply again later.", ct);
+                    return;
+                }
+
+                var delay = options.Value.ApplyRetryDelay * Math.Pow(2, run.Retries);
+                await ScheduleRetryAsync(run, failure, delay, ct);
+                await slot.AwayAsync(() => Task.Delay(delay, time, ct), ct);
+                await UpdateAsync(run, stored =>
+                {
+                    stored.RetryAt = null;
+                    stored.Error = null;
+                }, ct);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -87,6 +107,9 @@ public sealed partial class ApplyEngine(
 
         run.State = ApplyState.Running;
         run.Attempts++;
+        // Interrupted while it waited to be retried: it is retried now.
+        run.RetryAt = null;
+        run.Error = null;
         run.StartedAt ??= time.GetUtcNow().UtcDateTime;
         if (run.Attempts > 1)
         {
@@ -98,12 +121,16 @@ public sealed partial class ApplyEngine(
         return run;
     }
 
-    private async Task ExecuteAsync(ApplyRun run, ApplySlot slot, CancellationToken ct)
+    /// <summary>
+    /// One pass over the plan. Null when the apply is finished; otherwise why it failed when every failure was one that AWS
+    /// asks to retry later (throttling, a server error), so the whole apply may be retried.
+    /// </summary>
+    private async Task<string?> ExecuteAsync(ApplyRun run, ApplySlot slot, CancellationToken ct)
     {
         if (await specs.LoadAsync(run.TenantId, ct) is not var (tenant, record))
         {
             await FinishAsync(run, "The tenant was deleted.", ct);
-            return;
+            return null;
         }
 
         if (record.IsDraft || record.Version != run.SpecVersion)
@@ -111,7 +138,7 @@ public sealed partial class ApplyEngine(
             await FinishAsync(run, record.IsDraft
                 ? "The setup was opened for editing and saved as a draft after this apply was requested, so it was not applied. Finish the setup, plan, and apply again."
                 : $"The setup changed (version {run.SpecVersion} to {record.Version}) after this apply was requested, so it was not applied. Plan and apply again.", ct);
-            return;
+            return null;
         }
 
         PlanRun pass;
@@ -127,11 +154,17 @@ public sealed partial class ApplyEngine(
         }
         catch (AwsCallException ex)
         {
+            if (ex.Failure.IsTransient)
+            {
+                return ex.Failure.Message;
+            }
+
             await FinishAsync(run, ex.Failure.Message, ct);
-            return;
+            return null;
         }
 
         var steps = run.Steps.ToDictionary(s => s.ResourceKey, StringComparer.Ordinal);
+        var failures = new FailureTally();
 
         // Slow AWS operations (an instance being created, a fleet starting) are left running while independent resources
         // go ahead; a resource that depends on one waits for it first.
@@ -140,7 +173,7 @@ public sealed partial class ApplyEngine(
         {
             foreach (var dependency in resource.DependsOn.Where(waiting.ContainsKey).ToList())
             {
-                await SettleStepAsync(run, waiting[dependency].Step, pass, waiting[dependency].Resource, ct);
+                await SettleStepAsync(run, waiting[dependency].Step, pass, waiting[dependency].Resource, failures, ct);
                 waiting.Remove(dependency);
             }
 
@@ -148,7 +181,7 @@ public sealed partial class ApplyEngine(
             {
                 await pass.PlanAsync(resource, ct);
             }
-            else if (await RunStepAsync(run, step, pass, resource, ct))
+            else if (await RunStepAsync(run, step, pass, resource, failures, ct))
             {
                 waiting[resource.Key] = (step, resource);
             }
@@ -156,7 +189,7 @@ public sealed partial class ApplyEngine(
 
         foreach (var (step, resource) in waiting.Values)
         {
-            await SettleStepAsync(run, step, pass, resource, ct);
+            await SettleStepAsync(run, step, pass, resource, failures, ct);
         }
 
         // Before the apply is finished, so the check that follows it judges against what it brought in line.
@@ -169,14 +202,63 @@ public sealed partial class ApplyEngine(
         }, ct);
 
         var failed = run.Steps.Where(s => s.State == ApplyStepState.Failed).ToList();
-        await FinishAsync(run, failed.Count == 0 ? null : $"{failed.Count} step{(failed.Count == 1 ? "" : "s")} failed. First: {failed[0].Title}: {failed[0].Message}", ct);
+        var failure = failed.Count == 0 ? null : $"{HealthVerdict.Count(failed.Count, "step")} failed. First: {failed[0].Title}: {failed[0].Message}";
+        if (failure is not null && failures.Retryable)
+        {
+            return failure;
+        }
+
+        await FinishAsync(run, failure, ct);
 
         // After the apply is finished, so a crash in between can only lose what the next apply records again.
         await RecordLearnedAsync(run, record, pass.Context.Spec, ct);
+        return null;
     }
 
+    /// <summary>
+    /// Records that the apply waits to be retried as a whole: its steps not done go back to waiting their turn (those that
+    /// succeeded stay done, and are only looked at again), and the apply says when and why, in its history too.
+    /// </summary>
+    private async Task ScheduleRetryAsync(ApplyRun run, string failure, TimeSpan delay, CancellationToken ct)
+    {
+        var retry = run.Retries + 1;
+        var at = time.GetUtcNow().UtcDateTime + delay;
+        var note = $"Retrying the whole apply in {Describe(delay)} (retry {retry} of {options.Value.ApplyRetries}): {failure}";
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.Applies.Include(a => a.Steps).SingleAsync(a => a.Id == run.Id, ct);
+        stored.Retries = run.Retries = retry;
+        stored.RetryAt = run.RetryAt = at;
+        stored.Error = run.Error = $"{failure} The portal retries the whole apply at {at:HH:mm:ss} UTC (retry {retry} of {options.Value.ApplyRetries}).";
+        // Skipped ones too: a step blocked by one that failed, or not readable when the apply was planned, gets its turn.
+        foreach (var step in stored.Steps.Where(s => s.State is ApplyStepState.Failed or ApplyStepState.Skipped))
+        {
+            step.Message = $"{(step.State == ApplyStepState.Failed ? "Failed" : "Not applied")}; to be retried with the whole apply. {step.Message}";
+            step.State = ApplyStepState.Pending;
+            step.FinishedAt = null;
+        }
+
+        db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyRetrying, note, run.Id));
+        await db.SaveChangesAsync(ct);
+        run.Steps = stored.Steps;
+        notifier.Notify(run.TenantId, run.Id);
+    }
+
+    /// <summary>Changes the stored apply and the one in hand alike.</summary>
+    private async Task UpdateAsync(ApplyRun run, Action<ApplyRun> change, CancellationToken ct)
+    {
+        change(run);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        change(await db.Applies.SingleAsync(a => a.Id == run.Id, ct));
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(run.TenantId, run.Id);
+    }
+
+    private static string Describe(TimeSpan span) => span.TotalSeconds < 60
+        ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0.#} min");
+
     /// <summary>Runs one step up to asking AWS for the change. True when AWS is still working on it and the step must be settled later.</summary>
-    private async Task<bool> RunStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, CancellationToken ct)
+    private async Task<bool> RunStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, FailureTally failures, CancellationToken ct)
     {
         if (step.State == ApplyStepState.Succeeded)
         {
@@ -185,7 +267,7 @@ public sealed partial class ApplyEngine(
             return false;
         }
 
-        await JournalAsync(run, step, JournalPhase.Started, ApplyStepState.Running, $"{step.Action} {step.Title}.", ct);
+        await JournalAsync(run, step, JournalPhase.Started, ApplyStepState.Running, step.Action.Length == 0 ? $"Reading {step.Title}." : $"{step.Action} {step.Title}.", ct);
         await CheckpointAsync(ApplyCheckpoint.StepStarted, step.ResourceKey, ct);
         Observation? observation = null;
         string? failure;
@@ -193,6 +275,12 @@ public sealed partial class ApplyEngine(
         {
             pass.Context.ReportProgress = (message, token) => JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, message, token);
             var (item, observed) = await pass.PlanAsync(resource, ct, throwOnFailure: true);
+            if (step.Action.Length == 0 && item.Action is PlanAction.Create or PlanAction.Update)
+            {
+                // Could not be read when the apply was planned; read now, it has a change to make.
+                step.Action = item.Action.ToString();
+            }
+
             if (item.Action is not (PlanAction.Create or PlanAction.Update) || observed is null)
             {
                 switch (item.Action)
@@ -200,9 +288,10 @@ public sealed partial class ApplyEngine(
                     case PlanAction.InSync:
                         await FinishStepAsync(run, step, pass, resource, null, ct);
                         break;
-                    case PlanAction.Blocked:
+                    case PlanAction.Blocked when step.Action.Length > 0:
                         // Planned as a change, now blocked (a dependency failed, or AWS refused): the change was not made.
                         await FinishStepAsync(run, step, pass, resource, $"Not applied: {item.Reason}", ct);
+                        failures.Add(retryable: null);
                         break;
                     default:
                         await JournalAsync(run, step, JournalPhase.Skipped, ApplyStepState.Skipped, item.Reason ?? $"{item.Action}: nothing the API can do.", ct);
@@ -226,10 +315,12 @@ public sealed partial class ApplyEngine(
             }
 
             failure = FailureOf(observation);
+            failures.Add(retryable: failure is null ? null : false);
         }
         catch (Exception ex) when (FailureOf(ex) is { } message)
         {
             failure = message;
+            failures.Add(IsRetryable(ex));
         }
         finally
         {
@@ -241,17 +332,19 @@ public sealed partial class ApplyEngine(
     }
 
     /// <summary>Waits, with back-off, for AWS to finish a step's slow operation, then records how it ended.</summary>
-    private async Task SettleStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, CancellationToken ct)
+    private async Task SettleStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, FailureTally failures, CancellationToken ct)
     {
         string? failure;
         try
         {
             pass.Context.ReportProgress = (message, token) => JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, message, token);
             failure = FailureOf(await SettleAsync(pass.Context, resource, ct));
+            failures.Add(retryable: failure is null ? null : false);
         }
         catch (Exception ex) when (FailureOf(ex) is { } message)
         {
             failure = message;
+            failures.Add(IsRetryable(ex));
         }
         finally
         {
@@ -266,7 +359,12 @@ public sealed partial class ApplyEngine(
         if (failure is null)
         {
             pass.Record(resource, PlanAction.InSync);
-            await JournalAsync(run, step, JournalPhase.Succeeded, ApplyStepState.Succeeded, $"{(step.Action == nameof(PlanAction.Create) ? "Created" : "Updated")} {step.Title}.", ct);
+            await JournalAsync(run, step, JournalPhase.Succeeded, ApplyStepState.Succeeded, step.Action switch
+            {
+                nameof(PlanAction.Create) => $"Created {step.Title}.",
+                nameof(PlanAction.Update) => $"Updated {step.Title}.",
+                _ => $"{step.Title} is in sync.",
+            }, ct);
         }
         else
         {
@@ -289,6 +387,28 @@ public sealed partial class ApplyEngine(
         TimeoutException or InvalidOperationException or NotSupportedException => exception.Message,
         _ => null,
     };
+
+    private static bool IsRetryable(Exception exception) => exception is AwsCallException { Failure.IsTransient: true };
+
+    /// <summary>
+    /// How a pass's steps failed. The whole apply is worth retrying when some step failed on an error AWS asks to retry later
+    /// (throttling, a server error, no answer) once its own call's retries were spent, and none failed on one that retrying
+    /// cannot mend (a quota, a refusal, a value AWS rejects). A step not applied because what it needs failed counts for neither.
+    /// </summary>
+    private sealed class FailureTally
+    {
+        private bool _transient;
+        private bool _final;
+
+        public bool Retryable => _transient && !_final;
+
+        /// <param name="retryable">True for a transient failure, false for a final one, null for neither (no failure, or a blocked step).</param>
+        public void Add(bool? retryable)
+        {
+            _transient |= retryable == true;
+            _final |= retryable == false;
+        }
+    }
 
     /// <summary>Keeps in the spec what AWS assigned (a created instance's ID, the distribution's domain) for the setup files.</summary>
     private async Task RecordLearnedAsync(ApplyRun run, TenantSpecRecord record, TenantSpec effective, CancellationToken ct)

@@ -31,8 +31,23 @@ public sealed class ApplyRun
 
     public DateTime? FinishedAt { get; set; }
 
-    /// <summary>Why the apply failed, in the operator's words.</summary>
+    /// <summary>Why the apply failed, in the operator's words; while it waits to be retried (<see cref="RetryAt"/>), why and when.</summary>
     public string? Error { get; set; }
+
+    /// <summary>How many times the whole apply was retried after its steps failed on errors AWS asks to retry later (throttling).</summary>
+    public int Retries { get; set; }
+
+    /// <summary>When the apply is retried as a whole; null unless it is waiting to be.</summary>
+    public DateTime? RetryAt { get; set; }
+
+    /// <summary>
+    /// The portal process running this apply, null until one claims it. Only the
+    /// owner runs it; another process may take it over only once <see cref="LeaseUntil"/> has passed.
+    /// </summary>
+    public string? ClaimedBy { get; set; }
+
+    /// <summary>Until when the claim holds; the owner renews it while the apply runs, so a lapsed lease means its process is gone.</summary>
+    public DateTime? LeaseUntil { get; set; }
 
     /// <summary>How many times a runner has picked this apply up; above one means it resumed after a restart.</summary>
     public int Attempts { get; set; }

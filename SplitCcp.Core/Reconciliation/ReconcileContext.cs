@@ -24,6 +24,15 @@ public sealed class ReconciliationOptions
     /// </summary>
     [Range(1, 64)]
     public int MaxConcurrentApplies { get; set; } = 4;
+
+    /// <summary>
+    /// How many times an apply whose steps failed only on errors AWS asks to retry later (throttling, server errors) after
+    /// each call's own retries is retried as a whole, waiting <see cref="ApplyRetryDelay"/>, doubled each time, before each.
+    /// </summary>
+    [Range(0, 10)]
+    public int ApplyRetries { get; set; } = 3;
+
+    public TimeSpan ApplyRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>

@@ -12,12 +12,12 @@ public sealed record ApplyStepView(int Ordinal, string ResourceKey, string Title
 /// <summary>An apply as the API and the UI show it.</summary>
 public sealed record ApplyView(
     Guid Id, Guid TenantId, ApplyState State, string RequestedBy, int SpecVersion, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
-    string? Error, int Attempts, IReadOnlyList<ApplyStepView> Steps)
+    string? Error, int Attempts, int Retries, DateTime? RetryAt, IReadOnlyList<ApplyStepView> Steps)
 {
     public bool IsActive => State is ApplyState.Pending or ApplyState.Running;
 
     internal static ApplyView From(ApplyRun run) => new(
-        run.Id, run.TenantId, run.State, run.RequestedBy, run.SpecVersion, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Attempts,
+        run.Id, run.TenantId, run.State, run.RequestedBy, run.SpecVersion, run.CreatedAt, run.StartedAt, run.FinishedAt, run.Error, run.Attempts, run.Retries, run.RetryAt,
         run.Steps.OrderBy(s => s.Ordinal).Select(s => new ApplyStepView(s.Ordinal, s.ResourceKey, s.Title, s.Action, s.State, s.Message, s.StartedAt, s.FinishedAt)).ToList());
 }
 

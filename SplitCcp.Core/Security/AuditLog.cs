@@ -15,6 +15,7 @@ public static class AuditActions
     public const string Planned = "plan";
     public const string ApplyRequested = "apply.requested";
     public const string ApplyResumed = "apply.resumed";
+    public const string ApplyRetrying = "apply.retrying";
     public const string ApplyFinished = "apply.finished";
     public const string StepSucceeded = "apply.step-succeeded";
     public const string StepFailed = "apply.step-failed";

@@ -16,6 +16,7 @@ internal sealed class ApplyRunEntityTypeConfiguration : IEntityTypeConfiguration
         builder.Property(a => a.State).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.RequestedBy).HasMaxLength(256);
         builder.Property(a => a.Error).HasMaxLength(4000);
+        builder.Property(a => a.ClaimedBy).HasMaxLength(200);
         builder.HasIndex(a => new { a.TenantId, a.CreatedAt });
 
         // One active apply per tenant, whichever process or replica asks: the database refuses a second.

@@ -236,16 +236,22 @@ public sealed class ApplyEngineTests
         apply.Steps.ShouldNotContain(s => s.State == ApplyStepState.Running || s.State == ApplyStepState.InProgress || s.State == ApplyStepState.Pending);
     }
 
-    [Fact]
-    public async Task A_quota_AWS_refuses_is_tried_once_and_fails_its_step_saying_where_to_raise_it()
+    /// <summary>Uses up the account's AppStream stack quota (10) with stacks of its own, so the apply's CreateStack is refused.</summary>
+    internal static async Task FillStackQuotaAsync(ReconciliationTestHost host, TenantView tenant)
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
-        var tenant = await host.CreateDemoAsync();
         var account = await host.Services.GetRequiredService<SplitCcp.Core.Aws.Gateways.IAwsAccountFactory>().OpenAsync(tenant, CancellationToken.None);
         for (var i = 0; i < 10; i++)
         {
             await account.AppStream.CreateStackAsync($"other-stack-{i}", CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task A_quota_AWS_refuses_is_tried_once_and_fails_its_step_saying_where_to_raise_it()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        await FillStackQuotaAsync(host, tenant);
 
         var apply = await host.ApplyAsync(tenant.Id);
 

@@ -48,6 +48,7 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
             ["SplitCcp:Sandbox:ServerErrorRate"] = serverErrorRate.ToString(CultureInfo.InvariantCulture),
             ["SplitCcp:Reconciliation:PollInitialInterval"] = Ms(20),
             ["SplitCcp:Reconciliation:PollMaxInterval"] = Ms(100),
+            ["SplitCcp:Reconciliation:ApplyRetryDelay"] = Ms(50),
             ["SplitCcp:Aws:Retry:BaseDelay"] = Ms(1),
             ["SplitCcp:Aws:Retry:MaxDelay"] = Ms(10),
             ["SplitCcp:Aws:Retry:MaxRetries"] = "20",

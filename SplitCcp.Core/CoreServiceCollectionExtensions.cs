@@ -34,10 +34,14 @@ public static class CoreServiceCollectionExtensions
         var contentRoot = builder.Environment.ContentRootPath;
         // Pooled: every operation takes a short-lived context, and a new one sets up EF's services again each time (tens of
         // kilobytes and a few hundred microseconds before its first query), which dominated a drift pass over many tenants.
-        services.AddPooledDbContextFactory<SplitCcpDbContext>((sp, options) =>
-            options.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveConnectionString(contentRoot)));
+        string ConnectionString(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveConnectionString(contentRoot);
+        services.AddPooledDbContextFactory<SplitCcpDbContext>((sp, options) => options.UseSqlite(ConnectionString(sp)));
         services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseIntegrity>();
+
+        // First of the hosted services: nothing migrates, bootstraps or resumes an apply before this portal owns the folder.
+        services.AddSingleton(sp => new DataFolderLock(ConnectionString(sp)));
+        services.AddHostedService(sp => sp.GetRequiredService<DataFolderLock>());
         services.AddHostedService<DatabaseInitializer>();
 
         services.AddDataProtection().SetApplicationName("SplitCcp").PersistKeysToDbContext<SplitCcpDbContext>().AddKeyRingProtection(builder.Configuration);

@@ -1,4 +1,5 @@
 using SplitCcp.Core;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Web.Benchmark;
 using SplitCcp.Web.Extensions;
 
@@ -19,7 +20,13 @@ if (app.FindConfigurationError() is { } error)
     return 1;
 }
 
-if (await app.Services.GetRequiredService<SplitCcp.Core.Persistence.DatabaseIntegrity>().FindDamageAsync() is { } damage)
+if (app.Services.GetRequiredService<DataFolderLock>().TryAcquire() is { } inUse)
+{
+    await Console.Error.WriteLineAsync(inUse);
+    return 1;
+}
+
+if (await app.Services.GetRequiredService<DatabaseIntegrity>().FindDamageAsync() is { } damage)
 {
     await Console.Error.WriteLineAsync(damage);
     return 1;

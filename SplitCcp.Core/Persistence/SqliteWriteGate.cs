@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
 
 namespace SplitCcp.Core.Persistence;
 
@@ -15,14 +14,9 @@ internal static class SqliteWriteGate
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_gates = new(StringComparer.Ordinal);
 
     /// <summary>The gate of the database file the connection string opens.</summary>
-    public static SemaphoreSlim For(string? connectionString) =>
-        s_gates.GetOrAdd(FileOf(connectionString ?? ""), static _ => new SemaphoreSlim(1, 1));
-
-    private static string FileOf(string connectionString)
+    public static SemaphoreSlim For(string? connectionString)
     {
-        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        return dataSource is "" or ":memory:" || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
-            ? connectionString
-            : Path.GetFullPath(dataSource);
+        connectionString ??= "";
+        return s_gates.GetOrAdd(StorageOptions.DatabaseFileOf(connectionString) ?? connectionString, static _ => new SemaphoreSlim(1, 1));
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Data.Sqlite;
 
 namespace SplitCcp.Core.Persistence;
 
@@ -24,6 +25,15 @@ public sealed class StorageOptions
         var database = Path.Combine(folder, "splitccp.db");
         CreateOwnerOnly(folder, database);
         return $"Data Source={database};Foreign Keys=True";
+    }
+
+    /// <summary>The full path of the database file <paramref name="connectionString"/> opens; null for an in-memory database or a URI.</summary>
+    internal static string? DatabaseFileOf(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:" || builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : Path.GetFullPath(builder.DataSource);
     }
 
     /// <summary>

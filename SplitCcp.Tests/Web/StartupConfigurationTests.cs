@@ -1,8 +1,14 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
 using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Web;
 
-/// <summary>A misconfigured portal, started as a process: it says what to set in one line and stops before writing anything.</summary>
+/// <summary>
+/// A misconfigured portal, or one started on a data folder another portal owns, started as a process: it says what to do in
+/// one line and stops before writing anything.
+/// </summary>
 public sealed class StartupConfigurationTests
 {
     [Fact]
@@ -97,5 +103,80 @@ public sealed class StartupConfigurationTests
 
         using var http = new HttpClient();
         (await http.GetAsync(PortalProcess.Url(port, "/account/login"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, portal.Output);
+    }
+
+    [Fact]
+    public async Task SecondPortal_SameDataFolder_ExitsNonZeroWithOneLineWhileTheFirstKeepsRunning()
+    {
+        using var installation = new Installation();
+        var port = PortalProcess.FreePort();
+        await using var first = await PortalProcess.StartAsync(installation.Environment(port), new Uri(PortalProcess.Url(port, "/healthz/ready")));
+        var database = installation.DatabaseFiles();
+
+        var clock = Stopwatch.StartNew();
+        var exit = await PortalProcess.RunToExitAsync(installation.Environment(PortalProcess.FreePort()));
+
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30));
+        exit.ExitCode.ShouldNotBe(0, string.Join('\n', exit.Lines));
+        var line = exit.Lines.ShouldHaveSingleItem();
+        line.ShouldContain($"The data folder {installation.DataDirectory} is in use by another portal process");
+        line.ShouldContain("Stop the other portal");
+        line.ShouldContain("SplitCcp:Storage:DataDirectory");
+        installation.DatabaseFiles().ShouldBe(database, "the second portal must not write to the first one's database");
+        using var http = new HttpClient();
+        (await http.GetAsync(PortalProcess.Url(port, "/healthz"))).StatusCode.ShouldBe(HttpStatusCode.OK, first.Output);
+    }
+
+    [Fact]
+    public async Task PortalKilled_NextStartOnTheSameDataFolder_Starts()
+    {
+        using var installation = new Installation();
+        var port = PortalProcess.FreePort();
+        var killed = await PortalProcess.StartAsync(installation.Environment(port), new Uri(PortalProcess.Url(port, "/healthz/ready")));
+
+        // Disposing kills the process with SIGKILL: nothing of the portal runs to let go of its lock, and the lock file stays.
+        await killed.DisposeAsync();
+        File.Exists(Path.Combine(installation.DataDirectory, "splitccp.lock")).ShouldBeTrue();
+
+        var clock = Stopwatch.StartNew();
+        await using var next = await PortalProcess.StartAsync(installation.Environment(port), new Uri(PortalProcess.Url(port, "/healthz/ready")));
+
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), next.Output);
+        using var http = new HttpClient();
+        (await http.GetAsync(PortalProcess.Url(port, "/account/login"))).StatusCode.ShouldBe(HttpStatusCode.OK, next.Output);
+    }
+
+    /// <summary>A data folder and its key file, of the test's own, so that neither portal removes them with its temp folder.</summary>
+    private sealed class Installation : IDisposable
+    {
+        private static readonly string[] s_databaseFiles = ["splitccp.db", "splitccp.db-wal"];
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
+
+        public Installation()
+        {
+            Directory.CreateDirectory(_folder);
+            File.WriteAllText(KeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        public string DataDirectory => Path.Combine(_folder, "data");
+
+        private string KeyFile => Path.Combine(_folder, "dataprotection.key");
+
+        public Dictionary<string, string> Environment(int port) => new()
+        {
+            ["SplitCcp__Storage__DataDirectory"] = DataDirectory,
+            ["SplitCcp__DataProtection__KeyFile"] = KeyFile,
+            ["ASPNETCORE_URLS"] = PortalProcess.Url(port),
+        };
+
+        /// <summary>The database and its write-ahead log by SHA-256 (not the -shm index, which readers change too).</summary>
+        public Dictionary<string, string> DatabaseFiles() =>
+            s_databaseFiles.Select(name => Path.Combine(DataDirectory, name)).Where(File.Exists).ToDictionary(path => path, path =>
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                return Convert.ToHexString(SHA256.HashData(stream));
+            });
+
+        public void Dispose() => Directory.Delete(_folder, recursive: true);
     }
 }

@@ -57,11 +57,15 @@ public sealed class KeyRingProtectionTests : IAsyncDisposable
     {
         var host = await StartAsync(new() { [KeyFileSetting] = NewKeyFile("portal.key") });
         await StoreSecretAsync(host);
-        var copy = await CopyDatabaseAsync(host);
         var stored = (string)(await host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'"))!;
 
-        var withoutKeyFile = await StartAsync(new() { ["SplitCcp:Storage:ConnectionString"] = copy });
-        var withAnotherKeyFile = await StartAsync(new() { ["SplitCcp:Storage:ConnectionString"] = copy, [KeyFileSetting] = NewKeyFile("other.key") });
+        // A copy each: a portal locks the database it runs on.
+        var withoutKeyFile = await StartAsync(new() { ["SplitCcp:Storage:ConnectionString"] = await CopyDatabaseAsync(host, "copy.db") });
+        var withAnotherKeyFile = await StartAsync(new()
+        {
+            ["SplitCcp:Storage:ConnectionString"] = await CopyDatabaseAsync(host, "another-copy.db"),
+            [KeyFileSetting] = NewKeyFile("other.key"),
+        });
 
         Should.Throw<CryptographicException>(() => withoutKeyFile.Services.GetRequiredService<SecretProtector>().Unprotect(stored));
         Should.Throw<CryptographicException>(() => withAnotherKeyFile.Services.GetRequiredService<SecretProtector>().Unprotect(stored));
@@ -167,9 +171,9 @@ public sealed class KeyRingProtectionTests : IAsyncDisposable
     }
 
     /// <summary>What someone who copied the database file would have: a consistent snapshot of it, nothing else.</summary>
-    private async Task<string> CopyDatabaseAsync(CoreTestHost host)
+    private async Task<string> CopyDatabaseAsync(CoreTestHost host, string name)
     {
-        var copy = Path.Combine(_keys, "copy.db");
+        var copy = Path.Combine(_keys, name);
         await using (var connection = new SqliteConnection(host.ConnectionString))
         {
             await connection.OpenAsync();

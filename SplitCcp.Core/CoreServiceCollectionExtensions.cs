@@ -99,6 +99,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ApplyNotifier>();
         services.AddSingleton<ApplyEngine>();
         services.AddSingleton<ApplySlots>();
+        services.AddSingleton<ApplyClaims>();
         services.AddSingleton<ApplyRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ApplyRunner>());
         services.AddSingleton<ReconciliationService>();

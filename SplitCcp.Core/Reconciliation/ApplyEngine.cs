@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,7 @@ public sealed partial class ApplyEngine(
     AuditLog audit,
     ApplyNotifier notifier,
     ApplySlots slots,
+    ApplyClaims claims,
     IOptions<ReconciliationOptions> options,
     TimeProvider time,
     ILogger<ApplyEngine> logger)
@@ -59,7 +61,39 @@ public sealed partial class ApplyEngine(
     /// <summary>Called at each <see cref="ApplyCheckpoint"/>; for tests that simulate a crash there.</summary>
     internal Func<ApplyCheckpoint, string, CancellationToken, Task>? OnCheckpoint { get; set; }
 
+    private readonly ConcurrentDictionary<Guid, Task> _running = new();
+
+    /// <summary>Whether this process is running the apply now (or waiting for a slot to).</summary>
+    public bool IsRunning(Guid applyId) => _running.ContainsKey(applyId);
+
+    /// <summary>
+    /// Runs the apply if this process can claim it (<see cref="ApplyClaims"/>): to its end, or until it stops on a fault that
+    /// leaves it to be resumed. A second call while this process runs it waits for that run instead of starting another.
+    /// </summary>
     public async Task RunAsync(Guid applyId, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_running.GetOrAdd(applyId, done.Task) is var running && running != done.Task)
+        {
+            await running.WaitAsync(ct);
+            return;
+        }
+
+        try
+        {
+            if (await claims.TryClaimAsync(applyId, ct))
+            {
+                await RunClaimedAsync(applyId, ct);
+            }
+        }
+        finally
+        {
+            _running.TryRemove(applyId, out _);
+            done.SetResult();
+        }
+    }
+
+    private async Task RunClaimedAsync(Guid applyId, CancellationToken ct)
     {
         using var slot = await slots.TakeAsync(ct);
         var run = await StartAsync(applyId, ct);

@@ -1,85 +1,123 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SplitCcp.Core.Persistence;
+using Microsoft.Extensions.Options;
 
 namespace SplitCcp.Core.Reconciliation;
 
 /// <summary>
 /// Runs accepted applies in the background, every tenant's at once: how many work at a time is up to <see cref="ApplySlots"/>,
-/// so one slow tenant never holds up another. On start it picks up every apply a previous process left Pending or Running,
-/// which is how an interrupted apply resumes.
+/// so one slow tenant never holds up another. On start, and then every quarter of <see cref="ReconciliationOptions.ApplyLease"/>,
+/// it renews this process's claims and picks up every unfinished apply it may claim (<see cref="ApplyClaims"/>): those a
+/// previous process left Pending or Running, which is how an interrupted apply resumes; its own that stopped on a fault
+/// (the disk full for a while), which resume from their journal once writes work again; and those whose owner is gone.
 /// </summary>
 public sealed partial class ApplyRunner(
-    IDbContextFactory<SplitCcpDbContext> dbFactory,
     ApplyEngine engine,
+    ApplyClaims claims,
+    IOptions<ReconciliationOptions> options,
+    TimeProvider time,
     ILogger<ApplyRunner> logger) : BackgroundService
 {
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
-    private readonly ConcurrentDictionary<Guid, byte> _running = new();
+    private bool _sweepFailing;
 
     public void Enqueue(Guid applyId) => _queue.Writer.TryWrite(applyId);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
-        {
-            var interrupted = await db.Applies
-                .Where(a => a.State == ApplyState.Pending || a.State == ApplyState.Running)
-                .OrderBy(a => a.CreatedAt).Select(a => a.Id).ToListAsync(stoppingToken);
-            foreach (var id in interrupted)
-            {
-                LogResuming(logger, id);
-                Enqueue(id);
-            }
-        }
-
+        var sweeping = SweepAsync(stoppingToken);
         var inFlight = new List<Task>();
         try
         {
             await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                if (!_running.TryAdd(id, 0))
+                if (engine.IsRunning(id))
                 {
                     continue;
                 }
 
                 inFlight.RemoveAll(t => t.IsCompleted);
-                inFlight.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        await engine.RunAsync(id, stoppingToken);
-                    }
-                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                    {
-                        // Shutting down: the apply stays Running and resumes on the next start.
-                    }
-#pragma warning disable CA1031 // A failure of one apply must not stop the runner for every other tenant.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        LogRunFailed(logger, ex, id);
-                    }
-                    finally
-                    {
-                        _running.TryRemove(id, out _);
-                    }
-                }, CancellationToken.None));
+                inFlight.Add(Task.Run(() => RunAsync(id, stoppingToken), CancellationToken.None));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
 
-        await Task.WhenAll(inFlight);
+        await Task.WhenAll([.. inFlight, sweeping]);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming apply {ApplyId}, interrupted by a restart.")]
-    private static partial void LogResuming(ILogger logger, Guid applyId);
+    private async Task RunAsync(Guid id, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await engine.RunAsync(id, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the apply stays Running and resumes on the next start.
+        }
+#pragma warning disable CA1031 // A failure of one apply must not stop the runner for every other tenant.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // Still Running and claimed by this process: the next sweep resumes it from its journal.
+            LogRunFailed(logger, ex, id);
+        }
+    }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Apply {ApplyId} could not be run.")]
+    /// <summary>Renews this process's claims and queues what it may run, at start and then every quarter of the lease.</summary>
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.ApplyLease / 4;
+        try
+        {
+            while (true)
+            {
+                await SweepOnceAsync(stoppingToken);
+                await Task.Delay(interval, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SweepOnceAsync(CancellationToken ct)
+    {
+        try
+        {
+            await claims.RenewAsync(ct);
+            foreach (var id in await claims.FindClaimableAsync(ct))
+            {
+                if (!engine.IsRunning(id))
+                {
+                    LogPickingUp(logger, id);
+                    Enqueue(id);
+                }
+            }
+
+            _sweepFailing = false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Storage out for a while: said once, tried again at the next sweep.
+            if (!_sweepFailing)
+            {
+                LogSweepFailed(logger, ex);
+            }
+
+            _sweepFailing = true;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Picking up apply {ApplyId}: interrupted, stopped on a fault, or left by a portal process that is gone.")]
+    private static partial void LogPickingUp(ILogger logger, Guid applyId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Apply {ApplyId} stopped before its end; it is resumed from its journal at the next sweep.")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, Guid applyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew apply claims or look for applies to resume; trying again at the next sweep.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

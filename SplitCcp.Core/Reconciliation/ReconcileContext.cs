@@ -33,6 +33,14 @@ public sealed class ReconciliationOptions
     public int ApplyRetries { get; set; } = 3;
 
     public TimeSpan ApplyRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a portal process's claim on an apply holds without being renewed; another process takes the apply over only
+    /// after it lapses. The process renews its claims every quarter of this, and then also resumes its applies that stopped
+    /// on a fault (the disk full for a while).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ApplyLease { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>

@@ -19,7 +19,13 @@ public sealed partial class OnboardingTemplateApiTests : IAsyncLifetime, IDispos
 
     public async Task InitializeAsync()
     {
-        var created = await _app.Services.GetRequiredService<TenantService>().CreateAsync(_app.Operator(), new TenantInput
+        _tenant = await CreateTenantAsync(_app);
+        _tenantAdmin = await _app.CreateUserAsync("admin@onboard.example", Roles.TenantAdmin, _tenant.Id);
+    }
+
+    private static async Task<TenantView> CreateTenantAsync(SplitCcpWebFactory app)
+    {
+        var created = await app.Services.GetRequiredService<TenantService>().CreateAsync(app.Operator(), new TenantInput
         {
             DisplayName = "Onboard Co",
             Slug = "onboard-co",
@@ -28,8 +34,7 @@ public sealed partial class OnboardingTemplateApiTests : IAsyncLifetime, IDispos
             RoleArn = "arn:aws:iam::444455556666:role/SplitCcpPortal-onboard-co",
             ExternalId = ExternalId,
         });
-        _tenant = created.ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
-        _tenantAdmin = await _app.CreateUserAsync("admin@onboard.example", Roles.TenantAdmin, _tenant.Id);
+        return created.ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
     }
 
     private static string Url(Guid tenantId) => $"/api/tenants/{tenantId}/onboarding-template";
@@ -54,11 +59,11 @@ public sealed partial class OnboardingTemplateApiTests : IAsyncLifetime, IDispos
     [Fact]
     public async Task Get_ConfiguredPortalPrincipal_IsTheTrustedPrincipal()
     {
-        using var configured = _app.WithWebHostBuilder(b => b.UseSetting("SplitCcp:Aws:PortalPrincipalArn", "arn:aws:iam::111122223333:role/SplitCcpPortal"));
-        var client = configured.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", SplitCcpWebFactory.AdminToken);
+        // A portal of its own: one data folder belongs to one portal at a time.
+        await using var configured = new SplitCcpWebFactory().WithSetting("SplitCcp:Aws:PortalPrincipalArn", "arn:aws:iam::111122223333:role/SplitCcpPortal");
+        var tenant = await CreateTenantAsync(configured);
 
-        var template = OnboardingTemplateTests.Parse(await client.GetStringAsync(Url(_tenant.Id)));
+        var template = OnboardingTemplateTests.Parse(await configured.CreateApiClient(SplitCcpWebFactory.AdminToken).GetStringAsync(Url(tenant.Id)));
 
         template.ContainsKey("Parameters").ShouldBeFalse();
         ((string)template["Resources"]![OnboardingTemplate.RoleResourceName]!["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!["Principal"]!["AWS"]!)

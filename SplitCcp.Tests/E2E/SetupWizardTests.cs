@@ -100,6 +100,67 @@ public sealed class SetupWizardTests(BrowserFixture browser) : PortalTest(browse
         DialogSeen.ShouldBeFalse("a value typed into a field must never run as script");
     }
 
+    [Fact]
+    public async Task Wizard_CompleteSetupBrowsedWithBackSaveAndStepTitles_StaysCompleteWithNoNewVersion()
+    {
+        var api = App.CreateApiClient(SplitCcpWebFactory.AdminToken);
+        var created = await api.PostAsync("/api/demo-tenants", null);
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        var tenantId = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var before = await SpecStatusAsync(api, tenantId);
+        before.Status.ShouldBe("complete");
+
+        await Portal.SignInAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
+        await Portal.GotoAsync($"/tenants/{tenantId}/setup");
+        await Portal.WaitForInteractiveAsync();
+        await ExpectActiveStepAsync("Review");
+
+        // Back to the first step, then Save and continue through every step without changing anything.
+        string[] titles = ["Instance", "Identity Center", "IAM", "Hosting", "CCP pages", "AppStream", "Review"];
+        foreach (var title in titles[..^1].Reverse())
+        {
+            await Portal.ByTestId("wizard-back").ClickAsync();
+            await ExpectActiveStepAsync(title);
+        }
+
+        foreach (var title in titles[1..])
+        {
+            await NextAsync();
+            await ExpectActiveStepAsync(title);
+        }
+
+        (await SpecStatusAsync(api, tenantId)).ShouldBe(before, "moving between steps wrote a version or turned the setup into a draft");
+
+        // Every step of a complete setup is valid, so its title takes the operator there, by keyboard too.
+        var hosting = StepTitle("Hosting");
+        await hosting.FocusAsync();
+        await Portal.Page.Keyboard.PressAsync("Enter");
+        await ExpectActiveStepAsync("Hosting");
+        await Portal.Page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(StepTitle("CCP pages")).ToBeFocusedAsync();
+        await Portal.Page.Keyboard.PressAsync("Space");
+        await ExpectActiveStepAsync("CCP pages");
+        await Portal.ScreenshotAsync("complete-setup-step-titles");
+        await StepTitle("Review").ClickAsync();
+        await ExpectActiveStepAsync("Review");
+        await NextAsync();
+        await Portal.ByTestId("wizard-done").WaitForAsync();
+
+        (await SpecStatusAsync(api, tenantId)).ShouldBe(before, "saving an unchanged setup wrote a version");
+    }
+
+    private ILocator StepTitle(string title) =>
+        Portal.ByTestId("wizard").GetByRole(AriaRole.Tab).Filter(new() { Has = Portal.Page.GetByText(title, new() { Exact = true }) });
+
+    private Task ExpectActiveStepAsync(string title) => Assertions.Expect(StepTitle(title)).ToHaveAttributeAsync("aria-selected", "true");
+
+    private static async Task<(string? Status, string? Version)> SpecStatusAsync(HttpClient api, string tenantId)
+    {
+        var response = await api.GetAsync($"/api/tenants/{tenantId}/spec");
+        response.EnsureSuccessStatusCode();
+        return (response.Headers.GetValues(SplitCcp.Web.Api.SpecEndpoints.StatusHeader).Single(), response.Headers.ETag?.Tag);
+    }
+
     private async Task NextAsync()
     {
         // Scroll first, as a person would: clicking in the same motion as the scroll can land while the page under the

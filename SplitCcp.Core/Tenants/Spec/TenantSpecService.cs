@@ -97,21 +97,22 @@ public sealed class TenantSpecService(
         return (tenant, ToRecord(stored, spec));
     }
 
-    /// <summary>Saves the wizard's progress: only the sections before <paramref name="wizardStep"/> must be valid.</summary>
-    public Task<SpecSaveResult> SaveDraftAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int wizardStep, int expectedVersion, CancellationToken ct = default)
-    {
-        var completed = Enum.GetValues<SpecSection>().Take(Math.Clamp(wizardStep, 0, Enum.GetValues<SpecSection>().Length)).ToArray();
-        return SaveAsync(user, tenantId, spec, target => completed.Length == 0 ? new Dictionary<string, string[]>() : TenantSpecRules.Validate(spec, target, completed),
-            isDraft: true, wizardStep, expectedVersion, ct);
-    }
+    /// <summary>
+    /// Saves the wizard's progress: only the sections before <paramref name="wizardStep"/> must be valid. A complete setup
+    /// stays complete: going through its steps again saves each one into it, so every section must stay valid, and moving
+    /// between steps never turns it back into a draft that cannot be applied.
+    /// </summary>
+    public Task<SpecSaveResult> SaveDraftAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int wizardStep, int expectedVersion, CancellationToken ct = default) =>
+        SaveAsync(user, tenantId, spec, Math.Clamp(wizardStep, 0, SectionCount), expectedVersion, ct);
 
     /// <summary>Saves a complete spec: every section must be valid. A null <paramref name="expectedVersion"/> skips the concurrency check.</summary>
     public Task<SpecSaveResult> SaveCompleteAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int? expectedVersion, CancellationToken ct = default) =>
-        SaveAsync(user, tenantId, spec, target => TenantSpecRules.Validate(spec, target), isDraft: false, Enum.GetValues<SpecSection>().Length, expectedVersion, ct);
+        SaveAsync(user, tenantId, spec, wizardStep: null, expectedVersion, ct);
 
-    private async Task<SpecSaveResult> SaveAsync(
-        ClaimsPrincipal user, Guid tenantId, TenantSpec spec, Func<SpecTarget, IReadOnlyDictionary<string, string[]>> validate,
-        bool isDraft, int wizardStep, int? expectedVersion, CancellationToken ct)
+    private static int SectionCount => Enum.GetValues<SpecSection>().Length;
+
+    /// <param name="wizardStep">The step a draft reaches; null for a complete spec.</param>
+    private async Task<SpecSaveResult> SaveAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int? wizardStep, int? expectedVersion, CancellationToken ct)
     {
         switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
         {
@@ -131,18 +132,29 @@ public sealed class TenantSpecService(
             return new SpecSaveResult.NotFound();
         }
 
-        var errors = validate(SpecTarget.Of(tenant));
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.TenantSpecs.SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
+        var isDraft = wizardStep is not null && stored is not { IsDraft: false };
+        var step = isDraft ? wizardStep!.Value : SectionCount;
+        var errors = isDraft
+            ? step == 0 ? new Dictionary<string, string[]>() : TenantSpecRules.Validate(spec, SpecTarget.Of(tenant), Enum.GetValues<SpecSection>().Take(step).ToArray())
+            : TenantSpecRules.Validate(spec, SpecTarget.Of(tenant));
         if (errors.Count > 0)
         {
             return new SpecSaveResult.Invalid(errors);
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var stored = await db.TenantSpecs.SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
         var currentVersion = stored?.Version ?? 0;
         if (expectedVersion is { } expected && expected != currentVersion)
         {
             return Conflict(stored);
+        }
+
+        var json = TenantSpecJson.Serialize(spec);
+        if (stored is not null && stored.IsDraft == isDraft && stored.WizardStep == step && stored.SchemaVersion == TenantSpec.CurrentSchemaVersion && stored.Json == json)
+        {
+            // Nothing changed: a step saved again, or a setup walked through, leaves no version and no audit entry behind.
+            return new SpecSaveResult.Saved(ToRecord(stored, spec));
         }
 
         if (stored is null)
@@ -156,15 +168,15 @@ public sealed class TenantSpecService(
         }
 
         stored.SchemaVersion = TenantSpec.CurrentSchemaVersion;
-        stored.Json = TenantSpecJson.Serialize(spec);
+        stored.Json = json;
         stored.IsDraft = isDraft;
-        stored.WizardStep = wizardStep;
+        stored.WizardStep = step;
         stored.Version = currentVersion + 1;
         stored.UpdatedAt = time.GetUtcNow().UtcDateTime;
         stored.UpdatedBy = user.Identity?.Name;
         db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user),
             isDraft ? AuditActions.DraftSaved : AuditActions.SpecSaved,
-            isDraft ? $"Saved the setup as a draft at step {wizardStep + 1} (version {stored.Version})." : $"Saved the complete setup (version {stored.Version})."));
+            isDraft ? $"Saved the setup as a draft at step {step + 1} (version {stored.Version})." : $"Saved the complete setup (version {stored.Version})."));
         try
         {
             await db.SaveChangesAsync(ct);

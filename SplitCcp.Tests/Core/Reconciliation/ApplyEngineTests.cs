@@ -210,13 +210,15 @@ public sealed class ApplyEngineTests
             await db.SaveChangesAsync();
         }
 
-        // Someone edits the setup in the wizard before the apply runs.
-        (await specs.SaveDraftAsync(host.Operator.Principal, tenant.Id, record.Spec with { }, 2, record.Version)).ShouldBeOfType<SplitCcp.Core.Tenants.Spec.SpecSaveResult.Saved>();
+        // Someone changes a value in the wizard before the apply runs.
+        var edited = SplitCcp.Core.Tenants.Spec.TenantSpecJson.Parse(SplitCcp.Core.Tenants.Spec.TenantSpecJson.Serialize(record.Spec)).Spec!;
+        edited.AppStream.Fleet.DesiredCapacity++;
+        (await specs.SaveDraftAsync(host.Operator.Principal, tenant.Id, edited, 2, record.Version)).ShouldBeOfType<SplitCcp.Core.Tenants.Spec.SpecSaveResult.Saved>();
         await host.Engine.RunAsync(requested.Id, CancellationToken.None);
 
         var apply = await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenant.Id, requested.Id);
         apply!.State.ShouldBe(ApplyState.Failed);
-        apply.Error!.ShouldContain("saved as a draft after this apply was requested");
+        apply.Error!.ShouldContain($"The setup changed (version {record.Version} to {record.Version + 1}) after this apply was requested");
         (await host.Console.ListAsync(tenant.Id, SplitCcp.Core.Sandbox.SandboxKinds.S3Bucket)).ShouldBeEmpty("nothing may be applied from a setup the operator did not confirm");
     }
 

@@ -250,12 +250,26 @@ public sealed class SpecApiTests : IAsyncLifetime, IDisposable
     {
         (await PutAsync(CompleteSpec().ToJsonString())).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        var stale = await PutAsync(CompleteSpec().ToJsonString(), ifMatch: "\"0\"");
-        var fresh = await PutAsync(CompleteSpec().ToJsonString(), ifMatch: "\"1\"");
+        var changed = CompleteSpec();
+        changed["appStream"]!["fleet"]!["desiredCapacity"] = 3;
+        var stale = await PutAsync(changed.ToJsonString(), ifMatch: "\"0\"");
+        var fresh = await PutAsync(changed.ToJsonString(), ifMatch: "\"1\"");
 
         stale.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         fresh.StatusCode.ShouldBe(HttpStatusCode.OK);
         fresh.Headers.ETag!.Tag.ShouldBe("\"2\"");
+    }
+
+    [Fact]
+    public async Task Put_SameSpecAgain_KeepsItsVersion()
+    {
+        (await PutAsync(CompleteSpec().ToJsonString())).Headers.ETag!.Tag.ShouldBe("\"1\"");
+
+        var again = await PutAsync(CompleteSpec().ToJsonString(), ifMatch: "\"1\"");
+
+        again.StatusCode.ShouldBe(HttpStatusCode.OK);
+        again.Headers.ETag!.Tag.ShouldBe("\"1\"");
+        (await _client.GetAsync($"/api/tenants/{_tenant.Id}/spec")).Headers.ETag!.Tag.ShouldBe("\"1\"");
     }
 
     [Fact]

@@ -12,7 +12,8 @@ public sealed partial class TenantSetupPage
     private int _version;
     private int _active;
 
-    // The furthest step the saved draft allows; later step titles cannot be jumped to.
+    // The furthest step the saved setup allows: every step of a complete one, of a draft the steps saved so far and the
+    // next. The titles of later steps are disabled.
     private int _reached;
     private bool _busy;
     private bool _finished;
@@ -52,7 +53,7 @@ public sealed partial class TenantSetupPage
         await OnTenantAllowedAsync();
     }
 
-    /// <summary>Clicking a step title: back to any step, forward only as far as the saved draft reaches.</summary>
+    /// <summary>Clicking a step title, or Enter on it: back to any step, forward only as far as the saved setup reaches.</summary>
     private Task PreviewAsync(StepperInteractionEventArgs args)
     {
         if (args.Action != StepAction.Activate || args.StepIndex > _reached)
@@ -91,7 +92,7 @@ public sealed partial class TenantSetupPage
                 case SpecSaveResult.Saved saved:
                     _version = saved.Record.Version;
                     _savedAt = saved.Record.UpdatedAt;
-                    _reached = Math.Max(_reached, index + 1);
+                    _reached = saved.Record.IsDraft ? Math.Max(_reached, index + 1) : Steps.Count;
                     if (index < Steps.Count)
                     {
                         _active = index + 1;

@@ -187,6 +187,20 @@ public sealed class TenantDriftCardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CheckNowAsync_CalledByThePageAfterAnApply_LeavesCheckingOnceTheCheckIsDone()
+    {
+        await using var ctx = _host.CreateContext();
+        var cut = RenderCard(ctx);
+
+        // Outside any event of the card's own: the page calls it when an apply it started has finished.
+        await cut.InvokeAsync(() => cut.Instance.CheckNowAsync());
+
+        cut.WaitForAssertion(() => cut.Find("[data-testid=drift-status]").GetAttribute("data-status").ShouldBe("Unknown"));
+        cut.Find("[data-testid=check-now]").TextContent.Trim().ShouldBe("Check now");
+        cut.Find("[data-testid=check-now]").HasAttribute("disabled").ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Checked_NotificationForThisTenant_ReloadsTheCardAndOthersDoNot()
     {
         var other = await _host.CreateTenantAsync("other", "Other Co");

@@ -123,7 +123,10 @@ public sealed partial class TenantDriftCard
         }
         finally
         {
+            // Rendered here, not left to an event of the card's own: when the page calls this after an apply, nothing
+            // else renders the card (its parameters have not changed), and it would say "Checking…" until the next check.
             _checking = false;
+            StateHasChanged();
         }
     }
 

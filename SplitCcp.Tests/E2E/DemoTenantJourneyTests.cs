@@ -38,6 +38,7 @@ public sealed class DemoTenantJourneyTests(BrowserFixture browser) : PortalTest(
         await Assertions.Expect(Portal.ByTestId("tenant-title")).ToHaveTextAsync("Demo contact center");
         await Portal.WaitForInteractiveAsync();
         await Assertions.Expect(Portal.ByTestId("plan-empty")).ToBeVisibleAsync();
+        await Assertions.Expect(Portal.ByTestId("download-agent-chrome.reg")).ToHaveCountAsync(0);
 
         // Plan: nothing exists yet, so most resources are to be created; the image is a console step.
         await Portal.ByTestId("plan-button").ClickAsync();
@@ -60,6 +61,15 @@ public sealed class DemoTenantJourneyTests(BrowserFixture browser) : PortalTest(
         await Portal.ScreenshotAsync("demo-apply-in-progress");
         await Assertions.Expect(progress).ToHaveAttributeAsync("data-state", "Succeeded", s_applyTimeout);
         (await Portal.ByTestId("apply-status").InnerTextAsync()).ShouldStartWith("Apply finished");
+
+        // The other cards follow the apply without a reload: the message that it started goes, the browser policies that need
+        // the CloudFront domain it created can be downloaded, and the drift card, which checks the tenant again, says when that is done.
+        await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Apply started" })).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+        await Assertions.Expect(Portal.ByTestId("download-agent-chrome.reg")).ToBeVisibleAsync();
+        await Assertions.Expect(Portal.ByTestId("drift-checked")).ToContainTextAsync("Checked", new() { Timeout = 30_000 });
+        await Assertions.Expect(Portal.ByTestId("check-now")).ToHaveTextAsync("Check now");
+        await Assertions.Expect(Portal.ByTestId("check-now")).ToBeEnabledAsync();
+        await Portal.ScreenshotAsync("demo-cards-after-apply");
 
         // The page plans again by itself: only the console step and what waits for it remain.
         await Assertions.Expect(Item(ResourceKeys.ConnectInstance)).ToHaveAttributeAsync("data-action", "InSync", s_planTimeout);

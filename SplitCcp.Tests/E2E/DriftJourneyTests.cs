@@ -33,11 +33,22 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
     public async Task Drift_found_by_check_now_reaches_the_open_dashboard_without_a_reload_and_apply_fix_makes_it_healthy()
     {
         var api = App.CreateApiClient(SplitCcpWebFactory.AdminToken);
-        var tenantId = await CreateConvergedSandboxTenantAsync(api);
-
-        // The dashboard, left open in its own tab. A marker on its window proves it is never reloaded.
+        var created = await api.PostAsync("/api/demo-tenants", null);
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var tenantId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var dashboard = Portal;
         await dashboard.SignInAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
+
+        // The tenant's page is open while applies started elsewhere (here through the API) set the tenant up; the setup
+        // files that need what they created become ready on it without a reload.
+        var tenantTab = await OpenTabAsync("tenant");
+        await tenantTab.GotoAsync($"/tenants/{tenantId}");
+        await tenantTab.WaitForInteractiveAsync();
+        await Assertions.Expect(tenantTab.ByTestId("download-agent-chrome.reg")).ToHaveCountAsync(0);
+        await ConvergeAsync(api, tenantId);
+        await Assertions.Expect(tenantTab.ByTestId("download-agent-chrome.reg")).ToBeVisibleAsync();
+
+        // The dashboard, left open in its own tab. A marker on its window proves it is never reloaded.
         await dashboard.GotoAsync("/");
         await dashboard.WaitForInteractiveAsync();
         var row = dashboard.Page.Locator($"[data-testid=health-row][data-tenant-id=\"{tenantId}\"]");
@@ -46,10 +57,7 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
         await dashboard.ScreenshotAsync("dashboard-healthy");
 
         // Someone deletes the bucket policy in the AWS console; the operator checks the tenant now from its page.
-        var tenantTab = await OpenTabAsync("tenant");
-        await tenantTab.GotoAsync($"/tenants/{tenantId}");
-        await tenantTab.WaitForInteractiveAsync();
-        await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Healthy");
+        await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Healthy", s_slow);
         await TamperAsync(api, tenantId, new { resource = ResourceKeys.BucketPolicy, change = "Delete" });
         await tenantTab.ByTestId("check-now").ClickAsync();
 
@@ -84,6 +92,11 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
         await tenantTab.ByTestId("apply-confirm").ClickAsync();
         await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Healthy", s_slow);
         await Assertions.Expect(policy).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+
+        // The check the page asked for when the apply finished is over: the card says so at once, not at the next check.
+        await Assertions.Expect(tenantTab.ByTestId("check-now")).ToHaveTextAsync("Check now");
+        await Assertions.Expect(tenantTab.ByTestId("check-now")).ToBeEnabledAsync();
+        await Assertions.Expect(tenantTab.Page.Locator(".mud-snackbar", new() { HasText = "Apply started" })).ToHaveCountAsync(0);
         await tenantTab.ScreenshotAsync("tenant-fixed");
 
         await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "Healthy", s_slow);
@@ -96,15 +109,11 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
     private static ILocator DriftedCount(PortalPage page) => page.Page.Locator("[data-testid=health-count-Drifted] [data-testid=health-count]");
 
     /// <summary>A Sandbox demo tenant applied through the API, its image captured, applied again: everything in sync.</summary>
-    private static async Task<Guid> CreateConvergedSandboxTenantAsync(HttpClient api)
+    private static async Task ConvergeAsync(HttpClient api, Guid tenantId)
     {
-        var created = await api.PostAsync("/api/demo-tenants", null);
-        created.StatusCode.ShouldBe(HttpStatusCode.Created);
-        var tenantId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         await ApplyAsync(api, tenantId);
         await TamperAsync(api, tenantId, new { resource = ResourceKeys.Image, change = "Complete" });
         await ApplyAsync(api, tenantId);
-        return tenantId;
     }
 
     private static async Task ApplyAsync(HttpClient api, Guid tenantId)

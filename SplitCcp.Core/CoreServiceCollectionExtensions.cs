@@ -34,11 +34,13 @@ public static class CoreServiceCollectionExtensions
         var contentRoot = builder.Environment.ContentRootPath;
         // Pooled: every operation takes a short-lived context, and a new one sets up EF's services again each time (tens of
         // kilobytes and a few hundred microseconds before its first query), which dominated a drift pass over many tenants.
-        services.AddPooledDbContextFactory<SplitCcpDbContext>((sp, options) =>
-            options.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveConnectionString(contentRoot)));
+        services.AddPooledDbContextFactory<SplitCcpDbContext>((sp, options) => options
+            .UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveConnectionString(contentRoot))
+            .AddInterceptors(sp.GetRequiredService<StorageErrorInterceptor>()));
         services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseIntegrity>();
         services.AddHostedService<DatabaseInitializer>();
+        services.AddStorageHealth();
 
         services.AddDataProtection().SetApplicationName("SplitCcp").PersistKeysToDbContext<SplitCcpDbContext>().AddKeyRingProtection(builder.Configuration);
 
@@ -74,6 +76,15 @@ public static class CoreServiceCollectionExtensions
         services.AddAwsAccess();
         services.AddReconciliation();
         return builder;
+    }
+
+    /// <summary>Whether the database can be written: noticed on every command, probed for readiness, re-probed until it recovers.</summary>
+    private static void AddStorageHealth(this IServiceCollection services)
+    {
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<StorageErrorInterceptor>();
+        services.AddSingleton<StorageProbe>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageProbe>());
     }
 
     private static void AddAwsAccess(this IServiceCollection services)

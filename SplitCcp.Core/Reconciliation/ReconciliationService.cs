@@ -134,7 +134,7 @@ public sealed class ReconciliationService(
                 await db.SaveChangesAsync(ct);
                 break;
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (DbUpdateException ex) when (attempt < 3 && StorageFault.From(ex) is null)
             {
                 // The one-active-apply index refused it: someone else's apply is still running, or was until a moment
                 // ago (it finished between the refusal and this look, so asking again succeeds).

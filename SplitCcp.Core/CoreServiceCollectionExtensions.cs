@@ -70,6 +70,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ConnectInstances>();
         services.AddSingleton<IdentityCenterInstances>();
         services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<ApiTokenUseStamps>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApiTokenUseStamps>());
         services.AddSingleton<UserDirectory>();
         services.AddScoped<Bootstrapper>();
         services.AddCcpPages();

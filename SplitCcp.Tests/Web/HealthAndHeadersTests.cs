@@ -43,7 +43,7 @@ public sealed class HealthAndHeadersTests : IDisposable
         var response = await client.GetAsync("/healthz/ready");
 
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        (await response.Content.ReadAsStringAsync()).ShouldBe("Unhealthy");
+        (await response.Content.ReadAsStringAsync()).ShouldBe("Unhealthy\ndatabase: The database cannot be reached.");
     }
 
     [Theory]

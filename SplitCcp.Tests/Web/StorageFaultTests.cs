@@ -56,6 +56,21 @@ public sealed class StorageFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Plan_WhileTheDatabaseIsReadOnly_IsStillMade()
+    {
+        var tenant = await _app.CreateTenantAsync("Acme", "acme");
+
+        // The first call sets up the tenant's Sandbox account, which is a write.
+        (await _admin.PostAsync($"/api/tenants/{tenant.Id}/plan", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        _faults.ReadOnly();
+
+        var response = await _admin.PostAsync($"/api/tenants/{tenant.Id}/plan", null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").GetArrayLength().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
     public async Task Ready_WhileTheDatabaseIsReadOnly_Answers503WithTheReason_And200OnceItCanBeWrittenAgain()
     {
         var probe = _app.CreateApiClient(null);

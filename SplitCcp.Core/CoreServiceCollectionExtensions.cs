@@ -35,7 +35,9 @@ public static class CoreServiceCollectionExtensions
         // Pooled: every operation takes a short-lived context, and a new one sets up EF's services again each time (tens of
         // kilobytes and a few hundred microseconds before its first query), which dominated a drift pass over many tenants.
         string ConnectionString(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveConnectionString(contentRoot);
-        services.AddPooledDbContextFactory<SplitCcpDbContext>((sp, options) => options.UseSqlite(ConnectionString(sp)));
+        services.AddPooledDbContextFactory<SplitCcpDbContext>((sp, options) => options
+            .UseSqlite(ConnectionString(sp))
+            .AddInterceptors(sp.GetRequiredService<StorageErrorInterceptor>()));
         services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseIntegrity>();
 
@@ -43,6 +45,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new DataFolderLock(ConnectionString(sp)));
         services.AddHostedService(sp => sp.GetRequiredService<DataFolderLock>());
         services.AddHostedService<DatabaseInitializer>();
+        services.AddStorageHealth();
 
         services.AddDataProtection().SetApplicationName("SplitCcp").PersistKeysToDbContext<SplitCcpDbContext>().AddKeyRingProtection(builder.Configuration);
 
@@ -72,12 +75,23 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ConnectInstances>();
         services.AddSingleton<IdentityCenterInstances>();
         services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<ApiTokenUseStamps>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApiTokenUseStamps>());
         services.AddSingleton<UserDirectory>();
         services.AddScoped<Bootstrapper>();
         services.AddCcpPages();
         services.AddAwsAccess();
         services.AddReconciliation();
         return builder;
+    }
+
+    /// <summary>Whether the database can be written: noticed on every command, probed for readiness, re-probed until it recovers.</summary>
+    private static void AddStorageHealth(this IServiceCollection services)
+    {
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<StorageErrorInterceptor>();
+        services.AddSingleton<StorageProbe>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageProbe>());
     }
 
     private static void AddAwsAccess(this IServiceCollection services)

@@ -67,7 +67,7 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
     /// Runs a bulk write (<c>ExecuteUpdateAsync</c>, <c>ExecuteDeleteAsync</c>) through the same gate as a save: a bulk write
     /// that skipped it would hold SQLite's lock while a gated writer slept on it, and everyone behind that writer would wait too.
     /// </summary>
-    public async Task<int> WriteAsync(Func<CancellationToken, Task<int>> write, CancellationToken cancellationToken = default)
+    public async Task<T> WriteAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
     {
         var gate = WriteGate;
         await gate.WaitAsync(cancellationToken);

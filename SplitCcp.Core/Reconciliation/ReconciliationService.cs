@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
@@ -55,14 +56,15 @@ public abstract record ApplyStartResult
 }
 
 /// <summary>Plans and applies for people: every call is scoped through <see cref="ITenantAccess"/> and audited.</summary>
-public sealed class ReconciliationService(
+public sealed partial class ReconciliationService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
     ITenantAccess access,
     TenantSpecService specs,
     Reconciler reconciler,
     ApplyRunner runner,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<ReconciliationService> logger)
 {
     public const int MaxApplies = 50;
 
@@ -84,7 +86,16 @@ public sealed class ReconciliationService(
             return new PlanResult.Unavailable(ex.Failure.Message);
         }
 
-        await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.Planned, Summary(plan), ct: ct);
+        // A plan changes nothing: its line in the history is bookkeeping, and storage that cannot take it keeps no one from the plan.
+        try
+        {
+            await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.Planned, Summary(plan), ct: ct);
+        }
+        catch (Exception ex) when (StorageFault.From(ex) is { } fault)
+        {
+            LogPlanNotRecorded(logger, tenantId, fault.Reason);
+        }
+
         return new PlanResult.Planned(plan);
     }
 
@@ -134,7 +145,7 @@ public sealed class ReconciliationService(
                 await db.SaveChangesAsync(ct);
                 break;
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (DbUpdateException ex) when (attempt < 3 && StorageFault.From(ex) is null)
             {
                 // The one-active-apply index refused it: someone else's apply is still running, or was until a moment
                 // ago (it finished between the refusal and this look, so asking again succeeds).
@@ -183,4 +194,7 @@ public sealed class ReconciliationService(
     public static string Summary(Plan plan) => plan.IsInSync
         ? $"Planned: all {plan.Items.Count} resources in sync."
         : $"Planned: {plan.Count(PlanAction.Create)} to create, {plan.Count(PlanAction.Update)} to update, {plan.Count(PlanAction.Manual)} manual, {plan.Count(PlanAction.Blocked)} blocked, {plan.Count(PlanAction.InSync)} in sync.";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The plan of tenant {TenantId} was made but is not in its history: {Reason}")]
+    private static partial void LogPlanNotRecorded(ILogger logger, Guid tenantId, string reason);
 }

@@ -12,11 +12,10 @@ public sealed record ApiTokenView(Guid Id, string Name, string Prefix, bool Read
 public sealed record IssuedApiToken(string Token, ApiTokenView Details);
 
 /// <summary>Issues, checks and revokes API tokens. Tokens are 256 random bits, so a plain SHA-256 is a safe lookup key.</summary>
-public sealed class ApiTokenService(IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time)
+public sealed class ApiTokenService(IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ApiTokenUseStamps useStamps)
 {
     public const string TokenPrefix = "sccp_";
     public const int NameMaxLength = 100;
-    private static readonly TimeSpan s_lastUsedResolution = TimeSpan.FromMinutes(5);
 
     public static string? ValidateName(string? name) =>
         string.IsNullOrWhiteSpace(name) ? "Give the token a name that says where it is used, for example grafana."
@@ -71,7 +70,7 @@ public sealed class ApiTokenService(IDbContextFactory<SplitCcpDbContext> dbFacto
                            join u in db.Users on t.UserId equals u.Id
                            where t.Hash == hash && t.RevokedAt == null
                            select new { Token = t, u.Id, u.Email, u.UserName, u.IsDisabled }).SingleOrDefaultAsync(ct);
-        var now = time.GetUtcNow();
+
         // Lock-out guards the password; it does not stop automation that holds a token.
         if (match is null || match.IsDisabled)
         {
@@ -83,11 +82,7 @@ public sealed class ApiTokenService(IDbContextFactory<SplitCcpDbContext> dbFacto
                            where ur.UserId == match.Id
                            select r.Name).ToListAsync(ct);
 
-        if (match.Token.LastUsedAt is null || now.UtcDateTime - match.Token.LastUsedAt > s_lastUsedResolution)
-        {
-            await db.WriteAsync(token => db.ApiTokens.Where(t => t.Id == match.Token.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now.UtcDateTime), token), ct);
-        }
+        useStamps.Record(match.Token.Id, match.Token.LastUsedAt);
 
         var claims = new List<Claim>
         {

@@ -25,6 +25,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
     private IHost _host;
     private IReadOnlyDictionary<string, string?>? _settings;
     private bool _realTime;
+    private Action<IServiceCollection>? _configureServices;
     private readonly string _folder;
     private int _userNumber;
 
@@ -58,7 +59,9 @@ internal sealed class CoreTestHost : IAsyncDisposable
 
     /// <param name="settings">Extra configuration, such as SplitCcp:Bootstrap:* keys.</param>
     /// <param name="realTime">Run on the system clock instead of <see cref="Time"/>: for the apply engine, whose waits are real.</param>
-    public static async Task<CoreTestHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool realTime = false)
+    /// <param name="configureServices">Changes to the services after Core's, such as a fault to inject.</param>
+    public static async Task<CoreTestHost> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null, bool realTime = false, Action<IServiceCollection>? configureServices = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -67,7 +70,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
         IHost host;
         try
         {
-            host = Build(folder, connectionString, settings, realTime, time);
+            host = Build(folder, connectionString, settings, realTime, time, configureServices);
         }
         catch
         {
@@ -75,7 +78,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
             throw;
         }
 
-        var testHost = new CoreTestHost(host, folder, connectionString, time) { _settings = settings, _realTime = realTime };
+        var testHost = new CoreTestHost(host, folder, connectionString, time) { _settings = settings, _realTime = realTime, _configureServices = configureServices };
         try
         {
             await host.StartAsync();
@@ -102,12 +105,13 @@ internal sealed class CoreTestHost : IAsyncDisposable
         }
 
         _host.Dispose();
-        _host = Build(_folder, ConnectionString, _settings, _realTime, Time);
+        _host = Build(_folder, ConnectionString, _settings, _realTime, Time, _configureServices);
         beforeStart?.Invoke(_host.Services);
         await _host.StartAsync();
     }
 
-    private static IHost Build(string folder, string connectionString, IReadOnlyDictionary<string, string?>? settings, bool realTime, FakeTimeProvider time)
+    private static IHost Build(
+        string folder, string connectionString, IReadOnlyDictionary<string, string?>? settings, bool realTime, FakeTimeProvider time, Action<IServiceCollection>? configureServices)
     {
         // No default sources: a SplitCcp__Bootstrap__* variable on the machine must not seed users into the test database.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -133,6 +137,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(realTime ? TimeProvider.System : time);
         builder.AddSplitCcpCore();
         builder.Services.AddSingleton<ITenantAccess>(sp => new DirectoryOperatorAccess(ActivatorUtilities.CreateInstance<TenantAccess>(sp)));
+        configureServices?.Invoke(builder.Services);
         return builder.Build();
     }
 

@@ -17,10 +17,13 @@ internal sealed class PortalProcess : IAsyncDisposable
     private readonly string _folder;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private PortalProcess(Process process, string folder)
+    private readonly bool _ownDisk;
+
+    private PortalProcess(Process process, string folder, bool ownDisk)
     {
         _process = process;
         _folder = folder;
+        _ownDisk = ownDisk;
     }
 
     private string DataDirectory => Path.Combine(_folder, "data");
@@ -28,10 +31,17 @@ internal sealed class PortalProcess : IAsyncDisposable
     /// <summary>Everything the process wrote so far, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
+    /// <summary>The data folder as the test sees it; for a portal on a disk of its own, through the portal's mount namespace.</summary>
+    public string DataFolderAsSeenByTests => _ownDisk ? $"/proc/{_process.Id}/root{DataDirectory}" : DataDirectory;
+
     /// <summary>Starts the portal with <paramref name="environment"/> and waits until <paramref name="readyUrl"/> answers 200.</summary>
-    public static async Task<PortalProcess> StartAsync(IReadOnlyDictionary<string, string> environment, Uri readyUrl)
+    /// <param name="ownDiskBytes">
+    /// Puts the data folder on a disk of its own, this large, that a test can fill as a real disk fills: a tmpfs mounted in a
+    /// mount namespace of the portal's own (see <see cref="OwnDiskFactAttribute"/>), gone with the process.
+    /// </param>
+    public static async Task<PortalProcess> StartAsync(IReadOnlyDictionary<string, string> environment, Uri readyUrl, long? ownDiskBytes = null)
     {
-        var portal = Launch(environment);
+        var portal = Launch(environment, ownDiskBytes);
         try
         {
             await portal.WaitUntilReadyAsync(readyUrl);
@@ -68,13 +78,22 @@ internal sealed class PortalProcess : IAsyncDisposable
     /// The portal in Production with its data folder (not created yet) and a key file for the Data Protection keys beside it
     /// in a temp folder of its own; <paramref name="environment"/> goes over both.
     /// </summary>
-    private static PortalProcess Launch(IReadOnlyDictionary<string, string> environment)
+    private static PortalProcess Launch(IReadOnlyDictionary<string, string> environment, long? ownDiskBytes = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var keyFile = Path.Combine(folder, "dataprotection.key");
         File.WriteAllText(keyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [Path.Combine(AppContext.BaseDirectory, "SplitCcp.Web.dll")])
+        var dataDirectory = Path.Combine(folder, "data");
+        string[] command = [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "SplitCcp.Web.dll")];
+        if (ownDiskBytes is { } bytes)
+        {
+            // The mount is seen by the portal alone and goes away with it; exec keeps the process (and its id) the portal's.
+            command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", """mkdir -p "$1" && mount -t tmpfs -o "size=$0" tmpfs "$1" && shift && exec "$@" """,
+                bytes.ToString(CultureInfo.InvariantCulture), dataDirectory, .. command];
+        }
+
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -90,7 +109,7 @@ internal sealed class PortalProcess : IAsyncDisposable
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["SplitCcp__Storage__DataDirectory"] = Path.Combine(folder, "data");
+        start.Environment["SplitCcp__Storage__DataDirectory"] = dataDirectory;
         start.Environment["SplitCcp__DataProtection__KeyFile"] = keyFile;
         start.Environment["SplitCcp__Drift__Enabled"] = "false";
         foreach (var (key, value) in environment)
@@ -99,7 +118,7 @@ internal sealed class PortalProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The portal did not start.");
-        var portal = new PortalProcess(process, folder);
+        var portal = new PortalProcess(process, folder, ownDiskBytes is not null);
         process.OutputDataReceived += (_, e) => portal._output.Enqueue(e.Data ?? "");
         process.ErrorDataReceived += (_, e) => portal._output.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();

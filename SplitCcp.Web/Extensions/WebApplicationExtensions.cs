@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SplitCcp.Core.Security;
 using SplitCcp.Web.Api;
 using SplitCcp.Web.Components;
+using SplitCcp.Web.Health;
 using SplitCcp.Web.Metrics;
 using SplitCcp.Web.Security;
 
@@ -33,7 +34,8 @@ internal static class WebApplicationExtensions
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = ReadyResponse.WriteAsync })
+            .AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapMetrics();
 

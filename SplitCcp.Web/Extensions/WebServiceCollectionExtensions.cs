@@ -65,10 +65,12 @@ internal static class WebServiceCollectionExtensions
         services.AddAntiforgery(options => options.Cookie.Name = "SplitCcp.Antiforgery");
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<StorageExceptionHandler>();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyHealthCheck>("database", tags: ["ready"])
+            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
             .AddCheck<DriftWorkerHealthCheck>("drift-worker", tags: ["ready"]);
         services.AddMetricsEndpoint();
         services.AddTransportSecurity();

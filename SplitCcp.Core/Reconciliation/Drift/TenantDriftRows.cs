@@ -36,7 +36,7 @@ internal static class TenantDriftRows
                 await db.SaveChangesAsync(ct);
                 return true;
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException ex) when (StorageFault.From(ex) is null)
             {
                 if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
                 {

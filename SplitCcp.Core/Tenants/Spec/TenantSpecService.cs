@@ -65,7 +65,7 @@ public sealed class TenantSpecService(
             await db.SaveChangesAsync(ct);
             return true;
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (StorageFault.From(ex) is null)
         {
             return false;
         }
@@ -181,7 +181,7 @@ public sealed class TenantSpecService(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (StorageFault.From(ex) is null)
         {
             // Another save won the race (a concurrent insert trips the key, a concurrent update the version).
             await using var fresh = await dbFactory.CreateDbContextAsync(ct);

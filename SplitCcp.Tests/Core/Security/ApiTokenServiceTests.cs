@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 
@@ -207,16 +208,21 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         var issued = await Tokens.IssueAsync(_operator.Id, "grafana", readOnly: false);
         var start = CoreTestHost.StartTime.UtcDateTime;
 
+        var stamps = _host.Services.GetRequiredService<ApiTokenUseStamps>();
+
         _host.Time.Advance(TimeSpan.FromMinutes(1));
         await Tokens.AuthenticateAsync(issued.Token, "ApiToken");
+        (await stamps.SaveAsync()).ShouldBeTrue();
         (await Tokens.ListAsync(_operator.Id)).Single().LastUsedAt.ShouldBe(start.AddMinutes(1));
 
         _host.Time.Advance(TimeSpan.FromMinutes(4));
         await Tokens.AuthenticateAsync(issued.Token, "ApiToken");
+        (await stamps.SaveAsync()).ShouldBeTrue();
         (await Tokens.ListAsync(_operator.Id)).Single().LastUsedAt.ShouldBe(start.AddMinutes(1));
 
         _host.Time.Advance(TimeSpan.FromMinutes(2));
         await Tokens.AuthenticateAsync(issued.Token, "ApiToken");
+        (await stamps.SaveAsync()).ShouldBeTrue();
         (await Tokens.ListAsync(_operator.Id)).Single().LastUsedAt.ShouldBe(start.AddMinutes(7));
     }
 

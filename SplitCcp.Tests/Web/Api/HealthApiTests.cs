@@ -188,7 +188,7 @@ public sealed class HealthApiTests : IAsyncLifetime, IDisposable
 
         var response = await client.GetAsync("/healthz/ready");
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        (await response.Content.ReadAsStringAsync()).ShouldBe("Unhealthy");
+        (await response.Content.ReadAsStringAsync()).ShouldBe("Unhealthy\ndrift-worker: The drift worker's last pass finished 4 minutes ago (limit 3).");
     }
 
     private async Task<Guid> CreateDemoAsync()

@@ -123,7 +123,9 @@ public sealed partial class ApplyEngine(
                 }, ct);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        // A storage fault (the disk full, the folder read-only) is not the apply's failure: it stays Running, claimed by this
+        // process, and the runner's next sweep resumes it from its journal once writes work again.
+        catch (Exception ex) when (ex is not OperationCanceledException && StorageFault.From(ex) is null)
         {
             LogApplyCrashed(logger, ex, applyId);
             await FinishAsync(run, "The apply stopped on an unexpected error; see the server log. Apply again to continue.", ct);

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Reconciliation;
 
@@ -15,11 +17,13 @@ namespace SplitCcp.Core.Reconciliation;
 public sealed partial class ApplyRunner(
     ApplyEngine engine,
     ApplyClaims claims,
+    StorageProbe storage,
     IOptions<ReconciliationOptions> options,
     TimeProvider time,
     ILogger<ApplyRunner> logger) : BackgroundService
 {
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
+    private readonly ConcurrentDictionary<Guid, byte> _stalled = new();
     private bool _sweepFailing;
 
     public void Enqueue(Guid applyId) => _queue.Writer.TryWrite(applyId);
@@ -53,6 +57,10 @@ public sealed partial class ApplyRunner(
         try
         {
             await engine.RunAsync(id, stoppingToken);
+            if (_stalled.TryRemove(id, out _))
+            {
+                LogRunRecovered(logger, id);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -62,8 +70,19 @@ public sealed partial class ApplyRunner(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            // Still Running and claimed by this process: the next sweep resumes it from its journal.
-            LogRunFailed(logger, ex, id);
+            // Still Running and claimed by this process: the next sweep resumes it from its journal. A storage fault is said
+            // once per apply, not at every sweep until the disk has room again.
+            if (StorageFault.From(ex) is { } fault)
+            {
+                if (_stalled.TryAdd(id, 0))
+                {
+                    LogRunStalled(logger, id, fault.Reason);
+                }
+            }
+            else
+            {
+                LogRunFailed(logger, ex, id);
+            }
         }
     }
 
@@ -88,6 +107,13 @@ public sealed partial class ApplyRunner(
     {
         try
         {
+            // While the database cannot be written an apply cannot run (its journal is written before each step): it waits
+            // here, not in a loop of resumes that each get one step further, until the probe finds writes work again.
+            if (await storage.CheckAsync(ct) is not null)
+            {
+                return;
+            }
+
             await claims.RenewAsync(ct);
             foreach (var id in await claims.FindClaimableAsync(ct))
             {
@@ -117,6 +143,12 @@ public sealed partial class ApplyRunner(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Apply {ApplyId} stopped before its end; it is resumed from its journal at the next sweep.")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, Guid applyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Apply {ApplyId} is stopped until the database can be written again, then resumed from its journal: {Reason}")]
+    private static partial void LogRunStalled(ILogger logger, Guid applyId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Apply {ApplyId} resumed: the database can be written again.")]
+    private static partial void LogRunRecovered(ILogger logger, Guid applyId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew apply claims or look for applies to resume; trying again at the next sweep.")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

@@ -33,7 +33,9 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
 
     public ApplyEngine Engine => Services.GetRequiredService<ApplyEngine>();
 
-    public static async Task<ReconciliationTestHost> StartAsync(double throttleRate = 0, double serverErrorRate = 0, IReadOnlyDictionary<string, string?>? extraSettings = null)
+    /// <param name="configureServices">Changes to the services after Core's, such as <see cref="Infrastructure.StorageFaults"/>.</param>
+    public static async Task<ReconciliationTestHost> StartAsync(
+        double throttleRate = 0, double serverErrorRate = 0, IReadOnlyDictionary<string, string?>? extraSettings = null, Action<IServiceCollection>? configureServices = null)
     {
         static string Ms(int ms) => TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
         var settings = new Dictionary<string, string?>
@@ -64,7 +66,7 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        var host = await CoreTestHost.StartAsync(settings, realTime: true);
+        var host = await CoreTestHost.StartAsync(settings, realTime: true, configureServices);
         return new ReconciliationTestHost(host, await host.CreateOperatorAsync());
     }
 

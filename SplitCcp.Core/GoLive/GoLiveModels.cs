@@ -117,3 +117,19 @@ public abstract record TestSessionResult
 
     public sealed record NotFound : TestSessionResult;
 }
+
+public abstract record AgentsCheckResult
+{
+    private AgentsCheckResult()
+    {
+    }
+
+    public sealed record Checked(GoLiveReport Report) : AgentsCheckResult;
+
+    /// <summary>The tenant's account could not be opened; <see cref="Reason"/> says why.</summary>
+    public sealed record NotReady(string Reason) : AgentsCheckResult;
+
+    public sealed record Forbidden : AgentsCheckResult;
+
+    public sealed record NotFound : AgentsCheckResult;
+}

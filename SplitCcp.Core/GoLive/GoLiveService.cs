@@ -172,6 +172,47 @@ public sealed partial class GoLiveService(
         return new TestSessionResult.Started(new TestSession(userId, stack, fleet, streaming.Url, expires));
     }
 
+    /// <summary>
+    /// Reads each agent's Connect user and Identity Center assignment from the tenant's account now, and keeps the result for the
+    /// readiness table. Write access, as it costs AWS calls; null outside the caller's scope, the reason when the account cannot be opened.
+    /// </summary>
+    public async Task<AgentsCheckResult> CheckAgentsAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    {
+        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        {
+            case TenantAccessResult.NotFound:
+                return new AgentsCheckResult.NotFound();
+            case TenantAccessResult.Forbidden:
+                return new AgentsCheckResult.Forbidden();
+        }
+
+        if (await specs.GetAsync(user, tenantId, ct) is not var (tenant, record))
+        {
+            return new AgentsCheckResult.NotFound();
+        }
+
+        IReadOnlyList<AgentReadiness> agents;
+        try
+        {
+            agents = await AgentReadinessCheck.RunAsync(tenant, record.Spec, await accounts.OpenAsync(tenant, ct), ct);
+        }
+        catch (AwsCallException ex)
+        {
+            return new AgentsCheckResult.NotReady(ex.Failure.Message);
+        }
+
+        var ready = agents.Count(a => a.ConnectUser.State == AgentCheckState.Ready && a.IdentityCenter.State == AgentCheckState.Ready);
+        var exists = await TenantRows.UpdateGoLiveAsync(dbFactory, tenantId, (db, row) =>
+        {
+            row.AgentsJson = GoLiveLedger.WriteAgents(agents);
+            row.AgentsCheckedAt = time.GetUtcNow().UtcDateTime;
+            db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user), AuditActions.AgentsChecked,
+                $"Checked the agents in Connect and Identity Center: {ready} of {agents.Count} ready to sign in and take calls."));
+            return Task.FromResult(true);
+        }, ct);
+        return exists && await GetAsync(user, tenantId, ct) is { } report ? new AgentsCheckResult.Checked(report) : new AgentsCheckResult.NotFound();
+    }
+
     /// <summary>Why AppStream would refuse this test user name (2 to 32 letters, digits and _ + = , . @ -), or null.</summary>
     public static string? TestUserError(string? userId) =>
         string.IsNullOrWhiteSpace(userId) ? "Name the test user the session is for, such as the agent's e-mail."

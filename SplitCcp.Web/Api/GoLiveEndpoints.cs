@@ -63,6 +63,20 @@ internal static class GoLiveEndpoints
             .ProducesValidationProblem()
             .WithTags("Go-live");
 
+        tenants.MapPost($"{tenant}/go-live/agents", async (ClaimsPrincipal user, GoLiveService goLive, Guid tenantId, CancellationToken ct) =>
+                await goLive.CheckAgentsAsync(user, tenantId, ct) switch
+                {
+                    AgentsCheckResult.Checked { Report: var report } => Results.Ok(report),
+                    AgentsCheckResult.NotReady { Reason: var reason } =>
+                        TypedResults.Problem(statusCode: 502, title: "The tenant's AWS account could not be opened", detail: reason),
+                    AgentsCheckResult.Forbidden => ApiResults.Forbidden("Checking the agents needs the TenantAdmin role or higher: it makes AWS calls."),
+                    _ => ApiResults.NotFound("tenant"),
+                })
+            .WithSummary("Checks every agent of the setup now (read-only AWS calls): their Connect user with the routing and security profiles the setup names, "
+                + "and their Identity Center user assigned to the application directly or through a group. Answers the checklist with 'agents' and 'agentsCheckedAt'; readers see the last check with GET.")
+            .Produces<GoLiveReport>()
+            .WithTags("Go-live");
+
         return tenants;
     }
 }

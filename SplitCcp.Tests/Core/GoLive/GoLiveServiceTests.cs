@@ -201,6 +201,38 @@ public sealed class GoLiveServiceTests
             .Reason.ShouldContain("must be RUNNING to stream");
     }
 
+    [Fact]
+    public async Task CheckAgentsAsync_ReadsEachAgentsConnectUserAndIdentityCenterAssignment()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var viewer = await host.Host.CreateUserAsync(Roles.Viewer, tenant.Id);
+        var service = GoLive(host);
+        (await service.CheckAgentsAsync(viewer.Principal, tenant.Id)).ShouldBeOfType<AgentsCheckResult.Forbidden>();
+
+        // Before the first apply there is no instance, and the apply has not assigned the Agents group yet.
+        var unapplied = (await service.CheckAgentsAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
+        unapplied.AgentsCheckedAt.ShouldNotBeNull();
+        unapplied.Agents.ShouldAllBe(a => a.ConnectUser == new AgentCheck(AgentCheckState.Unknown, "The Connect instance does not exist yet: apply first."));
+        unapplied.Agents.ShouldAllBe(a => a.IdentityCenter.State == AgentCheckState.NotReady && a.IdentityCenter.Text.StartsWith("Not assigned to the application \"SplitCcp Demo contact center\""));
+
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+        var ready = (await service.CheckAgentsAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
+
+        ready.Agents.Count.ShouldBe(3);
+        ready.Agents.ShouldAllBe(a => a.ConnectUser == new AgentCheck(AgentCheckState.Ready, "Exists, with Basic Routing Profile and Agent."));
+        ready.Agents.ShouldAllBe(a => a.IdentityCenter == new AgentCheck(AgentCheckState.Ready, "Assigned through group Agents."));
+        (await host.AuditAsync(tenant.Id)).First(a => a.Action == AuditActions.AgentsChecked).Summary.ShouldEndWith("3 of 3 ready to sign in and take calls.");
+
+        var first = ready.Agents[0].Email;
+        await Tamper(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.ConnectUser(first), SandboxChangeKind.Delete));
+        var missing = (await service.CheckAgentsAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
+
+        missing.Agents[0].ConnectUser.ShouldBe(new AgentCheck(AgentCheckState.NotReady, $"No Connect user {first}: apply creates it."));
+        missing.Agents[1].ConnectUser.State.ShouldBe(AgentCheckState.Ready);
+        (await service.GetAsync(viewer.Principal, tenant.Id)).ShouldNotBeNull().Agents[0].ConnectUser.State.ShouldBe(AgentCheckState.NotReady, "the last check is kept for readers");
+    }
+
     private static GoLiveService GoLive(ReconciliationTestHost host) => host.Services.GetRequiredService<GoLiveService>();
 
     private static DriftService Drift(ReconciliationTestHost host) => host.Services.GetRequiredService<DriftService>();

@@ -42,6 +42,7 @@ public sealed class GoLiveApiTests : IDisposable
         (await _app.CreateApiClient(tenantAdmin.ReadOnlyToken).PutAsJsonAsync($"{path}/checks/{GoLiveChecks.SignIn}", new { result = "Passed" }))
             .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await viewerClient.PostAsJsonAsync($"/api/tenants/{demo}/test-session", new { userId = "maria" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await viewerClient.PostAsync($"{path}/agents", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
         var recorded = await _app.CreateApiClient(tenantAdmin.Token)
             .PutAsJsonAsync($"{path}/checks/{GoLiveChecks.SignIn}", new { result = "Passed", note = "Opened the CCP at once.", agent = "maria@demo.example.com" });
@@ -53,6 +54,11 @@ public sealed class GoLiveApiTests : IDisposable
         signIn.GetProperty("agent").GetString().ShouldBe("maria@demo.example.com");
         signIn.GetProperty("note").GetString().ShouldBe("Opened the CCP at once.");
         (await viewerClient.GetFromJsonAsync<JsonElement>(path)).GetProperty("passed").GetInt32().ShouldBe(1);
+        var agents = await _app.CreateApiClient(tenantAdmin.Token).PostAsync($"{path}/agents", null);
+        agents.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var checkedAgents = await agents.Content.ReadFromJsonAsync<JsonElement>();
+        checkedAgents.GetProperty("agentsCheckedAt").ValueKind.ShouldBe(JsonValueKind.String);
+        checkedAgents.GetProperty("agents")[0].GetProperty("connectUser").GetProperty("state").GetString().ShouldBe("Unknown", "nothing is applied yet");
 
         var automatic = await admin.PutAsJsonAsync($"{path}/checks/{GoLiveChecks.Fleet}", new { result = "Passed" });
         automatic.StatusCode.ShouldBe(HttpStatusCode.Conflict);

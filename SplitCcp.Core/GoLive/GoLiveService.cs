@@ -44,9 +44,9 @@ public sealed partial class GoLiveService(
         var checks = GoLiveChecklist.Build(tenant, spec, findings, GoLiveLedger.Latest(results));
 
         var liveSince = state?.LiveSince;
-        var failing = checks.Where(c => c.Kind == GoLiveCheckKind.Automatic && c.State == GoLiveCheckState.Failed).Select(c => c.Title).ToList();
+        var failing = checks.Where(c => c.Kind == GoLiveCheckKind.Automatic && c.State == GoLiveCheckState.Failed).Select(c => $"\"{c.Title}\"").ToList();
         var urgent = liveSince is not null && failing.Count > 0
-            ? $"This tenant is live, and the drift check finds that {string.Join("; ", failing)} no longer holds: agents are affected. Fix it first (see the drift check)."
+            ? $"This tenant is live and agents are affected: at the last drift check, {string.Join(", ", failing)} no longer passed. Fix it first; the drift check says what is wrong."
             : null;
 
         var firstAgent = spec.Connect.Agents.Select(a => a.Email).FirstOrDefault(e => e is not null && TestUserError(e) is null);

@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using SplitCcp.Core.GoLive;
+using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.E2E;
@@ -99,6 +100,20 @@ public sealed class GoLiveJourneyTests(BrowserFixture browser) : PortalTest(brow
         var row = Portal.Page.Locator($"[data-testid=health-row][data-tenant-id=\"{tenantId}\"]");
         await Assertions.Expect(row.GetByTestId("live-since")).ToContainTextAsync("Live since");
         await Assertions.Expect(row.GetByTestId("live-since")).ToHaveAttributeAsync("data-urgent", "false");
+
+        // Someone deletes the bucket policy: the tenant stays live, and its drift is urgent on the card and the dashboard.
+        await api.TamperAsync(tenantId, new { resource = ResourceKeys.BucketPolicy, change = "Delete" });
+        await Portal.GotoAsync($"/tenants/{tenantId}");
+        await Portal.WaitForInteractiveAsync();
+        await Portal.ByTestId("go-live-check-now").ClickAsync();
+        await Assertions.Expect(Check(GoLiveChecks.Pages)).ToHaveAttributeAsync("data-state", "Failed", s_check);
+        await Assertions.Expect(Portal.ByTestId("go-live-urgent")).ToContainTextAsync("agents are affected");
+        await Assertions.Expect(Portal.ByTestId("go-live-status")).ToHaveAttributeAsync("data-live", "true");
+        await CloseSnackbarsAsync();
+        await Portal.ScreenshotAsync("go-live-card-live-drifted", card);
+        await Portal.GotoAsync("/");
+        await Assertions.Expect(row.GetByTestId("live-since")).ToHaveAttributeAsync("data-urgent", "true");
+        await Portal.ScreenshotAsync("dashboard-live-drifted");
         DialogSeen.ShouldBeFalse();
     }
 

@@ -123,7 +123,7 @@ public sealed class GoLiveServiceTests
         report.LiveSince.ShouldBe(liveSince);
         Check(report, GoLiveChecks.Pages).State.ShouldBe(GoLiveCheckState.Failed);
         Check(report, GoLiveChecks.Pages).Note.ShouldNotBeNull().ShouldContain("403 Forbidden");
-        report.Urgent.ShouldNotBeNull().ShouldContain("The CCP pages reach agents");
+        report.Urgent.ShouldBe("This tenant is live and agents are affected: at the last drift check, \"The CCP pages reach agents\" no longer passed. Fix it first; the drift check says what is wrong.");
 
         // On the dashboard the live tenant's drift comes first, even before a failing tenant.
         await Tamper(host, other.Id, new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Delete));

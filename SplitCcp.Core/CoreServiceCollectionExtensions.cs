@@ -128,6 +128,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DriftWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftWorker>());
         services.AddSingleton<DriftService>();
+        services.AddSingleton<GoLive.GoLiveLedger>();
+        services.AddSingleton<GoLive.GoLiveService>();
         services.AddSingleton<MetricsExposition>();
     }
 

@@ -67,6 +67,18 @@ public sealed partial class CcpPageGenerator
             </ul>
             <noscript><p class="note warning">This page needs JavaScript.</p></noscript>
             </section>
+            <section id="self-test" aria-labelledby="self-test-heading">
+            <h2 id="self-test-heading">Self-test</h2>
+            <p>Run it before your first call: it checks the microphone, the ringtone, the contact control panel and your sign-in.</p>
+            <button type="button" id="self-test-run">Run the self-test</button>
+            <ul class="status" id="self-test-results" aria-live="polite" hidden>
+            <li id="self-test-microphone" data-state="pending">Microphone: checking.</li>
+            <li id="self-test-autoplay" data-state="pending">Ringtone: checking.</li>
+            <li id="self-test-ccp" data-state="pending">Contact control panel: checking.</li>
+            <li id="self-test-sign-in" data-state="pending">Sign-in: checking.</li>
+            <li id="self-test-code" class="code" data-state="pending">Code: not known yet.</li>
+            </ul>
+            </section>
             <section aria-labelledby="ccp-heading">
             <h2 id="ccp-heading">Contact control panel</h2>
             <p id="ccp-hidden-note" hidden>The controls are hidden: use the contact control panel in your AppStream session for calls.</p>

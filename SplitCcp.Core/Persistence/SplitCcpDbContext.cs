@@ -37,6 +37,10 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
 
     public DbSet<Reconciliation.Drift.TenantDrift> TenantDrift => Set<Reconciliation.Drift.TenantDrift>();
 
+    public DbSet<GoLive.GoLiveResult> GoLiveResults => Set<GoLive.GoLiveResult>();
+
+    public DbSet<GoLive.TenantGoLive> TenantGoLive => Set<GoLive.TenantGoLive>();
+
     /// <summary>Saves through the file's <see cref="SqliteWriteGate"/>; a save with nothing to write does not queue.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {

@@ -115,7 +115,7 @@ internal sealed partial class SandboxAppStreamGateway(SandboxAwsAccount account)
             await s.PutAsync(SandboxKinds.AppStreamFleetAssociation, $"{stackName}|{fleetName}", new FleetAssociationRecord(stackName, fleetName));
         }, ct);
 
-    public Task<string> CreateStreamingUrlAsync(string stackName, string fleetName, string userId, TimeSpan validity, CancellationToken ct) =>
+    public Task<AppStreamStreamingUrl> CreateStreamingUrlAsync(string stackName, string fleetName, string userId, TimeSpan validity, CancellationToken ct) =>
         CallAsync(AppStreamOperations.CreateStreamingUrl, $"{stackName}|{fleetName}", async s =>
         {
             var fleet = await RequireAsync<FleetRecord>(s, SandboxKinds.AppStreamFleet, fleetName);
@@ -154,15 +154,16 @@ internal sealed partial class SandboxAppStreamGateway(SandboxAwsAccount account)
         }, ct);
 
     /// <summary>A well-formed (not signed) streaming URL, valid from 1 second to 7 days as AWS allows.</summary>
-    private string StreamingUrl(SandboxSession s, TimeSpan validity, string target)
+    private AppStreamStreamingUrl StreamingUrl(SandboxSession s, TimeSpan validity, string target)
     {
         if (validity < TimeSpan.FromSeconds(1) || validity > TimeSpan.FromDays(7))
         {
             throw s.Fail("ValidationException", "Validity must be between 1 and 604800 seconds.");
         }
 
-        var parameters = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target};expires={(s.Now + validity).ToUnixTimeSeconds()}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return $"https://appstream2.{Region}.aws.amazon.com/authenticate?parameters={parameters}&signature={Account.Random.LowerAlnum(43)}";
+        var expires = DateTimeOffset.FromUnixTimeSeconds((s.Now + validity).ToUnixTimeSeconds());
+        var parameters = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target};expires={expires.ToUnixTimeSeconds()}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return new($"https://appstream2.{Region}.aws.amazon.com/authenticate?parameters={parameters}&signature={Account.Random.LowerAlnum(43)}", expires);
     }
 
     private static Task<T> RequireAsync<T>(SandboxSession s, string kind, string name)

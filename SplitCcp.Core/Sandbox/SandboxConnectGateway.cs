@@ -285,7 +285,7 @@ internal sealed record ConnectInstanceRecord(string Id, string Arn, string Alias
 
 internal sealed record ConnectUserRecord(string UserId, string Username, string? FirstName, string? LastName, string RoutingProfileId, IReadOnlyList<string> SecurityProfileIds)
 {
-    public ConnectUser ToModel() => new(UserId, Username, FirstName, LastName);
+    public ConnectUser ToModel() => new(UserId, Username, FirstName, LastName) { RoutingProfileId = RoutingProfileId, SecurityProfileIds = SecurityProfileIds };
 }
 
 internal sealed record ConnectProfileRecord(string ProfileId, string Arn, string Name);

@@ -55,6 +55,23 @@ internal sealed class SandboxIdentityCenterGateway(SandboxAwsAccount account, st
     public Task<string?> FindGroupIdAsync(string identityStoreId, string displayName, CancellationToken ct) =>
         FindPrincipalAsync(IdentityCenterOperations.GetGroupId, $"{identityStoreId}/group/{displayName}", ct);
 
+    /// <summary>A seeded person belongs to the one group named in their record.</summary>
+    public Task<IReadOnlyList<string>> GroupsOfMemberAsync(string identityStoreId, string userId, IReadOnlyList<string> groupIds, CancellationToken ct) =>
+        CallAsync<IReadOnlyList<string>>(IdentityCenterOperations.IsMemberInGroups, $"{identityStoreId}/{userId}", async s =>
+        {
+            if (groupIds.Count is < 1 or > IdentityCenterGateway.MaxGroupsPerMembershipCall)
+            {
+                throw s.Fail("ValidationException", $"GroupIds must hold 1 to {IdentityCenterGateway.MaxGroupsPerMembershipCall} group IDs.");
+            }
+
+            var principals = (await InstancesHereAsync(s)).Any(i => i.IdentityStoreId == identityStoreId)
+                ? await s.ListAsync<IdentityStorePrincipalRecord>(SandboxKinds.IdentityStorePrincipal, $"{identityStoreId}/")
+                : throw s.Fail(NotFound, $"Identity store {identityStoreId} does not exist.");
+            var user = principals.FirstOrDefault(p => p.Type == "USER" && p.PrincipalId == userId)
+                ?? throw s.Fail(NotFound, $"User {userId} does not exist in identity store {identityStoreId}.");
+            return [.. principals.Where(p => p.Type == "GROUP" && p.Name == user.Group && groupIds.Contains(p.PrincipalId)).Select(p => p.PrincipalId)];
+        }, ct);
+
     /// <summary>A public URL on Identity Center's portal in its home region, whichever region the gateway is for.</summary>
     public Task<string?> GetSamlMetadataAsync(string metadataUrl, CancellationToken ct) =>
         CallAsync(IdentityCenterOperations.GetSamlMetadata, metadataUrl, async s =>

@@ -22,6 +22,11 @@ public static class AuditActions
     public const string SandboxChanged = "sandbox.console-change";
     public const string DriftRemediation = "drift.auto-remediation";
     public const string DriftSettingsChanged = "drift.settings-changed";
+    public const string GoLiveResult = "golive.result";
+    public const string WentLive = "golive.live";
+    public const string LiveEnded = "golive.ended";
+    public const string TestSession = "golive.test-session";
+    public const string AgentsChecked = "golive.agents-checked";
 }
 
 /// <summary>An audit entry as the API and the tenant page show it.</summary>

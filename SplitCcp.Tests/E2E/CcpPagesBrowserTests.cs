@@ -34,6 +34,8 @@ public sealed class CcpPagesBrowserTests(BrowserFixture browser) : IAsyncLifetim
               },
               initSoftphoneManager() { recorded.softphoneManagerCalls++; },
               onAuthFail(f) { recorded.authFail = f; },
+              onInitialized(f) { recorded.initialized = f; },
+              onIframeRetriesExhausted(f) { recorded.iframeFailed = f; },
             },
             agent(f) { recorded.agentCallbacks.push(f); },
             contact(f) { recorded.contactCallbacks.push(f); },
@@ -188,6 +190,57 @@ public sealed class CcpPagesBrowserTests(BrowserFixture browser) : IAsyncLifetim
         await InitCcpCallAsync(page);
 
         (await StatusAsync(page, "status-microphone")).ShouldStartWith("Microphone: this browser cannot report whether it is allowed.");
+        await ShouldBeCleanAsync(page);
+    }
+
+    [Fact]
+    public async Task AudioOnlyPage_SelfTest_SaysEachCheckInWordsWithACodeThatFollowsThePage()
+    {
+        await _context.GrantPermissionsAsync(["microphone"], new() { Origin = PagesOrigin });
+        await _context.AddInitScriptAsync("navigator.getAutoplayPolicy = () => 'disallowed';");
+        var page = await OpenAsync(SetupValues.AudioOnlyPageName, _generator.AudioOnlyPage(CcpPageParts.Values(), new CcpPagesSpec()));
+        await InitCcpCallAsync(page);
+        (await page.Locator("#self-test-results").IsVisibleAsync()).ShouldBeFalse("nothing to read before it runs");
+
+        await page.ClickAsync("#self-test-run");
+
+        await Assertions.Expect(page.Locator("#self-test-code")).ToHaveTextAsync(
+            "Code: M0 A1 F1 S1. Fix what is marked above; if you cannot, read this code to your administrator.");
+        (await StatusAsync(page, "self-test-microphone")).ShouldBe("Microphone: allowed.");
+        (await StatusAsync(page, "self-test-autoplay")).ShouldStartWith("Ringtone: this browser may not ring until you click on this page once.");
+        (await StatusAsync(page, "self-test-ccp")).ShouldBe("Contact control panel: still loading.");
+
+        // The contact control panel answers and the agent signs in: the same self-test now says so.
+        await page.EvaluateAsync("() => { window.__ccp.initialized(); window.__ccp.signIn('Ada Lovelace'); }");
+        await Assertions.Expect(page.Locator("#self-test-code")).ToHaveTextAsync(
+            "Code: M0 A1 F0 S0. Fix what is marked above; if you cannot, read this code to your administrator.");
+        (await StatusAsync(page, "self-test-ccp")).ShouldBe("Contact control panel: connected.");
+        (await StatusAsync(page, "self-test-sign-in")).ShouldBe("Sign-in: signed in as Ada Lovelace.");
+        (await page.GetAttributeAsync("#self-test-autoplay", "data-state")).ShouldBe("warn");
+        await ScreenshotAsync(page, "audio-only-self-test");
+
+        await page.EvaluateAsync("() => window.__ccp.authFail()");
+        await Assertions.Expect(page.Locator("#self-test-code")).ToContainTextAsync("M0 A1 F0 S2");
+        (await page.GetAttributeAsync("#self-test-sign-in", "data-state")).ShouldBe("error");
+        await ShouldBeCleanAsync(page);
+    }
+
+    [Fact]
+    public async Task AudioOnlyPage_SelfTest_HostileValuesAndAgentNameStayText()
+    {
+        await _context.GrantPermissionsAsync(["microphone"], new() { Origin = PagesOrigin });
+        await _context.AddInitScriptAsync("navigator.getAutoplayPolicy = () => 'allowed';");
+        var page = await OpenAsync(SetupValues.AudioOnlyPageName, _generator.AudioOnlyPage(CcpPageGeneratorTests.HostileValues, new CcpPagesSpec()));
+        await InitCcpCallAsync(page);
+
+        await page.ClickAsync("#self-test-run");
+        await page.EvaluateAsync("() => { window.__ccp.initialized(); window.__ccp.signIn('<img src=x onerror=alert(1)>'); }");
+
+        await Assertions.Expect(page.Locator("#self-test-code")).ToHaveTextAsync("Code: M0 A0 F0 S0. Everything is ready for calls.");
+        (await StatusAsync(page, "self-test-sign-in")).ShouldBe("Sign-in: signed in as <img src=x onerror=alert(1)>.");
+        (await page.EvaluateAsync<int>("() => document.images.length")).ShouldBe(0);
+        (await page.EvaluateAsync<int>("() => document.scripts.length")).ShouldBe(3);
+        _dialogs.ShouldBeEmpty();
         await ShouldBeCleanAsync(page);
     }
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Playwright;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Tests.Infrastructure;
@@ -33,9 +30,7 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
     public async Task Drift_found_by_check_now_reaches_the_open_dashboard_without_a_reload_and_apply_fix_makes_it_healthy()
     {
         var api = App.CreateApiClient(SplitCcpWebFactory.AdminToken);
-        var created = await api.PostAsync("/api/demo-tenants", null);
-        created.StatusCode.ShouldBe(HttpStatusCode.Created);
-        var tenantId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var tenantId = await api.CreateDemoTenantAsync();
         var dashboard = Portal;
         await dashboard.SignInAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
 
@@ -45,7 +40,7 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
         await tenantTab.GotoAsync($"/tenants/{tenantId}");
         await tenantTab.WaitForInteractiveAsync();
         await Assertions.Expect(tenantTab.ByTestId("download-agent-chrome.reg")).ToHaveCountAsync(0);
-        await ConvergeAsync(api, tenantId);
+        await api.ConvergeAsync(tenantId);
         await Assertions.Expect(tenantTab.ByTestId("download-agent-chrome.reg")).ToBeVisibleAsync();
 
         // The dashboard, left open in its own tab. A marker on its window proves it is never reloaded.
@@ -58,7 +53,7 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
 
         // Someone deletes the bucket policy in the AWS console; the operator checks the tenant now from its page.
         await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Healthy", s_slow);
-        await TamperAsync(api, tenantId, new { resource = ResourceKeys.BucketPolicy, change = "Delete" });
+        await api.TamperAsync(tenantId, new { resource = ResourceKeys.BucketPolicy, change = "Delete" });
         await tenantTab.ByTestId("check-now").ClickAsync();
 
         await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Drifted");
@@ -107,34 +102,4 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
     }
 
     private static ILocator DriftedCount(PortalPage page) => page.Page.Locator("[data-testid=health-count-Drifted] [data-testid=health-count]");
-
-    /// <summary>A Sandbox demo tenant applied through the API, its image captured, applied again: everything in sync.</summary>
-    private static async Task ConvergeAsync(HttpClient api, Guid tenantId)
-    {
-        await ApplyAsync(api, tenantId);
-        await TamperAsync(api, tenantId, new { resource = ResourceKeys.Image, change = "Complete" });
-        await ApplyAsync(api, tenantId);
-    }
-
-    private static async Task ApplyAsync(HttpClient api, Guid tenantId)
-    {
-        var started = await api.PostAsync($"/api/tenants/{tenantId}/apply", null);
-        started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (true)
-        {
-            var apply = await api.GetFromJsonAsync<JsonElement>(started.Headers.Location, deadline.Token);
-            var state = apply.GetProperty("state").GetString();
-            if (state is "Succeeded" or "Failed")
-            {
-                state.ShouldBe("Succeeded", apply.GetProperty("error").ToString());
-                return;
-            }
-
-            await Task.Delay(100, deadline.Token);
-        }
-    }
-
-    private static async Task TamperAsync(HttpClient api, Guid tenantId, object change) =>
-        (await api.PostAsJsonAsync($"/api/tenants/{tenantId}/sandbox/tamper", change)).StatusCode.ShouldBe(HttpStatusCode.OK);
 }

@@ -38,6 +38,17 @@ public sealed class PortalPage(IPage page, Uri baseAddress, string testName)
     /// <summary>The input inside a Mud field marked with data-testid (Mud puts the attribute on the input itself or its wrapper).</summary>
     public ILocator Input(string testId) => Page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
 
+    /// <summary>One element, such as a card, cut from a full-page shot (an element shot scrolls, and draws the fixed app bar over it).</summary>
+    public async Task<string> ScreenshotAsync(string name, ILocator element)
+    {
+        var path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{testName}-{++_shot:00}-{name}.png");
+        await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        var box = await element.BoundingBoxAsync() ?? throw new InvalidOperationException($"{name}: the element is not on the page.");
+        await Page.ScreenshotAsync(new() { Path = path, FullPage = true, Clip = new() { X = box.X, Y = box.Y, Width = box.Width, Height = box.Height } });
+        await Page.WaitForTimeoutAsync(400);
+        return path;
+    }
+
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{testName}-{++_shot:00}-{name}.png");

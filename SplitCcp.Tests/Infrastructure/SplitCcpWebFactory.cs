@@ -55,6 +55,16 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>The Sandbox's slow operations (instance creation, number claims, fleet start) in a fraction of a second, and applies polling to match.</summary>
+    public SplitCcpWebFactory WithQuickSandbox() =>
+        WithSetting("SplitCcp:Sandbox:InstanceCreation", "00:00:00.300")
+            .WithSetting("SplitCcp:Sandbox:PhoneNumberClaim", "00:00:00.100")
+            .WithSetting("SplitCcp:Sandbox:ImageBuilderStart", "00:00:00.300")
+            .WithSetting("SplitCcp:Sandbox:DistributionDeployment", "00:00:00.200")
+            .WithSetting("SplitCcp:Sandbox:FleetStart", "00:00:00.300")
+            .WithSetting("SplitCcp:Reconciliation:PollInitialInterval", "00:00:00.050")
+            .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:00.200");
+
     /// <summary>Runs the app in another environment than Development, such as Production; call before the app starts.</summary>
     public SplitCcpWebFactory WithEnvironment(string environment)
     {

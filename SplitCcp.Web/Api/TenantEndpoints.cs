@@ -47,6 +47,7 @@ internal static class TenantEndpoints
         tenants.MapArtifactEndpoints();
         tenants.MapReconciliationEndpoints();
         tenants.MapTenantHealthEndpoints();
+        tenants.MapGoLiveEndpoints();
         return tenants;
     }
 

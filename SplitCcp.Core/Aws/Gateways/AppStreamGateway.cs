@@ -80,14 +80,22 @@ public sealed class AppStreamGateway(AwsSignedClient client, IAwsCaller caller) 
     public Task AssociateFleetAsync(string fleetName, string stackName, CancellationToken ct) =>
         _api.CallAsync(AppStreamOperations.AssociateFleet, Fleet(fleetName), new JsonObject { ["FleetName"] = fleetName, ["StackName"] = stackName }, ct);
 
-    public async Task<string> CreateStreamingUrlAsync(string stackName, string fleetName, string userId, TimeSpan validity, CancellationToken ct) =>
-        (await _api.CallAsync(AppStreamOperations.CreateStreamingUrl, Stack(stackName), new JsonObject
+    public async Task<AppStreamStreamingUrl> CreateStreamingUrlAsync(string stackName, string fleetName, string userId, TimeSpan validity, CancellationToken ct)
+    {
+        var answer = await _api.CallAsync(AppStreamOperations.CreateStreamingUrl, Stack(stackName), new JsonObject
         {
             ["StackName"] = stackName,
             ["FleetName"] = fleetName,
             ["UserId"] = userId,
             ["Validity"] = Seconds(validity),
-        }, ct)).Required("StreamingURL");
+        }, ct);
+
+        // Expires is a timestamp, which AWS JSON 1.1 sends as seconds since the epoch, with a fraction.
+        var expires = answer.Member("Expires") is { ValueKind: JsonValueKind.Number } seconds
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds.GetDouble() * 1000))
+            : (DateTimeOffset?)null;
+        return new AppStreamStreamingUrl(answer.Required("StreamingURL"), expires);
+    }
 
     /// <summary>A Describe* call for one name: null when AWS says there is none (ResourceNotFoundException or an empty list).</summary>
     private Task<T?> DescribeOneAsync<T>(AwsOperation operation, string resource, string name, string listName, Func<JsonElement, T> read, CancellationToken ct)

@@ -56,6 +56,7 @@ public static class IdentityCenterOperations
     public static readonly AwsOperation CreateApplicationAssignment = new(AwsServices.IdentityCenter, "CreateApplicationAssignment");
     public static readonly AwsOperation GetUserId = new(AwsServices.IdentityStore, "GetUserId");
     public static readonly AwsOperation GetGroupId = new(AwsServices.IdentityStore, "GetGroupId");
+    public static readonly AwsOperation IsMemberInGroups = new(AwsServices.IdentityStore, "IsMemberInGroups");
 
     /// <summary>The metadata URL is public: an HTTPS GET that needs no IAM action.</summary>
     public static readonly AwsOperation GetSamlMetadata = new(AwsServices.IdentityCenter, "GetSamlMetadata", []);

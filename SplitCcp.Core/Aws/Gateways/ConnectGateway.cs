@@ -169,7 +169,11 @@ public sealed class ConnectGateway(AwsSignedClient client, IAwsCaller caller) : 
         public static DescribedUser From(JsonElement user)
         {
             var info = user.Member("IdentityInfo");
-            return new(new ConnectUser(user.Required("Id"), user.Required("Username"), info?.Str("FirstName"), info?.Str("LastName")), info);
+            return new(new ConnectUser(user.Required("Id"), user.Required("Username"), info?.Str("FirstName"), info?.Str("LastName"))
+            {
+                RoutingProfileId = user.Str("RoutingProfileId"),
+                SecurityProfileIds = [.. user.Items("SecurityProfileIds").Select(id => id.GetString()!)],
+            }, info);
         }
     }
 }

@@ -17,6 +17,9 @@ public sealed record AppStreamFleet(string Name, string Arn, string State, strin
 
 public sealed record AppStreamStackInfo(string Name, string Arn);
 
+/// <summary>A streaming URL (CreateStreamingURL) and when it stops working, as AWS says (null when it does not).</summary>
+public sealed record AppStreamStreamingUrl(string Url, DateTimeOffset? ExpiresAt);
+
 /// <summary>What CreateImageBuilder needs from the spec.</summary>
 public sealed record ImageBuilderRequest(string Name, string BaseImageName, string InstanceType, IReadOnlyList<string> SubnetIds, IReadOnlyList<string> SecurityGroupIds);
 
@@ -53,6 +56,6 @@ public interface IAppStreamGateway
 
     Task AssociateFleetAsync(string fleetName, string stackName, CancellationToken ct);
 
-    /// <summary>CreateStreamingURL for a user, valid for the given time.</summary>
-    Task<string> CreateStreamingUrlAsync(string stackName, string fleetName, string userId, TimeSpan validity, CancellationToken ct);
+    /// <summary>CreateStreamingURL for a user (2 to 32 characters), valid for the given time (1 second to 7 days). The URL is a credential: never log it.</summary>
+    Task<AppStreamStreamingUrl> CreateStreamingUrlAsync(string stackName, string fleetName, string userId, TimeSpan validity, CancellationToken ct);
 }

@@ -13,8 +13,14 @@ public sealed record ConnectInstance(string Id, string Arn, string Alias, string
 /// <summary>A Connect user as ListUsers reports it.</summary>
 public sealed record ConnectUserSummary(string Id, string Username);
 
-/// <summary>A Connect user as DescribeUser reports it.</summary>
-public sealed record ConnectUser(string Id, string Username, string? FirstName, string? LastName);
+/// <summary>A Connect user as DescribeUser reports it, with the profiles that decide what calls reach them and what they may do.</summary>
+public sealed record ConnectUser(string Id, string Username, string? FirstName, string? LastName)
+{
+    public string? RoutingProfileId { get; init; }
+
+    /// <summary>A list compares by reference: records with lists are equal only when they hold the same one.</summary>
+    public IReadOnlyList<string> SecurityProfileIds { get; init; } = [];
+}
 
 /// <summary>An entry of ListRoutingProfiles or ListSecurityProfiles.</summary>
 public sealed record ConnectNamedItem(string Id, string Name);

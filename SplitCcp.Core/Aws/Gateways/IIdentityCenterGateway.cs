@@ -32,6 +32,9 @@ public interface IIdentityCenterGateway
     /// <summary>identitystore:GetGroupId by the displayName attribute; null when there is no such group.</summary>
     Task<string?> FindGroupIdAsync(string identityStoreId, string displayName, CancellationToken ct);
 
+    /// <summary>identitystore:IsMemberInGroups: which of <paramref name="groupIds"/> the user belongs to (AWS takes 100 groups a call).</summary>
+    Task<IReadOnlyList<string>> GroupsOfMemberAsync(string identityStoreId, string userId, IReadOnlyList<string> groupIds, CancellationToken ct);
+
     /// <summary>
     /// The application's SAML metadata document from its metadata URL (https://portal.sso.&lt;region&gt;.amazonaws.com/saml/metadata/…).
     /// Not an SSO Admin API (there is none): a plain HTTPS GET, and the Sandbox serves its own. Null when the URL answers 404.

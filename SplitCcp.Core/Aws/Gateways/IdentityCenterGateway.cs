@@ -14,6 +14,9 @@ public sealed class IdentityCenterGateway(AwsSignedClient client, IAwsCaller cal
     public const string SsoAdminTargetPrefix = "SWBExternalService";
     public const string IdentityStoreTargetPrefix = "AWSIdentityStore";
 
+    /// <summary>IsMemberInGroups takes at most 100 group IDs.</summary>
+    public const int MaxGroupsPerMembershipCall = 100;
+
     private readonly AwsJsonRpc _ssoAdmin = new(client, caller, AwsSignedService.SsoAdmin, SsoAdminTargetPrefix);
     private readonly AwsJsonRpc _identityStore = new(client, caller, AwsSignedService.IdentityStore, IdentityStoreTargetPrefix);
 
@@ -50,6 +53,23 @@ public sealed class IdentityCenterGateway(AwsSignedClient client, IAwsCaller cal
 
     public Task<string?> FindGroupIdAsync(string identityStoreId, string displayName, CancellationToken ct) =>
         FindIdAsync(IdentityCenterOperations.GetGroupId, $"group {displayName}", identityStoreId, "displayName", displayName, "GroupId", ct);
+
+    public async Task<IReadOnlyList<string>> GroupsOfMemberAsync(string identityStoreId, string userId, IReadOnlyList<string> groupIds, CancellationToken ct)
+    {
+        List<string> member = [];
+        foreach (var chunk in groupIds.Chunk(MaxGroupsPerMembershipCall))
+        {
+            var answer = await _identityStore.CallAsync(IdentityCenterOperations.IsMemberInGroups, $"user {userId}", new JsonObject
+            {
+                ["IdentityStoreId"] = identityStoreId,
+                ["MemberId"] = new JsonObject { ["UserId"] = userId },
+                ["GroupIds"] = new JsonArray([.. chunk.Select(id => JsonValue.Create(id))]),
+            }, ct);
+            member.AddRange(answer.Items("Results").Where(r => r.Member("MembershipExists")?.ValueKind == System.Text.Json.JsonValueKind.True).Select(r => r.Required("GroupId")));
+        }
+
+        return member;
+    }
 
     public Task<string?> GetSamlMetadataAsync(string metadataUrl, CancellationToken ct)
     {

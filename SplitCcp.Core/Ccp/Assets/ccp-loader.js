@@ -56,12 +56,33 @@
       connect.core[name](handler);
     }
   };
-  onCore('onAuthFail', () => show('status-sign-in', 'error', 'Sign-in: not signed in, or the sign-in expired. Sign in again in the pop-up window; allow pop-ups for this site if none appears.'));
-  onCore('onAccessDenied', () => show('status-sign-in', 'error', 'Sign-in: your account may not use this contact control panel. Ask your administrator.'));
-  onCore('onIframeRetriesExhausted', () => show('status-sign-in', 'error', 'Sign-in: the contact control panel did not load. Check your network, then reload this page.'));
+  // What the self-test reports, kept from the start so the agent can run it at any time (the audio-only page has one).
+  const found = { microphone: 'unknown', autoplay: 'unknown', ccp: 'pending', signIn: 'pending', name: '' };
+  let selfTestShown = false;
+  const note = (changes) => {
+    Object.assign(found, changes);
+    if (selfTestShown) {
+      showSelfTest();
+    }
+  };
+
+  onCore('onInitialized', () => note({ ccp: 'ok' }));
+  onCore('onAuthFail', () => {
+    show('status-sign-in', 'error', 'Sign-in: not signed in, or the sign-in expired. Sign in again in the pop-up window; allow pop-ups for this site if none appears.');
+    note({ ccp: 'ok', signIn: 'failed' });
+  });
+  onCore('onAccessDenied', () => {
+    show('status-sign-in', 'error', 'Sign-in: your account may not use this contact control panel. Ask your administrator.');
+    note({ ccp: 'ok', signIn: 'failed' });
+  });
+  onCore('onIframeRetriesExhausted', () => {
+    show('status-sign-in', 'error', 'Sign-in: the contact control panel did not load. Check your network, then reload this page.');
+    note({ ccp: 'failed' });
+  });
   connect.agent((agent) => {
     const name = typeof agent.getName === 'function' ? agent.getName() : '';
     show('status-sign-in', 'ok', name ? 'Sign-in: signed in to Amazon Connect as ' + name + '.' : 'Sign-in: signed in to Amazon Connect.');
+    note({ ccp: 'ok', signIn: 'ok', name: name || '' });
   });
 
   if (!audioOnly) {
@@ -69,6 +90,7 @@
   }
 
   const showMicrophone = (state) => {
+    note({ microphone: state });
     if (state === 'granted') {
       show('status-microphone', 'ok', 'Microphone: allowed.');
     } else if (state === 'denied') {
@@ -79,6 +101,7 @@
   };
   const microphoneUnknown = () => show('status-microphone', 'warn',
     'Microphone: this browser cannot report whether it is allowed. If callers cannot hear you, allow the microphone for this site.');
+  found.autoplay = autoplayAtLoad();
   if (navigator.permissions && typeof navigator.permissions.query === 'function') {
     navigator.permissions.query({ name: 'microphone' }).then((status) => {
       showMicrophone(status.state);
@@ -131,4 +154,71 @@
     }
   });
   showCallAudio();
+
+  // The self-test: each check in words, and a code the agent reads to their administrator (M microphone, A autoplay,
+  // F the contact control panel's frame, S sign-in; 0 passed, 1 a warning, 2 failed), updated as the page finds more.
+  document.getElementById('self-test-run').addEventListener('click', () => {
+    selfTestShown = true;
+    showSelfTest();
+
+    // Asking for the microphone now brings the browser's question forward, so the first call does not wait on it.
+    if (found.microphone !== 'granted' && navigator.mediaDevices && typeof navigator.mediaDevices.getUserMedia === 'function') {
+      navigator.mediaDevices.getUserMedia({ audio: true }).then((stream) => {
+        stream.getTracks().forEach((track) => track.stop());
+        note({ microphone: 'granted' });
+      }, (e) => note({ microphone: e && e.name === 'NotFoundError' ? 'missing' : 'denied' }));
+    }
+  });
+
+  function showSelfTest() {
+    const checks = [
+      ['M', 'self-test-microphone', {
+        granted: [0, 'Microphone: allowed.'],
+        prompt: [1, 'Microphone: not allowed yet. Choose Allow when the browser asks.'],
+        denied: [2, 'Microphone: blocked. Allow the microphone for this site in the browser\'s site settings, then run the self-test again.'],
+        missing: [2, 'Microphone: none found. Plug in your headset, then run the self-test again.'],
+      }[found.microphone] || [1, 'Microphone: this browser cannot say whether it is allowed.']],
+      ['A', 'self-test-autoplay', found.autoplay === 'allowed'
+        ? [0, 'Ringtone: this browser plays it without a click on the page first.']
+        : [1, 'Ringtone: this browser may not ring until you click on this page once. Click anywhere on it after opening it.']],
+      ['F', 'self-test-ccp', {
+        ok: [0, 'Contact control panel: connected.'],
+        failed: [2, 'Contact control panel: it did not load. Check your network, then reload this page.'],
+      }[found.ccp] || [1, 'Contact control panel: still loading.']],
+      ['S', 'self-test-sign-in', {
+        ok: [0, found.name ? 'Sign-in: signed in as ' + found.name + '.' : 'Sign-in: signed in.'],
+        failed: [2, 'Sign-in: not signed in, or the sign-in expired. Sign in again in the pop-up window; allow pop-ups for this site.'],
+      }[found.signIn] || [1, 'Sign-in: not signed in yet. Sign in in the pop-up window.']],
+    ];
+    const states = ['ok', 'warn', 'error'];
+    checks.forEach(([, id, [level, text]]) => show(id, states[level], text));
+    const code = checks.map(([letter, , [level]]) => letter + level).join(' ');
+    const worst = Math.max(...checks.map(([, , [level]]) => level));
+    show('self-test-code', states[worst], 'Code: ' + code + (worst === 0
+      ? '. Everything is ready for calls.'
+      : '. Fix what is marked above; if you cannot, read this code to your administrator.'));
+    document.getElementById('self-test-results').hidden = false;
+  }
+
+  // Whether this page may play sound before the agent clicks on it, as an incoming call's ringtone must: asked before
+  // any click, since a click allows it. An audio context that starts suspended is not allowed to play.
+  function autoplayAtLoad() {
+    try {
+      if (typeof navigator.getAutoplayPolicy === 'function') {
+        return navigator.getAutoplayPolicy('audiocontext') === 'allowed' ? 'allowed' : 'blocked';
+      }
+
+      const Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) {
+        return 'unknown';
+      }
+
+      const probe = new Context();
+      const state = probe.state;
+      probe.close();
+      return state === 'running' ? 'allowed' : 'blocked';
+    } catch {
+      return 'unknown';
+    }
+  }
 })();

@@ -162,6 +162,66 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SplitCcp.Core.GoLive.GoLiveResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Agent")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CheckKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "CheckKey", "Id");
+
+                    b.ToTable("GoLiveResults", (string)null);
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.GoLive.TenantGoLive", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AgentsCheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LiveSince")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("TenantGoLive", (string)null);
+                });
+
             modelBuilder.Entity("SplitCcp.Core.Reconciliation.ApplyJournalEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -758,6 +818,24 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.HasOne("SplitCcp.Core.Security.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.GoLive.GoLiveResult", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.GoLive.TenantGoLive", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("SplitCcp.Core.GoLive.TenantGoLive", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

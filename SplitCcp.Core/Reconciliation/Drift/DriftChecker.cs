@@ -13,7 +13,7 @@ using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation.Drift;
 
-/// <summary>Raised after every stored check, so open pages can show it without a reload.</summary>
+/// <summary>Raised after every stored check and every go-live result, so open pages can show them without a reload.</summary>
 public sealed class DriftNotifier
 {
     public event Action<Guid>? Checked;
@@ -37,6 +37,7 @@ public sealed partial class DriftChecker(
     SyntheticChecks synthetic,
     ReconciliationService reconciliation,
     AuditLog audit,
+    GoLive.GoLiveLedger goLive,
     DriftNotifier notifier,
     PortalMetrics metrics,
     IOptionsMonitor<DriftOptions> options,
@@ -128,6 +129,12 @@ public sealed partial class DriftChecker(
         }
 
         var verdict = stored.Verdict;
+        if (verdict.Resources.Count > 0)
+        {
+            // The automatic go-live checks may have been all that stood between the tenant and going live.
+            await goLive.AfterCheckAsync(tenantId, verdict.Resources, ct);
+        }
+
         metrics.RecordCheck(duration, verdict.Status);
         notifier.Notify(tenantId);
         if (record is not null && stored.AutoRemediate && verdict.Fixable)
@@ -198,9 +205,10 @@ public sealed partial class DriftChecker(
     {
         var now = time.GetUtcNow().UtcDateTime;
         StoredCheck? stored = null;
-        var exists = await TenantDriftRows.UpdateAsync(dbFactory, tenantId, async (db, state) =>
+        var exists = await TenantRows.UpdateDriftAsync(dbFactory, tenantId, async (db, state) =>
         {
-            var verdict = outcome.Judge(state.InLine);
+            var live = await db.TenantGoLive.Where(g => g.TenantId == tenantId && g.LiveSince != null).AnyAsync(ct);
+            var verdict = outcome.Judge(state.InLine, live);
             if (outcome.Plan is not null)
             {
                 state.RememberInLine(verdict.Resources.Where(r => r.State == DriftState.InSync).Select(r => r.Key),
@@ -279,8 +287,8 @@ public sealed partial class DriftChecker(
     {
         public static Outcome Whole(TenantHealthStatus status, string message) => new(new HealthVerdict(status, message, [], false), null, []);
 
-        public HealthVerdict Judge(IEnumerable<string> wasInLine) =>
-            Verdict ?? HealthVerdict.Judge(Plan!, Resources, wasInLine.ToHashSet(StringComparer.Ordinal));
+        public HealthVerdict Judge(IEnumerable<string> wasInLine, bool live) =>
+            Verdict ?? HealthVerdict.Judge(Plan!, Resources, wasInLine.ToHashSet(StringComparer.Ordinal), live);
     }
 
     private sealed record StoredCheck(DateTime CheckedAt, DateTime Since, bool AutoRemediate, HealthVerdict Verdict);

@@ -78,10 +78,14 @@ public sealed record DriftHistoryEntry(
     Guid Id, TenantHealthStatus Status, DateTime FirstCheckedAt, DateTime LastCheckedAt, int Checks, int DriftedCount, int ErrorCount, string? Message,
     IReadOnlyList<DriftResource> Resources);
 
-/// <summary>A tenant's row on the dashboard.</summary>
+/// <summary>A tenant's row on the dashboard; <paramref name="LiveSince"/> when it is live (its drift then affects agents).</summary>
 public sealed record TenantHealthRow(
     Guid TenantId, string Name, string Slug, string Region, Tenants.AwsAccessMode AccessMode, TenantHealthStatus Status, DateTime? CheckedAt,
-    int DriftedCount, int ErrorCount, string? Message);
+    int DriftedCount, int ErrorCount, string? Message, DateTime? LiveSince = null)
+{
+    /// <summary>Live and drifted: agents are affected, so it comes before every other tenant.</summary>
+    public bool IsUrgent => LiveSince is not null && Status == TenantHealthStatus.Drifted;
+}
 
 /// <summary>How many tenants in the caller's scope are in each state.</summary>
 public sealed record HealthCounts(int Total, int Healthy, int Drifted, int Pending, int Failing, int Unknown)

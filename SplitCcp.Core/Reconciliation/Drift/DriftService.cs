@@ -139,7 +139,7 @@ public sealed class DriftService(
         return new DriftSchedule(settings.Enabled, settings.Interval, current, worker.LastPass, next);
     }
 
-    /// <summary>One page of the dashboard: worst first (failing, drifted, pending, unknown, healthy), then by name.</summary>
+    /// <summary>One page of the dashboard: worst first (live and drifted, then failing, drifted, pending, unknown, healthy), then by name.</summary>
     public async Task<TenantHealthPage> ListAsync(ClaimsPrincipal user, TenantHealthQuery query, CancellationToken ct = default)
     {
         var page = Math.Max(1, query.Page);
@@ -150,6 +150,8 @@ public sealed class DriftService(
         var rows = from t in Scoped(db, scope)
                    join d in db.TenantDrift on t.Id equals d.TenantId into drift
                    from d in drift.DefaultIfEmpty()
+                   join g in db.TenantGoLive on t.Id equals g.TenantId into goLive
+                   from g in goLive.DefaultIfEmpty()
                    select new
                    {
                        t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode,
@@ -158,6 +160,7 @@ public sealed class DriftService(
                        DriftedCount = d == null ? 0 : d.DriftedCount,
                        ErrorCount = d == null ? 0 : d.ErrorCount,
                        Message = d == null ? null : d.Message,
+                       LiveSince = g == null ? null : g.LiveSince,
                    };
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
@@ -172,7 +175,8 @@ public sealed class DriftService(
 
         var total = await rows.CountAsync(ct);
         var items = await rows
-            .OrderBy(t => t.Status == TenantHealthStatus.Failing ? 0
+            .OrderBy(t => t.Status == TenantHealthStatus.Drifted && t.LiveSince != null ? 0 : 1)
+            .ThenBy(t => t.Status == TenantHealthStatus.Failing ? 0
                 : t.Status == TenantHealthStatus.Drifted ? 1
                 : t.Status == TenantHealthStatus.Pending ? 2
                 : t.Status == TenantHealthStatus.Unknown ? 3
@@ -181,7 +185,7 @@ public sealed class DriftService(
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(ct);
         return new TenantHealthPage(
-            items.Select(t => new TenantHealthRow(t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode, t.Status, t.CheckedAt, t.DriftedCount, t.ErrorCount, t.Message)).ToList(),
+            items.Select(t => new TenantHealthRow(t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode, t.Status, t.CheckedAt, t.DriftedCount, t.ErrorCount, t.Message, t.LiveSince)).ToList(),
             total, page, pageSize, await CountAsync(db, scope, ct), scope.AllTenants);
     }
 
@@ -270,7 +274,7 @@ public sealed class DriftService(
             return allowed;
         }
 
-        var exists = await TenantDriftRows.UpdateAsync(dbFactory, tenantId, (db, state) =>
+        var exists = await TenantRows.UpdateDriftAsync(dbFactory, tenantId, (db, state) =>
         {
             if (state.AutoRemediate == enabled)
             {

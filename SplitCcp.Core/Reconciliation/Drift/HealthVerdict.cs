@@ -11,7 +11,8 @@ internal sealed record HealthVerdict(TenantHealthStatus Status, string? Message,
     /// <param name="plan">The plan the check made, with nothing applied.</param>
     /// <param name="found">Each plan item (<see cref="DriftChecker.ToResource"/>) and synthetic check, as found.</param>
     /// <param name="wasInLine">The keys of the tenant's resources that have been in line before.</param>
-    public static HealthVerdict Judge(Plan plan, IReadOnlyList<DriftResource> found, IReadOnlySet<string> wasInLine)
+    /// <param name="live">The tenant is live: agents take calls on it, so its drift says so.</param>
+    public static HealthVerdict Judge(Plan plan, IReadOnlyList<DriftResource> found, IReadOnlySet<string> wasInLine, bool live = false)
     {
         bool WasInLine(string key) => wasInLine.Contains(key) || (SyntheticChecks.ResourceOf(key) is { } resource && wasInLine.Contains(resource));
 
@@ -29,8 +30,17 @@ internal sealed record HealthVerdict(TenantHealthStatus Status, string? Message,
         // Auto-remediation fixes drift an apply can fix; what was never in line is the operator's to apply, or to do in the console.
         var fixable = status == TenantHealthStatus.Drifted
             && plan.Items.Any(i => i.Action is PlanAction.Create or PlanAction.Update && byKey.GetValueOrDefault(i.Key)?.IsOutOfLine == true);
-        return new HealthVerdict(status, status == TenantHealthStatus.Pending ? Left(plan, byKey) : null, resources, fixable);
+        var message = status switch
+        {
+            TenantHealthStatus.Pending => Left(plan, byKey),
+            TenantHealthStatus.Drifted when live => LiveDrift,
+            _ => null,
+        };
+        return new HealthVerdict(status, message, resources, fixable);
     }
+
+    /// <summary>A live tenant's drift: the same finding, but agents are taking calls on it.</summary>
+    public const string LiveDrift = "Live tenant: agents are taking calls on it, so what is out of line affects them. Fix it first.";
 
     /// <summary>What is left to finish the setup: "2 console steps left; 3 changes to apply".</summary>
     private static string Left(Plan plan, Dictionary<string, DriftResource> byKey)

@@ -86,6 +86,7 @@ public sealed partial class OnboardingTemplateTests
         actions.ShouldBe(actions.Order(StringComparer.Ordinal).ToList(), "sorted, so a reviewer can find an action");
         expected.ShouldContain("s3:PutObject");
         expected.ShouldContain("ds:CreateAlias");
+        actions.ShouldContain("appstream:CreateStreamingURL", "go-live's test sessions stream from the tenant's stack");
         statements.ShouldAllBe(s => s.Count == 4 && (string)s["Effect"]! == "Allow" && (string)s["Resource"]! == "*" && s.ContainsKey("Sid"));
         statements.Select(s => (string)s["Sid"]!).ShouldAllBe(sid => AlphaNumeric().IsMatch(sid));
         statements.Select(s => (string)s["Sid"]!).ShouldBeUnique();

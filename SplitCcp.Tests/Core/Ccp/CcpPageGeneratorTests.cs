@@ -178,6 +178,30 @@ public sealed class CcpPageGeneratorTests
     }
 
     [Fact]
+    public void AudioOnlyPage_SelfTest_IsStaticMarkupWithNoTenantValueThatOnlyTheAudioPageHas()
+    {
+        static string SelfTest(string html)
+        {
+            var start = html.IndexOf("<section id=\"self-test\"", StringComparison.Ordinal);
+            start.ShouldBeGreaterThan(0);
+            return html[start..(html.IndexOf("</section>", start, StringComparison.Ordinal) + "</section>".Length)];
+        }
+
+        var hostile = CcpPageParts.Of(_generator.AudioOnlyPage(HostileValues, new CcpPagesSpec()));
+        var section = SelfTest(hostile.Html);
+
+        section.ShouldBe(SelfTest(_generator.AudioOnlyPage(CcpPageParts.Values(), new CcpPagesSpec())), "the self-test's markup is the same whatever the tenant");
+        section.ShouldContain("<button type=\"button\" id=\"self-test-run\">Run the self-test</button>");
+        foreach (var id in new[] { "self-test-microphone", "self-test-autoplay", "self-test-ccp", "self-test-sign-in", "self-test-code" })
+        {
+            section.ShouldContain($"<li id=\"{id}\"");
+        }
+
+        hostile.Loader.ShouldBe(_generator.LoaderScript, "the self-test's script is the shared loader, hashed in the policy");
+        _generator.InSessionPage(CcpPageParts.Values(), new CcpPagesSpec()).ShouldNotContain("id=\"self-test");
+    }
+
+    [Fact]
     public void InSessionPage_Text_SendsTheAgentToTheAudioPageAndWarnsAboutCcpV2()
     {
         var html = _generator.InSessionPage(CcpPageParts.Values(), new CcpPagesSpec());

@@ -101,8 +101,9 @@ public sealed class SandboxAppStreamGatewayTests : SandboxTests
             .Failure.Kind.ShouldBe(AwsFailureKind.Conflict);
         await AppStream.StartFleetAsync("acme-fleet", default);
         World.Time.Advance(TimeSpan.FromSeconds(20));
-        (await AppStream.CreateStreamingUrlAsync("acme-stack", "acme-fleet", "maria", TimeSpan.FromMinutes(5), default))
-            .ShouldStartWith("https://appstream2.eu-west-2.aws.amazon.com/authenticate?parameters=");
+        var streaming = await AppStream.CreateStreamingUrlAsync("acme-stack", "acme-fleet", "maria", TimeSpan.FromMinutes(5), default);
+        streaming.Url.ShouldStartWith("https://appstream2.eu-west-2.aws.amazon.com/authenticate?parameters=");
+        streaming.ExpiresAt.ShouldBe(DateTimeOffset.FromUnixTimeSeconds((World.Time.GetUtcNow() + TimeSpan.FromMinutes(5)).ToUnixTimeSeconds()));
     }
 
     [Fact]

@@ -85,7 +85,9 @@ public sealed class SandboxConnectGatewayTests : SandboxTests
 
         await Connect.UpdateUserIdentityInfoAsync(instance, id, "María", "García", default);
         (await Connect.ListUsersAsync(instance, default)).ShouldBe([new ConnectUserSummary(id, "maria@acme.example.com")]);
-        (await Connect.DescribeUserAsync(instance, id, default)).ShouldBe(new ConnectUser(id, "maria@acme.example.com", "María", "García"));
+        var described = (await Connect.DescribeUserAsync(instance, id, default)).ShouldNotBeNull();
+        described.ShouldBe(new ConnectUser(id, "maria@acme.example.com", "María", "García") { RoutingProfileId = routing, SecurityProfileIds = described.SecurityProfileIds });
+        described.SecurityProfileIds.ShouldBe([security]);
         (await Connect.DescribeUserAsync(instance, Guid.NewGuid().ToString(), default)).ShouldBeNull();
     }
 

@@ -67,6 +67,21 @@ public sealed class SandboxIdentityCenterGatewayTests : SandboxTests
     }
 
     [Fact]
+    public async Task GroupsOfMember_AreThePersonsOwnGroupAmongThoseAsked()
+    {
+        var world = await World.Console.GetWorldAsync(World.TenantId);
+        var agents = (await IdentityCenter.FindGroupIdAsync(world.IdentityStoreId, "Agents", default))!;
+        var supervisors = (await IdentityCenter.FindGroupIdAsync(world.IdentityStoreId, "Supervisors", default))!;
+        var agent = (await IdentityCenter.FindUserIdAsync(world.IdentityStoreId, world.Users.First(u => u.Group == "Agents").UserName, default))!;
+        var supervisor = (await IdentityCenter.FindUserIdAsync(world.IdentityStoreId, world.Users.Single(u => u.Group == "Supervisors").UserName, default))!;
+
+        (await IdentityCenter.GroupsOfMemberAsync(world.IdentityStoreId, agent, [supervisors, agents], default)).ShouldBe([agents]);
+        (await IdentityCenter.GroupsOfMemberAsync(world.IdentityStoreId, supervisor, [agents], default)).ShouldBeEmpty();
+        (await Should.ThrowAsync<AwsCallException>(() => IdentityCenter.GroupsOfMemberAsync(world.IdentityStoreId, agent, [], default)))
+            .Failure.Kind.ShouldBe(AwsFailureKind.InvalidInput);
+    }
+
+    [Fact]
     public async Task Assignments_OfKnownPrincipals_AreListed_AndUnknownOnesRefused()
     {
         var world = await World.Console.GetWorldAsync(World.TenantId);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Integration.Aws;
 
@@ -113,7 +114,7 @@ public sealed class AppStreamGatewayTests : StubbedGatewayTests
         On("ListAssociatedFleets", call => StubReply.Json(call.Body.TryGetProperty("NextToken", out _)
             ? new { Names = new List<string> { "ccp-fleet" }, NextToken = (string?)null }
             : new { Names = new List<string> { "old-fleet" }, NextToken = (string?)"p2" }));
-        On("CreateStreamingURL", _ => StubReply.Json(new { StreamingURL = "https://appstream2.eu-west-2.aws.amazon.com/authenticate?parameters=xyz", Expires = 1.7e9 }));
+        On("CreateStreamingURL", _ => StubReply.Json(new { StreamingURL = "https://appstream2.eu-west-2.aws.amazon.com/authenticate?parameters=xyz", Expires = 1.7e9 + 0.25 }));
         var appStream = Gateway();
 
         var created = await appStream.CreateStackAsync("ccp-stack", CancellationToken.None);
@@ -127,7 +128,8 @@ public sealed class AppStreamGatewayTests : StubbedGatewayTests
         described.ShouldBe(created);
         missing.ShouldBeNull();
         fleets.ShouldBe(["old-fleet", "ccp-fleet"]);
-        url.ShouldContain("parameters=xyz");
+        url.Url.ShouldContain("parameters=xyz");
+        url.ExpiresAt.ShouldBe(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_250));
         var associate = Sent("AssociateFleet");
         (associate.GetProperty("FleetName").GetString(), associate.GetProperty("StackName").GetString()).ShouldBe(("ccp-fleet", "ccp-stack"));
         var streaming = Sent("CreateStreamingURL");
@@ -175,7 +177,37 @@ public sealed class AppStreamGatewayTests : StubbedGatewayTests
     [Fact]
     public async Task Tour_EveryAppStreamOperation_IsADeclaredOperation()
     {
-        await TourAsync(typeof(AppStreamOperations),
-            ImageBuilder_CreateAndDescribe, DescribeImage_FoundOrAnEmptyList, Fleet_CreateDescribeUpdateStartStop, Stack_CreateDescribeAssociateListAndStream);
+        await TourAsync(typeof(AppStreamOperations), Scenarios);
     }
+
+    [Fact]
+    public async Task Tour_EveryAppStreamRequest_FitsBotocoresServiceModel()
+    {
+        List<string> problems = [];
+        foreach (var scenario in Scenarios)
+        {
+            Stub.Reset();
+            await scenario();
+            foreach (var call in Stub.Calls.Where(c => c.Target?.StartsWith(Prefix, StringComparison.Ordinal) == true))
+            {
+                problems.AddRange(Botocore.RequestProblems("appstream", call.Target![Prefix.Length..], call.Body));
+            }
+        }
+
+        problems.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void CreateStreamingUrl_ARequestAppStreamWouldRefuse_IsSeenByTheModelCheck()
+    {
+        // The check above can fail: AWS takes a test user of 2 to 32 characters of [\w+=,.@-], and Validity in whole seconds.
+        var refused = JsonDocument.Parse("""{ "StackName": "s", "FleetName": "f", "UserId": "a.rather.long.agent.name@northwind.example.com", "Validity": 300.5 }""").RootElement;
+        var incomplete = JsonDocument.Parse("""{ "StackName": "s", "UserId": "jane doe" }""").RootElement;
+
+        Botocore.RequestProblems("appstream", "CreateStreamingURL", refused).Count.ShouldBe(2);
+        Botocore.RequestProblems("appstream", "CreateStreamingURL", incomplete)
+            .ShouldBe(["CreateStreamingURL.UserId 'jane doe' does not match [\\w+=,.@-]*", "CreateStreamingURL.FleetName is required"]);
+    }
+
+    private Func<Task>[] Scenarios => [ImageBuilder_CreateAndDescribe, DescribeImage_FoundOrAnEmptyList, Fleet_CreateDescribeUpdateStartStop, Stack_CreateDescribeAssociateListAndStream];
 }

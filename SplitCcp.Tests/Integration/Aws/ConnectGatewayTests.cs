@@ -93,7 +93,9 @@ public sealed class ConnectGatewayTests(MotoServer moto) : StubbedGatewayTests, 
 
         users.ShouldBe([new ConnectUserSummary("u1", "jane@acme.example"), new ConnectUserSummary("u2", "li@acme.example")]);
         Stub.Calls.ShouldNotContain(c => c.Path.StartsWith("/users/", StringComparison.Ordinal), "listing must not describe every user: Connect allows 2 calls a second");
-        (await OnStub().DescribeUserAsync(InstanceId, "u2", CancellationToken.None)).ShouldBe(new ConnectUser("u2", "li@acme.example", "Li", "Agent"));
+        var described = (await OnStub().DescribeUserAsync(InstanceId, "u2", CancellationToken.None)).ShouldNotBeNull();
+        described.ShouldBe(new ConnectUser("u2", "li@acme.example", "Li", "Agent") { RoutingProfileId = "rp", SecurityProfileIds = described.SecurityProfileIds });
+        described.SecurityProfileIds.ShouldBe(["sp"]);
         Stub.Calls.Where(c => c.Path.StartsWith("/users-summary/", StringComparison.Ordinal)).ShouldAllBe(c => c.RouteValues["instance"] == InstanceId);
     }
 

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Aws.Signed;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Integration.Aws;
 
@@ -80,6 +81,27 @@ public sealed class IdentityCenterGatewayTests : StubbedGatewayTests
         (await identityCenter.FindGroupIdAsync(StoreId, "Agents", CancellationToken.None)).ShouldBe("g-agents");
         (await identityCenter.FindGroupIdAsync(StoreId, "Nobody", CancellationToken.None)).ShouldBeNull();
         Stub.Calls.Select(c => c.Service).Distinct().ShouldBe(["identitystore"], "signed for the Identity Store, not SSO Admin");
+    }
+
+    [Fact]
+    public async Task IdentityStore_GroupsOfMember_AsksAHundredGroupsACallAndKeepsThoseWithTheMember()
+    {
+        var groups = Enumerable.Range(0, 150).Select(i => $"9067d4d4c5-{Guid.NewGuid()}").ToList();
+        Stub.OnTarget("identitystore", Store + "IsMemberInGroups", call => StubReply.Json(new
+        {
+            Results = call.Body.GetProperty("GroupIds").EnumerateArray().Select(g => g.GetString()!).Select(g => new
+            {
+                GroupId = g, MemberId = new { UserId = call.Body.GetProperty("MemberId").GetProperty("UserId").GetString() }, MembershipExists = g == groups[120],
+            }),
+        }));
+        const string user = "9067d4d4c5-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+
+        var member = await Gateway().GroupsOfMemberAsync(StoreId, user, groups, CancellationToken.None);
+
+        member.ShouldBe([groups[120]]);
+        var calls = Stub.CallsTo(Store + "IsMemberInGroups");
+        calls.Select(c => c.Body.GetProperty("GroupIds").GetArrayLength()).ShouldBe([100, 50]);
+        calls.SelectMany(c => Botocore.RequestProblems("identitystore", "IsMemberInGroups", c.Body)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -188,6 +210,6 @@ public sealed class IdentityCenterGatewayTests : StubbedGatewayTests
     {
         await TourAsync(typeof(IdentityCenterOperations),
             ListInstances_EveryPage, Application_DescribeListAndCreateAssignments, IdentityStore_FindsUserAndGroupIdsByUniqueAttribute,
-            GetSamlMetadata_FromTheOverrideHost_IsAnUnsignedGet);
+            IdentityStore_GroupsOfMember_AsksAHundredGroupsACallAndKeepsThoseWithTheMember, GetSamlMetadata_FromTheOverrideHost_IsAnUnsignedGet);
     }
 }

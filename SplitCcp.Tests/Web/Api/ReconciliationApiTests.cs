@@ -12,14 +12,7 @@ namespace SplitCcp.Tests.Web.Api;
 [Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
 public sealed class ReconciliationApiTests : IAsyncLifetime, IDisposable
 {
-    private readonly SplitCcpWebFactory _app = new SplitCcpWebFactory()
-        .WithSetting("SplitCcp:Sandbox:InstanceCreation", "00:00:00.300")
-        .WithSetting("SplitCcp:Sandbox:PhoneNumberClaim", "00:00:00.100")
-        .WithSetting("SplitCcp:Sandbox:ImageBuilderStart", "00:00:00.300")
-        .WithSetting("SplitCcp:Sandbox:DistributionDeployment", "00:00:00.200")
-        .WithSetting("SplitCcp:Sandbox:FleetStart", "00:00:00.300")
-        .WithSetting("SplitCcp:Reconciliation:PollInitialInterval", "00:00:00.050")
-        .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:00.200");
+    private readonly SplitCcpWebFactory _app = new SplitCcpWebFactory().WithQuickSandbox();
 
     private HttpClient _admin = default!;
 

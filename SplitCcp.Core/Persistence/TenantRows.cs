@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using SplitCcp.Core.GoLive;
+using SplitCcp.Core.Reconciliation.Drift;
+
+namespace SplitCcp.Core.Persistence;
+
+/// <summary>Changes to a row kept per tenant (keyed by the tenant's ID), made when the tenant has none yet.</summary>
+internal static class TenantRows
+{
+    /// <summary>The tenant's <see cref="TenantDrift"/> row; see <see cref="UpdateAsync{TRow}"/>.</summary>
+    public static Task<bool> UpdateDriftAsync(
+        IDbContextFactory<SplitCcpDbContext> dbFactory, Guid tenantId, Func<SplitCcpDbContext, TenantDrift, Task<bool>> change, CancellationToken ct) =>
+        UpdateAsync(dbFactory, tenantId, id => new TenantDrift { TenantId = id, Status = TenantHealthStatus.Unknown }, change, ct);
+
+    /// <summary>The tenant's <see cref="TenantGoLive"/> row; see <see cref="UpdateAsync{TRow}"/>.</summary>
+    public static Task<bool> UpdateGoLiveAsync(
+        IDbContextFactory<SplitCcpDbContext> dbFactory, Guid tenantId, Func<SplitCcpDbContext, TenantGoLive, Task<bool>> change, CancellationToken ct) =>
+        UpdateAsync(dbFactory, tenantId, id => new TenantGoLive { TenantId = id }, change, ct);
+
+    /// <summary>
+    /// Loads the tenant's row in a context of its own (adding one when there is none), lets <paramref name="change"/> change
+    /// it, and saves when it asks to. Two first rows written at once (a first check and the auto-remediation switch) meet at
+    /// the unique key: the loser runs again on the winner's row. False when the tenant no longer exists.
+    /// </summary>
+    private static async Task<bool> UpdateAsync<TRow>(
+        IDbContextFactory<SplitCcpDbContext> dbFactory, Guid tenantId, Func<Guid, TRow> create, Func<SplitCcpDbContext, TRow, Task<bool>> change, CancellationToken ct)
+        where TRow : class
+    {
+        // No existence check first: a tenant deleted meanwhile has its row refused by the foreign key, below.
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var row = await db.Set<TRow>().FindAsync([tenantId], ct);
+            var first = row is null;
+            if (row is null)
+            {
+                row = create(tenantId);
+                db.Set<TRow>().Add(row);
+            }
+
+            if (!await change(db, row))
+            {
+                return true;
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return true;
+            }
+            catch (DbUpdateException ex) when (StorageFault.From(ex) is null)
+            {
+                if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
+                {
+                    return false;
+                }
+
+                if (!first || attempt > 1)
+                {
+                    throw;
+                }
+            }
+        }
+    }
+}

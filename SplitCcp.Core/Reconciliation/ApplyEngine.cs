@@ -244,10 +244,9 @@ public sealed partial class ApplyEngine(
             return failure;
         }
 
-        await FinishAsync(run, failure, ct);
-
-        // After the apply is finished, so a crash in between can only lose what the next apply records again.
+        // Before the apply is finished, so whoever sees it finished finds the setup files that need these values ready.
         await RecordLearnedAsync(run, record, pass.Context.Spec, ct);
+        await FinishAsync(run, failure, ct);
         return null;
     }
 
@@ -446,7 +445,10 @@ public sealed partial class ApplyEngine(
         }
     }
 
-    /// <summary>Keeps in the spec what AWS assigned (a created instance's ID, the distribution's domain) for the setup files.</summary>
+    /// <summary>
+    /// Keeps in the spec what AWS assigned (a created instance's ID, the distribution's domain) for the setup files, as a new
+    /// version of the setup, which the apply takes as its own.
+    /// </summary>
     private async Task RecordLearnedAsync(ApplyRun run, TenantSpecRecord record, TenantSpec effective, CancellationToken ct)
     {
         var instanceId = string.IsNullOrWhiteSpace(record.Spec.Connect.InstanceId) ? effective.Connect.InstanceId : null;
@@ -462,7 +464,13 @@ public sealed partial class ApplyEngine(
             {
                 spec.Connect.InstanceId = string.IsNullOrWhiteSpace(spec.Connect.InstanceId) ? instanceId : spec.Connect.InstanceId;
                 spec.Hosting.CloudFrontDomain = string.IsNullOrWhiteSpace(spec.Hosting.CloudFrontDomain) ? domain : spec.Hosting.CloudFrontDomain;
-            }, ct))
+            }, ct, async db =>
+            {
+                // The new version is the apply's own doing: in the same transaction it takes that version, so if the process
+                // stops before the apply is finished, the resumed apply still runs instead of refusing a changed setup.
+                var stored = await db.Applies.SingleAsync(a => a.Id == run.Id, ct);
+                stored.SpecVersion = run.SpecVersion = record.Version + 1;
+            }))
         {
             notifier.Notify(run.TenantId, run.Id);
         }

@@ -22,7 +22,7 @@ public sealed class ApplyRun
 
     public string RequestedBy { get; set; } = "";
 
-    /// <summary>The setup version the operator confirmed; the apply refuses to run a different one.</summary>
+    /// <summary>The setup version the operator confirmed (or the one the apply made when it recorded what AWS assigned); the apply refuses to run another.</summary>
     public int SpecVersion { get; set; }
 
     public DateTime CreatedAt { get; set; }

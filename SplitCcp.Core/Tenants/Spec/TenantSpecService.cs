@@ -44,7 +44,9 @@ public sealed class TenantSpecService(
     /// Records in a complete spec what AWS assigned during an apply (a created instance's ID, a distribution's domain), so the
     /// setup files that need them can be generated. Skipped when the spec changed meanwhile: the operator's edit wins.
     /// </summary>
-    internal async Task<bool> RecordLearnedAsync(Guid tenantId, int expectedVersion, string actor, string summary, Action<TenantSpec> learn, CancellationToken ct)
+    /// <param name="alongside">Further changes saved in the same transaction, such as the apply that learned the values taking the new version.</param>
+    internal async Task<bool> RecordLearnedAsync(
+        Guid tenantId, int expectedVersion, string actor, string summary, Action<TenantSpec> learn, CancellationToken ct, Func<SplitCcpDbContext, Task>? alongside = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var stored = await db.TenantSpecs.SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
@@ -60,6 +62,11 @@ public sealed class TenantSpecService(
         stored.UpdatedAt = time.GetUtcNow().UtcDateTime;
         stored.UpdatedBy = actor;
         db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.SpecLearned, summary));
+        if (alongside is not null)
+        {
+            await alongside(db);
+        }
+
         try
         {
             await db.SaveChangesAsync(ct);

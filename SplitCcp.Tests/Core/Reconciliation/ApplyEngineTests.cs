@@ -117,6 +117,31 @@ public sealed class ApplyEngineTests
     }
 
     [Fact]
+    public async Task By_the_time_an_apply_is_finished_the_setup_holds_what_it_created()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
+        var seenAtFinish = new TaskCompletionSource<SplitCcp.Core.Tenants.Spec.TenantSpec>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Services.GetRequiredService<ApplyNotifier>().Finished += (tenantId, _) =>
+        {
+            // What a client polling the apply reads the moment it says Succeeded.
+            if (tenantId == tenant.Id)
+            {
+                seenAtFinish.TrySetResult(specs.GetAsync(host.Operator.Principal, tenant.Id).GetAwaiter().GetResult()!.Value.Record.Spec);
+            }
+        };
+
+        var apply = await host.ApplyAsync(tenant.Id);
+
+        apply.State.ShouldBe(ApplyState.Succeeded, apply.Error);
+        var spec = await seenAtFinish.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        spec.Connect.InstanceId.ShouldNotBeNullOrWhiteSpace();
+        spec.Hosting.CloudFrontDomain.ShouldNotBeNull().ShouldEndWith(".cloudfront.net");
+        (await host.PlanAsync(tenant.Id)).Items.ShouldNotContain(i => i.Action == PlanAction.Create || i.Action == PlanAction.Update);
+    }
+
+    [Fact]
     public async Task Applying_again_changes_nothing()
     {
         await using var host = await ReconciliationTestHost.StartAsync();

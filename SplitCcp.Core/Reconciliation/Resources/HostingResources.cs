@@ -191,6 +191,8 @@ internal sealed class BucketPolicyResource(bool cloudFront)
 internal sealed class CcpObjectResource(string fileName)
     : Resource(ResourceKeys.CcpObject(fileName), fileName, SpecSection.CcpPages, ResourceKeys.Bucket)
 {
+    public override string Noun => Title;
+
     public override string? SandboxKind => SandboxKinds.S3Object;
 
     public override string? MissingFromSetup(ReconcileContext ctx) =>

@@ -302,7 +302,12 @@ public sealed partial class ApplyEngine(
             return false;
         }
 
-        await JournalAsync(run, step, JournalPhase.Started, ApplyStepState.Running, step.Action.Length == 0 ? $"Reading {step.Title}." : $"{step.Action} {step.Title}.", ct);
+        await JournalAsync(run, step, JournalPhase.Started, ApplyStepState.Running, step.Action switch
+        {
+            nameof(PlanAction.Create) => $"Creating {resource.Noun}.",
+            nameof(PlanAction.Update) => $"Updating {resource.Noun}.",
+            _ => $"Reading {resource.Noun}.",
+        }, ct);
         await CheckpointAsync(ApplyCheckpoint.StepStarted, step.ResourceKey, ct);
         Observation? observation = null;
         string? failure;
@@ -345,7 +350,7 @@ public sealed partial class ApplyEngine(
             observation = await resource.ObserveAsync(pass.Context, ct);
             if (observation.State == ObservedState.InProgress)
             {
-                await JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, $"Waiting for {resource.Title}: {observation.Reason}.", ct);
+                await JournalAsync(run, step, JournalPhase.Progress, ApplyStepState.InProgress, $"Waiting for {resource.Noun}: {observation.Reason}.", ct);
                 return true;
             }
 
@@ -396,14 +401,14 @@ public sealed partial class ApplyEngine(
             pass.Record(resource, PlanAction.InSync);
             await JournalAsync(run, step, JournalPhase.Succeeded, ApplyStepState.Succeeded, step.Action switch
             {
-                nameof(PlanAction.Create) => $"Created {step.Title}.",
-                nameof(PlanAction.Update) => $"Updated {step.Title}.",
-                _ => $"{step.Title} is in sync.",
+                nameof(PlanAction.Create) => $"Created {resource.Noun}.",
+                nameof(PlanAction.Update) => $"Updated {resource.Noun}.",
+                _ => $"Checked {resource.Noun}: it is in sync.",
             }, ct);
         }
         else
         {
-            pass.Record(resource, PlanAction.Blocked, $"{step.Title} failed.");
+            pass.Record(resource, PlanAction.Blocked, $"Applying {resource.Noun} failed.");
             await JournalAsync(run, step, JournalPhase.Failed, ApplyStepState.Failed, failure, ct);
         }
 
@@ -528,7 +533,9 @@ public sealed partial class ApplyEngine(
             if (phase != JournalPhase.Skipped)
             {
                 db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy,
-                    phase == JournalPhase.Succeeded ? AuditActions.StepSucceeded : AuditActions.StepFailed, $"{step.Title}: {message}", run.Id));
+                    phase == JournalPhase.Succeeded ? AuditActions.StepSucceeded : AuditActions.StepFailed,
+                    // A step's own message names what it did; a failure is AWS's words, which may not name the resource.
+                    phase == JournalPhase.Succeeded ? message : $"{step.Title}: {message}", run.Id));
             }
         }
 
@@ -554,7 +561,7 @@ public sealed partial class ApplyEngine(
 
         var changed = run.Steps.Count(s => s.State == ApplyStepState.Succeeded);
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyFinished,
-            error is null ? $"Apply finished: {changed} change(s) made." : $"Apply failed: {error}", run.Id));
+            error is null ? $"Apply finished: {HealthVerdict.Count(changed, "change")} made." : $"Apply failed: {error}", run.Id));
         await db.SaveChangesAsync(ct);
         notifier.NotifyFinished(run.TenantId, run.Id);
     }

@@ -87,7 +87,7 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
         if (dependencies.FirstOrDefault(d => d.Action == PlanAction.Create) is { } created)
         {
             return (Item(resource, resource.IsManual ? PlanAction.Manual : PlanAction.Create,
-                reason: $"After {created.Title} is created.", instructions: resource.IsManual ? resource.Instructions(Context) : []), null);
+                reason: $"After {NounOf(created)} is created.", instructions: resource.IsManual ? resource.Instructions(Context) : []), null);
         }
 
         Observation observation;
@@ -112,6 +112,8 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
         };
         return (item with { Observed = true }, observation);
     }
+
+    private string NounOf(PlanItem item) => Resources.FirstOrDefault(r => r.Key == item.Key)?.Noun ?? item.Title;
 
     private static IReadOnlyList<FieldChange> Changes(Observation observation) =>
         observation.State == ObservedState.Present ? observation.Differences : observation.Fields;

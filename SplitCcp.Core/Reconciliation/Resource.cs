@@ -50,6 +50,9 @@ public abstract class Resource(string key, string title, SpecSection section, pa
 
     public IReadOnlyList<string> DependsOn { get; } = dependsOn;
 
+    /// <summary>The resource as it reads within a sentence ("Created the AppStream fleet."), where <see cref="Title"/> is a label.</summary>
+    public virtual string Noun => $"the {Title}";
+
     /// <summary>The Sandbox kind of the AWS object behind this resource, for "simulate a console change"; null when there is no single one.</summary>
     public virtual string? SandboxKind => null;
 

@@ -13,6 +13,15 @@ public static class Roles
 
     public static IReadOnlyList<string> All { get; } = [MspOperator, TenantAdmin, Viewer];
 
+    /// <summary>The role as the portal names it to people; the API and the database keep the identifiers.</summary>
+    public static string Label(string role) => role switch
+    {
+        MspOperator => "MSP operator",
+        TenantAdmin => "Tenant admin",
+        Viewer => "Viewer",
+        _ => role,
+    };
+
     public static bool IsKnown(string? role) => role is not null && All.Contains(role, StringComparer.Ordinal);
 }
 

@@ -157,6 +157,8 @@ internal sealed class StackResource() : Resource(ResourceKeys.Stack, "AppStream 
 internal sealed class StackFleetResource()
     : Resource(ResourceKeys.StackFleet, "Fleet associated with the stack", SpecSection.AppStream, ResourceKeys.Stack, ResourceKeys.Fleet)
 {
+    public override string Noun => "the fleet's association with the stack";
+
     public override string? SandboxKind => SandboxKinds.AppStreamFleetAssociation;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)

@@ -120,6 +120,8 @@ internal sealed class ConnectUserResource(AgentUserSpec agent)
 internal sealed class PhoneNumberResource(PhoneNumberSpec number)
     : Resource(ResourceKeys.ConnectPhoneNumber, $"Phone number ({number.CountryCode} {TypeOf(number)})", SpecSection.Instance, ResourceKeys.ConnectInstance)
 {
+    public override string Noun => $"the {KindOf(number)} number in {Countries.InSentence(number.CountryCode)}";
+
     public override string? SandboxKind => SandboxKinds.ConnectPhoneNumber;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
@@ -165,7 +167,7 @@ internal sealed class PhoneNumberResource(PhoneNumberSpec number)
         if (available.Count == 0)
         {
             throw new AwsCallException(new AwsFailure(AwsFailureKind.InvalidInput, AwsServices.Connect, "SearchAvailablePhoneNumbers", Title,
-                $"AWS has no {TypeOf(number)} numbers available in {number.CountryCode} right now. Try another country or type, or request numbers from AWS Support."));
+                $"AWS has no {KindOf(number)} numbers available in {Countries.InSentence(number.CountryCode)} right now. Try another country or type, or request numbers from AWS Support."));
         }
 
         // The client token is derived from the tenant, so a claim retried after a crash is the same claim to AWS.
@@ -194,12 +196,16 @@ internal sealed class PhoneNumberResource(PhoneNumberSpec number)
     ];
 
     private static string TypeOf(PhoneNumberSpec number) => number.Type == PhoneNumberType.TollFree ? "TOLL_FREE" : "DID";
+
+    private static string KindOf(PhoneNumberSpec number) => number.Type == PhoneNumberType.TollFree ? "toll-free" : "direct-dial";
 }
 
 /// <summary>The pages' origin approved on the instance, so Connect lets them embed the CCP.</summary>
 internal sealed class ApprovedOriginResource(string hostingDependency)
     : Resource(ResourceKeys.ConnectApprovedOrigin, "Approved origin of the CCP pages", SpecSection.Hosting, ResourceKeys.ConnectInstance, hostingDependency)
 {
+    public override string Noun => "the approved origin of the CCP pages";
+
     public override string? SandboxKind => SandboxKinds.ConnectApprovedOrigin;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)

@@ -68,13 +68,28 @@ internal sealed class OriginAccessControlResource()
 {
     public override string? SandboxKind => SandboxKinds.CloudFrontOriginAccessControl;
 
-    public static string NameFor(ReconcileContext ctx) => Truncate($"splitccp-{ctx.Spec.Hosting.BucketName}", 64);
+    private const string Prefix = "splitccp-";
+
+    /// <summary>The bucket's name, with the portal's prefix unless it has it already (the default bucket name does).</summary>
+    public static string NameFor(ReconcileContext ctx) => Truncate(
+        ctx.Spec.Hosting.BucketName!.StartsWith(Prefix, StringComparison.Ordinal) ? ctx.Spec.Hosting.BucketName : Prefix + ctx.Spec.Hosting.BucketName, 64);
+
+    /// <summary>
+    /// The name the portal gave before it checked for the prefix, splitccp-splitccp-… for a default bucket name. An origin
+    /// access control made under it is found and kept: the name serves only to find it again, and the distribution uses it.
+    /// </summary>
+    private static string FormerNameFor(ReconcileContext ctx) => Truncate(Prefix + ctx.Spec.Hosting.BucketName, 64);
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var name = NameFor(ctx);
         var oac = await ctx.Aws.CloudFront.FindOriginAccessControlAsync(name, ct);
-        var field = new FieldChange("name", name, oac?.Name);
+        if (oac is null && FormerNameFor(ctx) is var former && former != name)
+        {
+            oac = await ctx.Aws.CloudFront.FindOriginAccessControlAsync(former, ct);
+        }
+
+        var field = new FieldChange("name", oac?.Name ?? name, oac?.Name);
         if (oac is null)
         {
             return Observation.Missing(field);
@@ -191,6 +206,8 @@ internal sealed class BucketPolicyResource(bool cloudFront)
 internal sealed class CcpObjectResource(string fileName)
     : Resource(ResourceKeys.CcpObject(fileName), fileName, SpecSection.CcpPages, ResourceKeys.Bucket)
 {
+    public override string Noun => Title;
+
     public override string? SandboxKind => SandboxKinds.S3Object;
 
     public override string? MissingFromSetup(ReconcileContext ctx) =>

@@ -132,6 +132,8 @@ internal sealed class FederationRoleResource()
 internal sealed class FederationRolePolicyResource()
     : Resource(ResourceKeys.FederationRolePolicy, "Federation policy attached to the role", SpecSection.Iam, ResourceKeys.FederationRole, ResourceKeys.FederationPolicy)
 {
+    public override string Noun => "the federation policy's attachment to the role";
+
     public override string? SandboxKind => SandboxKinds.IamRoleAttachment;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)

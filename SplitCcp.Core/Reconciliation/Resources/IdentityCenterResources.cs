@@ -67,6 +67,8 @@ internal sealed class IdentityCenterApplicationResource()
 internal sealed class IdentityCenterAssignmentsResource()
     : Resource(ResourceKeys.IdentityCenterAssignments, "Identity Center application assignments", SpecSection.IdentityCenter, ResourceKeys.IdentityCenterApplication)
 {
+    public override string Noun => "the Identity Center application's assignments";
+
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var (wanted, missing, reason) = await ResolveAsync(ctx, ct);

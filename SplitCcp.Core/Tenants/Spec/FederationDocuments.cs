@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -9,7 +10,9 @@ namespace SplitCcp.Core.Tenants.Spec;
 /// </summary>
 public static class FederationDocuments
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    // The documents are shown to the operator, in HTML-encoded text, as well as sent to AWS: the default encoder's escapes
+    // (\u003C for the placeholders' angle brackets) would be shown as they are.
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Lets the federated agent get a Connect federation token for their own user only (the original guide's policy).</summary>
     public static string FederationPolicy(SetupValues values)

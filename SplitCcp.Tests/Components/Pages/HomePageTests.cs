@@ -24,6 +24,7 @@ public sealed class HomePageTests : IAsyncLifetime
         cut.WaitForAssertion(() => cut.Find("[data-testid=home-empty]").TextContent.ShouldContain("Create your first tenant"));
         cut.FindAll("[data-testid=demo-tenant-home]").Count.ShouldBe(1);
         cut.FindAll("[data-testid=health-table]").ShouldBeEmpty();
+        cut.Find("[data-testid=home-empty]").TextContent.ShouldContain("Invite the customer's admins on the Users page, as tenant admin or viewer of that tenant.");
     }
 
     [Fact]

@@ -33,6 +33,20 @@ public sealed class SandboxChangeMenuTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Render_RowWithAMenu_ItsIconButtonIsNamedForTheRowAndHasATooltip()
+    {
+        await using var ctx = CreateContext();
+        var provider = ctx.RenderPopoverProvider();
+        var cut = ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, Item(ResourceKeys.Image, PlanAction.Manual, sandboxId: null)).Add(m => m.TenantId, Guid.NewGuid()));
+
+        var button = cut.Find("[data-testid=sandbox-menu] button");
+        button.GetAttribute("aria-label").ShouldBe($"Simulate a console change to {ResourceKeys.Image}");
+
+        await cut.Find(".mud-tooltip-root").TriggerEventAsync("onpointerenter", new Microsoft.AspNetCore.Components.Web.PointerEventArgs());
+        provider.WaitForAssertion(() => provider.Find(".mud-tooltip").TextContent.Trim().ShouldBe("Simulate a console change"));
+    }
+
+    [Fact]
     public async Task Render_ApplicationThatExists_OffersNoConsoleStepButDelete()
     {
         await using var ctx = CreateContext();

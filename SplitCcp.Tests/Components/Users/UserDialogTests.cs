@@ -84,6 +84,18 @@ public sealed class UserDialogTests : IAsyncLifetime
         (await _host.Users.GetAsync(_operator.Principal, _operator.Id))!.IsDisabled.ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData(Roles.TenantAdmin, "Tenant admin")]
+    [InlineData(Roles.MspOperator, "MSP operator")]
+    public async Task Render_ExistingUser_ShowsTheRoleInWords(string role, string shown)
+    {
+        var user = await _host.CreateUserAsync(role);
+        await using var ctx = CreateContext();
+        var (provider, _) = await ShowDialogAsync(ctx, existing: user.View);
+
+        provider.Find("input[data-testid=user-role], [data-testid=user-role] input").GetAttribute("value").ShouldBe(shown);
+    }
+
     private BunitContext CreateContext() => MudTestContext.Create(ctx =>
     {
         ctx.Services.AddSingleton(_host.Users);

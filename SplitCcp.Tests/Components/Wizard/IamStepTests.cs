@@ -121,6 +121,33 @@ public sealed class IamStepTests
     }
 
     [Fact]
+    public async Task Render_NoInstanceOrAccount_ShowsPlaceholdersAsTheOperatorReadsThemNotJsonEscapes()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.Connect.InstanceId = null;
+        spec.AwsAccountId = "12345";
+        var cut = ctx.RenderStep<IamStep>(spec);
+
+        cut.Find("[data-testid=federation-policy]").TextContent.ShouldContain("\"<Connect instance ARN>/user/${aws:userid}\"");
+        cut.Find("[data-testid=trust-policy]").TextContent.ShouldContain("\"<SAML provider ARN>\"");
+        cut.Markup.ShouldNotContain("\\u003C");
+    }
+
+    [Fact]
+    public async Task Render_InstanceToBeCreated_SaysTheApplyFillsInItsArn()
+    {
+        await using var ctx = MudTestContext.Create();
+        var spec = WizardSteps.ValidSpec();
+        spec.Connect.InstanceMode = ConnectInstanceMode.Create;
+        spec.Connect.InstanceId = null;
+        var cut = ctx.RenderStep<IamStep>(spec);
+
+        cut.Find("[data-testid=federation-policy-note]").TextContent
+            .ShouldBe("The apply fills in the instance's ARN once it has created the Connect instance.");
+    }
+
+    [Fact]
     public async Task ShowErrorsAsync_ServerErrorAtRole_ShowsItThereUntilTheNextCheck()
     {
         await using var ctx = MudTestContext.Create();

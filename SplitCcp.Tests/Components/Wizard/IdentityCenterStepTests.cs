@@ -196,6 +196,18 @@ public sealed class IdentityCenterStepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Render_InstanceToBeCreated_SaysTheRelayStateIsKnownAfterTheApply()
+    {
+        await using var ctx = CreateContext();
+        var spec = WizardSteps.ValidSpec();
+        spec.Connect.InstanceMode = ConnectInstanceMode.Create;
+        spec.Connect.InstanceId = null;
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec);
+
+        cut.Find("[data-testid=relay-state]").TextContent.ShouldBe("(known once the apply has created the Connect instance)");
+    }
+
+    [Fact]
     public async Task Render_HostileAssignedUserName_IsEncodedNeverMarkup()
     {
         await using var ctx = CreateContext();

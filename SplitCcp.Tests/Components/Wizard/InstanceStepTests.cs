@@ -300,6 +300,23 @@ public sealed class InstanceStepTests : IAsyncLifetime
         html.ShouldContain("data-testid=\"instance-picker\"", customMessage: "the prerendered step is the whole step, instances listed");
     }
 
+    [Theory]
+    [InlineData(1, "US", PhoneNumberType.Did, "1 agent user", "A direct-dial number in the United States, claimed for the instance.")]
+    [InlineData(2, "GB", PhoneNumberType.TollFree, "2 agent users", "A toll-free number in the United Kingdom, claimed for the instance.")]
+    [InlineData(0, "DE", PhoneNumberType.Did, "0 agent users", "A direct-dial number in Germany, claimed for the instance.")]
+    public async Task Render_AgentsAndPhoneNumber_WillCreateCountsInWordsAndNamesTheCountry(int agents, string country, PhoneNumberType type, string users, string number)
+    {
+        await using var ctx = CreateContext();
+        var spec = WizardSteps.ValidSpec();
+        spec.Connect.Agents = [.. Enumerable.Range(0, agents).Select(i => spec.Connect.Agents[0] with { Email = $"agent{i}@example.com" })];
+        spec.Connect.PhoneNumber = new PhoneNumberSpec { CountryCode = country, Type = type };
+
+        var items = RenderStep(ctx, spec).FindAll("ul.will-create li").Select(li => li.TextContent.Trim()).ToList();
+
+        items.ShouldContain($"{users}, with no password (they sign in through Identity Center).");
+        items.ShouldContain(number);
+    }
+
     [Fact]
     public async Task Render_ReadOnly_RendersEveryInputReadOnlyWithoutAgentButtons()
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Reconciliation;
@@ -58,6 +59,24 @@ public sealed class ApplyEngineTests
         var plan = await host.PlanAsync(tenant.Id);
         plan.Items.Where(i => i.Action != PlanAction.InSync).Select(i => $"{i.Key}: {i.Action} {i.Reason}").ShouldBeEmpty();
         plan.IsInSync.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Each_steps_message_and_audit_entry_read_as_a_sentence_and_the_finish_counts_its_changes_in_words()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+
+        await ConvergeAsync(host, tenant);
+
+        var audit = await host.AuditAsync(tenant.Id);
+        var second = audit.Where(a => a.Action == AuditActions.ApplyFinished).OrderBy(a => a.At).Last();
+        var steps = audit.Where(a => a.ApplyId == second.ApplyId && a.Action == AuditActions.StepSucceeded).Select(a => a.Summary).ToList();
+        steps.ShouldContain("Created the AppStream fleet.");
+        steps.ShouldContain("Created the fleet's association with the stack.");
+        second.Summary.ShouldMatch(@"^Apply finished: ([02-9]|\d\d+) changes made\.$");
+        audit.Where(a => a.Action == AuditActions.StepSucceeded).Select(a => a.Summary)
+            .ShouldContain("Created the S3 bucket for the CCP pages.");
     }
 
     [Fact]

@@ -51,6 +51,9 @@ public sealed class SignInTests : IDisposable
         LocalPath(response).ShouldBe("/");
     }
 
+    // Which of the two is wrong is not said, so the form does not tell who has an account.
+    private const string NoMatch = "No account has this e-mail and password. Check both (the password is case-sensitive) and try again.";
+
     [Fact]
     public async Task SignIn_WrongPassword_SaysSoWithoutSayingWhich()
     {
@@ -59,7 +62,17 @@ public sealed class SignInTests : IDisposable
         var response = await SplitCcpWebFactory.SubmitLoginAsync(client, SplitCcpWebFactory.AdminEmail, "Wrong-Passw0rd-xx");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await response.Content.ReadAsStringAsync()).ShouldContain("The e-mail or password is not right.");
+        (await response.Content.ReadAsStringAsync()).ShouldContain(NoMatch);
+    }
+
+    [Fact]
+    public async Task SignIn_UnknownEmail_SaysTheSameAsForAWrongPassword()
+    {
+        var client = _app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
+
+        var response = await SplitCcpWebFactory.SubmitLoginAsync(client, "nobody@example.com", "Wrong-Passw0rd-xx");
+
+        (await response.Content.ReadAsStringAsync()).ShouldContain(NoMatch);
     }
 
     [Fact]

@@ -130,6 +130,22 @@ public sealed class PhoneNumberResourceTests
         recorded.Operations.Count(o => ReferenceEquals(o, ConnectOperations.DescribePhoneNumber)).ShouldBe(2);
     }
 
+    [Fact]
+    public async Task A_country_with_no_numbers_available_fails_its_step_naming_the_country_and_the_type_in_words()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var specs = host.Services.GetRequiredService<TenantSpecService>();
+        var record = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        record.Spec.Connect.PhoneNumber = new PhoneNumberSpec { CountryCode = "NL", Type = PhoneNumberType.TollFree };
+        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, record.Spec, record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+
+        var apply = await host.ApplyAsync(tenant.Id);
+
+        apply.Steps.Single(s => s.ResourceKey == ResourceKeys.ConnectPhoneNumber).Message.ShouldNotBeNull()
+            .ShouldContain("AWS has no toll-free numbers available in the Netherlands right now.");
+    }
+
     private static string Number(SandboxObjectView phoneNumber) =>
         System.Text.Json.JsonDocument.Parse(phoneNumber.Json).RootElement.GetProperty("number").GetString()!;
 

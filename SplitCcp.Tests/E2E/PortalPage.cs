@@ -49,6 +49,34 @@ public sealed class PortalPage(IPage page, Uri baseAddress, string testName)
         return path;
     }
 
+    /// <summary>
+    /// What the page cuts off: each visible element that reaches past the viewport's sides, or whose content is wider than
+    /// its box, hidden or behind a sideways scroll (a table a phone shows half of). A code block may scroll; what sits wholly
+    /// off screen (a closed drawer) or is visually hidden (1 px, for screen readers) is not seen, so not cut off; nor is a
+    /// progress bar's fill, slid out of its track by design.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ClippedAsync() => await Page.EvaluateAsync<string[]>("""
+        () => {
+            const width = document.documentElement.clientWidth;
+            const name = el => el.tagName.toLowerCase() + (el.dataset.testid ? `[data-testid=${el.dataset.testid}]` : '')
+                + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).slice(0, 3).join('.') : '')
+                + ` "${(el.innerText || '').trim().slice(0, 40)}"`;
+            // A progress bar draws its fill by sliding a full-width bar out of its track: nothing there is content.
+            const inCode = el => el.closest('pre, .mud-progress-linear') !== null;
+            const found = [];
+            for (const el of document.querySelectorAll('body *')) {
+                const style = getComputedStyle(el);
+                if (style.visibility === 'hidden' || el.closest('[hidden], .mud-popover:not(.mud-popover-open), #blazor-error-ui, #components-reconnect-modal')) continue;
+                const box = el.getBoundingClientRect();
+                if (box.width <= 1 || box.height <= 1 || box.right <= 0 || box.left >= width || inCode(el)) continue;
+                if (box.right > width + 1 || box.left < -1) found.push(`${name(el)} reaches past the viewport (${Math.round(box.left)}..${Math.round(box.right)} of ${width})`);
+                else if (style.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
+                    found.push(`${name(el)} hides ${el.scrollWidth - el.clientWidth}px of its content`);
+            }
+            return found;
+        }
+        """);
+
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{testName}-{++_shot:00}-{name}.png");

@@ -184,8 +184,9 @@ public sealed class TenantFormTests
         var inputs = cut.FindAll("input[data-testid]");
 
         inputs.Select(i => i.GetAttribute("data-testid")).ShouldBe(
-            ["tenant-display-name", "tenant-slug", "tenant-role-arn", "tenant-external-id", "tenant-endpoint-url"], ignoreOrder: true);
+            ["tenant-display-name", "tenant-slug", "tenant-access-mode", "tenant-role-arn", "tenant-external-id", "tenant-endpoint-url"], ignoreOrder: true);
         inputs.ShouldAllBe(i => i.HasAttribute("readonly"));
+        cut.Find("input[data-testid=tenant-access-mode]").GetAttribute("value").ShouldBe("Assume role", "the closed field shows the mode's short name, which a phone has room for");
     }
 
     [Fact]

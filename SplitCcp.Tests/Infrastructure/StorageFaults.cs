@@ -29,10 +29,20 @@ public sealed class StorageFaults : DbConnectionInterceptor
         services.ConfigureDbContext<SplitCcpDbContext>((_, options) => options.AddInterceptors(this));
 
     /// <summary>From now on, every write is refused as on a read-only data folder.</summary>
-    public void ReadOnly() => _fault = Fault.ReadOnly;
+    public void ReadOnly() => Start(Fault.ReadOnly);
 
     /// <summary>From now on, the database cannot grow, as on a full disk: a write that needs a new page fails.</summary>
-    public void DiskFull() => _fault = Fault.DiskFull;
+    public void DiskFull() => Start(Fault.DiskFull);
+
+    /// <summary>
+    /// A fault of the disk reaches every connection, idle ones too: the pool's idle connections are closed, so the next
+    /// command of any context opens one afresh, with the fault (otherwise a pooled connection opened before it would not see it).
+    /// </summary>
+    private void Start(Fault fault)
+    {
+        _fault = fault;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
 
     /// <summary>Connections opened from now on are left alone; those opened during the fault keep it until they are closed.</summary>
     public void Clear() => _fault = Fault.None;

@@ -114,6 +114,7 @@ public sealed class SetupWizardTests(BrowserFixture browser) : PortalTest(browse
         await Portal.GotoAsync($"/tenants/{tenantId}/setup");
         await Portal.WaitForInteractiveAsync();
         await ExpectActiveStepAsync("Review");
+        await Assertions.Expect(Portal.ByTestId("draft-saved")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved "));
 
         // Back to the first step, then Save and continue through every step without changing anything.
         string[] titles = ["Instance", "Identity Center", "IAM", "Hosting", "CCP pages", "AppStream", "Review"];

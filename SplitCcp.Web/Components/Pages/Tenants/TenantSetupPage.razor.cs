@@ -18,6 +18,9 @@ public sealed partial class TenantSetupPage
     private bool _busy;
     private bool _finished;
     private DateTime? _savedAt;
+
+    /// <summary>Whether what is saved is a draft; a complete setup stays complete as its steps are saved.</summary>
+    private bool _draft;
     private string? _conflict;
     private List<BreadcrumbItem> _crumbs = [];
     private InstanceStep? _instance;
@@ -44,6 +47,7 @@ public sealed partial class TenantSetupPage
         _reached = found.Record.IsDraft ? Math.Clamp(found.Record.WizardStep, 0, Steps.Count) : Steps.Count;
         _active = _reached;
         _savedAt = found.Record.UpdatedAt;
+        _draft = found.Record.IsDraft;
         _crumbs = [new("Tenants", "/tenants"), new(_tenant.DisplayName, $"/tenants/{TenantId}"), new("Setup", null, disabled: true)];
     }
 
@@ -92,6 +96,7 @@ public sealed partial class TenantSetupPage
                 case SpecSaveResult.Saved saved:
                     _version = saved.Record.Version;
                     _savedAt = saved.Record.UpdatedAt;
+                    _draft = saved.Record.IsDraft;
                     _reached = saved.Record.IsDraft ? Math.Max(_reached, index + 1) : Steps.Count;
                     if (index < Steps.Count)
                     {

@@ -46,6 +46,24 @@ public sealed class ApplyRetryTests
     }
 
     [Fact]
+    public async Task A_hand_built_tenants_apply_retried_after_throttling_ends_with_its_console_steps_still_waiting_not_failed()
+    {
+        await using var host = await StartAsync(applyRetries: 3);
+        var tenant = await SandboxChangesTests.CreateHandBuiltAsync(host);
+        host.SandboxOptions.ThrottleRate = 1;
+
+        var started = await host.StartApplyAsync(tenant.Id);
+        await WaitForRetryAsync(host, tenant.Id, started.Id);
+        host.SandboxOptions.ThrottleRate = 0;
+        var apply = await host.WaitAsync(tenant.Id, started.Id);
+
+        apply.State.ShouldBe(ApplyState.Succeeded, apply.Error);
+        apply.Steps.ShouldNotContain(s => s.State == ApplyStepState.Failed || s.State == ApplyStepState.Pending);
+        apply.Steps.Single(s => s.ResourceKey == ResourceKeys.IdentityCenterApplication).State.ShouldBe(ApplyStepState.Skipped, "a console step is still the operator's to do");
+        (await host.PlanAsync(tenant.Id)).Items.ShouldNotContain(i => i.Action == PlanAction.Create || i.Action == PlanAction.Update);
+    }
+
+    [Fact]
     public async Task An_apply_AWS_goes_on_throttling_ends_failed_after_the_last_retry_and_says_what_was_tried()
     {
         await using var host = await StartAsync(applyRetries: 2);

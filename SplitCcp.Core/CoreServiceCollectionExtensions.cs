@@ -22,7 +22,7 @@ namespace SplitCcp.Core;
 
 public static class CoreServiceCollectionExtensions
 {
-    /// <summary>Everything that is not UI or HTTP: the database, Identity stores, tenant access, tenants, users and tokens.</summary>
+    /// <summary>Everything that is not UI or HTTP: the database, Identity's user store, tenant access, tenants, users and tokens (sign-in is the web app's).</summary>
     public static IHostApplicationBuilder AddSplitCcpCore(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -52,9 +52,6 @@ public static class CoreServiceCollectionExtensions
         services.AddIdentityCore<AppUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
-
-                // "Confirmed" is answered by DisabledUserConfirmation: a disabled account cannot sign in.
-                options.SignIn.RequireConfirmedAccount = true;
                 options.Password.RequiredLength = 12;
                 options.Password.RequireNonAlphanumeric = false;
                 options.Lockout.AllowedForNewUsers = true;
@@ -63,11 +60,10 @@ public static class CoreServiceCollectionExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<SplitCcpDbContext>()
-            .AddSignInManager()
-            .AddDefaultTokenProviders()
-            .AddUserConfirmation<DisabledUserConfirmation>();
+            .AddDefaultTokenProviders();
 
         services.AddSingleton<ITenantAccess, TenantAccess>();
+        services.AddSingleton<IExistingTenants, ExistingTenants>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<TenantService>();
         services.AddSingleton<TenantSpecService>();
@@ -79,6 +75,7 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ApiTokenUseStamps>());
         services.AddSingleton<UserDirectory>();
         services.AddScoped<Bootstrapper>();
+        services.AddScoped<IDatabaseSeed>(sp => sp.GetRequiredService<Bootstrapper>());
         services.AddCcpPages();
         services.AddAwsAccess();
         services.AddReconciliation();
@@ -129,6 +126,7 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DriftWorker>());
         services.AddSingleton<DriftService>();
         services.AddSingleton<GoLive.GoLiveLedger>();
+        services.AddSingleton<IDriftCheckFollower>(sp => sp.GetRequiredService<GoLive.GoLiveLedger>());
         services.AddSingleton<GoLive.GoLiveService>();
         services.AddSingleton<MetricsExposition>();
     }

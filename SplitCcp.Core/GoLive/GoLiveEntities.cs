@@ -25,17 +25,3 @@ public sealed class GoLiveResult
 
     public DateTime RecordedAt { get; set; }
 }
-
-/// <summary>A tenant's go-live state: since when it is live (null while it is not), and the last check of its agents.</summary>
-public sealed class TenantGoLive
-{
-    public Guid TenantId { get; set; }
-
-    /// <summary>When every go-live check first passed. A later drift leaves it live (agents use it); a failed check done with an agent ends it.</summary>
-    public DateTime? LiveSince { get; set; }
-
-    public DateTime? AgentsCheckedAt { get; set; }
-
-    /// <summary>The <see cref="AgentReadiness"/> list of the last agents check, as JSON.</summary>
-    public string AgentsJson { get; set; } = "[]";
-}

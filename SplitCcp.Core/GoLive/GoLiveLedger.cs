@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.GoLive;
 
@@ -11,10 +12,10 @@ namespace SplitCcp.Core.GoLive;
 /// the last one to pass was recorded by a person or ticked by a drift check; it stops being live when a check done with
 /// an agent fails. A drift after going live leaves it live (agents use it), and makes that drift urgent.
 /// </summary>
-public sealed class GoLiveLedger(IDbContextFactory<SplitCcpDbContext> dbFactory, AuditLog audit, TimeProvider time)
+public sealed class GoLiveLedger(IDbContextFactory<SplitCcpDbContext> dbFactory, AuditLog audit, TimeProvider time) : IDriftCheckFollower
 {
     /// <summary>After a stored drift check of the tenant: it goes live if its automatic checks were all that was left.</summary>
-    internal async Task AfterCheckAsync(Guid tenantId, IReadOnlyList<DriftResource> resources, CancellationToken ct)
+    public async Task AfterCheckAsync(Guid tenantId, IReadOnlyList<DriftResource> resources, CancellationToken ct)
     {
         var report = ByKey(resources);
 
@@ -24,7 +25,7 @@ public sealed class GoLiveLedger(IDbContextFactory<SplitCcpDbContext> dbFactory,
             return;
         }
 
-        await TenantRows.UpdateGoLiveAsync(dbFactory, tenantId, async (db, row) =>
+        await TenantGoLiveTable.UpdateAsync(dbFactory, tenantId, async (db, row) =>
             row.LiveSince is null && Settle(db, row, report, await LatestAsync(db, tenantId, ct), GoLiveChecklist.DriftCheckActor, failed: null), ct);
     }
 

@@ -6,6 +6,7 @@ using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.GoLive;
@@ -104,7 +105,7 @@ public sealed partial class GoLiveService(
             RecordedBy = actor,
             RecordedAt = time.GetUtcNow().UtcDateTime,
         };
-        var exists = await TenantRows.UpdateGoLiveAsync(dbFactory, tenantId, async (db, row) =>
+        var exists = await TenantGoLiveTable.UpdateAsync(dbFactory, tenantId, async (db, row) =>
         {
             db.GoLiveResults.Add(result);
             db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.GoLiveResult, Summary(result)));
@@ -202,7 +203,7 @@ public sealed partial class GoLiveService(
         }
 
         var ready = agents.Count(a => a.ConnectUser.State == AgentCheckState.Ready && a.IdentityCenter.State == AgentCheckState.Ready);
-        var exists = await TenantRows.UpdateGoLiveAsync(dbFactory, tenantId, (db, row) =>
+        var exists = await TenantGoLiveTable.UpdateAsync(dbFactory, tenantId, (db, row) =>
         {
             row.AgentsJson = GoLiveLedger.WriteAgents(agents);
             row.AgentsCheckedAt = time.GetUtcNow().UtcDateTime;

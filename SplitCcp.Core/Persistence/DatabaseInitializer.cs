@@ -1,13 +1,14 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using SplitCcp.Core.Security;
 
 namespace SplitCcp.Core.Persistence;
 
-/// <summary>Brings the database up to date before the app serves a request: migrations, WAL, roles, and the bootstrap admin and token.</summary>
+/// <summary>
+/// Brings the database up to date before the app serves a request: WAL, migrations, then each <see cref="IDatabaseSeed"/>
+/// in the order they were registered (the roles, the bootstrap admin and token).
+/// </summary>
 internal sealed class DatabaseInitializer(IServiceScopeFactory scopes) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -26,18 +27,18 @@ internal sealed class DatabaseInitializer(IServiceScopeFactory scopes) : IHosted
             await db.Database.MigrateAsync(cancellationToken);
         }
 
-        var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
-        foreach (var role in Roles.All)
+        foreach (var seed in services.GetServices<IDatabaseSeed>())
         {
-            if (!await roles.RoleExistsAsync(role))
-            {
-                await roles.CreateAsync(new IdentityRole(role));
-            }
+            await seed.SeedAsync(cancellationToken);
         }
-
-        await services.GetRequiredService<Bootstrapper>().RunAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
 
+/// <summary>Rows the portal needs before it serves a request, written once the schema is up to date.</summary>
+public interface IDatabaseSeed
+{
+    /// <summary>Writes what is missing; writes nothing when it is all there.</summary>
+    Task SeedAsync(CancellationToken ct);
 }

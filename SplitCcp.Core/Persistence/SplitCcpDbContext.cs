@@ -2,9 +2,6 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using SplitCcp.Core.Security;
-using SplitCcp.Core.Tenants;
-using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Persistence;
 
@@ -13,33 +10,7 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
 {
     private SemaphoreSlim? _writeGate;
 
-    public DbSet<Tenant> Tenants => Set<Tenant>();
-
-    public DbSet<UserTenant> UserTenants => Set<UserTenant>();
-
-    public DbSet<TenantSpecDocument> TenantSpecs => Set<TenantSpecDocument>();
-
-    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
-
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
-
-    public DbSet<Reconciliation.ApplyRun> Applies => Set<Reconciliation.ApplyRun>();
-
-    public DbSet<Reconciliation.ApplyStep> ApplySteps => Set<Reconciliation.ApplyStep>();
-
-    public DbSet<Reconciliation.ApplyJournalEntry> ApplyJournal => Set<Reconciliation.ApplyJournalEntry>();
-
-    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
-
-    public DbSet<Sandbox.SandboxObject> SandboxObjects => Set<Sandbox.SandboxObject>();
-
-    public DbSet<Reconciliation.Drift.DriftReport> DriftReports => Set<Reconciliation.Drift.DriftReport>();
-
-    public DbSet<Reconciliation.Drift.TenantDrift> TenantDrift => Set<Reconciliation.Drift.TenantDrift>();
-
-    public DbSet<GoLive.GoLiveResult> GoLiveResults => Set<GoLive.GoLiveResult>();
-
-    public DbSet<GoLive.TenantGoLive> TenantGoLive => Set<GoLive.TenantGoLive>();
 
     /// <summary>Saves through the file's <see cref="SqliteWriteGate"/>; a save with nothing to write does not queue.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

@@ -230,7 +230,7 @@ public sealed partial class ApplyEngine(
 
         // Before the apply is finished, so the check that follows it judges against what it brought in line.
         var inLine = pass.InSyncKeys.ToList();
-        await TenantRows.UpdateDriftAsync(dbFactory, run.TenantId, (_, state) =>
+        await TenantDriftTable.UpdateAsync(dbFactory, run.TenantId, (_, state) =>
         {
             var known = inLine.All(state.InLine.Contains);
             state.RememberInLine(inLine);

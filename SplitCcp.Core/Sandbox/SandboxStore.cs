@@ -70,10 +70,10 @@ internal sealed class SandboxSession(SplitCcpDbContext db, Guid tenantId, DateTi
     /// <summary>A row by its key, compiled once: FindAsync compiles its key expression again on every call.</summary>
     private static readonly Func<SplitCcpDbContext, Guid, string, string, CancellationToken, Task<SandboxObject?>> s_byKey =
         EF.CompileAsyncQuery((SplitCcpDbContext db, Guid tenantId, string kind, string id, CancellationToken ct) =>
-            db.SandboxObjects.FirstOrDefault(o => o.TenantId == tenantId && o.Kind == kind && o.Id == id));
+            db.Set<SandboxObject>().FirstOrDefault(o => o.TenantId == tenantId && o.Kind == kind && o.Id == id));
 
     private static readonly Func<SplitCcpDbContext, Guid, string, IAsyncEnumerable<SandboxObject>> s_ofKind =
-        EF.CompileAsyncQuery((SplitCcpDbContext db, Guid tenantId, string kind) => db.SandboxObjects.Where(o => o.TenantId == tenantId && o.Kind == kind));
+        EF.CompileAsyncQuery((SplitCcpDbContext db, Guid tenantId, string kind) => db.Set<SandboxObject>().Where(o => o.TenantId == tenantId && o.Kind == kind));
 
     public Guid TenantId => tenantId;
 

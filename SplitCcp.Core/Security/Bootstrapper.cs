@@ -1,17 +1,35 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Security;
 
-/// <summary>Creates the first MSP operator and registers the bootstrap API token from SplitCcp__Bootstrap__* settings.</summary>
+/// <summary>
+/// Creates the roles, the first MSP operator and registers the bootstrap API token from SplitCcp__Bootstrap__* settings,
+/// once the database is up to date.
+/// </summary>
 public sealed partial class Bootstrapper(
     UserDirectory directory,
     ApiTokenService tokens,
     UserManager<AppUser> users,
+    RoleManager<IdentityRole> roles,
     IOptions<BootstrapOptions> options,
-    ILogger<Bootstrapper> logger)
+    ILogger<Bootstrapper> logger) : IDatabaseSeed
 {
+    public async Task SeedAsync(CancellationToken ct)
+    {
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await roles.CreateAsync(new IdentityRole(role));
+            }
+        }
+
+        await RunAsync(ct);
+    }
+
     public async Task RunAsync(CancellationToken ct = default)
     {
         var settings = options.Value;

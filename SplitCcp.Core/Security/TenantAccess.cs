@@ -48,7 +48,7 @@ public interface ITenantAccess
     Task<TenantAccessResult> CheckAsync(ClaimsPrincipal user, Guid tenantId, TenantOperation permission, CancellationToken ct = default);
 }
 
-internal sealed class TenantAccess(IDbContextFactory<SplitCcpDbContext> dbFactory) : ITenantAccess
+internal sealed class TenantAccess(IDbContextFactory<SplitCcpDbContext> dbFactory, IExistingTenants tenants) : ITenantAccess
 {
     public async Task<TenantScope> GetScopeAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -95,8 +95,7 @@ internal sealed class TenantAccess(IDbContextFactory<SplitCcpDbContext> dbFactor
             return TenantAccessResult.NotFound;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
+        if (!(await tenants.WhichExistAsync([tenantId], ct)).Contains(tenantId))
         {
             return TenantAccessResult.NotFound;
         }

@@ -41,7 +41,7 @@ public abstract record UserSaveResult
 /// The installation's users. Managing them is an MSP operator's job; the first-run setup is the one exception.
 /// Each operation takes its own DI scope, so a long-lived Blazor circuit never reuses a stale UserManager.
 /// </summary>
-public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access)
+public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access, IExistingTenants tenants)
 {
     public async Task<bool> AnyUserExistsAsync(CancellationToken ct = default)
     {
@@ -197,8 +197,7 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
 
         if (input.Role != Roles.MspOperator && input.TenantIds is { Count: > 0 } ids)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var known = await db.Tenants.Where(t => ids.Contains(t.Id)).Select(t => t.Id).ToListAsync(ct);
+            var known = await tenants.WhichExistAsync(ids, ct);
             var unknown = ids.Except(known).ToList();
             if (unknown.Count > 0)
             {

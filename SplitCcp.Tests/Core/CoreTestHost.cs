@@ -132,8 +132,8 @@ internal sealed class CoreTestHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        // Not ValidateOnBuild: Core registers SignInManager, whose authentication services only the web host adds.
-        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true }));
+        // ValidateOnBuild: Core's services resolve without the web app's (sign-in, authentication, HTTP).
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
         builder.Services.AddSingleton<TimeProvider>(realTime ? TimeProvider.System : time);
         builder.AddSplitCcpCore();
         builder.Services.AddSingleton<ITenantAccess>(sp => new DirectoryOperatorAccess(ActivatorUtilities.CreateInstance<TenantAccess>(sp)));

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 

@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core;
 using SplitCcp.Core.Aws;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using SplitCcp.Core.Security;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Web.Api;
 using SplitCcp.Web.Components;
 using SplitCcp.Web.Health;

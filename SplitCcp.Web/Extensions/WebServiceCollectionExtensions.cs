@@ -45,6 +45,7 @@ internal static class WebServiceCollectionExtensions
                 context.Request.Path.StartsWithSegments("/api") ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
+        services.AddPortalSignIn();
         services.ConfigureApplicationCookie(options =>
         {
             options.Cookie.Name = "SplitCcp.Auth";

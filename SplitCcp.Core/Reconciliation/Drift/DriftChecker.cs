@@ -9,6 +9,7 @@ using SplitCcp.Core.Aws;
 using SplitCcp.Core.Observability;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation.Drift;
@@ -37,7 +38,7 @@ public sealed partial class DriftChecker(
     SyntheticChecks synthetic,
     ReconciliationService reconciliation,
     AuditLog audit,
-    GoLive.GoLiveLedger goLive,
+    IEnumerable<IDriftCheckFollower> followers,
     DriftNotifier notifier,
     PortalMetrics metrics,
     IOptionsMonitor<DriftOptions> options,
@@ -131,8 +132,10 @@ public sealed partial class DriftChecker(
         var verdict = stored.Verdict;
         if (verdict.Resources.Count > 0)
         {
-            // The automatic go-live checks may have been all that stood between the tenant and going live.
-            await goLive.AfterCheckAsync(tenantId, verdict.Resources, ct);
+            foreach (var follower in followers)
+            {
+                await follower.AfterCheckAsync(tenantId, verdict.Resources, ct);
+            }
         }
 
         metrics.RecordCheck(duration, verdict.Status);
@@ -205,7 +208,7 @@ public sealed partial class DriftChecker(
     {
         var now = time.GetUtcNow().UtcDateTime;
         StoredCheck? stored = null;
-        var exists = await TenantRows.UpdateDriftAsync(dbFactory, tenantId, async (db, state) =>
+        var exists = await TenantDriftTable.UpdateAsync(dbFactory, tenantId, async (db, state) =>
         {
             var live = await db.TenantGoLive.Where(g => g.TenantId == tenantId && g.LiveSince != null).AnyAsync(ct);
             var verdict = outcome.Judge(state.InLine, live);

@@ -274,7 +274,7 @@ public sealed class DriftService(
             return allowed;
         }
 
-        var exists = await TenantRows.UpdateDriftAsync(dbFactory, tenantId, (db, state) =>
+        var exists = await TenantDriftTable.UpdateAsync(dbFactory, tenantId, (db, state) =>
         {
             if (state.AutoRemediate == enabled)
             {

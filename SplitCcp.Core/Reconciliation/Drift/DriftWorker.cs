@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Reconciliation.Drift;
 
@@ -221,7 +222,7 @@ public sealed partial class DriftWorker(
         var cutoff = time.GetUtcNow().UtcDateTime - retention;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.WriteAsync(token => db.DriftReports
-            .Where(r => r.LastCheckedAt < cutoff && !db.TenantDrift.Any(d => d.LatestReportId == r.Id))
+            .Where(r => r.LastCheckedAt < cutoff && !db.Set<TenantDrift>().Any(d => d.LatestReportId == r.Id))
             .ExecuteDeleteAsync(token), ct);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Persistence;
 

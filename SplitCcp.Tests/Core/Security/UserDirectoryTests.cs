@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 

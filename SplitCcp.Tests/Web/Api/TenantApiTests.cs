@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Web.Api;

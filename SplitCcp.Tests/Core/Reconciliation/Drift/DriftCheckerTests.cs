@@ -5,6 +5,7 @@ using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Tests.Core.Reconciliation.Drift;
 

@@ -1,10 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using SplitCcp.Core.Security;
+using SplitCcp.Core.Persistence;
 
-namespace SplitCcp.Core.Persistence.Configurations;
+namespace SplitCcp.Core.Security;
 
-internal sealed class ApiTokenEntityTypeConfiguration : IEntityTypeConfiguration<ApiToken>
+/// <summary>The <c>ApiTokens</c> table: a token's SHA-256, never the token.</summary>
+internal sealed class ApiTokenMapping : IEntityTypeConfiguration<ApiToken>
 {
     public void Configure(EntityTypeBuilder<ApiToken> builder)
     {
@@ -16,5 +17,14 @@ internal sealed class ApiTokenEntityTypeConfiguration : IEntityTypeConfiguration
         builder.Property(t => t.Prefix).HasMaxLength(16).IsRequired();
         builder.HasIndex(t => t.UserId);
         builder.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>The <c>ApiTokens</c> table on the portal's database.</summary>
+public static class ApiTokenTable
+{
+    extension(SplitCcpDbContext db)
+    {
+        public DbSet<ApiToken> ApiTokens => db.Set<ApiToken>();
     }
 }

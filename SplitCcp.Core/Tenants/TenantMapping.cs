@@ -1,10 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Security;
 
-namespace SplitCcp.Core.Persistence.Configurations;
+namespace SplitCcp.Core.Tenants;
 
-internal sealed class TenantEntityTypeConfiguration : IEntityTypeConfiguration<Tenant>
+/// <summary>
+/// The <c>Tenants</c> table, and the tenant keys of the rows below tenants that know nothing of them (user assignments,
+/// the audit): deleting a tenant deletes those rows too. Rows above tenants (applies, drift, go-live) declare their own key.
+/// </summary>
+internal sealed class TenantMapping : IEntityTypeConfiguration<Tenant>
 {
     public void Configure(EntityTypeBuilder<Tenant> builder)
     {
@@ -21,5 +26,16 @@ internal sealed class TenantEntityTypeConfiguration : IEntityTypeConfiguration<T
         builder.Property(t => t.AccessKeyId).HasMaxLength(128);
         builder.Property(t => t.EndpointUrl).HasMaxLength(2048);
         builder.Property(t => t.Version).IsConcurrencyToken();
+        builder.HasMany<UserTenant>().WithOne().HasForeignKey(ut => ut.TenantId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany<AuditEntry>().WithOne().HasForeignKey(a => a.TenantId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>The <c>Tenants</c> table on the portal's database.</summary>
+public static class TenantTable
+{
+    extension(SplitCcpDbContext db)
+    {
+        public DbSet<Tenant> Tenants => db.Set<Tenant>();
     }
 }

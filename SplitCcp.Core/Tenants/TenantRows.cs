@@ -1,28 +1,17 @@
 using Microsoft.EntityFrameworkCore;
-using SplitCcp.Core.GoLive;
-using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Persistence;
 
-namespace SplitCcp.Core.Persistence;
+namespace SplitCcp.Core.Tenants;
 
 /// <summary>Changes to a row kept per tenant (keyed by the tenant's ID), made when the tenant has none yet.</summary>
 internal static class TenantRows
 {
-    /// <summary>The tenant's <see cref="TenantDrift"/> row; see <see cref="UpdateAsync{TRow}"/>.</summary>
-    public static Task<bool> UpdateDriftAsync(
-        IDbContextFactory<SplitCcpDbContext> dbFactory, Guid tenantId, Func<SplitCcpDbContext, TenantDrift, Task<bool>> change, CancellationToken ct) =>
-        UpdateAsync(dbFactory, tenantId, id => new TenantDrift { TenantId = id, Status = TenantHealthStatus.Unknown }, change, ct);
-
-    /// <summary>The tenant's <see cref="TenantGoLive"/> row; see <see cref="UpdateAsync{TRow}"/>.</summary>
-    public static Task<bool> UpdateGoLiveAsync(
-        IDbContextFactory<SplitCcpDbContext> dbFactory, Guid tenantId, Func<SplitCcpDbContext, TenantGoLive, Task<bool>> change, CancellationToken ct) =>
-        UpdateAsync(dbFactory, tenantId, id => new TenantGoLive { TenantId = id }, change, ct);
-
     /// <summary>
     /// Loads the tenant's row in a context of its own (adding one when there is none), lets <paramref name="change"/> change
     /// it, and saves when it asks to. Two first rows written at once (a first check and the auto-remediation switch) meet at
     /// the unique key: the loser runs again on the winner's row. False when the tenant no longer exists.
     /// </summary>
-    private static async Task<bool> UpdateAsync<TRow>(
+    public static async Task<bool> UpdateAsync<TRow>(
         IDbContextFactory<SplitCcpDbContext> dbFactory, Guid tenantId, Func<Guid, TRow> create, Func<SplitCcpDbContext, TRow, Task<bool>> change, CancellationToken ct)
         where TRow : class
     {

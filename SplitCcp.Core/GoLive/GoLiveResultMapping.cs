@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using SplitCcp.Core.GoLive;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Tenants;
 
-namespace SplitCcp.Core.Persistence.Configurations;
+namespace SplitCcp.Core.GoLive;
 
-internal sealed class GoLiveResultEntityTypeConfiguration : IEntityTypeConfiguration<GoLiveResult>
+/// <summary>The <c>GoLiveResults</c> table: every recorded go-live check result, oldest first.</summary>
+internal sealed class GoLiveResultMapping : IEntityTypeConfiguration<GoLiveResult>
 {
     public void Configure(EntityTypeBuilder<GoLiveResult> builder)
     {
@@ -20,12 +21,11 @@ internal sealed class GoLiveResultEntityTypeConfiguration : IEntityTypeConfigura
     }
 }
 
-internal sealed class TenantGoLiveEntityTypeConfiguration : IEntityTypeConfiguration<TenantGoLive>
+/// <summary>The <c>GoLiveResults</c> table on the portal's database.</summary>
+public static class GoLiveResultTable
 {
-    public void Configure(EntityTypeBuilder<TenantGoLive> builder)
+    extension(SplitCcpDbContext db)
     {
-        builder.ToTable("TenantGoLive");
-        builder.HasKey(g => g.TenantId);
-        builder.HasOne<Tenant>().WithOne().HasForeignKey<TenantGoLive>(g => g.TenantId).OnDelete(DeleteBehavior.Cascade);
+        public DbSet<GoLiveResult> GoLiveResults => db.Set<GoLiveResult>();
     }
 }

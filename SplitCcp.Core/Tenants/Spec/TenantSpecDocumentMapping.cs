@@ -1,11 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using SplitCcp.Core.Tenants;
-using SplitCcp.Core.Tenants.Spec;
+using SplitCcp.Core.Persistence;
 
-namespace SplitCcp.Core.Persistence.Configurations;
+namespace SplitCcp.Core.Tenants.Spec;
 
-internal sealed class TenantSpecDocumentEntityTypeConfiguration : IEntityTypeConfiguration<TenantSpecDocument>
+/// <summary>The <c>TenantSpecs</c> table: one setup document per tenant.</summary>
+internal sealed class TenantSpecDocumentMapping : IEntityTypeConfiguration<TenantSpecDocument>
 {
     public void Configure(EntityTypeBuilder<TenantSpecDocument> builder)
     {
@@ -15,5 +15,14 @@ internal sealed class TenantSpecDocumentEntityTypeConfiguration : IEntityTypeCon
         builder.Property(s => s.Json).IsRequired();
         builder.Property(s => s.UpdatedBy).HasMaxLength(256);
         builder.Property(s => s.Version).IsConcurrencyToken();
+    }
+}
+
+/// <summary>The <c>TenantSpecs</c> table on the portal's database.</summary>
+public static class TenantSpecTable
+{
+    extension(SplitCcpDbContext db)
+    {
+        public DbSet<TenantSpecDocument> TenantSpecs => db.Set<TenantSpecDocument>();
     }
 }

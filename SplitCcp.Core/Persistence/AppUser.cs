@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 
-namespace SplitCcp.Core.Security;
+namespace SplitCcp.Core.Persistence;
 
 public sealed class AppUser : IdentityUser
 {

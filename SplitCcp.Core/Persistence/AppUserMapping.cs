@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using SplitCcp.Core.Security;
 
-namespace SplitCcp.Core.Persistence.Configurations;
+namespace SplitCcp.Core.Persistence;
 
-internal sealed class AppUserEntityTypeConfiguration : IEntityTypeConfiguration<AppUser>
+/// <summary>What the portal adds to Identity's user table.</summary>
+internal sealed class AppUserMapping : IEntityTypeConfiguration<AppUser>
 {
     public void Configure(EntityTypeBuilder<AppUser> builder)
     {

@@ -1,0 +1,11 @@
+namespace SplitCcp.Core.Security;
+
+/// <summary>
+/// Which tenants exist, for the access check and for assigning users. Security keeps only tenants' IDs; the tenants' own
+/// store, a layer above it, answers.
+/// </summary>
+public interface IExistingTenants
+{
+    /// <summary>Those of <paramref name="tenantIds"/> that name a tenant.</summary>
+    Task<IReadOnlySet<Guid>> WhichExistAsync(IReadOnlyCollection<Guid> tenantIds, CancellationToken ct);
+}

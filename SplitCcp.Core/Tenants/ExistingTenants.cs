@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore;
+using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Security;
+
+namespace SplitCcp.Core.Tenants;
+
+internal sealed class ExistingTenants(IDbContextFactory<SplitCcpDbContext> dbFactory) : IExistingTenants
+{
+    public async Task<IReadOnlySet<Guid>> WhichExistAsync(IReadOnlyCollection<Guid> tenantIds, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = tenantIds.ToList();
+        return (await db.Tenants.Where(t => ids.Contains(t.Id)).Select(t => t.Id).ToListAsync(ct)).ToHashSet();
+    }
+}

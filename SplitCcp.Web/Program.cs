@@ -1,12 +1,6 @@
 using SplitCcp.Core;
 using SplitCcp.Core.Persistence;
-using SplitCcp.Web.Benchmark;
 using SplitCcp.Web.Extensions;
-
-if (args is [DriftBenchmark.Command, .. var benchmarkArgs])
-{
-    return await DriftBenchmark.RunFromConsoleAsync(benchmarkArgs);
-}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets();

@@ -14,17 +14,15 @@ using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
 using SplitCcp.Web.Extensions;
 
-namespace SplitCcp.Web.Benchmark;
+namespace SplitCcp.Benchmark;
 
 /// <summary>
-/// <c>benchmark</c>: the portal, as it runs, in a fresh temporary data folder with N Sandbox tenants, each its own account,
+/// The drift benchmark: the portal, as it runs, in a fresh temporary data folder with N Sandbox tenants, each its own account,
 /// converged so a drift pass finds them in sync (set up at zero latency and reported apart), then full drift passes with
 /// latency on every AWS call and AWS's rate limits enforced by the Sandbox, and the dashboard's first page served.
 /// </summary>
 internal sealed class DriftBenchmark : IAsyncDisposable
 {
-    public const string Command = "benchmark";
-
     /// <summary>How long an idle account's buckets take to fill again (Connect: 5 tokens at 2/s), waited before each pass.</summary>
     private static readonly TimeSpan s_refill = TimeSpan.FromSeconds(3);
 
@@ -106,8 +104,8 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         return await benchmark.RunAsync(ct);
     }
 
-    /// <summary>For Program: runs until done or Ctrl+C, cleaning up either way.</summary>
-    public static async Task<int> RunFromConsoleAsync(IReadOnlyList<string> args)
+    /// <summary>The console entry point: runs until done or Ctrl+C, cleaning up either way.</summary>
+    public static async Task<int> Main(string[] args)
     {
         using var stop = new CancellationTokenSource();
         void Cancel(object? sender, ConsoleCancelEventArgs e)
@@ -193,7 +191,8 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         // The same wiring as Program, in Production, with the benchmark's settings over everything else.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            ApplicationName = typeof(DriftBenchmark).Assembly.GetName().Name,
+            // The portal's name, not this program's: its pages, assets and settings are found by it.
+            ApplicationName = typeof(WebServiceCollectionExtensions).Assembly.GetName().Name,
             EnvironmentName = Environments.Production,
         });
         builder.Configuration.Sources.Add(_settings);

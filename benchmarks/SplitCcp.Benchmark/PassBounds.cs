@@ -1,7 +1,7 @@
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Sandbox;
 
-namespace SplitCcp.Web.Benchmark;
+namespace SplitCcp.Benchmark;
 
 /// <summary>
 /// What no drift pass can beat, from the calls it made: the benchmark's wall time is reported as a ratio to these.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace SplitCcp.Web.Benchmark;
+namespace SplitCcp.Benchmark;
 
 /// <summary>Durations of repeated runs of one thing, after a few untimed warm-up runs.</summary>
 internal sealed record Timings(string What, IReadOnlyList<TimeSpan> Samples)

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using SplitCcp.Web.Benchmark;
+using SplitCcp.Benchmark;
 
-namespace SplitCcp.Tests.Web.Benchmark;
+namespace SplitCcp.Tests.Benchmark;
 
 /// <summary>The benchmark end to end on a handful of tenants: that it runs and reports, never how fast.</summary>
 [Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
@@ -46,7 +46,7 @@ public sealed partial class DriftBenchmarkTests
         var exitCode = await DriftBenchmark.RunAsync(["--tenant", "3"], output);
 
         exitCode.ShouldBe(2);
-        output.ToString().ShouldContain("Usage: dotnet run -c Release --project SplitCcp.Web -- benchmark");
+        output.ToString().ShouldContain("Usage: dotnet run -c Release --project benchmarks/SplitCcp.Benchmark -- [options]");
     }
 
     [GeneratedRegex(@"data folder: (?<folder>\S+) \(temporary\)")]

@@ -1,9 +1,9 @@
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Sandbox;
-using SplitCcp.Web.Benchmark;
+using SplitCcp.Benchmark;
 
-namespace SplitCcp.Tests.Web.Benchmark;
+namespace SplitCcp.Tests.Benchmark;
 
 /// <summary>The bounds the benchmark divides its wall time by, worked out by hand for small passes.</summary>
 public sealed class PassBoundsTests

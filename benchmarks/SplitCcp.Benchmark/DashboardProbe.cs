@@ -4,7 +4,7 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 using SplitCcp.Core.Reconciliation.Drift;
 
-namespace SplitCcp.Web.Benchmark;
+namespace SplitCcp.Benchmark;
 
 /// <summary>
 /// Times the dashboard's first page as operators get it from the running portal: the health API with an API token, the

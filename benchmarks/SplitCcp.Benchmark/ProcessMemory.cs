@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SplitCcp.Web.Benchmark;
+namespace SplitCcp.Benchmark;
 
 /// <summary>The process's peak resident memory from Linux's /proc (VmHWM), which can be reset before a measurement.</summary>
 internal static class ProcessMemory

@@ -8,7 +8,7 @@ using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
-namespace SplitCcp.Web.Benchmark;
+namespace SplitCcp.Benchmark;
 
 /// <summary>
 /// Makes N Sandbox tenants that a drift pass finds in sync, through the portal's own services, as an operator would with

@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace SplitCcp.Web.Benchmark;
+namespace SplitCcp.Benchmark;
 
-/// <summary>The benchmark's command line: <c>benchmark [--tenants N] [--latency 25ms] [--concurrency N] [--requests N] [--keep]</c>.</summary>
+/// <summary>The benchmark's command line: <c>[--tenants N] [--latency 25ms] [--concurrency N] [--requests N] [--keep]</c>.</summary>
 internal sealed record BenchmarkOptions(int Tenants, TimeSpan Latency, int? Concurrency, int Requests, bool Keep)
 {
     public const string Usage = """
-        Usage: dotnet run -c Release --project SplitCcp.Web -- benchmark [options]
+        Usage: dotnet run -c Release --project benchmarks/SplitCcp.Benchmark -- [options]
 
           --tenants N       Sandbox tenants, each its own account (default 100)
           --latency T       latency added to every AWS call in the measured passes: 25ms, 0.5s, 0 (default 25ms)

@@ -1,4 +1,4 @@
-namespace SplitCcp.Web.Benchmark;
+namespace SplitCcp.Benchmark;
 
 /// <summary>
 /// The benchmark's configuration, added after every other source so the user's settings cannot point it at their data.

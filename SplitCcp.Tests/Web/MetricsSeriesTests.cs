@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
-using SplitCcp.Tests.Core.Observability;
 using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Web;

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
-using SplitCcp.Core.Observability;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
@@ -27,6 +26,7 @@ public static class CoreServiceCollectionExtensions
     {
         var services = builder.Services;
         services.TryAddTimeProvider();
+        services.AddMetrics();
 
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -98,6 +98,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new AwsRateLimiter(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AwsRateLimitOptions>>().Value.LimitFor));
         services.AddSingleton(sp => new AwsRetry(sp.GetRequiredService<IOptions<AwsRetryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AccountCredentials(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TenantService>().GetSecretAccessKeyAsync));
+        services.AddSingleton<AwsCallMetrics>();
         services.AddSingleton<IAwsAccountFactory, AwsAccounts>();
         services.AddSplitCcpSandbox();
         services.AddSplitCcpAwsOnboarding();
@@ -108,6 +109,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName).ValidateDataAnnotations();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ApplyNotifier>();
+        services.AddSingleton<ApplyMetrics>();
         services.AddSingleton<ApplyEngine>();
         services.AddSingleton<ApplySlots>();
         services.AddSingleton<ApplyClaims>();
@@ -118,7 +120,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DemoTenants>();
 
         services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<PortalMetrics>();
+        services.AddSingleton<DriftMetrics>();
+        services.AddSingleton<DriftGauges>();
         services.AddSingleton<SyntheticChecks>();
         services.AddSingleton<DriftNotifier>();
         services.AddSingleton<DriftChecker>();
@@ -128,7 +131,6 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<GoLive.GoLiveLedger>();
         services.AddSingleton<IDriftCheckFollower>(sp => sp.GetRequiredService<GoLive.GoLiveLedger>());
         services.AddSingleton<GoLive.GoLiveService>();
-        services.AddSingleton<MetricsExposition>();
     }
 
     private static void AddCcpPages(this IServiceCollection services)

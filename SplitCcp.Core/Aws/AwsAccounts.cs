@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using System.Collections.Concurrent;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Aws.Signed;
-using SplitCcp.Core.Observability;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
@@ -19,7 +18,7 @@ public sealed class AwsAccounts(
     AwsRateLimiter limiter,
     IOptions<AwsRateLimitOptions> limits,
     AwsRetry retry,
-    PortalMetrics metrics,
+    AwsCallMetrics metrics,
     TimeProvider time) : IAwsAccountFactory, IDisposable
 {
     /// <summary>One pooled HTTP client for every signed call, whatever the tenant: connections are reused, never exhausted.</summary>

@@ -33,35 +33,52 @@ public sealed class AwsRateLimitOptions
 /// <summary>
 /// The <see cref="IAwsCaller"/> of one account: the rate limiter's token for (account, region, service[, operation]) before
 /// every attempt, retries of transient failures, and network errors and timeouts turned into <see cref="AwsFailure"/>s.
-/// Each attempt is counted in <see cref="PortalMetrics"/> once the limiter lets it go, and each failed attempt by its kind,
-/// so a throttled call retried three times shows as three throttles.
+/// Each attempt is counted in <see cref="AwsCallMetrics"/> once the limiter lets it go, and each failed attempt by its kind,
+/// so a throttled call retried three times shows as three throttles. The call, retries included, is one span.
 /// </summary>
-public sealed class AwsCaller(string accountId, string region, AwsRateLimiter limiter, AwsRateLimitOptions limits, AwsRetry retry, PortalMetrics metrics)
+public sealed class AwsCaller(string accountId, string region, AwsRateLimiter limiter, AwsRateLimitOptions limits, AwsRetry retry, AwsCallMetrics metrics)
     : IAwsCaller
 {
-    public Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<CancellationToken, Task<T>> operationCall, CancellationToken ct) =>
-        retry.ExecuteAsync(async token =>
+    public async Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<CancellationToken, Task<T>> operationCall, CancellationToken ct)
+    {
+        using var activity = AwsCallMetrics.StartCall(operation, region);
+        var attempts = 0;
+        try
         {
-            var waited = await limiter.AcquireAsync(limits.KeyFor(accountId, region, operation), token);
-            metrics.RecordAwsAttempt(operation.Service, waited);
-            try
+            return await retry.ExecuteAsync(async token =>
             {
-                return await operationCall(token);
-            }
-            catch (AwsCallException ex)
-            {
-                metrics.RecordAwsFailure(operation.Service, ex.Failure.Kind);
-                throw;
-            }
-            catch (HttpRequestException ex) when (ex.StatusCode is null)
-            {
-                metrics.RecordAwsFailure(operation.Service, AwsFailureKind.Unreachable);
-                throw new AwsCallException(AwsFailure.Unreachable(operation.Service, operation.Name, resource, ex.Message), ex);
-            }
-            catch (TaskCanceledException ex) when (!token.IsCancellationRequested)
-            {
-                metrics.RecordAwsFailure(operation.Service, AwsFailureKind.Timeout);
-                throw new AwsCallException(AwsFailure.Timeout(operation.Service, operation.Name, resource, TimeSpan.FromSeconds(100)), ex);
-            }
-        }, ct);
+                var waited = await limiter.AcquireAsync(limits.KeyFor(accountId, region, operation), token);
+                attempts++;
+                metrics.Attempt(operation.Service, waited);
+                try
+                {
+                    return await operationCall(token);
+                }
+                catch (AwsCallException ex)
+                {
+                    metrics.Failure(operation.Service, ex.Failure.Kind);
+                    throw;
+                }
+                catch (HttpRequestException ex) when (ex.StatusCode is null)
+                {
+                    metrics.Failure(operation.Service, AwsFailureKind.Unreachable);
+                    throw new AwsCallException(AwsFailure.Unreachable(operation.Service, operation.Name, resource, ex.Message), ex);
+                }
+                catch (TaskCanceledException ex) when (!token.IsCancellationRequested)
+                {
+                    metrics.Failure(operation.Service, AwsFailureKind.Timeout);
+                    throw new AwsCallException(AwsFailure.Timeout(operation.Service, operation.Name, resource, TimeSpan.FromSeconds(100)), ex);
+                }
+            }, ct);
+        }
+        catch (AwsCallException ex)
+        {
+            activity.Fail(ex.Failure.Kind.ToString());
+            throw;
+        }
+        finally
+        {
+            activity?.SetTag("splitccp.aws.attempts", attempts);
+        }
+    }
 }

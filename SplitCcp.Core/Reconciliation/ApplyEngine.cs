@@ -54,6 +54,7 @@ public sealed partial class ApplyEngine(
     ApplyNotifier notifier,
     ApplySlots slots,
     ApplyClaims claims,
+    ApplyMetrics metrics,
     IOptions<ReconciliationOptions> options,
     TimeProvider time,
     ILogger<ApplyEngine> logger)
@@ -95,6 +96,7 @@ public sealed partial class ApplyEngine(
 
     private async Task RunClaimedAsync(Guid applyId, CancellationToken ct)
     {
+        using var activity = ApplyMetrics.StartApply(applyId);
         using var slot = await slots.TakeAsync(ct);
         var run = await StartAsync(applyId, ct);
         if (run is null)
@@ -274,6 +276,7 @@ public sealed partial class ApplyEngine(
 
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyRetrying, note, run.Id));
         await db.SaveChangesAsync(ct);
+        metrics.Retrying();
         run.Steps = stored.Steps;
         notifier.Notify(run.TenantId, run.Id);
     }
@@ -302,6 +305,7 @@ public sealed partial class ApplyEngine(
             return false;
         }
 
+        using var activity = ApplyMetrics.StartStep(step);
         await JournalAsync(run, step, JournalPhase.Started, ApplyStepState.Running, step.Action switch
         {
             nameof(PlanAction.Create) => $"Creating {resource.Noun}.",
@@ -374,6 +378,7 @@ public sealed partial class ApplyEngine(
     /// <summary>Waits, with back-off, for AWS to finish a step's slow operation, then records how it ended.</summary>
     private async Task SettleStepAsync(ApplyRun run, ApplyStep step, PlanRun pass, Resource resource, FailureTally failures, CancellationToken ct)
     {
+        using var activity = ApplyMetrics.StartStep(step);
         string? failure;
         try
         {
@@ -541,6 +546,11 @@ public sealed partial class ApplyEngine(
 
         db.ApplySteps.Attach(step).State = EntityState.Modified;
         await db.SaveChangesAsync(ct);
+        if (phase is JournalPhase.Succeeded or JournalPhase.Failed or JournalPhase.Skipped)
+        {
+            metrics.StepEnded(phase, message);
+        }
+
         notifier.Notify(run.TenantId, run.Id);
     }
 
@@ -563,6 +573,7 @@ public sealed partial class ApplyEngine(
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyFinished,
             error is null ? $"Apply finished: {HealthVerdict.Count(changed, "change")} made." : $"Apply failed: {error}", run.Id));
         await db.SaveChangesAsync(ct);
+        metrics.Finished(run);
         notifier.NotifyFinished(run.TenantId, run.Id);
     }
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
-using SplitCcp.Tests.Core.Observability;
 using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Web;
@@ -26,7 +25,7 @@ public sealed class MetricsEndpointTests : IDisposable
     }
 
     [Fact]
-    public async Task Metrics_NoSettingsAndOperatorApiToken_ReturnsValidPrometheusText()
+    public async Task Metrics_NoSettingsAndOperatorApiToken_ReturnsValidExpositionFormat()
     {
         var response = await _app.CreateApiClient(SplitCcpWebFactory.AdminToken).GetAsync("/metrics");
 

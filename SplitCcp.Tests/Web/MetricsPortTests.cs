@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using SplitCcp.Tests.Core.Observability;
 using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Web;

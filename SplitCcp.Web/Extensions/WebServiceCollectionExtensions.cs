@@ -74,6 +74,7 @@ internal static class WebServiceCollectionExtensions
             .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
             .AddCheck<DriftWorkerHealthCheck>("drift-worker", tags: ["ready"]);
         services.AddMetricsEndpoint();
+        builder.AddOtlpExport();
         services.AddTransportSecurity();
         return builder;
     }

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
-using SplitCcp.Core.Observability;
 using SplitCcp.Core.Security;
 using SplitCcp.Web.Extensions;
 using SplitCcp.Web.Security;
@@ -22,6 +21,8 @@ internal static class MetricsEndpoint
     public static IServiceCollection AddMetricsEndpoint(this IServiceCollection services)
     {
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PortalMeterListener>();
+        services.AddSingleton<PrometheusExposition>();
         return services;
     }
 
@@ -61,8 +62,11 @@ internal static class MetricsEndpoint
     public static WebApplication MapMetrics(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
-        var endpoint = app.MapGet(Path, async (MetricsExposition exposition, CancellationToken ct) =>
-                Results.Text(await exposition.RenderAsync(ct), PrometheusText.ContentType))
+
+        // Now, before the host starts: what is recorded before the listener starts is not counted, and the drift gauges exist from then on.
+        app.Services.GetRequiredService<PrometheusExposition>();
+        var endpoint = app.MapGet(Path, async (PrometheusExposition exposition, CancellationToken ct) =>
+                Results.Text(await exposition.RenderAsync(ct), PrometheusWriter.ContentType))
             .ExcludeFromDescription();
         if (options.RequiredToken is { } token)
         {

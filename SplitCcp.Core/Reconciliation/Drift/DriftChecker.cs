@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
-using SplitCcp.Core.Observability;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
@@ -40,7 +39,7 @@ public sealed partial class DriftChecker(
     AuditLog audit,
     IEnumerable<IDriftCheckFollower> followers,
     DriftNotifier notifier,
-    PortalMetrics metrics,
+    DriftMetrics metrics,
     IOptionsMonitor<DriftOptions> options,
     TimeProvider time,
     ILogger<DriftChecker> logger) : IDisposable
@@ -75,7 +74,10 @@ public sealed partial class DriftChecker(
     {
         try
         {
-            shared.SetResult(await CheckCoreAsync(tenantId, _stopping.Token));
+            using var activity = DriftMetrics.StartCheck(tenantId);
+            var report = await CheckCoreAsync(tenantId, _stopping.Token);
+            DriftMetrics.Checked(activity, report);
+            shared.SetResult(report);
         }
 #pragma warning disable CA1031 // Handed to every caller through the shared task.
         catch (Exception ex)

@@ -298,6 +298,8 @@ public sealed class ApplyEngineTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await host.CreateDemoAsync();
         await FillStackQuotaAsync(host, tenant);
+        using var errors = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), SplitCcp.Core.Observability.PortalTelemetry.Name, SplitCcp.Core.Aws.AwsCallMetrics.Errors);
 
         var apply = await host.ApplyAsync(tenant.Id);
 
@@ -310,9 +312,9 @@ public sealed class ApplyEngineTests
         stack.Message.ShouldContain("the apply stopped at this step");
         apply.Error.ShouldBe($"1 step failed. First: AppStream stack: {stack.Message}");
         apply.Steps.ShouldAllBe(s => s.Message == null || !s.Message.Contains("nothing needs doing"));
-        var appStream = host.Services.GetRequiredService<SplitCcp.Core.Observability.PortalMetrics>().AwsServices().Single(s => s.Service == "appstream");
-        appStream.Failures[SplitCcp.Core.Aws.AwsFailureKind.QuotaExceeded].ShouldBe(1, "one attempt, not retried");
-        appStream.Throttled.ShouldBe(0);
+        var appStream = errors.GetMeasurementSnapshot().Where(m => Equals(m.Tags["service"], "appstream")).ToList();
+        appStream.Count(m => Equals(m.Tags["kind"], "QuotaExceeded")).ShouldBe(1, "one attempt, not retried");
+        appStream.Count(m => Equals(m.Tags["kind"], "Throttled")).ShouldBe(0);
     }
 
     private static Microsoft.EntityFrameworkCore.IDbContextFactory<SplitCcp.Core.Persistence.SplitCcpDbContext> Db(ReconciliationTestHost host) =>

@@ -124,7 +124,7 @@ public sealed class SandboxAppStreamGatewayTests : SandboxTests
         (await AppStream.DescribeStackAsync("stack-10", default)).ShouldBeNull();
     }
 
-    private long AppStreamAttempts() => World.Metrics.AwsServices().Single(s => s.Service == AwsServices.AppStream).Attempts;
+    private long AppStreamAttempts() => World.Attempts(AwsServices.AppStream);
 
     private async Task<AppStreamFleet> CapturedImageFleetAsync()
     {

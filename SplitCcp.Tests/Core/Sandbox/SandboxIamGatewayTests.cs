@@ -114,7 +114,7 @@ public sealed class SandboxIamGatewayTests : SandboxTests
         (await Iam.ListAttachedRolePoliciesAsync("SplitCcp-Agent", default)).Count.ShouldBe(10);
     }
 
-    private long IamAttempts() => World.Metrics.AwsServices().Single(s => s.Service == AwsServices.Iam).Attempts;
+    private long IamAttempts() => World.Attempts(AwsServices.Iam);
 
     private async Task<string> IdentityCenterMetadataAsync()
     {

@@ -1,12 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
-using SplitCcp.Core.Observability;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core.Sandbox;
 
@@ -18,16 +19,22 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
 {
     private readonly CoreTestHost _host;
     private readonly Func<string, AwsCaller> _callers;
+    private readonly AwsCallMetrics _metrics;
+    private readonly MetricCollector<long> _calls;
+    private readonly MetricCollector<long> _throttled;
 
     private SandboxTestWorld(CoreTestHost host, TenantView tenant, int maxRetries, bool rateLimited)
     {
         _host = host;
         Tenant = tenant;
         Faults = new SandboxFaults(Options, Random, host.Time);
+        _metrics = new AwsCallMetrics(Meters);
+        _calls = Meters.Collect<long>(AwsCallMetrics.Calls);
+        _throttled = Meters.Collect<long>(AwsCallMetrics.Throttled);
         var limits = new AwsRateLimitOptions();
         var limiter = new AwsRateLimiter(host.Time, rateLimited ? limits.LimitFor : _ => new AwsRateLimit(1e9, int.MaxValue));
         var retry = new AwsRetry(new AwsRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.Zero }, host.Time, () => 0);
-        _callers = region => new AwsCaller(SandboxAccount.AccountIdFor(tenant.Id), region, limiter, limits, retry, Metrics);
+        _callers = region => new AwsCaller(SandboxAccount.AccountIdFor(tenant.Id), region, limiter, limits, retry, _metrics);
         Caller = _callers(tenant.Region);
         (Store, Console, Account) = Open();
     }
@@ -45,8 +52,14 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
     /// <summary>The caller of the tenant's region; every region's caller shares its limiter, retries and metrics.</summary>
     public AwsCaller Caller { get; }
 
-    /// <summary>What <see cref="Caller"/> counted: attempts and failures per service.</summary>
-    public PortalMetrics Metrics { get; } = new();
+    /// <summary>What <see cref="Caller"/> records, on meters of this world's own.</summary>
+    public TestMeterFactory Meters { get; } = new();
+
+    /// <summary>Attempts the callers sent to the service so far, retries included.</summary>
+    public long Attempts(string service) => Count(_calls, service);
+
+    /// <summary>Attempts to the service answered with throttling so far.</summary>
+    public long Throttled(string service) => Count(_throttled, service);
 
     public SandboxStore Store { get; private set; }
 
@@ -91,7 +104,16 @@ internal sealed class SandboxTestWorld : IAsyncDisposable
         return await db.SandboxObjects.AsNoTracking().Where(o => o.TenantId == TenantId && o.Kind == kind).ToListAsync();
     }
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _calls.Dispose();
+        _throttled.Dispose();
+        Meters.Dispose();
+        return _host.DisposeAsync();
+    }
+
+    private static long Count(MetricCollector<long> collector, string service) =>
+        collector.GetMeasurementSnapshot().ContainsTags(new KeyValuePair<string, object?>("service", service)).EvaluateAsCounter();
 
     private (SandboxStore, SandboxConsole, IAwsAccount) Open()
     {

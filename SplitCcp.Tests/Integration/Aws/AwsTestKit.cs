@@ -4,7 +4,7 @@ using Amazon.Runtime;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Aws.Signed;
-using SplitCcp.Core.Observability;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Integration.Aws;
 
@@ -30,7 +30,7 @@ public static class AwsTestKit
             limits.Services[service] = new AwsRateLimit(1000, 1000);
         }
 
-        return new AwsCaller(AccountId, region, new AwsRateLimiter(TimeProvider.System, limits.LimitFor), limits, new AwsRetry(FastRetry, TimeProvider.System), new PortalMetrics());
+        return new AwsCaller(AccountId, region, new AwsRateLimiter(TimeProvider.System, limits.LimitFor), limits, new AwsRetry(FastRetry, TimeProvider.System), new AwsCallMetrics(new TestMeterFactory()));
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Aws.Signed;
-using SplitCcp.Core.Observability;
+using SplitCcp.Tests.Infrastructure;
 using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Integration.Aws;
@@ -53,7 +53,7 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
         });
         using var http = AwsTestKit.DeliveringTo(stub.Endpoint);
         var account = new RealAwsAccount(Tenant(AwsAccessMode.AccessKeys, null), new BasicAWSCredentials(AwsStub.AccessKey, AwsStub.SecretKey), AwsTestKit.AccountId,
-            region => new AwsCaller(AwsTestKit.AccountId, region, limiter, limits, new AwsRetry(AwsTestKit.FastRetry, TimeProvider.System), new PortalMetrics()),
+            region => new AwsCaller(AwsTestKit.AccountId, region, limiter, limits, new AwsRetry(AwsTestKit.FastRetry, TimeProvider.System), new AwsCallMetrics(new TestMeterFactory())),
             http, AwsTestKit.PagesHttp);
 
         var identityCenter = account.IdentityCenterIn("us-east-1");

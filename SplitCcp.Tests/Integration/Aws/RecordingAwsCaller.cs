@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
-using SplitCcp.Core.Observability;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Integration.Aws;
 
@@ -16,7 +16,7 @@ public sealed class RecordingAwsCaller : IAwsCaller
     {
         var limits = new AwsRateLimitOptions();
         _inner = new AwsCaller(MotoAccountId, region, new AwsRateLimiter(TimeProvider.System, limits.LimitFor), limits,
-            new AwsRetry(new AwsRetryOptions { MaxRetries = 0 }, TimeProvider.System), new PortalMetrics());
+            new AwsRetry(new AwsRetryOptions { MaxRetries = 0 }, TimeProvider.System), new AwsCallMetrics(new TestMeterFactory()));
     }
 
     public ConcurrentQueue<AwsOperation> Operations { get; } = new();

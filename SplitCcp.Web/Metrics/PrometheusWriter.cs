@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace SplitCcp.Core.Observability;
+namespace SplitCcp.Web.Metrics;
 
-public enum MetricType
+internal enum PrometheusType
 {
     Counter,
     Gauge,
@@ -16,17 +16,17 @@ public enum MetricType
 /// samples, one per line. Refuses what a scraper would reject rather than writing it (a bad name, a family written twice,
 /// a sample outside its family), so a mistake fails a test instead of a scrape.
 /// </summary>
-public sealed partial class PrometheusText
+internal sealed partial class PrometheusWriter
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     private readonly StringBuilder _text = new();
     private readonly HashSet<string> _families = new(StringComparer.Ordinal);
     private string? _family;
-    private MetricType _type;
+    private PrometheusType _type;
 
     /// <summary>Starts a family; its samples follow until the next one starts.</summary>
-    public PrometheusText Family(string name, MetricType type, string help)
+    public PrometheusWriter Family(string name, PrometheusType type, string help)
     {
         if (!MetricName().IsMatch(name))
         {
@@ -46,9 +46,9 @@ public sealed partial class PrometheusText
     }
 
     /// <summary>One sample of the current counter or gauge family.</summary>
-    public PrometheusText Sample(double value, params ReadOnlySpan<(string Name, string Value)> labels)
+    public PrometheusWriter Sample(double value, params ReadOnlySpan<(string Name, string Value)> labels)
     {
-        if (_family is null || _type == MetricType.Histogram)
+        if (_family is null || _type == PrometheusType.Histogram)
         {
             throw new InvalidOperationException("A sample belongs to a counter or gauge family: start one first.");
         }
@@ -57,9 +57,9 @@ public sealed partial class PrometheusText
     }
 
     /// <summary>One histogram of the current histogram family: its cumulative buckets up to +Inf, its sum and its count.</summary>
-    public PrometheusText Histogram(HistogramSnapshot histogram, params ReadOnlySpan<(string Name, string Value)> labels)
+    public PrometheusWriter Histogram(HistogramSnapshot histogram, params ReadOnlySpan<(string Name, string Value)> labels)
     {
-        if (_family is null || _type != MetricType.Histogram)
+        if (_family is null || _type != PrometheusType.Histogram)
         {
             throw new InvalidOperationException("A histogram belongs to a histogram family: start one first.");
         }
@@ -92,7 +92,7 @@ public sealed partial class PrometheusText
     private static string EscapeHelp(string help) =>
         help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
-    private PrometheusText Line(string name, ReadOnlySpan<(string Name, string Value)> labels, string? le, double value)
+    private PrometheusWriter Line(string name, ReadOnlySpan<(string Name, string Value)> labels, string? le, double value)
     {
         _text.Append(name);
         if (labels.Length > 0 || le is not null)
@@ -127,4 +127,15 @@ public sealed partial class PrometheusText
 
     [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
     private static partial Regex LabelName();
+}
+
+/// <summary>
+/// A histogram as Prometheus exposes it: <see cref="CumulativeCounts"/> has one entry per bound (observations at or below
+/// it) and a last one for +Inf, which is <see cref="Count"/>.
+/// </summary>
+internal sealed record HistogramSnapshot(IReadOnlyList<double> Bounds, IReadOnlyList<long> CumulativeCounts, double Sum)
+{
+    public long Count => CumulativeCounts[^1];
+
+    public static HistogramSnapshot Empty(IReadOnlyList<double> bounds) => new(bounds, new long[bounds.Count + 1], 0);
 }

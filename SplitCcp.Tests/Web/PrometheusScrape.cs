@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SplitCcp.Tests.Core.Observability;
+namespace SplitCcp.Tests.Web;
 
 /// <summary>One sample line: <c>name{label="value",…} value</c>.</summary>
 internal sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)

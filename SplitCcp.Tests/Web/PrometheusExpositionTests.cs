@@ -1,17 +1,21 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using SplitCcp.Core.Observability;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
+using SplitCcp.Tests.Core;
 using SplitCcp.Tests.Core.Reconciliation;
+using SplitCcp.Web.Metrics;
 
-namespace SplitCcp.Tests.Core.Observability;
+namespace SplitCcp.Tests.Web;
 
-public sealed class MetricsExpositionTests
+/// <summary><c>/metrics</c>' text from the instruments of a Core host, as the portal's listener aggregates them.</summary>
+public sealed class PrometheusExpositionTests
 {
     [Fact]
     public async Task RenderAsync_AfterChecksOfDemoTenantsUnderThrottling_CountsTenantsChecksAndEveryAwsAttempt()
     {
         await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 0.3);
+        using var exposition = Exposition(host.Services);
         var demos = new[] { await host.CreateDemoAsync(), await host.CreateDemoAsync() };
         await host.Host.CreateTenantAsync(host.Operator.Principal, "never-checked");
         var unfinished = await host.Host.CreateTenantAsync(host.Operator.Principal, "unfinished");
@@ -22,7 +26,7 @@ public sealed class MetricsExpositionTests
             reports.Add((await checker.CheckAsync(id, CancellationToken.None)).ShouldNotBeNull());
         }
 
-        var scrape = await ScrapeAsync(host.Services);
+        var scrape = await exposition.ScrapeAsync();
 
         scrape.Validate();
         reports.Select(r => r.Status).ShouldBe([TenantHealthStatus.Pending, TenantHealthStatus.Pending, TenantHealthStatus.Unknown],
@@ -48,18 +52,19 @@ public sealed class MetricsExpositionTests
     public async Task RenderAsync_BeforeAndAfterADriftPass_ShowsThePassOnlyOnceItFinished()
     {
         await using var host = await CoreTestHost.StartAsync();
+        using var exposition = Exposition(host.Services);
         var op = await host.CreateOperatorAsync();
         foreach (var slug in new[] { "one", "two", "three" })
         {
             await host.CreateTenantAsync(op.Principal, slug);
         }
 
-        var before = await ScrapeAsync(host.Services);
+        var before = await exposition.ScrapeAsync();
         before.Value("splitccp_drift_pass_running").ShouldBe(0);
         before.Types.ShouldNotContainKey("splitccp_drift_last_pass_timestamp_seconds", "no pass has finished yet");
 
         await host.Services.GetRequiredService<DriftWorker>().CheckAllAsync();
-        var after = await ScrapeAsync(host.Services);
+        var after = await exposition.ScrapeAsync();
 
         after.Validate();
         after.Value("splitccp_drift_pass_running").ShouldBe(0);
@@ -70,6 +75,17 @@ public sealed class MetricsExpositionTests
         after.Value("splitccp_drift_check_duration_seconds_count", ("status", "Unknown")).ShouldBe(3);
     }
 
-    private static async Task<PrometheusScrape> ScrapeAsync(IServiceProvider services) =>
-        PrometheusScrape.Parse(await services.GetRequiredService<MetricsExposition>().RenderAsync(CancellationToken.None));
+    /// <summary>Listens from now on, as the portal does from its start.</summary>
+    private static Listening Exposition(IServiceProvider services)
+    {
+        var listener = new PortalMeterListener(services.GetRequiredService<IMeterFactory>());
+        return new Listening(listener, new PrometheusExposition(listener, services.GetRequiredService<DriftGauges>()));
+    }
+
+    private sealed class Listening(PortalMeterListener listener, PrometheusExposition exposition) : IDisposable
+    {
+        public async Task<PrometheusScrape> ScrapeAsync() => PrometheusScrape.Parse(await exposition.RenderAsync(CancellationToken.None));
+
+        public void Dispose() => listener.Dispose();
+    }
 }

@@ -1,16 +1,16 @@
 using System.Globalization;
-using SplitCcp.Core.Observability;
+using SplitCcp.Web.Metrics;
 
-namespace SplitCcp.Tests.Core.Observability;
+namespace SplitCcp.Tests.Web;
 
-public sealed class PrometheusTextTests
+public sealed class PrometheusWriterTests
 {
     [Fact]
     public void Sample_LabelValueWithBackslashQuoteAndLineFeed_EscapesEachAndReadsBackUnchanged()
     {
         const string nasty = "C:\\path \"quoted\"\nnext line";
 
-        var text = new PrometheusText().Family("splitccp_test", MetricType.Gauge, "A test.").Sample(1, ("value", nasty)).ToString();
+        var text = new PrometheusWriter().Family("splitccp_test", PrometheusType.Gauge, "A test.").Sample(1, ("value", nasty)).ToString();
 
         text.ShouldContain("""splitccp_test{value="C:\\path \"quoted\"\nnext line"} 1""" + "\n");
         PrometheusScrape.Parse(text).Samples.ShouldHaveSingleItem().Labels["value"].ShouldBe(nasty);
@@ -19,7 +19,7 @@ public sealed class PrometheusTextTests
     [Fact]
     public void Family_HelpWithBackslashAndLineFeed_EscapesThemButNotQuotes()
     {
-        var text = new PrometheusText().Family("splitccp_test", MetricType.Counter, "One \\ two\n\"three\"").ToString();
+        var text = new PrometheusWriter().Family("splitccp_test", PrometheusType.Counter, "One \\ two\n\"three\"").ToString();
 
         text.ShouldBe("# HELP splitccp_test One \\\\ two\\n\"three\"\n# TYPE splitccp_test counter\n");
         PrometheusScrape.Parse(text).Help["splitccp_test"].ShouldBe("One \\ two\n\"three\"");
@@ -44,7 +44,7 @@ public sealed class PrometheusTextTests
             comma.NumberFormat.NumberDecimalSeparator = ",";
             CultureInfo.CurrentCulture = comma;
 
-            PrometheusText.Format(value).ShouldBe(expected);
+            PrometheusWriter.Format(value).ShouldBe(expected);
         }
         finally
         {
@@ -57,7 +57,7 @@ public sealed class PrometheusTextTests
     {
         var snapshot = new HistogramSnapshot([0.5, 1], [2, 3, 5], 7.25);
 
-        var text = new PrometheusText().Family("splitccp_wait_seconds", MetricType.Histogram, "Waits.").Histogram(snapshot, ("service", "s3")).ToString();
+        var text = new PrometheusWriter().Family("splitccp_wait_seconds", PrometheusType.Histogram, "Waits.").Histogram(snapshot, ("service", "s3")).ToString();
 
         text.ShouldBe("""
             # HELP splitccp_wait_seconds Waits.
@@ -75,10 +75,10 @@ public sealed class PrometheusTextTests
     [Fact]
     public void Family_WrittenTwice_Throws()
     {
-        var text = new PrometheusText().Family("splitccp_test", MetricType.Gauge, "A test.").Sample(1);
-        text.Family("splitccp_other", MetricType.Gauge, "Another.").Sample(2);
+        var text = new PrometheusWriter().Family("splitccp_test", PrometheusType.Gauge, "A test.").Sample(1);
+        text.Family("splitccp_other", PrometheusType.Gauge, "Another.").Sample(2);
 
-        Should.Throw<InvalidOperationException>(() => text.Family("splitccp_test", MetricType.Gauge, "Again."));
+        Should.Throw<InvalidOperationException>(() => text.Family("splitccp_test", PrometheusType.Gauge, "Again."));
     }
 
     [Theory]
@@ -87,21 +87,21 @@ public sealed class PrometheusTextTests
     [InlineData("splitccp test")]
     [InlineData("")]
     public void Family_InvalidName_Throws(string name) =>
-        Should.Throw<ArgumentException>(() => new PrometheusText().Family(name, MetricType.Gauge, "A test."));
+        Should.Throw<ArgumentException>(() => new PrometheusWriter().Family(name, PrometheusType.Gauge, "A test."));
 
     [Theory]
     [InlineData("service-name")]
     [InlineData("__reserved")]
     [InlineData("0label")]
     public void Sample_InvalidLabelName_Throws(string label) =>
-        Should.Throw<ArgumentException>(() => new PrometheusText().Family("splitccp_test", MetricType.Gauge, "A test.").Sample(1, (label, "x")));
+        Should.Throw<ArgumentException>(() => new PrometheusWriter().Family("splitccp_test", PrometheusType.Gauge, "A test.").Sample(1, (label, "x")));
 
     [Fact]
     public void Histogram_LabelledLe_Throws() =>
-        Should.Throw<ArgumentException>(() => new PrometheusText().Family("splitccp_test", MetricType.Histogram, "A test.")
+        Should.Throw<ArgumentException>(() => new PrometheusWriter().Family("splitccp_test", PrometheusType.Histogram, "A test.")
             .Histogram(new HistogramSnapshot([1], [0, 0], 0), ("le", "1")));
 
     [Fact]
     public void Sample_InHistogramFamily_Throws() =>
-        Should.Throw<InvalidOperationException>(() => new PrometheusText().Family("splitccp_test", MetricType.Histogram, "A test.").Sample(1));
+        Should.Throw<InvalidOperationException>(() => new PrometheusWriter().Family("splitccp_test", PrometheusType.Histogram, "A test.").Sample(1));
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Tenants;
 
@@ -37,8 +38,6 @@ public sealed class SandboxAwsAccount : IAwsAccount
     public string AccountId { get; }
 
     public string Region => Tenant.Region;
-
-    public bool IsSandbox => true;
 
     public IConnectGateway Connect { get; }
 
@@ -100,8 +99,21 @@ internal abstract class SandboxGateway(SandboxAwsAccount account, string? region
         }, ct);
 }
 
-/// <summary>Opens a Sandbox tenant's account; the portal's account factory gives it the tenant's rate-limited, retrying caller for each region.</summary>
-public sealed class SandboxAccounts(SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
+/// <summary>
+/// The account provider for <see cref="AwsAccessMode.Sandbox"/> tenants: each has a simulated account of its own, whose ID is
+/// derived from the tenant. The portal's account factory gives it the tenant's rate-limited, retrying caller for each region.
+/// </summary>
+public sealed class SandboxAccounts(SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options) : IAwsAccountProvider
 {
+    public IReadOnlyCollection<AwsAccessMode> Modes { get; } = [AwsAccessMode.Sandbox];
+
+    public string? KnownAccountId(TenantView tenant) => SandboxAccount.AccountIdFor(tenant.Id);
+
+    public Task<IAwsAccount> OpenAsync(TenantView tenant, AwsCallerFactory callers, CancellationToken ct)
+    {
+        var accountId = SandboxAccount.AccountIdFor(tenant.Id);
+        return Task.FromResult(Open(tenant, region => callers(accountId, region)));
+    }
+
     public IAwsAccount Open(TenantView tenant, Func<string, IAwsCaller> callerIn) => new SandboxAwsAccount(tenant, callerIn, store, faults, random, options);
 }

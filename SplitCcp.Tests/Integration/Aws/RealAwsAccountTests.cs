@@ -30,7 +30,6 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
         (await account.CloudFront.FindOriginAccessControlAsync($"acme-{suffix}", CancellationToken.None)).ShouldBe(oac);
         account.AccountId.ShouldBe(AwsTestKit.AccountId);
         account.Region.ShouldBe("eu-west-2");
-        account.IsSandbox.ShouldBeFalse();
         account.AppStream.ShouldNotBeNull();
         account.IdentityCenterIn("us-east-1").ShouldNotBeNull();
     }

@@ -166,8 +166,6 @@ public sealed class SyntheticChecksOverHttpTests : IAsyncLifetime
 
         public string Region => "eu-west-2";
 
-        public bool IsSandbox => false;
-
         public IConnectGateway Connect => throw NoAwsCall();
 
         public IIamGateway Iam => throw NoAwsCall();

@@ -14,10 +14,11 @@ public sealed class SandboxAwsAccount : IAwsAccount
 {
     private readonly Func<string, IAwsCaller> _callerIn;
     private readonly SandboxStore _store;
-    private readonly SandboxFaults _faults;
+    private readonly SandboxFaults? _faults;
     private readonly IOptionsMonitor<SandboxOptions> _options;
 
-    internal SandboxAwsAccount(TenantView tenant, Func<string, IAwsCaller> callerIn, SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
+    /// <param name="faults">Null for the console's own look at the account, which meets no injected faults.</param>
+    internal SandboxAwsAccount(TenantView tenant, Func<string, IAwsCaller> callerIn, SandboxStore store, SandboxFaults? faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
     {
         Tenant = tenant;
         AccountId = SandboxAccount.AccountIdFor(tenant.Id);
@@ -68,7 +69,11 @@ public sealed class SandboxAwsAccount : IAwsAccount
     internal Task<T> CallAsync<T>(string region, AwsOperation operation, string? resource, Func<SandboxSession, Task<T>> act, CancellationToken ct) =>
         _callerIn(region).CallAsync(operation, resource, async token =>
         {
-            await _faults.BeforeAttemptAsync(AccountId, region, operation, resource, token);
+            if (_faults is not null)
+            {
+                await _faults.BeforeAttemptAsync(AccountId, region, operation, resource, token);
+            }
+
             return await _store.RunAsync(Tenant.Id, operation, resource, act, token);
         }, ct);
 
@@ -116,4 +121,17 @@ public sealed class SandboxAccounts(SandboxStore store, SandboxFaults faults, Sa
     }
 
     public IAwsAccount Open(TenantView tenant, Func<string, IAwsCaller> callerIn) => new SandboxAwsAccount(tenant, callerIn, store, faults, random, options);
+
+    /// <summary>
+    /// The account as its console reads it: the same gateways, without rate limits, retries or injected faults, since the
+    /// operator's look is none of the portal's API calls.
+    /// </summary>
+    internal IAwsAccount OpenForConsole(TenantView tenant) => new SandboxAwsAccount(tenant, _ => ConsoleCaller.Instance, store, null, random, options);
+
+    private sealed class ConsoleCaller : IAwsCaller
+    {
+        public static readonly ConsoleCaller Instance = new();
+
+        public Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<CancellationToken, Task<T>> operationCall, CancellationToken ct) => operationCall(ct);
+    }
 }

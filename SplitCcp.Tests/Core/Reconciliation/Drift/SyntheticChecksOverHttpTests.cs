@@ -158,7 +158,7 @@ public sealed class SyntheticChecksOverHttpTests : IAsyncLifetime
     }
 
     private static PlanItem Item(string key, PlanAction action) =>
-        new(key, key == ResourceKeys.Distribution ? "CloudFront distribution" : key, SpecSection.Hosting, action, [], [], null, [], null, null, Observed: true);
+        new(key, key == ResourceKeys.Distribution ? "CloudFront distribution" : key, SpecSection.Hosting, action, [], [], null, [], Observed: true);
 
     private sealed class PublishedSiteOnly(IPublishedSite site) : IAwsAccount
     {

@@ -56,6 +56,23 @@ public sealed class AwsAccountsTests
     }
 
     [Fact]
+    public async Task OpenAsync_RealAccountsGivenAModeTheyDoNotServe_RefuseItBeforeAnyCall()
+    {
+        using var real = new RealAwsAccounts(new AccountCredentials(TimeProvider.System, (_, _) => Task.FromResult<string?>(null)), TimeProvider.System);
+        var callers = 0;
+
+        var refused = await Should.ThrowAsync<AwsCallException>(() => real.OpenAsync(WizardSteps.Tenant(AwsAccessMode.Sandbox), (account, region) =>
+        {
+            callers++;
+            throw new InvalidOperationException("No caller should be asked for.");
+        }, CancellationToken.None));
+
+        refused.Failure.Kind.ShouldBe(AwsFailureKind.InvalidInput);
+        refused.Failure.Message.ShouldContain("takes no AWS credentials");
+        callers.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task NewTenantsSetup_NamesTheAccountItsProviderKnows()
     {
         await using var host = await CoreTestHost.StartAsync();

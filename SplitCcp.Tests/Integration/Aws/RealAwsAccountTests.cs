@@ -92,11 +92,6 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
     }
 
     [Fact]
-    public void Account_SandboxTenant_IsRefused() =>
-        Should.Throw<ArgumentException>(() => new RealAwsAccount(Tenant(AwsAccessMode.Sandbox, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller, AwsTestKit.Http, AwsTestKit.PagesHttp))
-            .Message.ShouldContain("Sandbox");
-
-    [Fact]
     public void Account_S3AndSts_GoThroughTheSdkGateways()
     {
         var account = new RealAwsAccount(Tenant(AwsAccessMode.DefaultCredentials, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller, AwsTestKit.Http, AwsTestKit.PagesHttp);

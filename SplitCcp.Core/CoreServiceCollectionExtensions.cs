@@ -99,7 +99,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new AwsRetry(sp.GetRequiredService<IOptions<AwsRetryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AccountCredentials(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TenantService>().GetSecretAccessKeyAsync));
         services.AddSingleton<AwsCallMetrics>();
-        services.AddSingleton<IAwsAccountFactory, AwsAccounts>();
+        services.AddSingleton<RealAwsAccounts>();
+        services.AddSingleton<IAwsAccountProvider>(sp => sp.GetRequiredService<RealAwsAccounts>());
+        services.AddSingleton<AwsAccounts>();
+        services.AddSingleton<IAwsAccountFactory>(sp => sp.GetRequiredService<AwsAccounts>());
+        services.AddSingleton<IKnownAccountIds>(sp => sp.GetRequiredService<AwsAccounts>());
         services.AddSplitCcpSandbox();
         services.AddSplitCcpAwsOnboarding();
     }

@@ -35,7 +35,7 @@ public sealed class AccountCredentials(TimeProvider time, Func<Guid, Cancellatio
                 case AwsAccessMode.AssumeRole:
                     return await AssumeAsync(tenant, ct);
                 default:
-                    throw Refused(tenant, $"Tenant {tenant.DisplayName} uses the Sandbox account, which needs no AWS credentials.");
+                    throw Refused(tenant, $"Tenant {tenant.DisplayName} uses access mode {tenant.AccessMode}, which takes no AWS credentials.");
             }
         }
         catch (AmazonServiceException ex)

@@ -16,7 +16,7 @@ public abstract record ConnectInstanceListing
     public sealed record Unavailable(string Reason) : ConnectInstanceListing;
 }
 
-/// <summary>Lists a tenant's Connect instances for the wizard's picker, from its account (or its Sandbox).</summary>
+/// <summary>Lists a tenant's Connect instances for the wizard's picker, from its account.</summary>
 public sealed class ConnectInstances(TenantService tenants, IAwsAccountFactory accounts)
 {
     public async Task<ConnectInstanceListing?> ListAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)

@@ -6,7 +6,7 @@ using SplitCcp.Core.Tenants;
 namespace SplitCcp.Core.Aws;
 
 /// <summary>
-/// A non-Sandbox tenant's real AWS account: one gateway per service, all signed with the tenant's credentials, rate-limited
+/// A tenant's real AWS account: one gateway per service, all signed with the tenant's credentials, rate-limited
 /// and retried by the account's <see cref="IAwsCaller"/> for the region called, and sent to the tenant's endpoint override
 /// when it has one. The published pages are fetched anonymously with their own client (see <see cref="HttpPublishedSite.CreateHttpClient"/>).
 /// </summary>
@@ -25,11 +25,6 @@ public sealed class RealAwsAccount : IAwsAccount
     public RealAwsAccount(
         TenantView tenant, AWSCredentials credentials, string accountId, Func<string, IAwsCaller> callerIn, HttpClient http, HttpClient pagesHttp, TimeProvider? time = null)
     {
-        if (tenant.AccessMode == AwsAccessMode.Sandbox)
-        {
-            throw new ArgumentException($"Tenant {tenant.DisplayName} uses the Sandbox account, not a real one.", nameof(tenant));
-        }
-
         AccountId = accountId;
         Region = tenant.Region;
         _credentials = credentials;
@@ -51,8 +46,6 @@ public sealed class RealAwsAccount : IAwsAccount
     public string AccountId { get; }
 
     public string Region { get; }
-
-    public bool IsSandbox => false;
 
     public IConnectGateway Connect { get; }
 

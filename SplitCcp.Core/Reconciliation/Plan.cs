@@ -40,8 +40,6 @@ public sealed record PlanItem(
     IReadOnlyList<FieldChange> Changes,
     string? Reason,
     IReadOnlyList<InstructionStep> Instructions,
-    string? SandboxKind,
-    string? SandboxId,
     bool Unreadable = false,
     bool Observed = false);
 

@@ -18,9 +18,13 @@ public sealed class Reconciler(IAwsAccountFactory accounts, CcpPageGenerator pag
         (await PlanWithContextAsync(tenant, spec, ct)).Plan;
 
     /// <summary>The plan and the context it was made in, whose effective spec and account the drift checks go on with.</summary>
-    internal async Task<(Plan Plan, ReconcileContext Context)> PlanWithContextAsync(TenantView tenant, TenantSpec spec, CancellationToken ct)
+    internal async Task<(Plan Plan, ReconcileContext Context)> PlanWithContextAsync(TenantView tenant, TenantSpec spec, CancellationToken ct) =>
+        await PlanWithContextAsync(tenant, spec, await accounts.OpenAsync(tenant, ct), ct);
+
+    /// <summary>The plan made over an account the caller opened, and its context.</summary>
+    internal async Task<(Plan Plan, ReconcileContext Context)> PlanWithContextAsync(TenantView tenant, TenantSpec spec, IAwsAccount aws, CancellationToken ct)
     {
-        var run = await StartAsync(tenant, spec, ct);
+        var run = Start(tenant, spec, aws);
         var items = new List<PlanItem>();
         foreach (var resource in run.Resources)
         {
@@ -30,9 +34,10 @@ public sealed class Reconciler(IAwsAccountFactory accounts, CcpPageGenerator pag
         return (new Plan(tenant.Id, time.GetUtcNow(), items), run.Context);
     }
 
-    internal async Task<PlanRun> StartAsync(TenantView tenant, TenantSpec spec, CancellationToken ct)
+    internal async Task<PlanRun> StartAsync(TenantView tenant, TenantSpec spec, CancellationToken ct) => Start(tenant, spec, await accounts.OpenAsync(tenant, ct));
+
+    private PlanRun Start(TenantView tenant, TenantSpec spec, IAwsAccount aws)
     {
-        var aws = await accounts.OpenAsync(tenant, ct);
         var context = new ReconcileContext(tenant, spec, aws, pages, streams, time, options.Value);
         return new PlanRun(context, ResourceCatalog.For(spec), TenantSpecRules.Validate(spec, SpecTarget.Of(tenant)));
     }
@@ -54,7 +59,7 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
 
     /// <summary>Sets a resource's outcome once apply has brought it in sync or failed it, so its dependents are planned on that.</summary>
     public void Record(Resource resource, PlanAction action, string? reason = null) =>
-        _items[resource.Key] = Item(resource, action, reason: reason, sandboxId: _items.GetValueOrDefault(resource.Key)?.SandboxId);
+        _items[resource.Key] = Item(resource, action, reason: reason);
 
     /// <summary>Plans one resource against what AWS has now, given the outcomes of its dependencies so far.</summary>
     /// <param name="throwOnFailure">True to let an AWS failure through, for an apply step to report it as failed; a plan shows it as Blocked.</param>
@@ -104,11 +109,11 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
         {
             ObservedState.Blocked => Item(resource, PlanAction.Blocked, reason: observation.Reason),
             _ when resource.IsManual && !observation.InSync =>
-                Item(resource, PlanAction.Manual, Changes(observation), observation.Reason, resource.Instructions(Context), observation.SandboxId),
-            ObservedState.InProgress => Item(resource, PlanAction.Create, reason: $"In progress: {observation.Reason}.", sandboxId: observation.SandboxId),
+                Item(resource, PlanAction.Manual, Changes(observation), observation.Reason, resource.Instructions(Context)),
+            ObservedState.InProgress => Item(resource, PlanAction.Create, reason: $"In progress: {observation.Reason}."),
             ObservedState.Missing => Item(resource, PlanAction.Create, observation.Fields),
-            _ when observation.InSync => Item(resource, PlanAction.InSync, sandboxId: observation.SandboxId),
-            _ => Item(resource, PlanAction.Update, observation.Differences, sandboxId: observation.SandboxId),
+            _ when observation.InSync => Item(resource, PlanAction.InSync),
+            _ => Item(resource, PlanAction.Update, observation.Differences),
         };
         return (item with { Observed = true }, observation);
     }
@@ -120,9 +125,8 @@ internal sealed class PlanRun(ReconcileContext context, IReadOnlyList<Resource> 
 
     private static PlanItem Item(
         Resource resource, PlanAction action, IReadOnlyList<FieldChange>? changes = null, string? reason = null,
-        IReadOnlyList<InstructionStep>? instructions = null, string? sandboxId = null) =>
-        new(resource.Key, resource.Title, resource.Section, action, resource.DependsOn, changes ?? [], reason, instructions ?? [],
-            resource.SandboxKind, sandboxId);
+        IReadOnlyList<InstructionStep>? instructions = null) =>
+        new(resource.Key, resource.Title, resource.Section, action, resource.DependsOn, changes ?? [], reason, instructions ?? []);
 
     private static string SectionTitle(SpecSection section) => section switch
     {

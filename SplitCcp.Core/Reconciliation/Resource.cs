@@ -18,15 +18,15 @@ public enum ObservedState
 }
 
 /// <summary>What a resource found in AWS, with each field as the spec wants it and as AWS has it.</summary>
-public sealed record Observation(ObservedState State, IReadOnlyList<FieldChange> Fields, string? Reason = null, string? SandboxId = null)
+public sealed record Observation(ObservedState State, IReadOnlyList<FieldChange> Fields, string? Reason = null)
 {
-    public static Observation Present(string? sandboxId, params FieldChange[] fields) => new(ObservedState.Present, fields, null, sandboxId);
+    public static Observation Present(params FieldChange[] fields) => new(ObservedState.Present, fields);
 
     /// <summary>Missing, listing what will be created (the fields' actual values are null).</summary>
     public static Observation Missing(params FieldChange[] desired) =>
         new(ObservedState.Missing, desired.Select(f => f with { Actual = null }).ToList());
 
-    public static Observation InProgress(string reason, string? sandboxId = null) => new(ObservedState.InProgress, [], reason, sandboxId);
+    public static Observation InProgress(string reason) => new(ObservedState.InProgress, [], reason);
 
     public static Observation Blocked(string reason) => new(ObservedState.Blocked, [], reason);
 
@@ -52,9 +52,6 @@ public abstract class Resource(string key, string title, SpecSection section, pa
 
     /// <summary>The resource as it reads within a sentence ("Created the AppStream fleet."), where <see cref="Title"/> is a label.</summary>
     public virtual string Noun => $"the {Title}";
-
-    /// <summary>The Sandbox kind of the AWS object behind this resource, for "simulate a console change"; null when there is no single one.</summary>
-    public virtual string? SandboxKind => null;
 
     /// <summary>True when only the AWS console can make it right: the plan shows instructions instead of a change.</summary>
     public virtual bool IsManual => false;

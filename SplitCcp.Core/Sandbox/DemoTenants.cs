@@ -42,8 +42,7 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
         var world = await console.GetWorldAsync(tenant.Id, ct);
         var application = await console.CreateSamlApplicationAsync(tenant.Id, "SplitCcp CCP", ct);
 
-        var spec = TenantSpecDefaults.For(tenant);
-        spec.AwsAccountId = world.AccountId;
+        var spec = TenantSpecDefaults.For(tenant, world.AccountId);
         spec.Connect = new ConnectSpec
         {
             InstanceMode = ConnectInstanceMode.Create,

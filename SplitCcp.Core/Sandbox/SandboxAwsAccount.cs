@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Tenants;
 
@@ -13,10 +14,11 @@ public sealed class SandboxAwsAccount : IAwsAccount
 {
     private readonly Func<string, IAwsCaller> _callerIn;
     private readonly SandboxStore _store;
-    private readonly SandboxFaults _faults;
+    private readonly SandboxFaults? _faults;
     private readonly IOptionsMonitor<SandboxOptions> _options;
 
-    internal SandboxAwsAccount(TenantView tenant, Func<string, IAwsCaller> callerIn, SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
+    /// <param name="faults">Null for the console's own look at the account, which meets no injected faults.</param>
+    internal SandboxAwsAccount(TenantView tenant, Func<string, IAwsCaller> callerIn, SandboxStore store, SandboxFaults? faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
     {
         Tenant = tenant;
         AccountId = SandboxAccount.AccountIdFor(tenant.Id);
@@ -37,8 +39,6 @@ public sealed class SandboxAwsAccount : IAwsAccount
     public string AccountId { get; }
 
     public string Region => Tenant.Region;
-
-    public bool IsSandbox => true;
 
     public IConnectGateway Connect { get; }
 
@@ -69,7 +69,11 @@ public sealed class SandboxAwsAccount : IAwsAccount
     internal Task<T> CallAsync<T>(string region, AwsOperation operation, string? resource, Func<SandboxSession, Task<T>> act, CancellationToken ct) =>
         _callerIn(region).CallAsync(operation, resource, async token =>
         {
-            await _faults.BeforeAttemptAsync(AccountId, region, operation, resource, token);
+            if (_faults is not null)
+            {
+                await _faults.BeforeAttemptAsync(AccountId, region, operation, resource, token);
+            }
+
             return await _store.RunAsync(Tenant.Id, operation, resource, act, token);
         }, ct);
 
@@ -100,8 +104,34 @@ internal abstract class SandboxGateway(SandboxAwsAccount account, string? region
         }, ct);
 }
 
-/// <summary>Opens a Sandbox tenant's account; the portal's account factory gives it the tenant's rate-limited, retrying caller for each region.</summary>
-public sealed class SandboxAccounts(SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options)
+/// <summary>
+/// The account provider for <see cref="AwsAccessMode.Sandbox"/> tenants: each has a simulated account of its own, whose ID is
+/// derived from the tenant. The portal's account factory gives it the tenant's rate-limited, retrying caller for each region.
+/// </summary>
+public sealed class SandboxAccounts(SandboxStore store, SandboxFaults faults, SandboxRandom random, IOptionsMonitor<SandboxOptions> options) : IAwsAccountProvider
 {
+    public IReadOnlyCollection<AwsAccessMode> Modes { get; } = [AwsAccessMode.Sandbox];
+
+    public string? KnownAccountId(TenantView tenant) => SandboxAccount.AccountIdFor(tenant.Id);
+
+    public Task<IAwsAccount> OpenAsync(TenantView tenant, AwsCallerFactory callers, CancellationToken ct)
+    {
+        var accountId = SandboxAccount.AccountIdFor(tenant.Id);
+        return Task.FromResult(Open(tenant, region => callers(accountId, region)));
+    }
+
     public IAwsAccount Open(TenantView tenant, Func<string, IAwsCaller> callerIn) => new SandboxAwsAccount(tenant, callerIn, store, faults, random, options);
+
+    /// <summary>
+    /// The account as its console reads it: the same gateways, without rate limits, retries or injected faults, since the
+    /// operator's look is none of the portal's API calls.
+    /// </summary>
+    internal IAwsAccount OpenForConsole(TenantView tenant) => new SandboxAwsAccount(tenant, _ => ConsoleCaller.Instance, store, null, random, options);
+
+    private sealed class ConsoleCaller : IAwsCaller
+    {
+        public static readonly ConsoleCaller Instance = new();
+
+        public Task<T> CallAsync<T>(AwsOperation operation, string? resource, Func<CancellationToken, Task<T>> operationCall, CancellationToken ct) => operationCall(ct);
+    }
 }

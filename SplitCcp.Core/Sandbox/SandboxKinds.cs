@@ -1,9 +1,9 @@
 namespace SplitCcp.Core.Sandbox;
 
 /// <summary>
-/// The kinds of object a Sandbox account holds, and how each is identified. The plan names a resource's Sandbox object
-/// by (kind, id), so "simulate a console change" can delete it or alter one of its fields (the field names are the
-/// camelCase properties of the stored JSON, which are also the field names the plan's diffs show).
+/// The kinds of object a Sandbox account holds, and how each is identified. <see cref="SandboxResourceObjects"/> finds a
+/// resource's object by (kind, id), so "simulate a console change" can delete it or alter one of its fields (the field names
+/// are the camelCase properties of the stored JSON, which are also the field names the plan's diffs show).
 /// </summary>
 public static class SandboxKinds
 {

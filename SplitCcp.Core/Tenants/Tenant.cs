@@ -11,7 +11,7 @@ public sealed class Tenant
 
     public string Region { get; set; } = "";
 
-    public AwsAccessMode AccessMode { get; set; } = AwsAccessMode.Sandbox;
+    public AwsAccessMode AccessMode { get; set; }
 
     public string? RoleArn { get; set; }
 

@@ -172,9 +172,6 @@ public static partial class TenantRules
                     Check("accessKeyId", AccessKeyId(input.AccessKeyId));
                     Check("secretAccessKey", SecretAccessKey(input.SecretAccessKey, hasStoredSecret));
                     break;
-                case AwsAccessMode.Sandbox:
-                case AwsAccessMode.DefaultCredentials:
-                    break;
             }
         }
 

@@ -38,8 +38,8 @@ public static class AwsServices
 
 /// <summary>
 /// Runs one AWS call for one tenant account: waits for the rate limiter's token for (account, region, service[, operation]),
-/// then runs the call, retrying transient failures with jittered back-off. Real gateways and the Sandbox both go through it,
-/// so injected Sandbox faults exercise the same retry path as real throttling.
+/// then runs the call, retrying transient failures with jittered back-off. Real gateways and simulated ones both go through it,
+/// so a simulated account's injected faults exercise the same retry path as real throttling.
 /// </summary>
 public interface IAwsCaller
 {

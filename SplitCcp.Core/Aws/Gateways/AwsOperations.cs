@@ -1,6 +1,6 @@
 namespace SplitCcp.Core.Aws.Gateways;
 
-// Every AWS operation the portal can call, per service, with the IAM actions it needs. Gateways (real and Sandbox) pass
+// Every AWS operation the portal can call, per service, with the IAM actions it needs. Gateways (real and simulated) pass
 // these to IAwsCaller and never build an AwsOperation of their own; the onboarding template's policy is generated from
 // these lists, and a test holds the two equal.
 

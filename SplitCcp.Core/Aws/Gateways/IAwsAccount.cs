@@ -2,15 +2,13 @@ using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Aws.Gateways;
 
-/// <summary>One tenant's AWS account, one gateway per service: the real account by the tenant's access mode, or its Sandbox.</summary>
+/// <summary>One tenant's AWS account, one gateway per service, as the provider for the tenant's access mode opens it.</summary>
 public interface IAwsAccount
 {
-    /// <summary>The 12-digit account ID: from the role ARN, the tenant's spec, STS, or the Sandbox.</summary>
+    /// <summary>The 12-digit account ID: known from the tenant's settings, or asked of the account once.</summary>
     string AccountId { get; }
 
     string Region { get; }
-
-    bool IsSandbox { get; }
 
     IConnectGateway Connect { get; }
 
@@ -34,7 +32,7 @@ public interface IAwsAccount
     IPublishedSite PublishedSite { get; }
 }
 
-/// <summary>Opens a tenant's account: the Sandbox for Sandbox tenants, the real gateways otherwise.</summary>
+/// <summary>Opens a tenant's account, by its access mode.</summary>
 public interface IAwsAccountFactory
 {
     Task<IAwsAccount> OpenAsync(TenantView tenant, CancellationToken ct);

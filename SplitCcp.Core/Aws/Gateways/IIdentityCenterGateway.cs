@@ -37,7 +37,7 @@ public interface IIdentityCenterGateway
 
     /// <summary>
     /// The application's SAML metadata document from its metadata URL (https://portal.sso.&lt;region&gt;.amazonaws.com/saml/metadata/…).
-    /// Not an SSO Admin API (there is none): a plain HTTPS GET, and the Sandbox serves its own. Null when the URL answers 404.
+    /// Not an SSO Admin API (there is none): a plain HTTPS GET, which a simulated account answers itself. Null when the URL answers 404.
     /// </summary>
     Task<string?> GetSamlMetadataAsync(string metadataUrl, CancellationToken ct);
 }

@@ -21,6 +21,6 @@ internal sealed class AccountResource() : Resource(ResourceKeys.Account, "AWS ac
                 $"The tenant's credentials reach AWS account {identity.Account}, but its setup names account {ctx.Spec.AwsAccountId}. Correct the account ID in the setup, or the tenant's access settings.");
         }
 
-        return Observation.Present(null, new FieldChange("accountId", ctx.Spec.AwsAccountId, identity.Account));
+        return Observation.Present(new FieldChange("accountId", ctx.Spec.AwsAccountId, identity.Account));
     }
 }

@@ -1,6 +1,5 @@
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
-using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation.Resources;
@@ -9,8 +8,6 @@ namespace SplitCcp.Core.Reconciliation.Resources;
 internal sealed class ImageBuilderResource()
     : Resource(ResourceKeys.ImageBuilder, "AppStream image builder", SpecSection.AppStream, ResourceKeys.Account)
 {
-    public override string? SandboxKind => SandboxKinds.AppStreamImageBuilder;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var spec = ctx.Spec.AppStream.ImageBuilder;
@@ -20,18 +17,18 @@ internal sealed class ImageBuilderResource()
         {
             if (builder.State == "PENDING")
             {
-                return Observation.InProgress($"image builder {builder.Name} is starting", builder.Name);
+                return Observation.InProgress($"image builder {builder.Name} is starting");
             }
 
             // AWS cannot change a builder's instance type, and the portal does not delete builders.
             return builder.InstanceType == spec.InstanceType
-                ? Observation.Present(builder.Name, Fields(builder))
+                ? Observation.Present(Fields(builder))
                 : Observation.Blocked($"Image builder {builder.Name} is a {builder.InstanceType}, and AWS cannot change a builder's instance type. Set it back to {builder.InstanceType} in the setup, or delete the builder in the AppStream console and apply again.");
         }
 
         // A builder is only needed until the image is captured; many teams delete it afterwards to save its cost.
         var image = await ctx.Aws.AppStream.DescribeImageAsync(ctx.Spec.AppStream.ImageName!, ct);
-        return image is { State: "AVAILABLE" } ? Observation.Present(null) : Observation.Missing(Fields(null));
+        return image is { State: "AVAILABLE" } ? Observation.Present() : Observation.Missing(Fields(null));
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
@@ -44,8 +41,6 @@ internal sealed class ImageBuilderResource()
 /// <summary>The image with the in-session CCP: there is no CreateImage API, so it is captured in the builder by Image Assistant.</summary>
 internal sealed class ImageResource() : Resource(ResourceKeys.Image, "AppStream image", SpecSection.AppStream, ResourceKeys.ImageBuilder)
 {
-    public override string? SandboxKind => SandboxKinds.AppStreamImage;
-
     public override bool IsManual => true;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
@@ -53,7 +48,7 @@ internal sealed class ImageResource() : Resource(ResourceKeys.Image, "AppStream 
         var name = ctx.Spec.AppStream.ImageName!;
         var image = await ctx.Aws.AppStream.DescribeImageAsync(name, ct);
         var field = new FieldChange("state", "AVAILABLE", image?.State);
-        return image is null ? Observation.Missing(field) : Observation.Present(name, field);
+        return image is null ? Observation.Missing(field) : Observation.Present(field);
     }
 
     public override IReadOnlyList<InstructionStep> Instructions(ReconcileContext ctx)
@@ -73,8 +68,6 @@ internal sealed class ImageResource() : Resource(ResourceKeys.Image, "AppStream 
 /// <summary>The fleet agents stream from, running the captured image. Starting and stopping are slow: the engine waits.</summary>
 internal sealed class FleetResource() : Resource(ResourceKeys.Fleet, "AppStream fleet", SpecSection.AppStream, ResourceKeys.Image)
 {
-    public override string? SandboxKind => SandboxKinds.AppStreamFleet;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var spec = ctx.Spec.AppStream;
@@ -94,7 +87,7 @@ internal sealed class FleetResource() : Resource(ResourceKeys.Fleet, "AppStream 
 
         if (fleet.State is AppStreamFleet.Starting or AppStreamFleet.Stopping)
         {
-            return Observation.InProgress($"fleet {fleet.Name} is {fleet.State}", fleet.Name);
+            return Observation.InProgress($"fleet {fleet.Name} is {fleet.State}");
         }
 
         if (fleet.FleetType != TypeOf(spec.Fleet))
@@ -102,7 +95,7 @@ internal sealed class FleetResource() : Resource(ResourceKeys.Fleet, "AppStream 
             return Observation.Blocked($"Fleet {fleet.Name} is {fleet.FleetType}, and AWS cannot change a fleet's type. Delete the fleet in the AppStream console, or set the type back in the setup.");
         }
 
-        return Observation.Present(fleet.Name, Fields(fleet));
+        return Observation.Present(Fields(fleet));
     }
 
     public override async Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
@@ -140,14 +133,12 @@ internal sealed class FleetResource() : Resource(ResourceKeys.Fleet, "AppStream 
 /// <summary>The stack agents open; it points at the fleet through an association.</summary>
 internal sealed class StackResource() : Resource(ResourceKeys.Stack, "AppStream stack", SpecSection.AppStream, ResourceKeys.Account)
 {
-    public override string? SandboxKind => SandboxKinds.AppStreamStack;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var name = ctx.Spec.AppStream.StackName!;
         var stack = await ctx.Aws.AppStream.DescribeStackAsync(name, ct);
         var field = new FieldChange("name", name, stack?.Name);
-        return stack is null ? Observation.Missing(field) : Observation.Present(name, field);
+        return stack is null ? Observation.Missing(field) : Observation.Present(field);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct) =>
@@ -159,15 +150,13 @@ internal sealed class StackFleetResource()
 {
     public override string Noun => "the fleet's association with the stack";
 
-    public override string? SandboxKind => SandboxKinds.AppStreamFleetAssociation;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var stack = ctx.Spec.AppStream.StackName!;
         var fleet = ctx.Spec.AppStream.Fleet.Name!;
         var associated = await ctx.Aws.AppStream.ListAssociatedFleetsAsync(stack, ct);
         var field = new FieldChange("fleet", fleet, associated.Contains(fleet, StringComparer.Ordinal) ? fleet : null);
-        return field.Actual is null ? Observation.Missing(field) : Observation.Present($"{stack}|{fleet}", field);
+        return field.Actual is null ? Observation.Missing(field) : Observation.Present(field);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct) =>

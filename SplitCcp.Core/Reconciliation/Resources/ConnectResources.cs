@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
-using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation.Resources;
@@ -10,8 +9,6 @@ namespace SplitCcp.Core.Reconciliation.Resources;
 /// <summary>The Connect instance: an existing one is verified (it must use SAML); in Create mode it is created by alias.</summary>
 internal sealed class ConnectInstanceResource() : Resource(ResourceKeys.ConnectInstance, "Amazon Connect instance", SpecSection.Instance, ResourceKeys.Account)
 {
-    public override string? SandboxKind => SandboxKinds.ConnectInstance;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var connect = ctx.Spec.Connect;
@@ -39,7 +36,7 @@ internal sealed class ConnectInstanceResource() : Resource(ResourceKeys.ConnectI
 
         if (instance.Status == ConnectInstance.CreationInProgress)
         {
-            return Observation.InProgress($"AWS is still creating instance {instance.Alias}", instance.Id);
+            return Observation.InProgress($"AWS is still creating instance {instance.Alias}");
         }
 
         if (!instance.UsesSaml)
@@ -52,7 +49,7 @@ internal sealed class ConnectInstanceResource() : Resource(ResourceKeys.ConnectI
             return Observation.Blocked($"AWS failed to create instance {instance.Alias}. Delete it in the Amazon Connect console, then apply again.");
         }
 
-        return Observation.Present(instance.Id, Fields(alias, instance));
+        return Observation.Present(Fields(alias, instance));
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct) =>
@@ -70,8 +67,6 @@ internal sealed class ConnectInstanceResource() : Resource(ResourceKeys.ConnectI
 internal sealed class ConnectUserResource(AgentUserSpec agent)
     : Resource(ResourceKeys.ConnectUser(agent.Email!), $"Connect user {agent.Email}", SpecSection.Instance, ResourceKeys.ConnectInstance)
 {
-    public override string? SandboxKind => SandboxKinds.ConnectUser;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var instanceId = ctx.Spec.Connect.InstanceId!;
@@ -81,7 +76,7 @@ internal sealed class ConnectUserResource(AgentUserSpec agent)
             new("firstName", agent.FirstName, actual?.FirstName),
             new("lastName", agent.LastName, actual?.LastName),
         ];
-        return user is null ? Observation.Missing(Fields(null)) : Observation.Present($"{instanceId}/{user.Username}", Fields(user));
+        return user is null ? Observation.Missing(Fields(null)) : Observation.Present(Fields(user));
     }
 
     public override async Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
@@ -122,8 +117,6 @@ internal sealed class PhoneNumberResource(PhoneNumberSpec number)
 {
     public override string Noun => $"the {KindOf(number)} number in {Countries.InSentence(number.CountryCode)}";
 
-    public override string? SandboxKind => SandboxKinds.ConnectPhoneNumber;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var connect = ctx.Aws.Connect;
@@ -141,7 +134,7 @@ internal sealed class PhoneNumberResource(PhoneNumberSpec number)
                     // Released since it was listed.
                     break;
                 case { Status: ConnectPhoneNumber.Claimed } claimed:
-                    return Observation.Present(claimed.Id, Fields(claimed));
+                    return Observation.Present(Fields(claimed));
                 case { Status: ConnectPhoneNumber.Failed } failedClaim:
                     failed ??= failedClaim;
                     break;
@@ -154,7 +147,7 @@ internal sealed class PhoneNumberResource(PhoneNumberSpec number)
 
         return (inProgress, failed) switch
         {
-            ({ } claiming, _) => Observation.InProgress($"AWS is still claiming {claiming.Number}", claiming.Id),
+            ({ } claiming, _) => Observation.InProgress($"AWS is still claiming {claiming.Number}"),
             (null, { } failedClaim) => Observation.Blocked(FailedClaim(failedClaim)),
             _ => Observation.Missing(Fields(null)),
         };
@@ -195,7 +188,8 @@ internal sealed class PhoneNumberResource(PhoneNumberSpec number)
         new("status", ConnectPhoneNumber.Claimed, actual?.Status),
     ];
 
-    private static string TypeOf(PhoneNumberSpec number) => number.Type == PhoneNumberType.TollFree ? "TOLL_FREE" : "DID";
+    /// <summary>The number type as Connect names it.</summary>
+    internal static string TypeOf(PhoneNumberSpec number) => number.Type == PhoneNumberType.TollFree ? "TOLL_FREE" : "DID";
 
     private static string KindOf(PhoneNumberSpec number) => number.Type == PhoneNumberType.TollFree ? "toll-free" : "direct-dial";
 }
@@ -205,8 +199,6 @@ internal sealed class ApprovedOriginResource(string hostingDependency)
     : Resource(ResourceKeys.ConnectApprovedOrigin, "Approved origin of the CCP pages", SpecSection.Hosting, ResourceKeys.ConnectInstance, hostingDependency)
 {
     public override string Noun => "the approved origin of the CCP pages";
-
-    public override string? SandboxKind => SandboxKinds.ConnectApprovedOrigin;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
@@ -220,7 +212,7 @@ internal sealed class ApprovedOriginResource(string hostingDependency)
         var origins = await ctx.Aws.Connect.ListApprovedOriginsAsync(instanceId, ct);
         var found = origins.FirstOrDefault(o => string.Equals(o.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase));
         var field = new FieldChange("origin", origin, found);
-        return found is null ? Observation.Missing(field) : Observation.Present($"{instanceId}|{found}", field);
+        return found is null ? Observation.Missing(field) : Observation.Present(field);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct) =>

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SplitCcp.Core.Aws.Gateways;
-using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation.Resources;
@@ -16,8 +15,6 @@ internal sealed class BucketResource() : Resource(ResourceKeys.Bucket, "S3 bucke
 {
     public const string Ownership = "BucketOwnerEnforced";
 
-    public override string? SandboxKind => SandboxKinds.S3Bucket;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var bucket = ctx.Spec.Hosting.BucketName!;
@@ -27,7 +24,7 @@ internal sealed class BucketResource() : Resource(ResourceKeys.Bucket, "S3 bucke
             return Observation.Missing(Fields(ctx, null, null));
         }
 
-        return Observation.Present(bucket, Fields(ctx, await s3.GetObjectOwnershipAsync(bucket, ct), await s3.GetPublicAccessBlockAsync(bucket, ct) ?? new(false, false, false, false)));
+        return Observation.Present(Fields(ctx, await s3.GetObjectOwnershipAsync(bucket, ct), await s3.GetPublicAccessBlockAsync(bucket, ct) ?? new(false, false, false, false)));
     }
 
     public override async Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
@@ -66,8 +63,6 @@ internal sealed class BucketResource() : Resource(ResourceKeys.Bucket, "S3 bucke
 internal sealed class OriginAccessControlResource()
     : Resource(ResourceKeys.OriginAccessControl, "CloudFront origin access control", SpecSection.Hosting, ResourceKeys.Account)
 {
-    public override string? SandboxKind => SandboxKinds.CloudFrontOriginAccessControl;
-
     private const string Prefix = "splitccp-";
 
     /// <summary>The bucket's name, with the portal's prefix unless it has it already (the default bucket name does).</summary>
@@ -96,7 +91,7 @@ internal sealed class OriginAccessControlResource()
         }
 
         ctx.Outputs[Key] = oac.Id;
-        return Observation.Present(oac.Id, field);
+        return Observation.Present(field);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct) =>
@@ -112,8 +107,6 @@ internal sealed class OriginAccessControlResource()
 internal sealed class DistributionResource()
     : Resource(ResourceKeys.Distribution, "CloudFront distribution", SpecSection.Hosting, ResourceKeys.Bucket, ResourceKeys.OriginAccessControl)
 {
-    public override string? SandboxKind => SandboxKinds.CloudFrontDistribution;
-
     public static string CommentFor(ReconcileContext ctx) => $"SplitCcp CCP pages: {ctx.Spec.Hosting.BucketName}";
 
     public static string OriginDomain(ReconcileContext ctx) => $"{ctx.Spec.Hosting.BucketName}{SetupValues.BucketHostSuffix(ctx.Tenant.Region)}";
@@ -140,7 +133,7 @@ internal sealed class DistributionResource()
             ctx.Learn(s => s.Hosting.CloudFrontDomain = distribution.DomainName);
         }
         ctx.Outputs[Key] = distribution.Arn;
-        var observation = Observation.Present(distribution.Id, Fields(distribution));
+        var observation = Observation.Present(Fields(distribution));
 
         // CloudFront has no update here: a distribution changed outside the portal is put right in the console.
         return observation.InSync ? observation : observation with
@@ -165,15 +158,13 @@ internal sealed class DistributionResource()
 internal sealed class BucketPolicyResource(bool cloudFront)
     : Resource(ResourceKeys.BucketPolicy, "S3 bucket policy", SpecSection.Hosting, cloudFront ? [ResourceKeys.Bucket, ResourceKeys.Distribution] : [ResourceKeys.Bucket])
 {
-    public override string? SandboxKind => SandboxKinds.S3BucketPolicy;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var bucket = ctx.Spec.Hosting.BucketName!;
         var expected = Documents.NormalizeJson(Document(ctx));
         var actual = await ctx.Aws.S3.GetBucketPolicyAsync(bucket, ct);
         var field = new FieldChange("policy", expected, Documents.NormalizeJson(actual));
-        return actual is null ? Observation.Missing(field) : Observation.Present(bucket, field);
+        return actual is null ? Observation.Missing(field) : Observation.Present(field);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct) =>
@@ -208,8 +199,6 @@ internal sealed class CcpObjectResource(string fileName)
 {
     public override string Noun => Title;
 
-    public override string? SandboxKind => SandboxKinds.S3Object;
-
     public override string? MissingFromSetup(ReconcileContext ctx) =>
         Title != SetupValues.ConnectStreamsName && ctx.Values.LoginUrl is null
             ? "The page signs agents in through the Identity Center application's start URL: do the application's console step, then copy its start URL into the setup's Identity Center step."
@@ -234,7 +223,7 @@ internal sealed class CcpObjectResource(string fileName)
             new("contentType", file.ContentType, info?.ContentType),
             new("sha256", file.Sha256, info?.Sha256),
         ];
-        return info is null ? Observation.Missing(fields) : Observation.Present($"{bucket}/{Title}", fields);
+        return info is null ? Observation.Missing(fields) : Observation.Present(fields);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
@@ -253,7 +242,7 @@ internal sealed record PublishedFile(ReadOnlyMemory<byte> Content, string Conten
     public const string HtmlContentType = "text/html; charset=utf-8";
     public const string JavaScriptContentType = "text/javascript; charset=utf-8";
 
-    /// <summary>SHA-256 of <see cref="Content"/>, lowercase hex, as S3 and the Sandbox report an object's.</summary>
+    /// <summary>SHA-256 of <see cref="Content"/>, lowercase hex, as the S3 gateway reports an object's.</summary>
     public string Sha256 { get; } = KnownSha256 ?? Convert.ToHexStringLower(SHA256.HashData(Content.Span));
 
     /// <exception cref="InvalidOperationException">A page cannot be generated yet: the setup lacks a value it needs.</exception>

@@ -1,4 +1,3 @@
-using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation.Resources;
@@ -7,8 +6,6 @@ namespace SplitCcp.Core.Reconciliation.Resources;
 internal sealed class SamlProviderResource()
     : Resource(ResourceKeys.SamlProvider, "IAM SAML identity provider", SpecSection.Iam, ResourceKeys.IdentityCenterApplication)
 {
-    public override string? SandboxKind => SandboxKinds.IamSamlProvider;
-
     public override string? MissingFromSetup(ReconcileContext ctx) =>
         string.IsNullOrWhiteSpace(ctx.Spec.IdentityCenter.MetadataUrl) && string.IsNullOrWhiteSpace(ctx.Spec.IdentityCenter.MetadataXml)
             ? "The provider is made from the Identity Center application's SAML metadata: copy the application's metadata URL into the setup's Identity Center step, or upload its metadata file."
@@ -25,7 +22,7 @@ internal sealed class SamlProviderResource()
         var arn = ctx.Values.SamlProviderArn!;
         var actual = Documents.NormalizeText(await ctx.Aws.Iam.GetSamlProviderMetadataAsync(arn, ct));
         var field = new FieldChange("metadata", Documents.Digest(expected), Documents.Digest(actual));
-        return actual is null ? Observation.Missing(field) : Observation.Present(arn, field);
+        return actual is null ? Observation.Missing(field) : Observation.Present(field);
     }
 
     public override async Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
@@ -65,8 +62,6 @@ internal sealed class FederationPolicyResource()
     /// <summary>IAM keeps at most five versions of a managed policy.</summary>
     public const int MaxVersions = 5;
 
-    public override string? SandboxKind => SandboxKinds.IamPolicy;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var arn = ctx.Values.FederationPolicyArn!;
@@ -78,7 +73,7 @@ internal sealed class FederationPolicyResource()
         }
 
         var version = await ctx.Aws.Iam.GetPolicyVersionAsync(arn, policy.DefaultVersionId, ct);
-        return Observation.Present(arn, new FieldChange("document", expected, Documents.NormalizeJson(version?.Document)));
+        return Observation.Present(new FieldChange("document", expected, Documents.NormalizeJson(version?.Document)));
     }
 
     public override async Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
@@ -107,15 +102,13 @@ internal sealed class FederationPolicyResource()
 internal sealed class FederationRoleResource()
     : Resource(ResourceKeys.FederationRole, "IAM federation role", SpecSection.Iam, ResourceKeys.SamlProvider)
 {
-    public override string? SandboxKind => SandboxKinds.IamRole;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var name = ctx.Spec.Iam.FederationRoleName!;
         var expected = Documents.NormalizeJson(FederationDocuments.TrustPolicy(ctx.Values));
         var role = await ctx.Aws.Iam.GetRoleAsync(name, ct);
         var field = new FieldChange("trustPolicy", expected, Documents.NormalizeJson(role?.TrustPolicy));
-        return role is null ? Observation.Missing(field) : Observation.Present(name, field);
+        return role is null ? Observation.Missing(field) : Observation.Present(field);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)
@@ -134,15 +127,13 @@ internal sealed class FederationRolePolicyResource()
 {
     public override string Noun => "the federation policy's attachment to the role";
 
-    public override string? SandboxKind => SandboxKinds.IamRoleAttachment;
-
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
     {
         var role = ctx.Spec.Iam.FederationRoleName!;
         var policy = ctx.Values.FederationPolicyArn!;
         var attached = await ctx.Aws.Iam.ListAttachedRolePoliciesAsync(role, ct);
         var field = new FieldChange("policyArn", policy, attached.Contains(policy, StringComparer.Ordinal) ? policy : null);
-        return field.Actual is null ? Observation.Missing(field) : Observation.Present($"{role}|{policy}", field);
+        return field.Actual is null ? Observation.Missing(field) : Observation.Present(field);
     }
 
     public override Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct) =>

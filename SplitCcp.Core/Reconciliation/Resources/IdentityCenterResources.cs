@@ -1,6 +1,5 @@
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
-using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
@@ -13,8 +12,6 @@ namespace SplitCcp.Core.Reconciliation.Resources;
 internal sealed class IdentityCenterApplicationResource()
     : Resource(ResourceKeys.IdentityCenterApplication, "Identity Center SAML application", SpecSection.IdentityCenter, ResourceKeys.Account)
 {
-    public override string? SandboxKind => SandboxKinds.IdentityCenterApplication;
-
     public override bool IsManual => true;
 
     public override async Task<Observation> ObserveAsync(ReconcileContext ctx, CancellationToken ct)
@@ -26,7 +23,7 @@ internal sealed class IdentityCenterApplicationResource()
         }
 
         var application = await ctx.IdentityCenter.DescribeApplicationAsync(spec.ApplicationArn, ct);
-        return application is not null ? Observation.Present(application.ApplicationArn, Fields(spec, application))
+        return application is not null ? Observation.Present(Fields(spec, application))
             : Observation.Missing(Fields(spec, null)) with
             {
                 // Identity Center answers only in its own region: a right ARN asked in the wrong region is not found either.
@@ -80,7 +77,7 @@ internal sealed class IdentityCenterAssignmentsResource()
         var assigned = (await ctx.IdentityCenter.ListApplicationAssignmentsAsync(ctx.Spec.IdentityCenter.ApplicationArn!, ct))
             .Select(a => a.PrincipalId).ToHashSet(StringComparer.Ordinal);
         string List(IEnumerable<Principal> principals) => string.Join(", ", principals.Select(p => p.Label).Order(StringComparer.Ordinal));
-        return Observation.Present(null, new FieldChange("assignments", List(wanted), List(wanted.Where(p => assigned.Contains(p.Id)))));
+        return Observation.Present(new FieldChange("assignments", List(wanted), List(wanted.Where(p => assigned.Contains(p.Id)))));
     }
 
     public override async Task ApplyAsync(ReconcileContext ctx, Observation observed, CancellationToken ct)

@@ -1,6 +1,6 @@
 namespace SplitCcp.Core.Reconciliation.Resources;
 
-/// <summary>The stable keys of resources in a plan; the API and the Sandbox console name resources by them.</summary>
+/// <summary>The stable keys of resources in a plan; the API names resources by them.</summary>
 public static class ResourceKeys
 {
     public const string Account = "account";

@@ -32,6 +32,7 @@ public sealed class TenantSpecService(
     ITenantAccess access,
     TenantService tenants,
     AuditLog audit,
+    IKnownAccountIds accountIds,
     TimeProvider time)
 {
     /// <summary>The tenant and its spec, or null when the tenant is outside the caller's scope.</summary>
@@ -92,7 +93,7 @@ public sealed class TenantSpecService(
         var stored = await db.TenantSpecs.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
         if (stored is null)
         {
-            return (tenant, new TenantSpecRecord(tenantId, TenantSpecDefaults.For(tenant), false, true, 0, 0, null, null));
+            return (tenant, new TenantSpecRecord(tenantId, TenantSpecDefaults.For(tenant, accountIds.AccountIdOf(tenant)), false, true, 0, 0, null, null));
         }
 
         var (spec, errors) = TenantSpecJson.Parse(stored.Json);

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Tests.Core;
 using SplitCcp.Web.Components.Reconciliation;
@@ -18,17 +19,17 @@ public sealed class SandboxChangeMenuTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Theory]
-    [InlineData(ResourceKeys.IdentityCenterApplication, "Do the console step (create the SAML application)")]
-    [InlineData(ResourceKeys.Image, "Do the console step (capture the image)")]
-    public async Task Open_ManualRowWithNothingMadeYet_OffersItsConsoleStep(string key, string expected)
+    [InlineData(ResourceKeys.IdentityCenterApplication, "create the SAML application")]
+    [InlineData(ResourceKeys.Image, "capture the image")]
+    public async Task Open_ManualRowWithNothingMadeYet_OffersItsConsoleStep(string key, string step)
     {
         await using var ctx = CreateContext();
         var provider = ctx.RenderPopoverProvider();
-        var cut = ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, Item(key, PlanAction.Manual, sandboxId: null)).Add(m => m.TenantId, Guid.NewGuid()));
+        var cut = Render(ctx, Item(key, PlanAction.Manual), new SandboxTarget(null, [], step));
 
         await cut.Find("[data-testid=sandbox-menu] button").ClickAsync(new());
 
-        provider.WaitForAssertion(() => provider.Find("[data-testid=sandbox-complete]").TextContent.Trim().ShouldBe(expected));
+        provider.WaitForAssertion(() => provider.Find("[data-testid=sandbox-complete]").TextContent.Trim().ShouldBe($"Do the console step ({step})"));
         provider.FindAll("[data-testid=sandbox-delete]").ShouldBeEmpty("nothing exists to delete yet");
     }
 
@@ -37,7 +38,7 @@ public sealed class SandboxChangeMenuTests : IAsyncLifetime
     {
         await using var ctx = CreateContext();
         var provider = ctx.RenderPopoverProvider();
-        var cut = ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, Item(ResourceKeys.Image, PlanAction.Manual, sandboxId: null)).Add(m => m.TenantId, Guid.NewGuid()));
+        var cut = Render(ctx, Item(ResourceKeys.Image, PlanAction.Manual), new SandboxTarget(null, [], "capture the image"));
 
         var button = cut.Find("[data-testid=sandbox-menu] button");
         button.GetAttribute("aria-label").ShouldBe($"Simulate a console change to {ResourceKeys.Image}");
@@ -47,24 +48,40 @@ public sealed class SandboxChangeMenuTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Render_ApplicationThatExists_OffersNoConsoleStepButDelete()
+    public async Task Render_ApplicationThatExists_OffersNoConsoleStepButDeleteAndAlter()
     {
         await using var ctx = CreateContext();
         var provider = ctx.RenderPopoverProvider();
         var arn = "arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-1234567890abcdef";
-        var cut = ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, Item(ResourceKeys.IdentityCenterApplication, PlanAction.InSync, arn)).Add(m => m.TenantId, Guid.NewGuid()));
+        var cut = Render(ctx, Item(ResourceKeys.IdentityCenterApplication, PlanAction.InSync), new SandboxTarget(arn, ["status"], null));
 
         await cut.Find("[data-testid=sandbox-menu] button").ClickAsync(new());
 
         provider.WaitForAssertion(() => provider.FindAll("[data-testid=sandbox-delete]").ShouldNotBeEmpty());
+        provider.FindAll("[data-testid=sandbox-alter]").ShouldNotBeEmpty();
         provider.FindAll("[data-testid=sandbox-complete]").ShouldBeEmpty();
     }
 
     [Fact]
-    public async Task Render_ResourceWithoutConsoleStepNotMadeYet_ShowsNoMenu()
+    public async Task Open_ObjectWithNoFieldToAlter_OffersDeleteOnly()
     {
         await using var ctx = CreateContext();
-        var cut = ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, Item(ResourceKeys.Bucket, PlanAction.Create, sandboxId: null)).Add(m => m.TenantId, Guid.NewGuid()));
+        var provider = ctx.RenderPopoverProvider();
+        var cut = Render(ctx, Item(ResourceKeys.StackFleet, PlanAction.InSync), new SandboxTarget("stack|fleet", [], null));
+
+        await cut.Find("[data-testid=sandbox-menu] button").ClickAsync(new());
+
+        provider.WaitForAssertion(() => provider.FindAll("[data-testid=sandbox-delete]").ShouldNotBeEmpty());
+        provider.FindAll("[data-testid=sandbox-alter]").ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Render_ResourceWithoutConsoleStepNotMadeYet_ShowsNoMenu(bool targetKnown)
+    {
+        await using var ctx = CreateContext();
+        var cut = Render(ctx, Item(ResourceKeys.Bucket, PlanAction.Create), targetKnown ? new SandboxTarget(null, ["objectOwnership"], null) : null);
 
         cut.FindAll("[data-testid=sandbox-menu]").ShouldBeEmpty();
     }
@@ -75,6 +92,8 @@ public sealed class SandboxChangeMenuTests : IAsyncLifetime
         ctx.AddAuthorization().SetAuthorized("operator@example.com");
     });
 
-    private static PlanItem Item(string key, PlanAction action, string? sandboxId) =>
-        new(key, key, SpecSection.IdentityCenter, action, [], [], null, [], "sandbox.kind", sandboxId);
+    private static IRenderedComponent<SandboxChangeMenu> Render(Bunit.BunitContext ctx, PlanItem item, SandboxTarget? target) =>
+        ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, item).Add(m => m.Target, target).Add(m => m.TenantId, Guid.NewGuid()));
+
+    private static PlanItem Item(string key, PlanAction action) => new(key, key, SpecSection.IdentityCenter, action, [], [], null, []);
 }

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.GoLive;
-using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Tests.Core.Reconciliation;

@@ -3,9 +3,9 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Persistence;
-using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Sandbox;
 using SplitCcp.Tests.Core.Reconciliation;
 
 namespace SplitCcp.Tests.Core.Persistence;

@@ -1,6 +1,7 @@
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Security;
+using SplitCcp.Tests.Core.Sandbox;
 
 namespace SplitCcp.Tests.Core.Reconciliation;
 

@@ -162,6 +162,5 @@ public sealed class SandboxIdentityCenterGatewayTests : SandboxTests
         identity.Account.ShouldBe(Account.AccountId);
         identity.Arn.ShouldBe($"arn:aws:sts::{identity.Account}:assumed-role/SplitCcpSandbox/splitccp-acme");
         identity.UserId.ShouldMatch("^AROA[0-9A-F]{17}:splitccp-acme$");
-        Account.IsSandbox.ShouldBeTrue();
     }
 }

@@ -104,8 +104,7 @@ public sealed class MotoReconciliationTests(MotoServer moto) : IClassFixture<Mot
             SecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             EndpointUrl = moto.Endpoint.ToString().TrimEnd('/'),
         });
-        var spec = TenantSpecDefaults.For(tenant);
-        spec.AwsAccountId = "123456789012";
+        var spec = TenantSpecDefaults.For(tenant, "123456789012");
         spec.Connect = new ConnectSpec { InstanceMode = ConnectInstanceMode.Create, InstanceAlias = "moto-split-ccp" };
         spec.IdentityCenter = new IdentityCenterSpec
         {

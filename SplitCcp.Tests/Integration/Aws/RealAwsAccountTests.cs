@@ -30,7 +30,6 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
         (await account.CloudFront.FindOriginAccessControlAsync($"acme-{suffix}", CancellationToken.None)).ShouldBe(oac);
         account.AccountId.ShouldBe(AwsTestKit.AccountId);
         account.Region.ShouldBe("eu-west-2");
-        account.IsSandbox.ShouldBeFalse();
         account.AppStream.ShouldNotBeNull();
         account.IdentityCenterIn("us-east-1").ShouldNotBeNull();
     }
@@ -91,11 +90,6 @@ public sealed class RealAwsAccountTests(MotoServer moto) : IClassFixture<MotoSer
         call.Headers["host"].ShouldBe("iam.us-gov.amazonaws.com");
         call.SigningRegion.ShouldBe("us-gov-west-1");
     }
-
-    [Fact]
-    public void Account_SandboxTenant_IsRefused() =>
-        Should.Throw<ArgumentException>(() => new RealAwsAccount(Tenant(AwsAccessMode.Sandbox, null), s_credentials, AwsTestKit.AccountId, AwsTestKit.Caller, AwsTestKit.Http, AwsTestKit.PagesHttp))
-            .Message.ShouldContain("Sandbox");
 
     [Fact]
     public void Account_S3AndSts_GoThroughTheSdkGateways()

@@ -4,8 +4,10 @@ using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
+using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants.Spec;
+using SplitCcp.Tests.Core.Sandbox;
 
 namespace SplitCcp.Tests.Core.Reconciliation.Drift;
 
@@ -263,7 +265,7 @@ public sealed class DriftCheckerTests
     }
 
     private static PlanItem Item(string key, PlanAction action) =>
-        new(key, key, SplitCcp.Core.Tenants.Spec.SpecSection.Instance, action, [], [new FieldChange("field", "wanted", null)], null, [], null, null, Observed: true);
+        new(key, key, SplitCcp.Core.Tenants.Spec.SpecSection.Instance, action, [], [new FieldChange("field", "wanted", null)], null, [], Observed: true);
 
     private static string Describe(TenantHealthReport report) =>
         $"{report.Message}: " + string.Join("; ", report.Resources.Where(r => r.State != DriftState.InSync).Select(r => $"{r.Key} {r.State} {r.Message}"));

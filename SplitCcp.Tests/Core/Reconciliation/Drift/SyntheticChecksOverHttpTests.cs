@@ -158,15 +158,13 @@ public sealed class SyntheticChecksOverHttpTests : IAsyncLifetime
     }
 
     private static PlanItem Item(string key, PlanAction action) =>
-        new(key, key == ResourceKeys.Distribution ? "CloudFront distribution" : key, SpecSection.Hosting, action, [], [], null, [], null, null, Observed: true);
+        new(key, key == ResourceKeys.Distribution ? "CloudFront distribution" : key, SpecSection.Hosting, action, [], [], null, [], Observed: true);
 
     private sealed class PublishedSiteOnly(IPublishedSite site) : IAwsAccount
     {
         public string AccountId => "111122223333";
 
         public string Region => "eu-west-2";
-
-        public bool IsSandbox => false;
 
         public IConnectGateway Connect => throw NoAwsCall();
 

@@ -39,11 +39,11 @@ public sealed class OriginAccessControlResourceTests
         var old = await account.CloudFront.CreateOriginAccessControlAsync($"splitccp-{bucket}", CancellationToken.None);
 
         var plan = await host.PlanAsync(tenant.Id);
+        var target = (await host.Services.GetRequiredService<SandboxChanges>().TargetsAsync(host.Operator.Principal, tenant.Id))[ResourceKeys.OriginAccessControl];
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
 
-        var item = plan.Items.Single(i => i.Key == ResourceKeys.OriginAccessControl);
-        item.Action.ShouldBe(PlanAction.InSync);
-        item.SandboxId.ShouldBe(old.Id);
+        plan.Items.Single(i => i.Key == ResourceKeys.OriginAccessControl).Action.ShouldBe(PlanAction.InSync);
+        target.ObjectId.ShouldBe(old.Id);
         (await OacNamesAsync(host, tenant)).ShouldBe([$"splitccp-{bucket}"]);
         (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.OriginAccessControl).Action.ShouldBe(PlanAction.InSync);
     }

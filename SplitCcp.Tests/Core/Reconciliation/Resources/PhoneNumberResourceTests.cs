@@ -116,7 +116,7 @@ public sealed class PhoneNumberResourceTests
         var observed = await resource.ObserveAsync(context, CancellationToken.None);
 
         observed.InSync.ShouldBeTrue();
-        observed.SandboxId.ShouldBe(demoNumber.Id);
+        (await ObjectOfAsync(host, tenant)).ShouldBe(demoNumber.Id);
         recorded.Operations.Count(o => ReferenceEquals(o, ConnectOperations.DescribePhoneNumber)).ShouldBe(1, "the first US DID is claimed: nothing more is described");
 
         // Once that claim reads FAILED, the next US DID is described and taken (claimed, or still claiming: the Sandbox takes
@@ -126,7 +126,7 @@ public sealed class PhoneNumberResourceTests
         observed = await resource.ObserveAsync(context, CancellationToken.None);
 
         observed.State.ShouldBeOneOf(ObservedState.InProgress, ObservedState.Present);
-        observed.SandboxId.ShouldBe(others[2]);
+        (await ObjectOfAsync(host, tenant)).ShouldBe(others[2]);
         recorded.Operations.Count(o => ReferenceEquals(o, ConnectOperations.DescribePhoneNumber)).ShouldBe(2);
     }
 
@@ -148,6 +148,10 @@ public sealed class PhoneNumberResourceTests
 
     private static string Number(SandboxObjectView phoneNumber) =>
         System.Text.Json.JsonDocument.Parse(phoneNumber.Json).RootElement.GetProperty("number").GetString()!;
+
+    /// <summary>The number the Sandbox console takes for the tenant's, as its plan finds it.</summary>
+    private static async Task<string?> ObjectOfAsync(ReconciliationTestHost host, TenantView tenant) =>
+        (await host.Services.GetRequiredService<SandboxChanges>().TargetsAsync(host.Operator.Principal, tenant.Id))[ResourceKeys.ConnectPhoneNumber].ObjectId;
 
     /// <summary>The tenant's setup after its first apply, on its Sandbox account reached through a caller that records each operation.</summary>
     private static async Task<(ReconcileContext Context, RecordingCaller Recorded)> ContextAsync(ReconciliationTestHost host, TenantView tenant)

@@ -7,8 +7,9 @@ using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
+using SplitCcp.Tests.Core.Reconciliation;
 
-namespace SplitCcp.Tests.Core.Reconciliation;
+namespace SplitCcp.Tests.Core.Sandbox;
 
 /// <summary>A tenant set up by hand, not the demo: its console steps are done through the Sandbox's simulation.</summary>
 [Collection(RealTimeTests.Name)]
@@ -191,6 +192,93 @@ public sealed class SandboxChangesTests
         after.Version.ShouldBe(before.Version + 2);
         after.Spec.IdentityCenter.ApplicationArn.ShouldNotBeNull();
         (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication).Action.ShouldBe(PlanAction.InSync);
+    }
+
+    [Fact]
+    public async Task Targets_of_an_applied_demo_name_the_object_behind_every_resource_that_is_one()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
+        await CompleteAsync(host, tenant.Id, ResourceKeys.Image);
+        (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
+        var plan = await host.PlanAsync(tenant.Id);
+        plan.IsInSync.ShouldBeTrue(string.Join("; ", plan.Items.Where(i => i.Action != PlanAction.InSync).Select(i => $"{i.Key} {i.Action} {i.Reason}")));
+
+        var targets = await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id);
+
+        targets.Keys.ShouldBe(plan.Items.Select(i => i.Key), ignoreOrder: true);
+        var stored = (await host.Console.ListAsync(tenant.Id)).Select(o => o.Id).ToHashSet(StringComparer.Ordinal);
+        var notOneObject = new[] { ResourceKeys.Account, ResourceKeys.IdentityCenterAssignments };
+        foreach (var (key, target) in targets)
+        {
+            target.ConsoleStep.ShouldBeNull(key);
+            if (notOneObject.Contains(key))
+            {
+                target.ObjectId.ShouldBeNull(key);
+                continue;
+            }
+
+            stored.ShouldContain(target.ObjectId.ShouldNotBeNull(key), key);
+        }
+
+        var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        targets[ResourceKeys.Bucket].ObjectId.ShouldBe(spec.Hosting.BucketName);
+        targets[ResourceKeys.Bucket].Fields.ShouldContain("restrictPublicBuckets");
+        targets[ResourceKeys.Fleet].Fields.ShouldContain("desiredCapacity");
+        targets[ResourceKeys.StackFleet].Fields.ShouldBeEmpty();
+        targets[ResourceKeys.ConnectUser(spec.Connect.Agents[0].Email!)].ObjectId.ShouldBe($"{spec.Connect.InstanceId}/{spec.Connect.Agents[0].Email}");
+    }
+
+    [Fact]
+    public async Task Targets_offer_each_console_step_until_it_is_done_and_no_object_before_it_exists()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await CreateHandBuiltAsync(host);
+        (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
+
+        var before = await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id);
+        await CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
+        var after = await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id);
+
+        before[ResourceKeys.IdentityCenterApplication].ShouldBe(new SandboxTarget(null, before[ResourceKeys.IdentityCenterApplication].Fields, "create the SAML application"));
+        before[ResourceKeys.Image].ConsoleStep.ShouldBe("capture the image");
+        before[ResourceKeys.SamlProvider].ObjectId.ShouldBeNull("it waits for the application");
+        before[ResourceKeys.ImageBuilder].ObjectId.ShouldNotBeNull();
+        var arn = (await host.Console.ListAsync(tenant.Id, SandboxKinds.IdentityCenterApplication)).ShouldHaveSingleItem().Id;
+        after[ResourceKeys.IdentityCenterApplication].ObjectId.ShouldBe(arn);
+        after[ResourceKeys.IdentityCenterApplication].ConsoleStep.ShouldBeNull();
+        after[ResourceKeys.Image].ConsoleStep.ShouldBe("capture the image");
+    }
+
+    [Fact]
+    public async Task Targets_are_read_as_the_console_does_with_no_injected_faults()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 1, serverErrorRate: 0);
+        var tenant = await host.CreateDemoAsync();
+        var faults = host.Services.GetRequiredService<SandboxFaults>();
+        var attempts = faults.Attempts;
+
+        var targets = await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id);
+
+        faults.Attempts.ShouldBe(attempts);
+        targets[ResourceKeys.IdentityCenterApplication].ObjectId.ShouldNotBeNull("the demo's application is made in its console");
+    }
+
+    [Fact]
+    public async Task Targets_are_none_for_a_viewer_or_a_tenant_with_a_real_account()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var viewer = await host.Host.CreateUserAsync(Roles.Viewer, tenant.Id);
+        var real = await host.Host.CreateTenantAsync(host.Operator.Principal, CoreTestHost.SandboxInput("real-co") with
+        {
+            AccessMode = nameof(AwsAccessMode.AssumeRole), RoleArn = "arn:aws:iam::123456789012:role/SplitCcpAccess", ExternalId = "0123456789abcdef0123456789abcdef",
+        });
+
+        (await Changes(host).TargetsAsync(viewer.Principal, tenant.Id)).ShouldBeEmpty();
+        (await Changes(host).TargetsAsync(host.Operator.Principal, real.Id)).ShouldBeEmpty();
+        (await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeEmpty();
     }
 
     private static SandboxChanges Changes(ReconciliationTestHost host) => host.Services.GetRequiredService<SandboxChanges>();

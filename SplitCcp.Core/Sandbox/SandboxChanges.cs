@@ -1,11 +1,11 @@
 using System.Security.Claims;
+using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Resources;
-using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
-namespace SplitCcp.Core.Reconciliation;
+namespace SplitCcp.Core.Sandbox;
 
 public enum SandboxChangeKind
 {
@@ -44,10 +44,17 @@ public abstract record SandboxChangeResult
 }
 
 /// <summary>
+/// What the console can do to one resource of a Sandbox tenant's plan: its object (null when there is none yet, or it is not
+/// one object), the fields of it the console may alter, and the console step it can do for the resource now.
+/// </summary>
+public sealed record SandboxTarget(string? ObjectId, IReadOnlyList<string> Fields, string? ConsoleStep);
+
+/// <summary>
 /// "Simulate a console change" on a Sandbox tenant: names a resource by its plan key and deletes its object, alters one of
 /// its fields, or does a manual step, so drift and the manual flow can be shown without AWS.
 /// </summary>
-public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs, Reconciler reconciler, SandboxConsole console, AuditLog audit)
+public sealed class SandboxChanges(
+    ITenantAccess access, TenantSpecService specs, Reconciler reconciler, SandboxAccounts accounts, SandboxStore store, SandboxConsole console, AuditLog audit)
 {
     /// <summary>Every manual resource, with the console step the Sandbox does for it.</summary>
     private static readonly Dictionary<string, string> s_consoleSteps = new(StringComparer.Ordinal)
@@ -56,16 +63,23 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
         [ResourceKeys.Image] = "capture the image",
     };
 
-    /// <summary>The fields a resource's Sandbox object lets the console alter.</summary>
-    public static IReadOnlyList<string> FieldsOf(PlanItem item) =>
-        item.SandboxKind is { } kind && SandboxFields.ByKind.TryGetValue(kind, out var fields) ? fields.Keys.Order(StringComparer.Ordinal).ToList() : [];
-
     /// <summary>True when the Sandbox can do the resource's console step.</summary>
     public static bool HasConsoleStep(string resourceKey) => s_consoleSteps.ContainsKey(resourceKey);
 
-    /// <summary>The console step to offer on a plan row ("capture the image"): a manual resource of which nothing exists yet; else null.</summary>
-    public static string? ConsoleStepOf(PlanItem item) =>
-        item is { Action: PlanAction.Manual, SandboxId: null } ? s_consoleSteps.GetValueOrDefault(item.Key) : null;
+    /// <summary>
+    /// What the console can do to each resource of the tenant's plan, by resource key; empty for a tenant that is not a
+    /// Sandbox tenant or that the user may not change.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, SandboxTarget>> TargetsAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    {
+        if (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct) != TenantAccessResult.Allowed
+            || await specs.GetAsync(user, tenantId, ct) is not var (tenant, record) || tenant.AccessMode != AwsAccessMode.Sandbox)
+        {
+            return new Dictionary<string, SandboxTarget>();
+        }
+
+        return (await PlanAsync(tenant, record.Spec, ct)).Targets;
+    }
 
     public async Task<SandboxChangeResult> ApplyAsync(ClaimsPrincipal user, Guid tenantId, SandboxChangeRequest request, CancellationToken ct = default)
     {
@@ -87,12 +101,15 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
             return new SandboxChangeResult.NotSandbox();
         }
 
-        var plan = await reconciler.PlanAsync(tenant, record.Spec, ct);
+        var (plan, targets) = await PlanAsync(tenant, record.Spec, ct);
         if (plan.Items.FirstOrDefault(i => i.Key == request.Resource) is not { } item)
         {
             return Invalid("resource", $"The plan has no resource \"{request.Resource}\". Use a key from the plan, such as {ResourceKeys.BucketPolicy}.");
         }
 
+        var target = targets[item.Key];
+        var kind = SandboxResourceObjects.KindOf(item.Key);
+        var objectId = target.ObjectId;
         string summary;
         switch (request.Change)
         {
@@ -100,7 +117,7 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
                 var withSteps = plan.Items.Where(i => HasConsoleStep(i.Key)).Select(i => $"{i.Title} ({i.Key})");
                 return Invalid("change", $"{item.Title} has no console step. The Sandbox can do the console step of: {string.Join(", ", withSteps)}.");
             case SandboxChangeKind.Complete when item.Key == ResourceKeys.IdentityCenterApplication:
-                switch (await CreateApplicationAsync(user, tenant, record, item, ct))
+                switch (await CreateApplicationAsync(user, tenant, record, item, target, ct))
                 {
                     case SandboxChangeResult.Done done:
                         summary = done.Summary;
@@ -124,23 +141,23 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
 
                 summary = $"Simulated a console step: captured image {record.Spec.AppStream.ImageName} in the image builder.";
                 break;
-            case var _ when item.SandboxKind is null:
+            case var _ when kind is null:
                 return Invalid("resource", $"{item.Title} is not one object the console could change.");
-            case var _ when item.SandboxId is null:
+            case var _ when objectId is null:
                 return Invalid("resource", $"{item.Title} does not exist in the Sandbox account yet: apply first.");
             case SandboxChangeKind.Delete:
-                await console.DeleteAsync(tenantId, item.SandboxKind, item.SandboxId, ct);
-                summary = $"Simulated a console change: deleted {item.Title} ({item.SandboxId}).";
+                await console.DeleteAsync(tenantId, kind, objectId, ct);
+                summary = $"Simulated a console change: deleted {item.Title} ({objectId}).";
                 break;
             default:
-                if (string.IsNullOrWhiteSpace(request.Field) || !FieldsOf(item).Contains(request.Field))
+                if (string.IsNullOrWhiteSpace(request.Field) || !target.Fields.Contains(request.Field))
                 {
-                    return Invalid("field", $"Choose one of the fields of {item.Title}: {string.Join(", ", FieldsOf(item))}.");
+                    return Invalid("field", $"Choose one of the fields of {item.Title}: {string.Join(", ", target.Fields)}.");
                 }
 
                 try
                 {
-                    await console.AlterAsync(tenantId, item.SandboxKind, item.SandboxId, request.Field, request.Value ?? "", ct);
+                    await console.AlterAsync(tenantId, kind, objectId, request.Field, request.Value ?? "", ct);
                 }
                 catch (ArgumentException ex)
                 {
@@ -156,15 +173,41 @@ public sealed class SandboxChanges(ITenantAccess access, TenantSpecService specs
     }
 
     /// <summary>
+    /// The tenant's plan as the console reads the account (no rate limits or injected faults), and what the console can do
+    /// to each resource: only an object the plan observed and did not block on is offered, as the plan shows it.
+    /// </summary>
+    private async Task<(Plan Plan, IReadOnlyDictionary<string, SandboxTarget> Targets)> PlanAsync(TenantView tenant, TenantSpec spec, CancellationToken ct)
+    {
+        var (plan, context) = await reconciler.PlanWithContextAsync(tenant, spec, accounts.OpenForConsole(tenant), ct);
+        var objects = await store.RunAsync(tenant.Id, null, null, async session =>
+        {
+            var found = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var item in plan.Items)
+            {
+                found[item.Key] = item is { Observed: true, Action: not PlanAction.Blocked } ? await SandboxResourceObjects.FindAsync(context, item.Key, session) : null;
+            }
+
+            return found;
+        }, ct);
+        return (plan, plan.Items.ToDictionary(i => i.Key, i => new SandboxTarget(objects[i.Key], FieldsOf(i.Key),
+            i.Action == PlanAction.Manual && objects[i.Key] is null ? s_consoleSteps.GetValueOrDefault(i.Key) : null), StringComparer.Ordinal));
+    }
+
+    /// <summary>The fields the resource's object lets the console alter.</summary>
+    private static List<string> FieldsOf(string key) =>
+        SandboxResourceObjects.KindOf(key) is { } kind && SandboxFields.ByKind.TryGetValue(kind, out var fields) ? fields.Keys.Order(StringComparer.Ordinal).ToList() : [];
+
+    /// <summary>
     /// What the instructions tell the operator to do in IAM Identity Center: a SAML 2.0 application in the setup's instance
     /// with the name, relay state, ACS URL, audience and attribute mappings they give, enabled; then its ARN, metadata URL
     /// and start URL copied into the setup, as a new version. Values the setup held for an application that does not
     /// exist cannot be this one's: they are replaced, and the summary says which.
     /// </summary>
-    private async Task<SandboxChangeResult> CreateApplicationAsync(ClaimsPrincipal user, TenantView tenant, TenantSpecRecord record, PlanItem item, CancellationToken ct)
+    private async Task<SandboxChangeResult> CreateApplicationAsync(
+        ClaimsPrincipal user, TenantView tenant, TenantSpecRecord record, PlanItem item, SandboxTarget target, CancellationToken ct)
     {
         var idc = record.Spec.IdentityCenter;
-        if (item.SandboxId is not null)
+        if (target.ObjectId is not null)
         {
             var differs = item.Action == PlanAction.Manual
                 ? $" What differs ({string.Join(", ", item.Changes.Select(c => $"{c.Field} is {c.Actual ?? "missing"}, expected {c.Expected}"))}) is fixed in the application itself, in the IAM Identity Center console."

@@ -9,6 +9,8 @@ namespace SplitCcp.Tests.Core;
 /// </summary>
 public sealed partial class CoreFolderDependencyTests
 {
+    private static readonly string[] s_accountBoundFolders = ["Reconciliation", "Tenants", "Aws"];
+
     [Fact]
     public void No_folder_of_Core_uses_a_folder_that_uses_it_back()
     {
@@ -24,6 +26,20 @@ public sealed partial class CoreFolderDependencyTests
     public void Persistence_knows_no_feature_folder()
     {
         FolderUses()["Persistence"].ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Reconciliation_Tenants_and_Aws_name_the_Sandbox_only_as_an_access_mode()
+    {
+        var mentions = s_accountBoundFolders
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(CoreSources.Root, folder), "*.cs", SearchOption.AllDirectories))
+            .SelectMany(file => File.ReadLines(file).Select(line => (File: Path.GetRelativePath(CoreSources.Root, file), Line: line.Trim())))
+            .Where(l => l.Line.Contains("Sandbox", StringComparison.Ordinal))
+            .Select(l => $"{l.File}: {l.Line}")
+            .ToList();
+
+        // The enum member is the stored, API-visible name of the access mode whose provider the Sandbox registers.
+        mentions.ShouldBe([$"Tenants{Path.DirectorySeparatorChar}Tenant.cs: Sandbox,"]);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class DriftMetrics
 {
     public const string CheckDuration = "splitccp.drift.check.duration";
 
-    /// <summary>Upper bounds, in seconds, of the check duration histogram: a Sandbox check takes milliseconds, a slow real account minutes.</summary>
+    /// <summary>Upper bounds, in seconds, of the check duration histogram: a simulated account's check takes milliseconds, a slow real account minutes.</summary>
     public static IReadOnlyList<double> CheckDurationBuckets { get; } = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
     private readonly Histogram<double> _checks;

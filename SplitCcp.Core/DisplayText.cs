@@ -11,4 +11,7 @@ public static class DisplayText
         : value.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
             ? "Remove invisible formatting characters such as direction marks or line separators."
         : null;
+
+    /// <summary>"1 agent user", "3 agent users": a number with its noun, for messages.</summary>
+    public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 }

@@ -1,5 +1,5 @@
-using System.Security.Claims;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Aws;
@@ -19,9 +19,9 @@ public abstract record ConnectInstanceListing
 /// <summary>Lists a tenant's Connect instances for the wizard's picker, from its account.</summary>
 public sealed class ConnectInstances(TenantService tenants, IAwsAccountFactory accounts)
 {
-    public async Task<ConnectInstanceListing?> ListAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    public async Task<ConnectInstanceListing?> ListAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        var tenant = await tenants.GetAsync(user, tenantId, ct);
+        var tenant = await tenants.GetAsync(caller, ct);
         if (tenant is null)
         {
             return null;

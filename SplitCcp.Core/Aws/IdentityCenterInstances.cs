@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Tenants;
 
@@ -23,10 +23,10 @@ public abstract record IdentityCenterSearch
 /// </summary>
 public sealed class IdentityCenterInstances(TenantService tenants, IAwsAccountFactory accounts)
 {
-    /// <summary>Null when the tenant is outside the caller's scope.</summary>
-    public async Task<IdentityCenterSearch?> FindAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    /// <summary>Null when the tenant was deleted.</summary>
+    public async Task<IdentityCenterSearch?> FindAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        if (await tenants.GetAsync(user, tenantId, ct) is not { } tenant)
+        if (await tenants.GetAsync(caller, ct) is not { } tenant)
         {
             return null;
         }

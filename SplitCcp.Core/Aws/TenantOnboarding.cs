@@ -1,7 +1,7 @@
-using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Ccp;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Aws;
@@ -12,10 +12,10 @@ public sealed class TenantOnboarding(TenantService tenants, IOptions<PortalAwsOp
     /// <summary>The principal the templates trust, or null when each template asks the customer for it.</summary>
     public string? PortalPrincipalArn => string.IsNullOrEmpty(options.Value.PortalPrincipalArn) ? null : options.Value.PortalPrincipalArn;
 
-    /// <summary>The template as a file; NotFound outside the caller's scope, NotReady unless the tenant uses AssumeRole with an external ID.</summary>
-    public async Task<ArtifactResult> GetTemplateAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    /// <summary>The template as a file; NotFound when the tenant was deleted, NotReady unless the tenant uses AssumeRole with an external ID.</summary>
+    public async Task<ArtifactResult> GetTemplateAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        if (await tenants.GetAsync(user, tenantId, ct) is not { } tenant)
+        if (await tenants.GetAsync(caller, ct) is not { } tenant)
         {
             return new ArtifactResult.NotFound();
         }

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using SplitCcp.Core.Security;
 using System.Text;
 using SplitCcp.Core.Tenants.Spec;
 
@@ -47,9 +47,9 @@ public sealed class TenantArtifacts(TenantSpecService specs, CcpPageGenerator pa
         _ => name,
     };
 
-    public async Task<ArtifactResult> GetAsync(ClaimsPrincipal user, Guid tenantId, string name, CancellationToken ct = default)
+    public async Task<ArtifactResult> GetAsync(AuthorizedTenant caller, string name, CancellationToken ct = default)
     {
-        if (!Names.Contains(name, StringComparer.Ordinal) || await specs.GetAsync(user, tenantId, ct) is not { } found)
+        if (!Names.Contains(name, StringComparer.Ordinal) || await specs.GetAsync(caller, ct) is not { } found)
         {
             return new ArtifactResult.NotFound();
         }
@@ -57,10 +57,10 @@ public sealed class TenantArtifacts(TenantSpecService specs, CcpPageGenerator pa
         return Generate(name, found.Tenant, found.Record);
     }
 
-    /// <summary>For each file the saved spec cannot produce yet, what is missing; null when the tenant is outside the caller's scope. Reads the spec once.</summary>
-    public async Task<IReadOnlyDictionary<string, string>?> NotReadyAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    /// <summary>For each file the saved spec cannot produce yet, what is missing; null when the tenant was deleted. Reads the spec once.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> NotReadyAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        if (await specs.GetAsync(user, tenantId, ct) is not { } found)
+        if (await specs.GetAsync(caller, ct) is not { } found)
         {
             return null;
         }

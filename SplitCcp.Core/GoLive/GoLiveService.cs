@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using SplitCcp.Core.Aws;
@@ -13,12 +12,11 @@ namespace SplitCcp.Core.GoLive;
 
 /// <summary>
 /// A tenant's go-live for people: the checklist generated from its setup, results recorded with who and when, test sessions
-/// in its AppStream stack, and its agents' readiness. Every call is scoped through <see cref="ITenantAccess"/>: a Viewer
-/// reads, a TenantAdmin or MSP operator records and starts sessions.
+/// in its AppStream stack, and its agents' readiness. Every call takes what <see cref="ITenantAccess"/> allowed at the request's
+/// edge: a Viewer reads, a TenantAdmin or MSP operator records and starts sessions.
 /// </summary>
 public sealed partial class GoLiveService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
-    ITenantAccess access,
     TenantSpecService specs,
     GoLiveLedger ledger,
     IAwsAccountFactory accounts,
@@ -29,13 +27,15 @@ public sealed partial class GoLiveService(
     /// <summary>How long a test session's streaming URL may be opened: long enough to open it, short enough to be worthless later.</summary>
     public static readonly TimeSpan TestSessionValidity = TimeSpan.FromMinutes(5);
 
-    /// <summary>The checklist, its progress and the agents; null outside the caller's scope.</summary>
-    public async Task<GoLiveReport?> GetAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    /// <summary>The checklist, its progress and the agents; null when the tenant was deleted.</summary>
+    public async Task<GoLiveReport?> GetAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        if (await specs.GetAsync(user, tenantId, ct) is not var (tenant, record))
+        if (await specs.GetAsync(caller, ct) is not var (tenant, record))
         {
             return null;
         }
+
+        var tenantId = caller.TenantId;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var findings = await GoLiveLedger.FindingsAsync(db, tenantId, ct);
@@ -58,9 +58,8 @@ public sealed partial class GoLiveService(
     }
 
     /// <summary>When each of <paramref name="tenantIds"/> went live, for those that are live and in the caller's scope: the tenant list's column.</summary>
-    public async Task<IReadOnlyDictionary<Guid, DateTime>> LiveSinceAsync(ClaimsPrincipal user, IEnumerable<Guid> tenantIds, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<Guid, DateTime>> LiveSinceAsync(TenantScope scope, IEnumerable<Guid> tenantIds, CancellationToken ct = default)
     {
-        var scope = await access.GetScopeAsync(user, ct);
         var ids = tenantIds.Where(scope.Contains).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.TenantGoLive.AsNoTracking().Where(g => ids.Contains(g.TenantId) && g.LiveSince != null)
@@ -68,16 +67,14 @@ public sealed partial class GoLiveService(
     }
 
     /// <summary>Records a check done with an agent: passed, or failed with a note. The tenant goes live when it was the last check left.</summary>
-    public async Task<GoLiveRecordResult> RecordAsync(ClaimsPrincipal user, Guid tenantId, string key, GoLiveResultInput input, CancellationToken ct = default)
+    public async Task<GoLiveRecordResult> RecordAsync(AuthorizedTenant caller, string key, GoLiveResultInput input, CancellationToken ct = default)
     {
-        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        if (!caller.CanWrite)
         {
-            case TenantAccessResult.NotFound:
-                return new GoLiveRecordResult.NotFound();
-            case TenantAccessResult.Forbidden:
-                return new GoLiveRecordResult.Forbidden();
+            return new GoLiveRecordResult.Forbidden();
         }
 
+        var tenantId = caller.TenantId;
         if (!GoLiveChecks.All.Contains(key, StringComparer.Ordinal))
         {
             return new GoLiveRecordResult.NotFound();
@@ -94,7 +91,7 @@ public sealed partial class GoLiveService(
             return new GoLiveRecordResult.Invalid(errors);
         }
 
-        var actor = AuditLog.ActorOf(user);
+        var actor = caller.Actor;
         var result = new GoLiveResult
         {
             TenantId = tenantId,
@@ -122,21 +119,18 @@ public sealed partial class GoLiveService(
 
         // Open dashboards and tenant pages show the new state (Live since…) without a reload.
         notifier.Notify(tenantId);
-        return await GetAsync(user, tenantId, ct) is { } report ? new GoLiveRecordResult.Recorded(report) : new GoLiveRecordResult.NotFound();
+        return await GetAsync(caller, ct) is { } report ? new GoLiveRecordResult.Recorded(report) : new GoLiveRecordResult.NotFound();
     }
 
     /// <summary>
     /// A streaming URL (AppStream's CreateStreamingURL) for a test user of the tenant's stack and fleet, valid for
     /// <see cref="TestSessionValidity"/>. The URL is returned once: it is neither stored nor logged, and the audit says only who asked for whom.
     /// </summary>
-    public async Task<TestSessionResult> StartTestSessionAsync(ClaimsPrincipal user, Guid tenantId, string? userId, CancellationToken ct = default)
+    public async Task<TestSessionResult> StartTestSessionAsync(AuthorizedTenant caller, string? userId, CancellationToken ct = default)
     {
-        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        if (!caller.CanWrite)
         {
-            case TenantAccessResult.NotFound:
-                return new TestSessionResult.NotFound();
-            case TenantAccessResult.Forbidden:
-                return new TestSessionResult.Forbidden();
+            return new TestSessionResult.Forbidden();
         }
 
         userId = userId?.Trim() ?? "";
@@ -145,7 +139,7 @@ public sealed partial class GoLiveService(
             return new TestSessionResult.Invalid(new Dictionary<string, string[]> { ["userId"] = [error] });
         }
 
-        if (await specs.GetAsync(user, tenantId, ct) is not var (tenant, record))
+        if (await specs.GetAsync(caller, ct) is not var (tenant, record))
         {
             return new TestSessionResult.NotFound();
         }
@@ -168,7 +162,7 @@ public sealed partial class GoLiveService(
         }
 
         var expires = streaming.ExpiresAt?.UtcDateTime ?? time.GetUtcNow().UtcDateTime + TestSessionValidity;
-        await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.TestSession,
+        await audit.RecordAsync(caller.TenantId, caller.Actor, AuditActions.TestSession,
             $"Started a test session in stack {stack} (fleet {fleet}) for the test user {userId}; its streaming URL was shown once, valid until {expires:HH:mm} UTC.", ct: ct);
         return new TestSessionResult.Started(new TestSession(userId, stack, fleet, streaming.Url, expires));
     }
@@ -177,17 +171,14 @@ public sealed partial class GoLiveService(
     /// Reads each agent's Connect user and Identity Center assignment from the tenant's account now, and keeps the result for the
     /// readiness table. Write access, as it costs AWS calls; null outside the caller's scope, the reason when the account cannot be opened.
     /// </summary>
-    public async Task<AgentsCheckResult> CheckAgentsAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    public async Task<AgentsCheckResult> CheckAgentsAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        if (!caller.CanWrite)
         {
-            case TenantAccessResult.NotFound:
-                return new AgentsCheckResult.NotFound();
-            case TenantAccessResult.Forbidden:
-                return new AgentsCheckResult.Forbidden();
+            return new AgentsCheckResult.Forbidden();
         }
 
-        if (await specs.GetAsync(user, tenantId, ct) is not var (tenant, record))
+        if (await specs.GetAsync(caller, ct) is not var (tenant, record))
         {
             return new AgentsCheckResult.NotFound();
         }
@@ -203,15 +194,16 @@ public sealed partial class GoLiveService(
         }
 
         var ready = agents.Count(a => a.ConnectUser.State == AgentCheckState.Ready && a.IdentityCenter.State == AgentCheckState.Ready);
+        var tenantId = caller.TenantId;
         var exists = await TenantGoLiveTable.UpdateAsync(dbFactory, tenantId, (db, row) =>
         {
             row.AgentsJson = GoLiveLedger.WriteAgents(agents);
             row.AgentsCheckedAt = time.GetUtcNow().UtcDateTime;
-            db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user), AuditActions.AgentsChecked,
+            db.Audit.Add(audit.Entry(tenantId, caller.Actor, AuditActions.AgentsChecked,
                 $"Checked the agents in Connect and Identity Center: {ready} of {agents.Count} ready to sign in and take calls."));
             return Task.FromResult(true);
         }, ct);
-        return exists && await GetAsync(user, tenantId, ct) is { } report ? new AgentsCheckResult.Checked(report) : new AgentsCheckResult.NotFound();
+        return exists && await GetAsync(caller, ct) is { } report ? new AgentsCheckResult.Checked(report) : new AgentsCheckResult.NotFound();
     }
 
     /// <summary>Why AppStream would refuse this test user name (2 to 32 letters, digits and _ + = , . @ -), or null.</summary>

@@ -9,7 +9,7 @@ namespace SplitCcp.Core.Persistence;
 /// left behind never blocks the next start. Taken by Program before anything writes, and as the first hosted service for
 /// hosts that do not run Program (tests); released when the host is disposed. In-memory databases take no lock.
 /// </summary>
-internal sealed class DataFolderLock(string connectionString) : IHostedService, IDisposable
+public sealed class DataFolderLock(string connectionString) : IHostedService, IDisposable
 {
     private readonly Lock _gate = new();
     private FileStream? _held;

@@ -111,7 +111,7 @@ public sealed partial class ApplyEngine(
                 if (run.Retries >= options.Value.ApplyRetries)
                 {
                     await FinishAsync(run, run.Retries == 0 ? failure
-                        : $"{failure} The portal retried the whole apply {HealthVerdict.Count(run.Retries, "time")} and AWS went on refusing; apply again later.", ct);
+                        : $"{failure} The portal retried the whole apply {DisplayText.Count(run.Retries, "time")} and AWS went on refusing; apply again later.", ct);
                     return;
                 }
 
@@ -240,7 +240,7 @@ public sealed partial class ApplyEngine(
         }, ct);
 
         var failed = run.Steps.Where(s => s.State == ApplyStepState.Failed).ToList();
-        var failure = failed.Count == 0 ? null : $"{HealthVerdict.Count(failed.Count, "step")} failed. First: {failed[0].Title}: {failed[0].Message}";
+        var failure = failed.Count == 0 ? null : $"{DisplayText.Count(failed.Count, "step")} failed. First: {failed[0].Title}: {failed[0].Message}";
         if (failure is not null && failures.Retryable)
         {
             return failure;
@@ -571,7 +571,7 @@ public sealed partial class ApplyEngine(
 
         var changed = run.Steps.Count(s => s.State == ApplyStepState.Succeeded);
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyFinished,
-            error is null ? $"Apply finished: {HealthVerdict.Count(changed, "change")} made." : $"Apply failed: {error}", run.Id));
+            error is null ? $"Apply finished: {DisplayText.Count(changed, "change")} made." : $"Apply failed: {error}", run.Id));
         await db.SaveChangesAsync(ct);
         metrics.Finished(run);
         notifier.NotifyFinished(run.TenantId, run.Id);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using SplitCcp.Core.Aws;
@@ -55,10 +54,9 @@ public abstract record ApplyStartResult
     public sealed record NotFound : ApplyStartResult;
 }
 
-/// <summary>Plans and applies for people: every call is scoped through <see cref="ITenantAccess"/> and audited.</summary>
+/// <summary>Plans and applies for people, audited: every call takes the <see cref="AuthorizedTenant"/> the request's edge was given.</summary>
 public sealed partial class ReconciliationService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
-    ITenantAccess access,
     TenantSpecService specs,
     Reconciler reconciler,
     ApplyRunner runner,
@@ -68,9 +66,10 @@ public sealed partial class ReconciliationService(
 {
     public const int MaxApplies = 50;
 
-    public async Task<PlanResult> PlanAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    public async Task<PlanResult> PlanAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        if (await specs.GetAsync(user, tenantId, ct) is not var (tenant, record))
+        var tenantId = caller.TenantId;
+        if (await specs.GetAsync(caller, ct) is not var (tenant, record))
         {
             return new PlanResult.NotFound();
         }
@@ -89,7 +88,7 @@ public sealed partial class ReconciliationService(
         // A plan changes nothing: its line in the history is bookkeeping, and storage that cannot take it keeps no one from the plan.
         try
         {
-            await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.Planned, Summary(plan), ct: ct);
+            await audit.RecordAsync(tenantId, caller.Actor, AuditActions.Planned, Summary(plan), ct: ct);
         }
         catch (Exception ex) when (StorageFault.From(ex) is { } fault)
         {
@@ -99,22 +98,19 @@ public sealed partial class ReconciliationService(
         return new PlanResult.Planned(plan);
     }
 
-    public async Task<ApplyStartResult> StartApplyAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    public async Task<ApplyStartResult> StartApplyAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        if (!caller.CanWrite)
         {
-            case TenantAccessResult.NotFound:
-                return new ApplyStartResult.NotFound();
-            case TenantAccessResult.Forbidden:
-                return new ApplyStartResult.Forbidden();
+            return new ApplyStartResult.Forbidden();
         }
 
-        if (await specs.GetAsync(user, tenantId, ct) is not var (_, record))
+        if (await specs.GetAsync(caller, ct) is not var (_, record))
         {
             return new ApplyStartResult.NotFound();
         }
 
-        return await StartAsync(record, AuditLog.ActorOf(user), $"Requested an apply of setup version {record.Version}.", ct);
+        return await StartAsync(record, caller.Actor, $"Requested an apply of setup version {record.Version}.", ct);
     }
 
     /// <summary>
@@ -164,27 +160,19 @@ public sealed partial class ReconciliationService(
         return new ApplyStartResult.Started(ApplyView.From(run));
     }
 
-    /// <summary>The apply, or null when it or its tenant is outside the caller's scope.</summary>
-    public async Task<ApplyView?> GetApplyAsync(ClaimsPrincipal user, Guid tenantId, Guid applyId, CancellationToken ct = default)
+    /// <summary>The apply, or null when the tenant has none with this id.</summary>
+    public async Task<ApplyView?> GetApplyAsync(AuthorizedTenant caller, Guid applyId, CancellationToken ct = default)
     {
-        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
-        {
-            return null;
-        }
-
+        var tenantId = caller.TenantId;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Applies.AsNoTracking().Include(a => a.Steps).SingleOrDefaultAsync(a => a.Id == applyId && a.TenantId == tenantId, ct);
         return run is null ? null : ApplyView.From(run);
     }
 
-    /// <summary>The tenant's latest applies, newest first, without their steps; null outside the caller's scope.</summary>
-    public async Task<IReadOnlyList<ApplyView>?> ListAppliesAsync(ClaimsPrincipal user, Guid tenantId, int take = 20, CancellationToken ct = default)
+    /// <summary>The tenant's latest applies, newest first, without their steps.</summary>
+    public async Task<IReadOnlyList<ApplyView>> ListAppliesAsync(AuthorizedTenant caller, int take = 20, CancellationToken ct = default)
     {
-        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
-        {
-            return null;
-        }
-
+        var tenantId = caller.TenantId;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var runs = await db.Applies.AsNoTracking().Where(a => a.TenantId == tenantId)
             .OrderByDescending(a => a.CreatedAt).Take(Math.Clamp(take, 1, MaxApplies)).ToListAsync(ct);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
@@ -8,7 +9,7 @@ namespace SplitCcp.Core.Sandbox;
 /// A one-click tenant on the Sandbox with a complete setup, so a newcomer can plan and apply the whole split CCP in minutes.
 /// The console-only Identity Center application is "created" in its Sandbox account the way an operator would in AWS.
 /// </summary>
-public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, SandboxConsole console)
+public sealed class DemoTenants(ITenantAccess access, TenantService tenants, TenantSpecService specs, SandboxConsole console)
 {
     public const string Region = "eu-west-2";
 
@@ -20,15 +21,17 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
     public async Task<TenantView> CreateAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
         var tenant = await CreateTenantAsync(user, ct);
+        var created = (await access.CheckAsync(user, tenant.Id, TenantOperation.Manage, ct)).Tenant
+            ?? throw new TenantAccessDeniedException("Only an MSP operator can create tenants.");
         try
         {
-            await SetUpAsync(user, tenant, ct);
+            await SetUpAsync(created, tenant, ct);
             return tenant;
         }
         catch
         {
             // No half-made demo tenant is left behind.
-            await tenants.DeleteAsync(user, tenant.Id, CancellationToken.None);
+            await tenants.DeleteAsync(created, CancellationToken.None);
             throw;
         }
     }
@@ -37,7 +40,7 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
     /// Gives an existing Sandbox tenant the demo's complete setup: an Identity Center SAML application made in its console
     /// and a spec that matches its seeded world. For tools that make many such tenants under names of their own.
     /// </summary>
-    public async Task SetUpAsync(ClaimsPrincipal user, TenantView tenant, CancellationToken ct = default)
+    public async Task SetUpAsync(AuthorizedTenant caller, TenantView tenant, CancellationToken ct = default)
     {
         var world = await console.GetWorldAsync(tenant.Id, ct);
         var application = await console.CreateSamlApplicationAsync(tenant.Id, "SplitCcp CCP", ct);
@@ -63,7 +66,7 @@ public sealed class DemoTenants(TenantService tenants, TenantSpecService specs, 
         spec.AppStream.ImageBuilder.SubnetIds = ["subnet-0a1b2c3d4e5f60718"];
         spec.AppStream.ImageBuilder.SecurityGroupIds = ["sg-0a1b2c3d4e5f60718"];
 
-        var saved = await specs.SaveCompleteAsync(user, tenant.Id, spec, expectedVersion: null, ct);
+        var saved = await specs.SaveCompleteAsync(caller, spec, expectedVersion: null, ct);
         if (saved is not SpecSaveResult.Saved)
         {
             throw new InvalidOperationException($"The demo tenant could not be set up: its setup was refused ({saved}). This is a bug in the demo's spec.");

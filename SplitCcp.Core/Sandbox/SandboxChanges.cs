@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Security;
@@ -54,7 +53,7 @@ public sealed record SandboxTarget(string? ObjectId, IReadOnlyList<string> Field
 /// its fields, or does a manual step, so drift and the manual flow can be shown without AWS.
 /// </summary>
 public sealed class SandboxChanges(
-    ITenantAccess access, TenantSpecService specs, Reconciler reconciler, SandboxAccounts accounts, SandboxStore store, SandboxConsole console, AuditLog audit)
+    TenantSpecService specs, Reconciler reconciler, SandboxAccounts accounts, SandboxStore store, SandboxConsole console, AuditLog audit)
 {
     /// <summary>Every manual resource, with the console step the Sandbox does for it.</summary>
     private static readonly Dictionary<string, string> s_consoleSteps = new(StringComparer.Ordinal)
@@ -70,10 +69,9 @@ public sealed class SandboxChanges(
     /// What the console can do to each resource of the tenant's plan, by resource key; empty for a tenant that is not a
     /// Sandbox tenant or that the user may not change.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, SandboxTarget>> TargetsAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, SandboxTarget>> TargetsAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        if (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct) != TenantAccessResult.Allowed
-            || await specs.GetAsync(user, tenantId, ct) is not var (tenant, record) || tenant.AccessMode != AwsAccessMode.Sandbox)
+        if (!caller.CanWrite || await specs.GetAsync(caller, ct) is not var (tenant, record) || tenant.AccessMode != AwsAccessMode.Sandbox)
         {
             return new Dictionary<string, SandboxTarget>();
         }
@@ -81,17 +79,15 @@ public sealed class SandboxChanges(
         return (await PlanAsync(tenant, record.Spec, ct)).Targets;
     }
 
-    public async Task<SandboxChangeResult> ApplyAsync(ClaimsPrincipal user, Guid tenantId, SandboxChangeRequest request, CancellationToken ct = default)
+    public async Task<SandboxChangeResult> ApplyAsync(AuthorizedTenant caller, SandboxChangeRequest request, CancellationToken ct = default)
     {
-        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        if (!caller.CanWrite)
         {
-            case TenantAccessResult.NotFound:
-                return new SandboxChangeResult.NotFound();
-            case TenantAccessResult.Forbidden:
-                return new SandboxChangeResult.Forbidden();
+            return new SandboxChangeResult.Forbidden();
         }
 
-        if (await specs.GetAsync(user, tenantId, ct) is not var (tenant, record))
+        var tenantId = caller.TenantId;
+        if (await specs.GetAsync(caller, ct) is not var (tenant, record))
         {
             return new SandboxChangeResult.NotFound();
         }
@@ -117,7 +113,7 @@ public sealed class SandboxChanges(
                 var withSteps = plan.Items.Where(i => HasConsoleStep(i.Key)).Select(i => $"{i.Title} ({i.Key})");
                 return Invalid("change", $"{item.Title} has no console step. The Sandbox can do the console step of: {string.Join(", ", withSteps)}.");
             case SandboxChangeKind.Complete when item.Key == ResourceKeys.IdentityCenterApplication:
-                switch (await CreateApplicationAsync(user, tenant, record, item, target, ct))
+                switch (await CreateApplicationAsync(caller.Actor, tenant, record, item, target, ct))
                 {
                     case SandboxChangeResult.Done done:
                         summary = done.Summary;
@@ -168,7 +164,7 @@ public sealed class SandboxChanges(
                 break;
         }
 
-        await audit.RecordAsync(tenantId, AuditLog.ActorOf(user), AuditActions.SandboxChanged, summary, ct: ct);
+        await audit.RecordAsync(tenantId, caller.Actor, AuditActions.SandboxChanged, summary, ct: ct);
         return new SandboxChangeResult.Done(summary);
     }
 
@@ -204,7 +200,7 @@ public sealed class SandboxChanges(
     /// exist cannot be this one's: they are replaced, and the summary says which.
     /// </summary>
     private async Task<SandboxChangeResult> CreateApplicationAsync(
-        ClaimsPrincipal user, TenantView tenant, TenantSpecRecord record, PlanItem item, SandboxTarget target, CancellationToken ct)
+        string actor, TenantView tenant, TenantSpecRecord record, PlanItem item, SandboxTarget target, CancellationToken ct)
     {
         var idc = record.Spec.IdentityCenter;
         if (target.ObjectId is not null)
@@ -270,7 +266,7 @@ public sealed class SandboxChanges(
         var current = record;
         for (var attempt = 1; attempt <= 3 && current is { IsDraft: false } && SameApplicationValues(current.Spec.IdentityCenter, idc); attempt++)
         {
-            pasted = await specs.RecordLearnedAsync(tenant.Id, current.Version, AuditLog.ActorOf(user),
+            pasted = await specs.RecordLearnedAsync(tenant.Id, current.Version, actor,
                 $"Simulated a console step: pasted the Identity Center application's ARN, metadata URL and start URL into the setup.{replacedText}",
                 spec =>
                 {

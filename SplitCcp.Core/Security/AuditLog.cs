@@ -32,8 +32,8 @@ public static class AuditActions
 /// <summary>An audit entry as the API and the tenant page show it.</summary>
 public sealed record AuditRecord(long Id, DateTime At, string Actor, string Action, string Summary, Guid? ApplyId);
 
-/// <summary>Records what happened to each tenant, by whom and when, and reads it back within the caller's scope.</summary>
-public sealed class AuditLog(IDbContextFactory<SplitCcpDbContext> dbFactory, ITenantAccess access, TimeProvider time)
+/// <summary>Records what happened to each tenant, by whom and when, and reads it back for a tenant the caller was authorized for.</summary>
+public sealed class AuditLog(IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time)
 {
     public const int MaxPageSize = 200;
 
@@ -62,14 +62,10 @@ public sealed class AuditLog(IDbContextFactory<SplitCcpDbContext> dbFactory, ITe
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>The tenant's history, newest first, before entry <paramref name="before"/> when paging; null outside the caller's scope.</summary>
-    public async Task<IReadOnlyList<AuditRecord>?> ListAsync(ClaimsPrincipal user, Guid tenantId, long? before, int take, CancellationToken ct = default)
+    /// <summary>The tenant's history, newest first, before entry <paramref name="before"/> when paging.</summary>
+    public async Task<IReadOnlyList<AuditRecord>> ListAsync(AuthorizedTenant tenant, long? before, int take, CancellationToken ct = default)
     {
-        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
-        {
-            return null;
-        }
-
+        var tenantId = tenant.TenantId;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Audit.AsNoTracking().Where(a => a.TenantId == tenantId);
         if (before is { } id)

@@ -24,10 +24,35 @@ public enum TenantAccessResult
     Forbidden,
 }
 
-/// <summary>Which tenants a caller may see, and what they may do to them. Read fresh from the database each time, so a disabled user or a changed assignment takes effect at once.</summary>
-public sealed record TenantScope(string? UserId, bool AllTenants, IReadOnlySet<Guid> TenantIds, bool CanWrite, bool CanManage)
+/// <summary>
+/// Which tenants a caller may see, and what they may do to them. Read fresh from the database by <see cref="ITenantAccess"/>
+/// once a request, so a disabled user or a changed assignment takes effect on the next one; only the access check makes one.
+/// </summary>
+public sealed record TenantScope
 {
+    internal TenantScope(string? userId, bool allTenants, IReadOnlySet<Guid> tenantIds, bool canWrite, bool canManage)
+    {
+        UserId = userId;
+        AllTenants = allTenants;
+        TenantIds = tenantIds;
+        CanWrite = canWrite;
+        CanManage = canManage;
+    }
+
     public static TenantScope None { get; } = new(null, false, new HashSet<Guid>(), false, false);
+
+    /// <summary>Every tenant and no user: the portal's own view, for what is not done on anyone's behalf (metrics).</summary>
+    internal static TenantScope Portal { get; } = new(null, true, new HashSet<Guid>(), false, false);
+
+    public string? UserId { get; }
+
+    public bool AllTenants { get; }
+
+    public IReadOnlySet<Guid> TenantIds { get; }
+
+    public bool CanWrite { get; }
+
+    public bool CanManage { get; }
 
     public bool Contains(Guid tenantId) => AllTenants || TenantIds.Contains(tenantId);
 
@@ -40,12 +65,22 @@ public sealed record TenantScope(string? UserId, bool AllTenants, IReadOnlySet<G
     };
 }
 
-/// <summary>The one place that decides which tenants a user may see and change. Every page and endpoint goes through it.</summary>
+/// <summary>The outcome of an access check: the tenant handle when it is <see cref="TenantAccessResult.Allowed"/>, else none.</summary>
+public sealed record TenantAccessCheck(TenantAccessResult Result, AuthorizedTenant? Tenant)
+{
+    public static TenantAccessCheck NotFound { get; } = new(TenantAccessResult.NotFound, null);
+}
+
+/// <summary>
+/// The one place that decides which tenants a user may see and change. Each request asks once, at its edge (the route guard,
+/// a tenant page's load), and hands the <see cref="TenantScope"/> or <see cref="AuthorizedTenant"/> it gets to the services.
+/// </summary>
 public interface ITenantAccess
 {
     Task<TenantScope> GetScopeAsync(ClaimsPrincipal user, CancellationToken ct = default);
 
-    Task<TenantAccessResult> CheckAsync(ClaimsPrincipal user, Guid tenantId, TenantOperation permission, CancellationToken ct = default);
+    /// <summary>Whether the caller sees the tenant and may do <paramref name="permission"/> to it; when so, the handle the services take.</summary>
+    Task<TenantAccessCheck> CheckAsync(ClaimsPrincipal user, Guid tenantId, TenantOperation permission, CancellationToken ct = default);
 }
 
 internal sealed class TenantAccess(IDbContextFactory<SplitCcpDbContext> dbFactory, IExistingTenants tenants) : ITenantAccess
@@ -87,19 +122,16 @@ internal sealed class TenantAccess(IDbContextFactory<SplitCcpDbContext> dbFactor
         }
     }
 
-    public async Task<TenantAccessResult> CheckAsync(ClaimsPrincipal user, Guid tenantId, TenantOperation permission, CancellationToken ct = default)
+    public async Task<TenantAccessCheck> CheckAsync(ClaimsPrincipal user, Guid tenantId, TenantOperation permission, CancellationToken ct = default)
     {
         var scope = await GetScopeAsync(user, ct);
-        if (!scope.Contains(tenantId))
+        if (!scope.Contains(tenantId) || !(await tenants.WhichExistAsync([tenantId], ct)).Contains(tenantId))
         {
-            return TenantAccessResult.NotFound;
+            return TenantAccessCheck.NotFound;
         }
 
-        if (!(await tenants.WhichExistAsync([tenantId], ct)).Contains(tenantId))
-        {
-            return TenantAccessResult.NotFound;
-        }
-
-        return scope.Allows(permission) ? TenantAccessResult.Allowed : TenantAccessResult.Forbidden;
+        return scope.Allows(permission)
+            ? new TenantAccessCheck(TenantAccessResult.Allowed, new AuthorizedTenant(tenantId, scope, AuditLog.ActorOf(user), user.Identity?.Name))
+            : new TenantAccessCheck(TenantAccessResult.Forbidden, null);
     }
 }

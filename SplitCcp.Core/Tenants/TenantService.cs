@@ -5,7 +5,10 @@ using SplitCcp.Core.Security;
 
 namespace SplitCcp.Core.Tenants;
 
-/// <summary>Tenants as the caller may see them: every query is scoped through <see cref="ITenantAccess"/>.</summary>
+/// <summary>
+/// Tenants as the caller may see them: lists take the caller's <see cref="TenantScope"/>, one tenant its
+/// <see cref="AuthorizedTenant"/>, both from <see cref="ITenantAccess"/> at the request's edge.
+/// </summary>
 public sealed class TenantService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
     ITenantAccess access,
@@ -15,11 +18,10 @@ public sealed class TenantService(
 {
     public const int MaxPageSize = 200;
 
-    public async Task<TenantPage> ListAsync(ClaimsPrincipal user, string? search, int page, int pageSize, CancellationToken ct = default)
+    public async Task<TenantPage> ListAsync(TenantScope scope, string? search, int page, int pageSize, CancellationToken ct = default)
     {
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
-        var scope = await access.GetScopeAsync(user, ct);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Tenants.AsNoTracking();
@@ -46,15 +48,16 @@ public sealed class TenantService(
         return new TenantPage(items.Select(TenantView.From).ToList(), total, page, pageSize);
     }
 
-    /// <summary>The tenant, or null when it does not exist or is outside the caller's scope.</summary>
-    public async Task<TenantView?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
-    {
-        if (await access.CheckAsync(user, id, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
-        {
-            return null;
-        }
+    /// <summary>The tenant, or null when it was deleted since the access check.</summary>
+    public Task<TenantView?> GetAsync(AuthorizedTenant tenant, CancellationToken ct = default) => FindAsync(tenant.TenantId, ct);
 
-        return await FindAsync(id, ct);
+    /// <summary>Those of <paramref name="ids"/> that name a tenant in <paramref name="scope"/>, in the order given.</summary>
+    public async Task<IReadOnlyList<TenantView>> FindInScopeAsync(TenantScope scope, IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    {
+        var wanted = ids.Where(scope.Contains).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var found = await db.Tenants.AsNoTracking().Where(t => wanted.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+        return [.. wanted.Where(found.ContainsKey).Select(id => TenantView.From(found[id]))];
     }
 
     /// <summary>The tenant with no access check, for background work that acts on behalf of whoever asked for it.</summary>
@@ -112,16 +115,14 @@ public sealed class TenantService(
 
     private static readonly string[] s_accessIsTheMsps = ["Only an MSP operator can change how the portal reaches this tenant's AWS account."];
 
-    public async Task<TenantSaveResult> UpdateAsync(ClaimsPrincipal user, Guid id, TenantInput input, CancellationToken ct = default)
+    public async Task<TenantSaveResult> UpdateAsync(AuthorizedTenant caller, TenantInput input, CancellationToken ct = default)
     {
-        switch (await access.CheckAsync(user, id, TenantOperation.Write, ct))
+        if (!caller.CanWrite)
         {
-            case TenantAccessResult.NotFound:
-                return new TenantSaveResult.NotFound();
-            case TenantAccessResult.Forbidden:
-                throw new TenantAccessDeniedException("You can view this tenant but not change it.");
+            throw new TenantAccessDeniedException("You can view this tenant but not change it.");
         }
 
+        var id = caller.TenantId;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == id, ct);
         if (tenant is null)
@@ -146,8 +147,7 @@ public sealed class TenantService(
             return Conflict(tenant);
         }
 
-        if (await access.CheckAsync(user, id, TenantOperation.Manage, ct) != TenantAccessResult.Allowed
-            && AccessChanges(tenant, input) is { Count: > 0 } locked)
+        if (!caller.CanManage && AccessChanges(tenant, input) is { Count: > 0 } locked)
         {
             // Whose identity the portal uses and where it sends signed requests is the MSP's decision: a tenant admin who
             // could pick the server's own credentials, another customer's role, or an internal endpoint would act as the MSP.
@@ -163,7 +163,7 @@ public sealed class TenantService(
         db.Entry(tenant).Property(t => t.Version).OriginalValue = input.Version.Value;
         tenant.Version = input.Version.Value + 1;
         Apply(tenant, input, time.GetUtcNow().UtcDateTime);
-        db.Audit.Add(audit.Entry(tenant.Id, AuditLog.ActorOf(user), AuditActions.TenantChanged,
+        db.Audit.Add(audit.Entry(tenant.Id, caller.Actor, AuditActions.TenantChanged,
             $"Changed the tenant's settings (version {tenant.Version}: {tenant.DisplayName}, {tenant.Region}, {tenant.AccessMode}{(string.IsNullOrEmpty(input.SecretAccessKey) ? "" : ", new secret access key")})."));
         try
         {
@@ -178,17 +178,15 @@ public sealed class TenantService(
         return new TenantSaveResult.Saved(TenantView.From(tenant));
     }
 
-    /// <summary>Deletes a tenant; false when it does not exist or is outside the caller's scope.</summary>
-    public async Task<bool> DeleteAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    /// <summary>Deletes a tenant; false when it was deleted since the access check.</summary>
+    public async Task<bool> DeleteAsync(AuthorizedTenant caller, CancellationToken ct = default)
     {
-        switch (await access.CheckAsync(user, id, TenantOperation.Manage, ct))
+        if (!caller.CanManage)
         {
-            case TenantAccessResult.NotFound:
-                return false;
-            case TenantAccessResult.Forbidden:
-                throw new TenantAccessDeniedException("Only an MSP operator can delete tenants.");
+            throw new TenantAccessDeniedException("Only an MSP operator can delete tenants.");
         }
 
+        var id = caller.TenantId;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.WriteAsync(token => db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(token), ct) > 0;
     }

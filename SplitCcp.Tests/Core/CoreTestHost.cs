@@ -157,6 +157,17 @@ internal sealed class CoreTestHost : IAsyncDisposable
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType: "Test"));
     }
 
+    /// <summary>
+    /// The tenant as a request's edge hands it to the services: checked once, for reading (as a tenant page checks), with
+    /// what <paramref name="user"/> may do to it. A tenant outside their scope fails the test: assert that on the check itself.
+    /// </summary>
+    public async Task<AuthorizedTenant> TenantAsync(ClaimsPrincipal user, Guid tenantId) =>
+        (await Access.CheckAsync(user, tenantId, TenantOperation.Read)).Tenant
+        ?? throw new ShouldAssertException($"Tenant {tenantId} is outside the scope of {user.Identity?.Name}.");
+
+    /// <summary>The caller's scope as a list page or endpoint reads it once.</summary>
+    public Task<TenantScope> ScopeAsync(ClaimsPrincipal user) => Access.GetScopeAsync(user);
+
     /// <summary>Creates a user through <see cref="UserDirectory"/>, as an operator would.</summary>
     public async Task<TestUser> CreateUserAsync(string role, params Guid[] tenantIds)
     {
@@ -300,7 +311,7 @@ internal sealed class DirectoryOperatorAccess(ITenantAccess inner) : ITenantAcce
     public Task<TenantScope> GetScopeAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
         IsDirectoryOperator(user) ? Task.FromResult(s_operator) : inner.GetScopeAsync(user, ct);
 
-    public Task<TenantAccessResult> CheckAsync(ClaimsPrincipal user, Guid tenantId, TenantOperation permission, CancellationToken ct = default) =>
+    public Task<TenantAccessCheck> CheckAsync(ClaimsPrincipal user, Guid tenantId, TenantOperation permission, CancellationToken ct = default) =>
         inner.CheckAsync(user, tenantId, permission, ct);
 
     private static bool IsDirectoryOperator(ClaimsPrincipal user) =>

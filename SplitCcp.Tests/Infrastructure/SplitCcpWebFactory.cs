@@ -156,6 +156,10 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
         return Principal(admin.Id, Roles.MspOperator);
     }
 
+    /// <summary>The tenant as the route guard hands it to the services for <paramref name="user"/>; null outside their scope.</summary>
+    public async Task<AuthorizedTenant?> TenantAsync(ClaimsPrincipal user, Guid tenantId) =>
+        (await Services.GetRequiredService<ITenantAccess>().CheckAsync(user, tenantId, TenantOperation.Read)).Tenant;
+
     public static ClaimsPrincipal Principal(string userId, string role) =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Role, role)], "test"));
 

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Ccp;
 using SplitCcp.Web.Security;
@@ -31,12 +30,12 @@ internal static class ArtifactEndpoints
         return app;
     }
 
-    private static async Task<IResult> DownloadAsync(HttpContext http, ClaimsPrincipal user, TenantArtifacts artifacts, Guid tenantId, string name, CancellationToken ct) =>
-        ToResult(http, await artifacts.GetAsync(user, tenantId, name, ct), name, () => TypedResults.Problem(statusCode: 404, title: "Not found",
+    private static async Task<IResult> DownloadAsync(HttpContext http, CheckedTenant tenant, TenantArtifacts artifacts, string name, CancellationToken ct) =>
+        ToResult(http, await artifacts.GetAsync(tenant, name, ct), name, () => TypedResults.Problem(statusCode: 404, title: "Not found",
             detail: $"There is no file '{name}'. The files are: {string.Join(", ", TenantArtifacts.Names)}."));
 
-    private static async Task<IResult> DownloadOnboardingTemplateAsync(HttpContext http, ClaimsPrincipal user, TenantOnboarding onboarding, Guid tenantId, CancellationToken ct) =>
-        ToResult(http, await onboarding.GetTemplateAsync(user, tenantId, ct), "The onboarding template", () => ApiResults.NotFound("tenant"));
+    private static async Task<IResult> DownloadOnboardingTemplateAsync(HttpContext http, CheckedTenant tenant, TenantOnboarding onboarding, CancellationToken ct) =>
+        ToResult(http, await onboarding.GetTemplateAsync(tenant, ct), "The onboarding template", () => ApiResults.NotFound("tenant"));
 
     private static IResult ToResult(HttpContext http, ArtifactResult result, string what, Func<IResult> notFound)
     {

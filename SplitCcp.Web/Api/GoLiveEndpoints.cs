@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using SplitCcp.Core.GoLive;
 using SplitCcp.Web.Security;
 
@@ -11,10 +10,10 @@ internal static class GoLiveEndpoints
 {
     public static RouteGroupBuilder MapGoLiveEndpoints(this RouteGroupBuilder tenants)
     {
-        var tenant = $"/{{{TenantRouteGuard.RouteParameter}:guid}}";
+        var route = $"/{{{TenantRouteGuard.RouteParameter}:guid}}";
 
-        tenants.MapGet($"{tenant}/go-live", async (ClaimsPrincipal user, GoLiveService goLive, Guid tenantId, CancellationToken ct) =>
-                await goLive.GetAsync(user, tenantId, ct) is { } report ? Results.Ok(report) : ApiResults.NotFound("tenant"))
+        tenants.MapGet($"{route}/go-live", async (CheckedTenant tenant, GoLiveService goLive, CancellationToken ct) =>
+                await goLive.GetAsync(tenant, ct) is { } report ? Results.Ok(report) : ApiResults.NotFound("tenant"))
             .WithSummary("The tenant's go-live checklist, generated from its setup: each check with what to do, what should happen and what to look at if it does not, "
                 + "and its latest result (Passed, Failed with a note, or NotDone) with who and when. Automatic checks (the pages agents load, the approved origin, "
                 + "the SAML provider, the Identity Center assignments, the fleet) are ticked from the latest drift check; the others are recorded with PUT. "
@@ -22,8 +21,8 @@ internal static class GoLiveEndpoints
             .Produces<GoLiveReport>()
             .WithTags("Go-live");
 
-        tenants.MapPut($"{tenant}/go-live/checks/{{key}}", async (ClaimsPrincipal user, GoLiveService goLive, Guid tenantId, string key, GoLiveResultInput input, CancellationToken ct) =>
-                await goLive.RecordAsync(user, tenantId, key, input, ct) switch
+        tenants.MapPut($"{route}/go-live/checks/{{key}}", async (CheckedTenant tenant, GoLiveService goLive, string key, GoLiveResultInput input, CancellationToken ct) =>
+                await goLive.RecordAsync(tenant, key, input, ct) switch
                 {
                     GoLiveRecordResult.Recorded { Report: var report } => Results.Ok(report),
                     GoLiveRecordResult.Invalid { Errors: var errors } => ApiResults.ValidationFailed(errors),
@@ -38,9 +37,9 @@ internal static class GoLiveEndpoints
             .ProducesValidationProblem()
             .WithTags("Go-live");
 
-        tenants.MapPost($"{tenant}/test-session", async (HttpContext http, ClaimsPrincipal user, GoLiveService goLive, Guid tenantId, TestSessionInput input, CancellationToken ct) =>
+        tenants.MapPost($"{route}/test-session", async (HttpContext http, CheckedTenant tenant, GoLiveService goLive, TestSessionInput input, CancellationToken ct) =>
             {
-                switch (await goLive.StartTestSessionAsync(user, tenantId, input.UserId, ct))
+                switch (await goLive.StartTestSessionAsync(tenant, input.UserId, ct))
                 {
                     case TestSessionResult.Started { Session: var session }:
                         // The streaming URL lets whoever holds it into the session until it expires: no cache or proxy keeps a copy.
@@ -63,8 +62,8 @@ internal static class GoLiveEndpoints
             .ProducesValidationProblem()
             .WithTags("Go-live");
 
-        tenants.MapPost($"{tenant}/go-live/agents", async (ClaimsPrincipal user, GoLiveService goLive, Guid tenantId, CancellationToken ct) =>
-                await goLive.CheckAgentsAsync(user, tenantId, ct) switch
+        tenants.MapPost($"{route}/go-live/agents", async (CheckedTenant tenant, GoLiveService goLive, CancellationToken ct) =>
+                await goLive.CheckAgentsAsync(tenant, ct) switch
                 {
                     AgentsCheckResult.Checked { Report: var report } => Results.Ok(report),
                     AgentsCheckResult.NotReady { Reason: var reason } =>

@@ -16,16 +16,16 @@ internal static class HealthEndpoints
 {
     public static RouteGroupBuilder MapTenantHealthEndpoints(this RouteGroupBuilder tenants)
     {
-        var tenant = $"/{{{TenantRouteGuard.RouteParameter}:guid}}";
+        var route = $"/{{{TenantRouteGuard.RouteParameter}:guid}}";
 
-        tenants.MapGet($"{tenant}/health", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, CancellationToken ct) =>
-                await drift.GetHealthAsync(user, tenantId, ct) is { } report ? Results.Ok(report) : ApiResults.NotFound("tenant"))
+        tenants.MapGet($"{route}/health", async (CheckedTenant tenant, DriftService drift, CancellationToken ct) =>
+                await drift.GetHealthAsync(tenant, ct) is { } report ? Results.Ok(report) : ApiResults.NotFound("tenant"))
             .WithSummary("The tenant's latest drift report: status Healthy, Drifted (something that was in line no longer is), Pending (the setup is not finished; 'message' says what is left, such as '2 console steps left'), Failing or Unknown (never checked, or the setup is a draft), when it was checked, and every resource and synthetic check as InSync, Drifted (with expected and actual), Missing, Pending (never in line yet), Error (with the reason) or NotChecked.")
             .Produces<TenantHealthReport>()
             .WithTags("Health");
 
-        tenants.MapPost($"{tenant}/check", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, CancellationToken ct) =>
-                await drift.CheckNowAsync(user, tenantId, ct) switch
+        tenants.MapPost($"{route}/check", async (CheckedTenant tenant, DriftService drift, CancellationToken ct) =>
+                await drift.CheckNowAsync(tenant, ct) switch
                 {
                     CheckResult.Checked { Report: var report } => Results.Ok(report),
                     CheckResult.Forbidden => CheckForbidden(),
@@ -35,14 +35,14 @@ internal static class HealthEndpoints
             .Produces<TenantHealthReport>()
             .WithTags("Health");
 
-        tenants.MapGet($"{tenant}/health/history", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, int? take, CancellationToken ct) =>
-                await drift.GetHistoryAsync(user, tenantId, take ?? 20, ct) is { } history ? Results.Ok(history) : ApiResults.NotFound("tenant"))
+        tenants.MapGet($"{route}/health/history", async (CheckedTenant tenant, DriftService drift, int? take, CancellationToken ct) =>
+                Results.Ok(await drift.GetHistoryAsync(tenant, take ?? 20, ct)))
             .WithSummary("The tenant's drift history, newest first: one entry per stretch of identical results, from the first check that found it to the last that confirmed it (20 by default, at most 100).")
             .Produces<IReadOnlyList<DriftHistoryEntry>>()
             .WithTags("Health");
 
-        tenants.MapPut($"{tenant}/drift-settings", async (ClaimsPrincipal user, DriftService drift, Guid tenantId, DriftSettingsInput input, CancellationToken ct) =>
-                await drift.SetAutoRemediateAsync(user, tenantId, input.AutoRemediate, ct) switch
+        tenants.MapPut($"{route}/drift-settings", async (CheckedTenant tenant, DriftService drift, DriftSettingsInput input, CancellationToken ct) =>
+                await drift.SetAutoRemediateAsync(tenant, input.AutoRemediate, ct) switch
                 {
                     TenantAccessResult.Allowed => Results.Ok(input),
                     TenantAccessResult.Forbidden => ApiResults.Forbidden("Changing drift settings needs the TenantAdmin role or higher."),
@@ -60,9 +60,9 @@ internal static class HealthEndpoints
         var health = api.MapGroup("/health").WithTags("Health");
 
         health.MapGet("/tenants", async (
-                ClaimsPrincipal user, DriftService drift, DriftWorker worker, TenantHealthStatus? status, string? search, int? page, int? pageSize, CancellationToken ct) =>
+                ClaimsPrincipal user, DriftService drift, DriftWorker worker, ITenantAccess access, TenantHealthStatus? status, string? search, int? page, int? pageSize, CancellationToken ct) =>
             {
-                var result = await drift.ListAsync(user, new TenantHealthQuery(status, search, page ?? 1, pageSize ?? 100), ct);
+                var result = await drift.ListAsync(await access.GetScopeAsync(user, ct), new TenantHealthQuery(status, search, page ?? 1, pageSize ?? 100), ct);
 
                 // A pass covers every tenant in the portal, so its counts and timing are shown only to those who see them all.
                 return Results.Ok(new HealthSummary(result.Counts, result.Items, result.TotalCount, result.Page, result.PageSize,

@@ -11,10 +11,10 @@ internal static class ReconciliationEndpoints
 {
     public static RouteGroupBuilder MapReconciliationEndpoints(this RouteGroupBuilder tenants)
     {
-        var tenant = $"/{{{TenantRouteGuard.RouteParameter}:guid}}";
+        var route = $"/{{{TenantRouteGuard.RouteParameter}:guid}}";
 
-        tenants.MapPost($"{tenant}/plan", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, CancellationToken ct) =>
-                await service.PlanAsync(user, tenantId, ct) switch
+        tenants.MapPost($"{route}/plan", async (CheckedTenant tenant, ReconciliationService service, CancellationToken ct) =>
+                await service.PlanAsync(tenant, ct) switch
                 {
                     PlanResult.Planned { Plan: var plan } => Results.Ok(plan),
                     PlanResult.Unavailable { Reason: var reason } =>
@@ -26,13 +26,13 @@ internal static class ReconciliationEndpoints
             .Produces<Plan>()
             .WithTags("Plan and apply");
 
-        tenants.MapPost($"{tenant}/apply", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, CancellationToken ct) =>
-                await service.StartApplyAsync(user, tenantId, ct) switch
+        tenants.MapPost($"{route}/apply", async (CheckedTenant tenant, ReconciliationService service, CancellationToken ct) =>
+                await service.StartApplyAsync(tenant, ct) switch
                 {
-                    ApplyStartResult.Started { Apply: var apply } => Results.Accepted($"/api/tenants/{tenantId}/applies/{apply.Id}", apply),
+                    ApplyStartResult.Started { Apply: var apply } => Results.Accepted($"/api/tenants/{tenant.Id}/applies/{apply.Id}", apply),
                     ApplyStartResult.AlreadyRunning { ApplyId: var running } => TypedResults.Problem(statusCode: 409, title: "An apply is already running",
                         detail: "This tenant has an apply in progress; wait for it to finish, then apply again.",
-                        extensions: new Dictionary<string, object?> { ["activeApplyId"] = running, ["activeApply"] = $"/api/tenants/{tenantId}/applies/{running}" }),
+                        extensions: new Dictionary<string, object?> { ["activeApplyId"] = running, ["activeApply"] = $"/api/tenants/{tenant.Id}/applies/{running}" }),
                     ApplyStartResult.NotReady { Reason: var reason } => ApiResults.Conflict(reason),
                     ApplyStartResult.Forbidden => ApiResults.Forbidden("Applying needs the TenantAdmin role or higher."),
                     _ => ApiResults.NotFound("tenant"),
@@ -41,25 +41,25 @@ internal static class ReconciliationEndpoints
             .Produces<ApplyView>(StatusCodes.Status202Accepted)
             .WithTags("Plan and apply");
 
-        tenants.MapGet($"{tenant}/applies", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, int? take, CancellationToken ct) =>
-                await service.ListAppliesAsync(user, tenantId, take ?? 20, ct) is { } applies ? Results.Ok(applies) : ApiResults.NotFound("tenant"))
+        tenants.MapGet($"{route}/applies", async (CheckedTenant tenant, ReconciliationService service, int? take, CancellationToken ct) =>
+                Results.Ok(await service.ListAppliesAsync(tenant, take ?? 20, ct)))
             .WithSummary("The tenant's latest applies, newest first (20 by default, at most 50), without their steps.")
             .WithTags("Plan and apply");
 
-        tenants.MapGet($"{tenant}/applies/{{applyId:guid}}", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, Guid applyId, CancellationToken ct) =>
-                await service.GetApplyAsync(user, tenantId, applyId, ct) is { } apply ? Results.Ok(apply) : ApiResults.NotFound("apply"))
+        tenants.MapGet($"{route}/applies/{{applyId:guid}}", async (CheckedTenant tenant, ReconciliationService service, Guid applyId, CancellationToken ct) =>
+                await service.GetApplyAsync(tenant, applyId, ct) is { } apply ? Results.Ok(apply) : ApiResults.NotFound("apply"))
             .WithSummary("One apply with its steps: Pending, Running, InProgress (waiting on AWS), Succeeded, Failed or Skipped, each with its message.")
             .Produces<ApplyView>()
             .WithTags("Plan and apply");
 
-        tenants.MapGet($"{tenant}/audit", async (ClaimsPrincipal user, AuditLog audit, Guid tenantId, long? before, int? take, CancellationToken ct) =>
-                await audit.ListAsync(user, tenantId, before, take ?? 50, ct) is { } entries ? Results.Ok(entries) : ApiResults.NotFound("tenant"))
+        tenants.MapGet($"{route}/audit", async (CheckedTenant tenant, AuditLog audit, long? before, int? take, CancellationToken ct) =>
+                Results.Ok(await audit.ListAsync(tenant, before, take ?? 50, ct)))
             .WithSummary("The tenant's history, newest first: spec changes, plans, applies and each step's result, with who and when. Page with 'before' (an entry id) and 'take' (at most 200).")
             .Produces<IReadOnlyList<AuditRecord>>()
             .WithTags("Audit");
 
-        tenants.MapPost($"{tenant}/sandbox/tamper", async (ClaimsPrincipal user, SandboxChanges changes, Guid tenantId, SandboxChangeRequest request, CancellationToken ct) =>
-                await changes.ApplyAsync(user, tenantId, request, ct) switch
+        tenants.MapPost($"{route}/sandbox/tamper", async (CheckedTenant tenant, SandboxChanges changes, SandboxChangeRequest request, CancellationToken ct) =>
+                await changes.ApplyAsync(tenant, request, ct) switch
                 {
                     SandboxChangeResult.Done { Summary: var summary } => Results.Ok(new { resource = request.Resource, summary }),
                     SandboxChangeResult.Invalid { Errors: var errors } => ApiResults.ValidationFailed(errors),

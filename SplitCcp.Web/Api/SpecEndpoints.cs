@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.Net.Http.Headers;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Tenants;
@@ -21,9 +20,9 @@ internal static class SpecEndpoints
     {
         var route = $"/{{{TenantRouteGuard.RouteParameter}:guid}}/spec";
 
-        tenants.MapGet(route, async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
+        tenants.MapGet(route, async (HttpContext http, CheckedTenant tenant, TenantSpecService specs, CancellationToken ct) =>
             {
-                if (await specs.GetAsync(user, tenantId, ct) is not { } found)
+                if (await specs.GetAsync(tenant, ct) is not { } found)
                 {
                     return ApiResults.NotFound("tenant");
                 }
@@ -37,7 +36,7 @@ internal static class SpecEndpoints
             .Produces<TenantSpec>()
             .WithTags("Setup spec");
 
-        tenants.MapPut(route, async (HttpContext http, ClaimsPrincipal user, TenantSpecService specs, Guid tenantId, CancellationToken ct) =>
+        tenants.MapPut(route, async (HttpContext http, CheckedTenant tenant, TenantSpecService specs, CancellationToken ct) =>
             {
                 using var reader = new StreamReader(http.Request.Body);
                 var (parsed, errors) = TenantSpecJson.Parse(await reader.ReadToEndAsync(ct));
@@ -53,7 +52,7 @@ internal static class SpecEndpoints
 
                 try
                 {
-                    return await specs.SaveCompleteAsync(user, tenantId, parsed, expected, ct) switch
+                    return await specs.SaveCompleteAsync(tenant, parsed, expected, ct) switch
                     {
                         SpecSaveResult.Saved saved => Saved(http, saved.Record),
                         SpecSaveResult.Invalid invalid => ApiResults.ValidationFailed(invalid.Errors),
@@ -72,8 +71,8 @@ internal static class SpecEndpoints
             .ProducesValidationProblem()
             .WithTags("Setup spec");
 
-        tenants.MapGet($"/{{{TenantRouteGuard.RouteParameter}:guid}}/connect-instances", async (ClaimsPrincipal user, ConnectInstances instances, Guid tenantId, CancellationToken ct) =>
-                await instances.ListAsync(user, tenantId, ct) switch
+        tenants.MapGet($"/{{{TenantRouteGuard.RouteParameter}:guid}}/connect-instances", async (CheckedTenant tenant, ConnectInstances instances, CancellationToken ct) =>
+                await instances.ListAsync(tenant, ct) switch
                 {
                     ConnectInstanceListing.Listed { Instances: var listed } => Results.Ok(listed),
                     ConnectInstanceListing.Unavailable { Reason: var reason } =>

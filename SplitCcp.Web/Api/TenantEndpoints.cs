@@ -11,8 +11,8 @@ internal static class TenantEndpoints
     {
         var tenants = api.MapGroup("/tenants").WithTags("Tenants");
 
-        tenants.MapGet("/", async (ClaimsPrincipal user, TenantService service, string? search, int? page, int? pageSize, CancellationToken ct) =>
-                TypedResults.Ok(await service.ListAsync(user, search, page ?? 1, pageSize ?? 50, ct)))
+        tenants.MapGet("/", async (ClaimsPrincipal user, ITenantAccess access, TenantService service, string? search, int? page, int? pageSize, CancellationToken ct) =>
+                TypedResults.Ok(await service.ListAsync(await access.GetScopeAsync(user, ct), search, page ?? 1, pageSize ?? 50, ct)))
             .WithSummary("Lists the tenants in the caller's scope, 50 a page by default (at most 200).");
 
         tenants.MapPost("/", async (ClaimsPrincipal user, TenantService service, TenantInput input, CancellationToken ct) =>
@@ -29,17 +29,17 @@ internal static class TenantEndpoints
             .WithSummary("Creates a tenant (MSP operators).")
             .ProducesValidationProblem();
 
-        tenants.MapGet($"/{{{TenantRouteGuard.RouteParameter}:guid}}", async (ClaimsPrincipal user, TenantService service, Guid tenantId, CancellationToken ct) =>
-                await service.GetAsync(user, tenantId, ct) is { } tenant ? Results.Ok(tenant) : ApiResults.NotFound("tenant"))
+        tenants.MapGet($"/{{{TenantRouteGuard.RouteParameter}:guid}}", async (CheckedTenant tenant, TenantService service, CancellationToken ct) =>
+                await service.GetAsync(tenant, ct) is { } found ? Results.Ok(found) : ApiResults.NotFound("tenant"))
             .WithSummary("Reads one tenant. The secret access key is never returned: 'hasSecretAccessKey' says whether one is stored.");
 
-        tenants.MapPut($"/{{{TenantRouteGuard.RouteParameter}:guid}}", async (ClaimsPrincipal user, TenantService service, Guid tenantId, TenantInput input, CancellationToken ct) =>
-                ToResult(await service.UpdateAsync(user, tenantId, input, ct), created: false))
+        tenants.MapPut($"/{{{TenantRouteGuard.RouteParameter}:guid}}", async (CheckedTenant tenant, TenantService service, TenantInput input, CancellationToken ct) =>
+                ToResult(await service.UpdateAsync(tenant, input, ct), created: false))
             .WithSummary("Replaces a tenant's settings. Send the 'version' you read; a stale one is answered with 409. An empty secretAccessKey keeps the stored one.")
             .ProducesValidationProblem();
 
-        tenants.MapDelete($"/{{{TenantRouteGuard.RouteParameter}:guid}}", async (ClaimsPrincipal user, TenantService service, Guid tenantId, CancellationToken ct) =>
-                await service.DeleteAsync(user, tenantId, ct) ? Results.NoContent() : ApiResults.NotFound("tenant"))
+        tenants.MapDelete($"/{{{TenantRouteGuard.RouteParameter}:guid}}", async (CheckedTenant tenant, TenantService service, CancellationToken ct) =>
+                await service.DeleteAsync(tenant, ct) ? Results.NoContent() : ApiResults.NotFound("tenant"))
             .WithMetadata(new TenantOperationAttribute(TenantOperation.Manage))
             .WithSummary("Deletes a tenant and everything kept for it (MSP operators).");
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SplitCcp.Core.Persistence;
-using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core;
 
 namespace SplitCcp.Web.Health;
 
@@ -21,7 +21,7 @@ internal sealed class DatabaseReadyHealthCheck(IDbContextFactory<SplitCcpDbConte
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             return pending.Count == 0
                 ? HealthCheckResult.Healthy("The database is reachable and migrated.")
-                : HealthCheckResult.Unhealthy($"{HealthVerdict.Count(pending.Count, "database migration")} not applied yet.");
+                : HealthCheckResult.Unhealthy($"{DisplayText.Count(pending.Count, "database migration")} not applied yet.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -12,8 +12,9 @@ internal sealed class TenantOperationAttribute(TenantOperation operation) : Attr
 
 /// <summary>
 /// Every route with a <c>{tenantId}</c> parameter, page or API, passes here after authentication: outside the caller's scope
-/// it is a 404 that reveals nothing, a write the caller may not make is a 403. Pages check again inside the circuit through
-/// the same <see cref="ITenantAccess"/>, because interactive navigation does not come back through the pipeline.
+/// it is a 404 that reveals nothing, a write the caller may not make is a 403. This is the request's one access check: what it
+/// allows goes on to the endpoint as a <see cref="CheckedTenant"/>. Pages check once per load inside the circuit through the
+/// same <see cref="ITenantAccess"/>, because interactive navigation does not come back through the pipeline.
 /// </summary>
 internal sealed class TenantRouteGuard(RequestDelegate next)
 {
@@ -27,13 +28,14 @@ internal sealed class TenantRouteGuard(RequestDelegate next)
             return;
         }
 
-        var result = Guid.TryParse(Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture), out var tenantId)
+        var check = Guid.TryParse(Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture), out var tenantId)
             ? await access.CheckAsync(context.User, tenantId, OperationFor(context), context.RequestAborted)
-            : TenantAccessResult.NotFound;
+            : TenantAccessCheck.NotFound;
 
-        switch (result)
+        switch (check.Result)
         {
             case TenantAccessResult.Allowed:
+                context.Features.Set(check.Tenant);
                 await next(context);
                 return;
             case TenantAccessResult.NotFound:

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Text.RegularExpressions;
 using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Security;
 
 namespace SplitCcp.Benchmark;
 
@@ -37,10 +37,10 @@ internal sealed partial class DashboardProbe(Uri server, string email, string pa
         });
     }
 
-    public static Task<Timings> QueryAsync(DriftService drift, ClaimsPrincipal user, int requests) =>
+    public static Task<Timings> QueryAsync(DriftService drift, TenantScope scope, int requests) =>
         Timings.MeasureAsync("DriftService.ListAsync, first page of 25", requests, async () =>
         {
-            var page = await drift.ListAsync(user, new TenantHealthQuery(PageSize: 25));
+            var page = await drift.ListAsync(scope, new TenantHealthQuery(PageSize: 25));
             if (page.Items.Count == 0)
             {
                 throw new InvalidOperationException("The dashboard's first page is empty.");

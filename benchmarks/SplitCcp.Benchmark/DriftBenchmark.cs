@@ -170,7 +170,7 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         await Line(home.ToString());
         using (var scope = Services.CreateScope())
         {
-            var query = await DashboardProbe.QueryAsync(scope.ServiceProvider.GetRequiredService<DriftService>(), Operator, _options.Requests);
+            var query = await DashboardProbe.QueryAsync(scope.ServiceProvider.GetRequiredService<DriftService>(), await OperatorScopeAsync(), _options.Requests);
             await Line(query.ToString());
         }
 
@@ -287,8 +287,11 @@ internal sealed class DriftBenchmark : IAsyncDisposable
     private async Task<HealthCounts> CountAsync()
     {
         using var scope = Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<DriftService>().CountAsync(Operator);
+        return await scope.ServiceProvider.GetRequiredService<DriftService>().CountAsync(await OperatorScopeAsync());
     }
+
+    /// <summary>The operator's scope, as a page or request reads it once.</summary>
+    private Task<TenantScope> OperatorScopeAsync() => Services.GetRequiredService<ITenantAccess>().GetScopeAsync(Operator);
 
     /// <summary>Every tenant should be healthy after setup; when one is not, says why, resource by resource.</summary>
     private async Task ExplainUnhealthyAsync()
@@ -297,9 +300,10 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         var drift = scope.ServiceProvider.GetRequiredService<DriftService>();
         foreach (var status in new[] { TenantHealthStatus.Failing, TenantHealthStatus.Drifted, TenantHealthStatus.Pending, TenantHealthStatus.Unknown })
         {
-            foreach (var row in (await drift.ListAsync(Operator, new TenantHealthQuery(status, PageSize: 3))).Items)
+            foreach (var row in (await drift.ListAsync(await OperatorScopeAsync(), new TenantHealthQuery(status, PageSize: 3))).Items)
             {
-                var report = await drift.GetHealthAsync(Operator, row.TenantId);
+                var tenant = (await Services.GetRequiredService<ITenantAccess>().CheckAsync(Operator, row.TenantId, TenantOperation.Read)).Tenant;
+                var report = tenant is null ? null : await drift.GetHealthAsync(tenant);
                 var resources = report?.Resources.Where(r => r.State != DriftState.InSync)
                     .Select(r => $"{r.Key} {r.State}{(r.Message is null ? "" : $" ({r.Message})")}{string.Concat(r.Changes.Select(c => $" {c.Field}: '{c.Actual}' ≠ '{c.Expected}'"))}") ?? [];
                 await Line($"  not healthy: {row.Name}: {status}{(row.Message is null ? "" : $", {row.Message}")} {string.Join("; ", resources)}");

@@ -265,7 +265,7 @@ public sealed partial class DriftChecker(
     {
         var tenantId = record.TenantId;
         var drifted = verdict.Resources.Where(r => r.IsOutOfLine).Select(r => r.Title).ToList();
-        var summary = $"Auto-remediation: a drift check found {HealthVerdict.Count(drifted.Count, "resource")} out of line ({string.Join(", ", drifted.Take(5))}{(drifted.Count > 5 ? ", …" : "")}); applying the setup to fix it.";
+        var summary = $"Auto-remediation: a drift check found {DisplayText.Count(drifted.Count, "resource")} out of line ({string.Join(", ", drifted.Take(5))}{(drifted.Count > 5 ? ", …" : "")}); applying the setup to fix it.";
         var result = await reconciliation.StartAsync(record, $"{WorkerActor} (auto-remediation)", summary, ct);
         if (result is not ApplyStartResult.Started)
         {
@@ -279,7 +279,7 @@ public sealed partial class DriftChecker(
         }
     }
 
-    private static string Describe(TimeSpan span) => span.TotalMinutes >= 1 ? HealthVerdict.Count((int)Math.Round(span.TotalMinutes), "minute") : HealthVerdict.Count((int)Math.Ceiling(span.TotalSeconds), "second");
+    private static string Describe(TimeSpan span) => span.TotalMinutes >= 1 ? DisplayText.Count((int)Math.Round(span.TotalMinutes), "minute") : DisplayText.Count((int)Math.Ceiling(span.TotalSeconds), "second");
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The setup of tenant {TenantId} could not be read for its drift check.")]
     private static partial void LogSetupUnreadable(ILogger logger, Exception exception, Guid tenantId);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -27,10 +26,12 @@ public sealed record CheckAllResult(int Checked, DateTime StartedAt, DateTime Fi
 /// <summary>The worker's schedule as the dashboard shows it: the pass under way, the last one, and when the next is due.</summary>
 public sealed record DriftSchedule(bool Enabled, TimeSpan Interval, DriftPassInfo? Current, DriftPassInfo? Last, DateTime? NextPassAt);
 
-/// <summary>Drift reports, the dashboard and "check now" for people: every call is scoped through <see cref="ITenantAccess"/>.</summary>
+/// <summary>
+/// Drift reports, the dashboard and "check now" for people: the dashboard's calls take the caller's <see cref="TenantScope"/>,
+/// a tenant's its <see cref="AuthorizedTenant"/>, both from <see cref="ITenantAccess"/> at the request's edge.
+/// </summary>
 public sealed class DriftService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
-    ITenantAccess access,
     DriftChecker checker,
     DriftWorker worker,
     AuditLog audit,
@@ -39,16 +40,10 @@ public sealed class DriftService(
 {
     public const int MaxHistory = 100;
 
-    private static readonly TenantScope s_allTenants = new(null, true, new HashSet<Guid>(), false, false);
-
-    /// <summary>The tenant's latest report (Unknown with no resources when it was never checked); null outside the caller's scope.</summary>
-    public async Task<TenantHealthReport?> GetHealthAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    /// <summary>The tenant's latest report (Unknown with no resources when it was never checked); null when the tenant was deleted.</summary>
+    public async Task<TenantHealthReport?> GetHealthAsync(AuthorizedTenant tenant, CancellationToken ct = default)
     {
-        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
-        {
-            return null;
-        }
-
+        var tenantId = tenant.TenantId;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await (from t in db.Tenants.AsNoTracking()
                          where t.Id == tenantId
@@ -68,17 +63,14 @@ public sealed class DriftService(
     }
 
     /// <summary>Checks the tenant now and returns the new report. Needs write access: a check costs AWS calls.</summary>
-    public async Task<CheckResult> CheckNowAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
+    public async Task<CheckResult> CheckNowAsync(AuthorizedTenant tenant, CancellationToken ct = default)
     {
-        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        if (!tenant.CanWrite)
         {
-            case TenantAccessResult.NotFound:
-                return new CheckResult.NotFound();
-            case TenantAccessResult.Forbidden:
-                return new CheckResult.Forbidden();
+            return new CheckResult.Forbidden();
         }
 
-        return await checker.CheckAsync(tenantId, ct) is { } report ? new CheckResult.Checked(report) : new CheckResult.NotFound();
+        return await checker.CheckAsync(tenant.TenantId, ct) is { } report ? new CheckResult.Checked(report) : new CheckResult.NotFound();
     }
 
     /// <summary>True when the caller may start checks: they can change at least one tenant.</summary>
@@ -88,10 +80,6 @@ public sealed class DriftService(
     /// Checks every tenant in the caller's scope. For someone who sees every tenant that is a full pass of the worker (joining
     /// the one under way, if any); for someone with a few tenants, those tenants. Null when the caller may not start checks.
     /// </summary>
-    public async Task<CheckAllResult?> CheckAllAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
-        await CheckAllAsync(await access.GetScopeAsync(user, ct), ct);
-
-    /// <inheritdoc cref="CheckAllAsync(ClaimsPrincipal, CancellationToken)"/>
     public async Task<CheckAllResult?> CheckAllAsync(TenantScope scope, CancellationToken ct = default)
     {
         if (!CanCheck(scope))
@@ -140,11 +128,10 @@ public sealed class DriftService(
     }
 
     /// <summary>One page of the dashboard: worst first (live and drifted, then failing, drifted, pending, unknown, healthy), then by name.</summary>
-    public async Task<TenantHealthPage> ListAsync(ClaimsPrincipal user, TenantHealthQuery query, CancellationToken ct = default)
+    public async Task<TenantHealthPage> ListAsync(TenantScope scope, TenantHealthQuery query, CancellationToken ct = default)
     {
         var page = Math.Max(1, query.Page);
         var pageSize = Math.Clamp(query.PageSize, 1, TenantHealthQuery.MaxPageSize);
-        var scope = await access.GetScopeAsync(user, ct);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = from t in Scoped(db, scope)
@@ -189,17 +176,16 @@ public sealed class DriftService(
             total, page, pageSize, await CountAsync(db, scope, ct), scope.AllTenants);
     }
 
-    public async Task<HealthCounts> CountAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
-        await CountAsync(await access.GetScopeAsync(user, ct), ct);
-
-    /// <summary>The tenant's history of results, newest first; null outside the caller's scope.</summary>
-    public async Task<IReadOnlyList<DriftHistoryEntry>?> GetHistoryAsync(ClaimsPrincipal user, Guid tenantId, int take = 20, CancellationToken ct = default)
+    public async Task<HealthCounts> CountAsync(TenantScope scope, CancellationToken ct = default)
     {
-        if (await access.CheckAsync(user, tenantId, TenantOperation.Read, ct) != TenantAccessResult.Allowed)
-        {
-            return null;
-        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await CountAsync(db, scope, ct);
+    }
 
+    /// <summary>The tenant's history of results, newest first.</summary>
+    public async Task<IReadOnlyList<DriftHistoryEntry>> GetHistoryAsync(AuthorizedTenant tenant, int take = 20, CancellationToken ct = default)
+    {
+        var tenantId = tenant.TenantId;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var reports = await db.DriftReports.AsNoTracking().Where(r => r.TenantId == tenantId)
             .OrderByDescending(r => r.FirstCheckedAt).Take(Math.Clamp(take, 1, MaxHistory)).ToListAsync(ct);
@@ -211,10 +197,9 @@ public sealed class DriftService(
     /// How many tenants in scope were healthy, drifted, pending and failing at <paramref name="points"/> moments spread over the last
     /// <paramref name="window"/>, from the stored history: each tenant counts with the result of its latest check at that moment.
     /// </summary>
-    public async Task<IReadOnlyList<HealthTrendPoint>> GetTrendAsync(ClaimsPrincipal user, TimeSpan window, int points = 48, CancellationToken ct = default)
+    public async Task<IReadOnlyList<HealthTrendPoint>> GetTrendAsync(TenantScope scope, TimeSpan window, int points = 48, CancellationToken ct = default)
     {
         points = Math.Clamp(points, 2, 500);
-        var scope = await access.GetScopeAsync(user, ct);
         var now = time.GetUtcNow().UtcDateTime;
         var from = now - window;
 
@@ -266,14 +251,14 @@ public sealed class DriftService(
     }
 
     /// <summary>Turns auto-remediation on or off for the tenant; audited. False when the caller may not change the tenant.</summary>
-    public async Task<TenantAccessResult> SetAutoRemediateAsync(ClaimsPrincipal user, Guid tenantId, bool enabled, CancellationToken ct = default)
+    public async Task<TenantAccessResult> SetAutoRemediateAsync(AuthorizedTenant tenant, bool enabled, CancellationToken ct = default)
     {
-        var allowed = await access.CheckAsync(user, tenantId, TenantOperation.Write, ct);
-        if (allowed != TenantAccessResult.Allowed)
+        if (!tenant.CanWrite)
         {
-            return allowed;
+            return TenantAccessResult.Forbidden;
         }
 
+        var tenantId = tenant.TenantId;
         var exists = await TenantDriftTable.UpdateAsync(dbFactory, tenantId, (db, state) =>
         {
             if (state.AutoRemediate == enabled)
@@ -282,7 +267,7 @@ public sealed class DriftService(
             }
 
             state.AutoRemediate = enabled;
-            db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user), AuditActions.DriftSettingsChanged,
+            db.Audit.Add(audit.Entry(tenantId, tenant.Actor, AuditActions.DriftSettingsChanged,
                 enabled ? "Turned on auto-remediation: drift found by a check is fixed by an apply." : "Turned off auto-remediation."));
             return Task.FromResult(true);
         }, ct);
@@ -290,13 +275,7 @@ public sealed class DriftService(
     }
 
     /// <summary>How many tenants of the whole portal are in each state, for <c>/metrics</c>: not scoped to a user, so internal.</summary>
-    internal Task<HealthCounts> CountAllAsync(CancellationToken ct) => CountAsync(s_allTenants, ct);
-
-    private async Task<HealthCounts> CountAsync(TenantScope scope, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await CountAsync(db, scope, ct);
-    }
+    internal Task<HealthCounts> CountAllAsync(CancellationToken ct) => CountAsync(TenantScope.Portal, ct);
 
     private static async Task<HealthCounts> CountAsync(SplitCcpDbContext db, TenantScope scope, CancellationToken ct)
     {

@@ -51,12 +51,12 @@ internal sealed record HealthVerdict(TenantHealthStatus Status, string? Message,
         List<string> parts = [];
         if (consoleSteps > 0)
         {
-            parts.Add($"{Count(consoleSteps, "console step")} left");
+            parts.Add($"{DisplayText.Count(consoleSteps, "console step")} left");
         }
 
         if (changes > 0)
         {
-            parts.Add($"{Count(changes, "change")} to apply");
+            parts.Add($"{DisplayText.Count(changes, "change")} to apply");
         }
 
         if (parts.Count > 0)
@@ -65,8 +65,6 @@ internal sealed record HealthVerdict(TenantHealthStatus Status, string? Message,
         }
 
         var waiting = plan.Items.Select(i => byKey[i.Key]).Where(r => r.State is DriftState.Pending or DriftState.NotChecked).ToList();
-        return $"{Count(waiting.Count, "resource")} not set up yet: {waiting[0].Title}: {waiting[0].Message ?? "see the plan"}";
+        return $"{DisplayText.Count(waiting.Count, "resource")} not set up yet: {waiting[0].Title}: {waiting[0].Message ?? "see the plan"}";
     }
-
-    public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
@@ -26,20 +25,16 @@ public abstract record SpecSaveResult
     public sealed record NotFound : SpecSaveResult;
 }
 
-/// <summary>Reads and writes tenants' specs, scoped through <see cref="ITenantAccess"/>.</summary>
+/// <summary>Reads and writes tenants' specs, for a tenant the caller was authorized for (<see cref="AuthorizedTenant"/>).</summary>
 public sealed class TenantSpecService(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
-    ITenantAccess access,
     TenantService tenants,
     AuditLog audit,
     IKnownAccountIds accountIds,
     TimeProvider time)
 {
-    /// <summary>The tenant and its spec, or null when the tenant is outside the caller's scope.</summary>
-    public async Task<(TenantView Tenant, TenantSpecRecord Record)?> GetAsync(ClaimsPrincipal user, Guid tenantId, CancellationToken ct = default)
-    {
-        return await tenants.GetAsync(user, tenantId, ct) is { } tenant ? await LoadAsync(tenant, ct) : null;
-    }
+    /// <summary>The tenant and its spec, or null when the tenant was deleted since the access check.</summary>
+    public Task<(TenantView Tenant, TenantSpecRecord Record)?> GetAsync(AuthorizedTenant tenant, CancellationToken ct = default) => LoadAsync(tenant.TenantId, ct);
 
     /// <summary>
     /// Records in a complete spec what AWS assigned during an apply (a created instance's ID, a distribution's domain), so the
@@ -79,10 +74,10 @@ public sealed class TenantSpecService(
         }
     }
 
-    /// <summary>The tenant and its spec with no access check, for background work such as an apply.</summary>
     /// <summary>The tenant alone, for a caller whose setup could not be read.</summary>
     internal Task<TenantView?> FindTenantAsync(Guid tenantId, CancellationToken ct) => tenants.FindAsync(tenantId, ct);
 
+    /// <summary>The tenant and its spec with no access check, for background work such as an apply.</summary>
     internal async Task<(TenantView Tenant, TenantSpecRecord Record)?> LoadAsync(Guid tenantId, CancellationToken ct) =>
         await tenants.FindAsync(tenantId, ct) is { } tenant ? await LoadAsync(tenant, ct) : null;
 
@@ -110,26 +105,24 @@ public sealed class TenantSpecService(
     /// stays complete: going through its steps again saves each one into it, so every section must stay valid, and moving
     /// between steps never turns it back into a draft that cannot be applied.
     /// </summary>
-    public Task<SpecSaveResult> SaveDraftAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int wizardStep, int expectedVersion, CancellationToken ct = default) =>
-        SaveAsync(user, tenantId, spec, Math.Clamp(wizardStep, 0, SectionCount), expectedVersion, ct);
+    public Task<SpecSaveResult> SaveDraftAsync(AuthorizedTenant caller, TenantSpec spec, int wizardStep, int expectedVersion, CancellationToken ct = default) =>
+        SaveAsync(caller, spec, Math.Clamp(wizardStep, 0, SectionCount), expectedVersion, ct);
 
     /// <summary>Saves a complete spec: every section must be valid. A null <paramref name="expectedVersion"/> skips the concurrency check.</summary>
-    public Task<SpecSaveResult> SaveCompleteAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int? expectedVersion, CancellationToken ct = default) =>
-        SaveAsync(user, tenantId, spec, wizardStep: null, expectedVersion, ct);
+    public Task<SpecSaveResult> SaveCompleteAsync(AuthorizedTenant caller, TenantSpec spec, int? expectedVersion, CancellationToken ct = default) =>
+        SaveAsync(caller, spec, wizardStep: null, expectedVersion, ct);
 
     private static int SectionCount => Enum.GetValues<SpecSection>().Length;
 
     /// <param name="wizardStep">The step a draft reaches; null for a complete spec.</param>
-    private async Task<SpecSaveResult> SaveAsync(ClaimsPrincipal user, Guid tenantId, TenantSpec spec, int? wizardStep, int? expectedVersion, CancellationToken ct)
+    private async Task<SpecSaveResult> SaveAsync(AuthorizedTenant caller, TenantSpec spec, int? wizardStep, int? expectedVersion, CancellationToken ct)
     {
-        switch (await access.CheckAsync(user, tenantId, TenantOperation.Write, ct))
+        if (!caller.CanWrite)
         {
-            case TenantAccessResult.NotFound:
-                return new SpecSaveResult.NotFound();
-            case TenantAccessResult.Forbidden:
-                throw new TenantAccessDeniedException("You can view this tenant's setup but not change it.");
+            throw new TenantAccessDeniedException("You can view this tenant's setup but not change it.");
         }
 
+        var tenantId = caller.TenantId;
         if (spec.SchemaVersion != TenantSpec.CurrentSchemaVersion)
         {
             return new SpecSaveResult.Invalid(new Dictionary<string, string[]> { ["schemaVersion"] = [$"This portal writes spec schema version {TenantSpec.CurrentSchemaVersion}."] });
@@ -181,8 +174,8 @@ public sealed class TenantSpecService(
         stored.WizardStep = step;
         stored.Version = currentVersion + 1;
         stored.UpdatedAt = time.GetUtcNow().UtcDateTime;
-        stored.UpdatedBy = user.Identity?.Name;
-        db.Audit.Add(audit.Entry(tenantId, AuditLog.ActorOf(user),
+        stored.UpdatedBy = caller.UserName;
+        db.Audit.Add(audit.Entry(tenantId, caller.Actor,
             isDraft ? AuditActions.DraftSaved : AuditActions.SpecSaved,
             isDraft ? $"Saved the setup as a draft at step {step + 1} (version {stored.Version})." : $"Saved the complete setup (version {stored.Version})."));
         try

@@ -29,6 +29,12 @@ internal sealed class DriftComponentHost : IAsyncDisposable
 
     public TestUser Operator { get; }
 
+    /// <inheritdoc cref="CoreTestHost.TenantAsync"/>
+    public Task<AuthorizedTenant> TenantAsync(ClaimsPrincipal user, Guid tenantId) => Host.TenantAsync(user, tenantId);
+
+    /// <inheritdoc cref="CoreTestHost.ScopeAsync"/>
+    public Task<TenantScope> ScopeAsync(ClaimsPrincipal user) => Host.ScopeAsync(user);
+
     public DateTime Now => Host.Time.GetUtcNow().UtcDateTime;
 
     public DriftService Drift => Host.Services.GetRequiredService<DriftService>();

@@ -46,7 +46,7 @@ public sealed class HealthTrendTests : IAsyncLifetime
     [Fact]
     public async Task GetTrendAsync_Operator_CountsEachTenantsStatusAtEveryPoint()
     {
-        var trend = await _host.Drift.GetTrendAsync(_host.Operator.Principal, s_window, points: 7);
+        var trend = await _host.Drift.GetTrendAsync(await _host.ScopeAsync(_host.Operator.Principal), s_window, points: 7);
 
         trend.Select(p => p.At).ShouldBe(Enumerable.Range(0, 7).Select(h => _host.Now.AddHours(h - 6)));
         trend.Select(p => (p.Healthy, p.Drifted, p.Pending, p.Failing)).ShouldBe(
@@ -66,7 +66,7 @@ public sealed class HealthTrendTests : IAsyncLifetime
     {
         var viewer = await _host.Host.CreateUserAsync(Roles.Viewer, _a.Id, _b.Id);
 
-        var trend = await _host.Drift.GetTrendAsync(viewer.Principal, s_window, points: 7);
+        var trend = await _host.Drift.GetTrendAsync(await _host.ScopeAsync(viewer.Principal), s_window, points: 7);
 
         trend.Select(p => p.Drifted).ShouldBe([0, 0, 0, 1, 1, 1, 1]);
         trend.Select(p => p.Failing).ShouldBe([0, 1, 0, 0, 0, 0, 0]);
@@ -77,7 +77,7 @@ public sealed class HealthTrendTests : IAsyncLifetime
     {
         await using var ctx = _host.CreateContext();
 
-        var cut = ctx.Render<HealthTrendChart>();
+        var cut = ctx.Render<HealthTrendChart>(p => p.Add(c => c.Scope, _host.ScopeAsync(_host.Operator.Principal)));
 
         cut.WaitForAssertion(() => cut.Find("[data-testid=trend-summary]").TextContent.ShouldBe("Now: 2 drifted, 1 pending, 0 failing."));
         cut.FindAll("[data-testid=trend-empty]").ShouldBeEmpty();

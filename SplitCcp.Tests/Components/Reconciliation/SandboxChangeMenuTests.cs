@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Tests.Core;
 using SplitCcp.Web.Components.Reconciliation;
@@ -13,8 +14,14 @@ namespace SplitCcp.Tests.Components.Reconciliation;
 public sealed class SandboxChangeMenuTests : IAsyncLifetime
 {
     private CoreTestHost _host = null!;
+    private AuthorizedTenant _tenant = null!;
 
-    public async Task InitializeAsync() => _host = await CoreTestHost.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _host = await CoreTestHost.StartAsync();
+        var operatorUser = await _host.CreateOperatorAsync();
+        _tenant = await _host.TenantAsync(operatorUser.Principal, (await _host.CreateTenantAsync(operatorUser.Principal, "acme")).Id);
+    }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -92,8 +99,8 @@ public sealed class SandboxChangeMenuTests : IAsyncLifetime
         ctx.AddAuthorization().SetAuthorized("operator@example.com");
     });
 
-    private static IRenderedComponent<SandboxChangeMenu> Render(Bunit.BunitContext ctx, PlanItem item, SandboxTarget? target) =>
-        ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, item).Add(m => m.Target, target).Add(m => m.TenantId, Guid.NewGuid()));
+    private IRenderedComponent<SandboxChangeMenu> Render(Bunit.BunitContext ctx, PlanItem item, SandboxTarget? target) =>
+        ctx.Render<SandboxChangeMenu>(p => p.Add(m => m.Item, item).Add(m => m.Target, target).Add(m => m.Authorized, _tenant));
 
     private static PlanItem Item(string key, PlanAction action) => new(key, key, SpecSection.IdentityCenter, action, [], [], null, []);
 }

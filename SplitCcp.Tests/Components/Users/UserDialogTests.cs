@@ -100,6 +100,7 @@ public sealed class UserDialogTests : IAsyncLifetime
     {
         ctx.Services.AddSingleton(_host.Users);
         ctx.Services.AddSingleton(_host.Tenants);
+        ctx.Services.AddSingleton(_host.Access);
         var auth = ctx.AddAuthorization();
         auth.SetAuthorized(_operator.View.Email);
         auth.SetRoles(Roles.MspOperator);

@@ -1,5 +1,4 @@
 using Bunit;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Sandbox;
@@ -299,8 +298,9 @@ public sealed class IdentityCenterStepTests : IAsyncLifetime
         var spec = WizardSteps.ValidSpec();
         spec.IdentityCenter.InstanceArn = null;
         var changed = 0;
+        var authorized = await _host.TenantAsync(_operator.Principal, tenant.Id);
         var cut = ctx.RenderStep<IdentityCenterStep>(spec, tenant, more: p => p
-            .AddCascadingValue(Task.FromResult(new AuthenticationState(_operator.Principal)))
+            .Add(s => s.Authorized, authorized)
             .Add(s => s.SpecChanged, () => changed++));
 
         await cut.Find("[data-testid=idc-find]").ClickAsync(new());
@@ -320,7 +320,8 @@ public sealed class IdentityCenterStepTests : IAsyncLifetime
         await console.DeleteAsync(tenant.Id, SandboxKinds.IdentityCenterInstance, (await console.GetWorldAsync(tenant.Id)).IdentityCenterInstanceArn);
         await using var ctx = CreateContext();
         var spec = WizardSteps.ValidSpec();
-        var cut = ctx.RenderStep<IdentityCenterStep>(spec, tenant, more: p => p.AddCascadingValue(Task.FromResult(new AuthenticationState(_operator.Principal))));
+        var authorized = await _host.TenantAsync(_operator.Principal, tenant.Id);
+        var cut = ctx.RenderStep<IdentityCenterStep>(spec, tenant, more: p => p.Add(s => s.Authorized, authorized));
 
         await cut.Find("[data-testid=idc-find]").ClickAsync(new());
 

@@ -1,11 +1,11 @@
 using SplitCcp.Core.Aws.Gateways;
 using AngleSharp.Dom;
 using Bunit;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Sandbox;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Tests.Core;
@@ -19,12 +19,14 @@ public sealed class InstanceStepTests : IAsyncLifetime
     private CoreTestHost _host = null!;
     private TestUser _operator = null!;
     private TenantView _tenant = null!;
+    private AuthorizedTenant _authorized = null!;
 
     public async Task InitializeAsync()
     {
         _host = await CoreTestHost.StartAsync();
         _operator = await _host.CreateOperatorAsync();
         _tenant = await _host.CreateTenantAsync(_operator.Principal, "wizard-co", "Wizard Co");
+        _authorized = await _host.TenantAsync(_operator.Principal, _tenant.Id);
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -247,7 +249,7 @@ public sealed class InstanceStepTests : IAsyncLifetime
         });
         await using var ctx = CreateContext();
 
-        var cut = RenderStep(ctx, WizardSteps.ValidSpec(), tenant);
+        var cut = RenderStep(ctx, WizardSteps.ValidSpec(), tenant, await _host.TenantAsync(_operator.Principal, tenant.Id));
 
         cut.WaitForAssertion(() => cut.Find(".mud-alert-text-info").TextContent.Trim().ShouldEndWith(
             "Enter the instance ID and alias from the Amazon Connect console instead."), TimeSpan.FromSeconds(60));
@@ -291,7 +293,7 @@ public sealed class InstanceStepTests : IAsyncLifetime
         spec.Connect.Agents[0].FirstName = WizardSteps.Hostile;
 
         var cut = RenderStep(ctx, spec);
-        var html = await ctx.PrerenderAsync<InstanceStep>(spec, _tenant, _operator.Principal);
+        var html = await ctx.PrerenderAsync<InstanceStep>(spec, _tenant, _authorized);
 
         cut.FindAll("img").ShouldBeEmpty();
         cut.FieldInput("agent-first-0").GetAttribute("value").ShouldBe(WizardSteps.Hostile);
@@ -336,11 +338,11 @@ public sealed class InstanceStepTests : IAsyncLifetime
         ctx.Services.AddSingleton(_host.Services.GetRequiredService<ConnectInstances>()));
 
     private IRenderedComponent<InstanceStep> RenderStep(
-        BunitContext ctx, TenantSpec spec, TenantView? tenant = null, bool readOnly = false, Action? changed = null)
+        BunitContext ctx, TenantSpec spec, TenantView? tenant = null, AuthorizedTenant? authorized = null, bool readOnly = false, Action? changed = null)
     {
         var cut = ctx.RenderStep<InstanceStep>(spec, tenant ?? _tenant, readOnly, p =>
         {
-            p.AddCascadingValue(Task.FromResult(new AuthenticationState(_operator.Principal)));
+            p.Add(s => s.Authorized, authorized ?? _authorized);
             if (changed is not null)
             {
                 p.Add(s => s.SpecChanged, changed);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 using SplitCcp.Tests.Web.Api;
@@ -81,7 +82,7 @@ internal static class WizardSteps
     /// The HTML the server sends when it prerenders the step: the string a browser parses. bUnit's markup is the DOM
     /// serialized again, which leaves a '&lt;' inside an attribute value as it is, so it cannot show how a value is encoded.
     /// </summary>
-    public static async Task<string> PrerenderAsync<TStep>(this BunitContext ctx, TenantSpec spec, TenantView tenant, ClaimsPrincipal? user = null)
+    public static async Task<string> PrerenderAsync<TStep>(this BunitContext ctx, TenantSpec spec, TenantView tenant, AuthorizedTenant? authorized = null)
         where TStep : WizardStepBase
     {
         await using var renderer = new HtmlRenderer(ctx.Services, ctx.Services.GetRequiredService<ILoggerFactory>());
@@ -90,11 +91,16 @@ internal static class WizardSteps
             builder.OpenComponent<TStep>(0);
             builder.AddComponentParameter(1, nameof(WizardStepBase.Spec), spec);
             builder.AddComponentParameter(2, nameof(WizardStepBase.Tenant), tenant);
+            if (authorized is not null)
+            {
+                builder.AddComponentParameter(3, nameof(InstanceStep.Authorized), authorized);
+            }
+
             builder.CloseComponent();
         };
         var parameters = ParameterView.FromDictionary(new Dictionary<string, object?>
         {
-            [nameof(CascadingValue<Task<AuthenticationState>>.Value)] = Task.FromResult(new AuthenticationState(user ?? new ClaimsPrincipal())),
+            [nameof(CascadingValue<Task<AuthenticationState>>.Value)] = Task.FromResult(new AuthenticationState(new ClaimsPrincipal())),
             [nameof(CascadingValue<Task<AuthenticationState>>.IsFixed)] = true,
             [nameof(CascadingValue<Task<AuthenticationState>>.ChildContent)] = step,
         });

@@ -84,8 +84,8 @@ public sealed class AwsAccountsTests
         });
         var specs = host.Services.GetRequiredService<TenantSpecService>();
 
-        (await specs.GetAsync(user.Principal, sandbox.Id))!.Value.Record.Spec.AwsAccountId.ShouldBe(SandboxAccount.AccountIdFor(sandbox.Id));
-        (await specs.GetAsync(user.Principal, assumed.Id))!.Value.Record.Spec.AwsAccountId.ShouldBe("123456789012");
+        (await specs.GetAsync(await host.TenantAsync(user.Principal, sandbox.Id)))!.Value.Record.Spec.AwsAccountId.ShouldBe(SandboxAccount.AccountIdFor(sandbox.Id));
+        (await specs.GetAsync(await host.TenantAsync(user.Principal, assumed.Id)))!.Value.Record.Spec.AwsAccountId.ShouldBe("123456789012");
     }
 
     private static AwsAccounts Accounts(params IAwsAccountProvider[] providers)

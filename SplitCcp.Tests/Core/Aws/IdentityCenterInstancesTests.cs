@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Sandbox;
-using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Aws;
@@ -31,7 +30,7 @@ public sealed class IdentityCenterInstancesTests : IAsyncLifetime
     {
         var world = await Console.GetWorldAsync(_tenant.Id);
 
-        var found = (await Instances.FindAsync(_operator.Principal, _tenant.Id)).ShouldBeOfType<IdentityCenterSearch.Found>();
+        var found = (await Instances.FindAsync(await _host.TenantAsync(_operator.Principal, _tenant.Id))).ShouldBeOfType<IdentityCenterSearch.Found>();
 
         found.Region.ShouldBe("us-east-1");
         found.Region.ShouldNotBe(_tenant.Region);
@@ -44,18 +43,19 @@ public sealed class IdentityCenterInstancesTests : IAsyncLifetime
         var world = await Console.GetWorldAsync(_tenant.Id);
         (await Console.DeleteAsync(_tenant.Id, SandboxKinds.IdentityCenterInstance, world.IdentityCenterInstanceArn)).ShouldBeTrue();
 
-        var notFound = (await Instances.FindAsync(_operator.Principal, _tenant.Id)).ShouldBeOfType<IdentityCenterSearch.NotFound>();
+        var notFound = (await Instances.FindAsync(await _host.TenantAsync(_operator.Principal, _tenant.Id))).ShouldBeOfType<IdentityCenterSearch.NotFound>();
 
         notFound.Reason.ShouldBe(
             $"No IAM Identity Center instance answered in the {AwsPartitions.Commercial.IdentityCenterRegions.Count} regions asked. Enable Identity Center in the account, or enter the region its metadata URL names.");
     }
 
     [Fact]
-    public async Task FindAsync_TenantOutsideTheCallersScope_IsNull()
+    public async Task FindAsync_TenantDeletedSinceTheCheck_IsNull()
     {
-        var stranger = await _host.CreateUserAsync(Roles.TenantAdmin);
+        var checkedTenant = await _host.TenantAsync(_operator.Principal, _tenant.Id);
+        (await _host.Tenants.DeleteAsync(checkedTenant)).ShouldBeTrue();
 
-        (await Instances.FindAsync(stranger.Principal, _tenant.Id)).ShouldBeNull();
+        (await Instances.FindAsync(checkedTenant)).ShouldBeNull();
     }
 
     [Fact]

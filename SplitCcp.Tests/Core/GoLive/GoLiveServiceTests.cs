@@ -20,14 +20,14 @@ public sealed class GoLiveServiceTests
         var tenant = await host.CreateDemoAsync();
 
         // Before the first apply the instance and the distribution do not exist: the checks say what stands for their values.
-        var unapplied = (await GoLive(host).GetAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull();
+        var unapplied = (await GoLive(host).GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull();
         Check(unapplied, GoLiveChecks.SignIn).IfNot.ShouldContain("relay state (known once the Connect instance exists)");
         Check(unapplied, GoLiveChecks.AudioOnly).Link.ShouldBeNull();
 
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         var spec = await SpecAsync(host, tenant.Id);
         var values = SetupValues.For(tenant.Region, spec);
-        var report = (await GoLive(host).GetAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull();
+        var report = (await GoLive(host).GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull();
 
         report.SetupComplete.ShouldBeTrue();
         report.IsLive.ShouldBeFalse();
@@ -81,7 +81,7 @@ public sealed class GoLiveServiceTests
 
         // The drift check ticks the automatic checks, and with them the tenant goes live by itself.
         (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
-        report = (await GoLive(host).GetAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull();
+        report = (await GoLive(host).GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull();
 
         report.Checks.Where(c => c.Kind == GoLiveCheckKind.Automatic).ShouldAllBe(c => c.State == GoLiveCheckState.Passed && c.By == "drift check");
         report.IsLive.ShouldBeTrue();
@@ -90,9 +90,9 @@ public sealed class GoLiveServiceTests
         report.Urgent.ShouldBeNull();
         report.Agents[0].LastTest.ShouldNotBeNull().Passed.ShouldBe(GoLiveChecks.Manual.Count);
         (await host.AuditAsync(tenant.Id)).Where(a => a.Action == AuditActions.WentLive).ShouldHaveSingleItem().Actor.ShouldBe("drift check");
-        var row = (await Drift(host).ListAsync(host.Operator.Principal, new TenantHealthQuery())).Items.ShouldHaveSingleItem();
+        var row = (await Drift(host).ListAsync(await host.ScopeAsync(host.Operator.Principal), new TenantHealthQuery())).Items.ShouldHaveSingleItem();
         row.LiveSince.ShouldBe(report.LiveSince);
-        (await GoLive(host).LiveSinceAsync(host.Operator.Principal, [tenant.Id]))[tenant.Id].ShouldBe(report.LiveSince!.Value);
+        (await GoLive(host).LiveSinceAsync(await host.ScopeAsync(host.Operator.Principal), [tenant.Id]))[tenant.Id].ShouldBe(report.LiveSince!.Value);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class GoLiveServiceTests
         await Tamper(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.BucketPolicy, SandboxChangeKind.Delete));
 
         var drifted = await DriftCheckerTests.CheckAsync(host, tenant.Id);
-        report = (await GoLive(host).GetAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull();
+        report = (await GoLive(host).GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull();
 
         drifted.Status.ShouldBe(TenantHealthStatus.Drifted);
         drifted.Message.ShouldBe(HealthVerdict.LiveDrift);
@@ -127,7 +127,7 @@ public sealed class GoLiveServiceTests
 
         // On the dashboard the live tenant's drift comes first, even before a failing tenant.
         await Tamper(host, other.Id, new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Delete));
-        var rows = (await Drift(host).ListAsync(host.Operator.Principal, new TenantHealthQuery())).Items;
+        var rows = (await Drift(host).ListAsync(await host.ScopeAsync(host.Operator.Principal), new TenantHealthQuery())).Items;
         rows[0].TenantId.ShouldBe(tenant.Id);
         rows[0].IsUrgent.ShouldBeTrue();
 
@@ -153,15 +153,15 @@ public sealed class GoLiveServiceTests
         var viewer = await host.Host.CreateUserAsync(Roles.Viewer, tenant.Id);
         var service = GoLive(host);
 
-        (await service.RecordAsync(viewer.Principal, tenant.Id, GoLiveChecks.SignIn, new("Passed", null, null))).ShouldBeOfType<GoLiveRecordResult.Forbidden>();
-        (await service.RecordAsync(host.Operator.Principal, tenant.Id, GoLiveChecks.Fleet, new("Passed", null, null))).ShouldBeOfType<GoLiveRecordResult.Automatic>();
-        (await service.RecordAsync(host.Operator.Principal, tenant.Id, "coffee", new("Passed", null, null))).ShouldBeOfType<GoLiveRecordResult.NotFound>();
-        var invalid = (await service.RecordAsync(host.Operator.Principal, tenant.Id, GoLiveChecks.SignIn, new("Failed", "  ", null))).ShouldBeOfType<GoLiveRecordResult.Invalid>();
+        (await service.RecordAsync(await host.TenantAsync(viewer.Principal, tenant.Id), GoLiveChecks.SignIn, new("Passed", null, null))).ShouldBeOfType<GoLiveRecordResult.Forbidden>();
+        (await service.RecordAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), GoLiveChecks.Fleet, new("Passed", null, null))).ShouldBeOfType<GoLiveRecordResult.Automatic>();
+        (await service.RecordAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), "coffee", new("Passed", null, null))).ShouldBeOfType<GoLiveRecordResult.NotFound>();
+        var invalid = (await service.RecordAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), GoLiveChecks.SignIn, new("Failed", "  ", null))).ShouldBeOfType<GoLiveRecordResult.Invalid>();
         invalid.Errors.Keys.ShouldBe(["note"]);
-        (await service.RecordAsync(host.Operator.Principal, tenant.Id, GoLiveChecks.SignIn, new("Maybe", null, null))).ShouldBeOfType<GoLiveRecordResult.Invalid>()
+        (await service.RecordAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), GoLiveChecks.SignIn, new("Maybe", null, null))).ShouldBeOfType<GoLiveRecordResult.Invalid>()
             .Errors.Keys.ShouldBe(["result"]);
 
-        (await service.GetAsync(viewer.Principal, tenant.Id)).ShouldNotBeNull().Checks.ShouldAllBe(c => c.State == GoLiveCheckState.NotDone);
+        (await service.GetAsync(await host.TenantAsync(viewer.Principal, tenant.Id))).ShouldNotBeNull().Checks.ShouldAllBe(c => c.State == GoLiveCheckState.NotDone);
         (await host.AuditAsync(tenant.Id)).ShouldNotContain(a => a.Action == AuditActions.GoLiveResult);
     }
 
@@ -174,13 +174,13 @@ public sealed class GoLiveServiceTests
         var service = GoLive(host);
 
         // Before the apply there is no stack to stream from: AWS's answer, in words.
-        var notReady = (await service.StartTestSessionAsync(host.Operator.Principal, tenant.Id, "maria")).ShouldBeOfType<TestSessionResult.NotReady>();
+        var notReady = (await service.StartTestSessionAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), "maria")).ShouldBeOfType<TestSessionResult.NotReady>();
         notReady.Reason.ShouldContain("does not exist");
 
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         var spec = await SpecAsync(host, tenant.Id);
         var before = DateTime.UtcNow;
-        var started = (await service.StartTestSessionAsync(host.Operator.Principal, tenant.Id, " agent.one@demo.example.com ")).ShouldBeOfType<TestSessionResult.Started>().Session;
+        var started = (await service.StartTestSessionAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), " agent.one@demo.example.com ")).ShouldBeOfType<TestSessionResult.Started>().Session;
 
         started.UserId.ShouldBe("agent.one@demo.example.com");
         (started.StackName, started.FleetName).ShouldBe((spec.AppStream.StackName!, spec.AppStream.Fleet.Name!));
@@ -191,13 +191,13 @@ public sealed class GoLiveServiceTests
         audited.Summary.ShouldNotContain("appstream2");
         host.Host.DatabaseFilesContain(new Uri(started.StreamingUrl).Query).ShouldBeFalse("a streaming URL is shown once, never stored");
 
-        (await service.StartTestSessionAsync(viewer.Principal, tenant.Id, "maria")).ShouldBeOfType<TestSessionResult.Forbidden>();
-        (await service.StartTestSessionAsync(host.Operator.Principal, tenant.Id, "a.rather.long.agent.name@northwind.example.com"))
+        (await service.StartTestSessionAsync(await host.TenantAsync(viewer.Principal, tenant.Id), "maria")).ShouldBeOfType<TestSessionResult.Forbidden>();
+        (await service.StartTestSessionAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), "a.rather.long.agent.name@northwind.example.com"))
             .ShouldBeOfType<TestSessionResult.Invalid>().Errors.Keys.ShouldBe(["userId"]);
 
         // A stopped fleet cannot stream: AWS says so, and the operator reads it.
         await Tamper(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.Fleet, SandboxChangeKind.Alter, "state", "STOPPED"));
-        (await service.StartTestSessionAsync(host.Operator.Principal, tenant.Id, "maria")).ShouldBeOfType<TestSessionResult.NotReady>()
+        (await service.StartTestSessionAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), "maria")).ShouldBeOfType<TestSessionResult.NotReady>()
             .Reason.ShouldContain("must be RUNNING to stream");
     }
 
@@ -208,16 +208,16 @@ public sealed class GoLiveServiceTests
         var tenant = await host.CreateDemoAsync();
         var viewer = await host.Host.CreateUserAsync(Roles.Viewer, tenant.Id);
         var service = GoLive(host);
-        (await service.CheckAgentsAsync(viewer.Principal, tenant.Id)).ShouldBeOfType<AgentsCheckResult.Forbidden>();
+        (await service.CheckAgentsAsync(await host.TenantAsync(viewer.Principal, tenant.Id))).ShouldBeOfType<AgentsCheckResult.Forbidden>();
 
         // Before the first apply there is no instance, and the apply has not assigned the Agents group yet.
-        var unapplied = (await service.CheckAgentsAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
+        var unapplied = (await service.CheckAgentsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
         unapplied.AgentsCheckedAt.ShouldNotBeNull();
         unapplied.Agents.ShouldAllBe(a => a.ConnectUser == new AgentCheck(AgentCheckState.Unknown, "The Connect instance does not exist yet: apply first."));
         unapplied.Agents.ShouldAllBe(a => a.IdentityCenter.State == AgentCheckState.NotReady && a.IdentityCenter.Text.StartsWith("Not assigned to the application \"SplitCcp Demo contact center\""));
 
         await ApplyEngineTests.ConvergeAsync(host, tenant);
-        var ready = (await service.CheckAgentsAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
+        var ready = (await service.CheckAgentsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
 
         ready.Agents.Count.ShouldBe(3);
         ready.Agents.ShouldAllBe(a => a.ConnectUser == new AgentCheck(AgentCheckState.Ready, "Exists, with Basic Routing Profile and Agent."));
@@ -226,11 +226,11 @@ public sealed class GoLiveServiceTests
 
         var first = ready.Agents[0].Email;
         await Tamper(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.ConnectUser(first), SandboxChangeKind.Delete));
-        var missing = (await service.CheckAgentsAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
+        var missing = (await service.CheckAgentsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<AgentsCheckResult.Checked>().Report;
 
         missing.Agents[0].ConnectUser.ShouldBe(new AgentCheck(AgentCheckState.NotReady, $"No Connect user {first}: apply creates it."));
         missing.Agents[1].ConnectUser.State.ShouldBe(AgentCheckState.Ready);
-        (await service.GetAsync(viewer.Principal, tenant.Id)).ShouldNotBeNull().Agents[0].ConnectUser.State.ShouldBe(AgentCheckState.NotReady, "the last check is kept for readers");
+        (await service.GetAsync(await host.TenantAsync(viewer.Principal, tenant.Id))).ShouldNotBeNull().Agents[0].ConnectUser.State.ShouldBe(AgentCheckState.NotReady, "the last check is kept for readers");
     }
 
     private static GoLiveService GoLive(ReconciliationTestHost host) => host.Services.GetRequiredService<GoLiveService>();
@@ -240,11 +240,11 @@ public sealed class GoLiveServiceTests
     private static GoLiveCheck Check(GoLiveReport report, string key) => report.Checks.Single(c => c.Key == key);
 
     private static async Task<TenantSpec> SpecAsync(ReconciliationTestHost host, Guid tenantId) =>
-        (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenantId))!.Value.Record.Spec;
+        (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenantId)))!.Value.Record.Spec;
 
     private static async Task<GoLiveReport> RecordAsync(ReconciliationTestHost host, Guid tenantId, string key, GoLiveResultInput input) =>
-        (await GoLive(host).RecordAsync(host.Operator.Principal, tenantId, key, input)).ShouldBeOfType<GoLiveRecordResult.Recorded>().Report;
+        (await GoLive(host).RecordAsync(await host.TenantAsync(host.Operator.Principal, tenantId), key, input)).ShouldBeOfType<GoLiveRecordResult.Recorded>().Report;
 
     private static async Task Tamper(ReconciliationTestHost host, Guid tenantId, SandboxChangeRequest change) =>
-        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(host.Operator.Principal, tenantId, change)).ShouldBeOfType<SandboxChangeResult.Done>();
+        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenantId), change)).ShouldBeOfType<SandboxChangeResult.Done>();
 }

@@ -22,7 +22,7 @@ public sealed class DriftInLineMigrationTests
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         var drift = host.Services.GetRequiredService<DriftService>();
-        (await drift.CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report.Status.ShouldBe(TenantHealthStatus.Healthy);
+        (await drift.CheckNowAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<CheckResult.Checked>().Report.Status.ShouldBe(TenantHealthStatus.Healthy);
 
         var factory = host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
         await using (var db = await factory.CreateDbContextAsync())
@@ -41,9 +41,9 @@ public sealed class DriftInLineMigrationTests
             inLine.ShouldBe(inLine.Distinct().Order(StringComparer.Ordinal).ToList());
         }
 
-        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(host.Operator.Principal, tenant.Id,
+        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id),
             new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Delete))).ShouldBeOfType<SandboxChangeResult.Done>();
-        var report = (await drift.CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+        var report = (await drift.CheckNowAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<CheckResult.Checked>().Report;
         report.Status.ShouldBe(TenantHealthStatus.Drifted);
     }
 }

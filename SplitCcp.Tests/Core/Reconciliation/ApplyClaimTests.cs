@@ -81,7 +81,7 @@ public sealed class ApplyClaimTests
     /// <summary>An apply as another portal process would have left it: claimed, started once, Running.</summary>
     private static async Task<Guid> InsertRunningApplyAsync(ReconciliationTestHost host, TenantView tenant, string owner, DateTime leaseUntil)
     {
-        var (_, record) = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value;
+        var (_, record) = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value;
         var run = new ApplyRun
         {
             Id = Guid.NewGuid(),

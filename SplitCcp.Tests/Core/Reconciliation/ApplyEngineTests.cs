@@ -14,7 +14,7 @@ public sealed class ApplyEngineTests
     {
         var first = await host.ApplyAsync(tenant.Id);
         first.State.ShouldBe(ApplyState.Succeeded, first.Error);
-        var spec = (await host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        var spec = (await host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
         await host.Console.CaptureImageAsync(tenant.Id, spec.AppStream.ImageBuilder.Name!, spec.AppStream.ImageName!);
         var second = await host.ApplyAsync(tenant.Id);
         second.State.ShouldBe(ApplyState.Succeeded, second.Error);
@@ -90,7 +90,7 @@ public sealed class ApplyEngineTests
         await ConvergeAsync(host, tenant);
 
         (tenant.Region, world.IdentityCenterRegion).ShouldBe(("eu-west-2", "us-east-1"));
-        (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec.IdentityCenter.Region.ShouldBe(world.IdentityCenterRegion);
+        (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec.IdentityCenter.Region.ShouldBe(world.IdentityCenterRegion);
         (await host.PlanAsync(tenant.Id)).IsInSync.ShouldBeTrue();
         var identityCenterCalls = host.Services.GetRequiredService<SplitCcp.Core.Sandbox.SandboxFaults>().AttemptsByOperation()
             .Where(a => a.Operation.Service is SplitCcp.Core.Aws.Gateways.AwsServices.IdentityCenter or SplitCcp.Core.Aws.Gateways.AwsServices.IdentityStore)
@@ -106,11 +106,11 @@ public sealed class ApplyEngineTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await host.CreateDemoAsync();
         var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
-        var spec = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        var spec = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
         spec.IdentityCenter.Region = null;
         spec.IdentityCenter.MetadataUrl = null;
         spec.IdentityCenter.MetadataXml = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"idc\"/>";
-        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, null)).ShouldBeOfType<SplitCcp.Core.Tenants.Spec.SpecSaveResult.Saved>();
+        (await specs.SaveCompleteAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), spec, null)).ShouldBeOfType<SplitCcp.Core.Tenants.Spec.SpecSaveResult.Saved>();
 
         var plan = await host.PlanAsync(tenant.Id);
 
@@ -142,12 +142,13 @@ public sealed class ApplyEngineTests
         var tenant = await host.CreateDemoAsync();
         var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
         var seenAtFinish = new TaskCompletionSource<SplitCcp.Core.Tenants.Spec.TenantSpec>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var authorized = await host.TenantAsync(tenant.Id);
         host.Services.GetRequiredService<ApplyNotifier>().Finished += (tenantId, _) =>
         {
             // What a client polling the apply reads the moment it says Succeeded.
             if (tenantId == tenant.Id)
             {
-                seenAtFinish.TrySetResult(specs.GetAsync(host.Operator.Principal, tenant.Id).GetAwaiter().GetResult()!.Value.Record.Spec);
+                seenAtFinish.TrySetResult(specs.GetAsync(authorized).GetAwaiter().GetResult()!.Value.Record.Spec);
             }
         };
 
@@ -186,7 +187,7 @@ public sealed class ApplyEngineTests
         var tenant = await host.CreateDemoAsync();
 
         var first = await host.StartApplyAsync(tenant.Id);
-        var second = await host.Reconciliation.StartApplyAsync(host.Operator.Principal, tenant.Id);
+        var second = await host.Reconciliation.StartApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
 
         second.ShouldBeOfType<ApplyStartResult.AlreadyRunning>().ApplyId.ShouldBe(first.Id);
         (await host.WaitAsync(tenant.Id, first.Id)).State.ShouldBe(ApplyState.Succeeded);
@@ -246,7 +247,7 @@ public sealed class ApplyEngineTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await host.CreateDemoAsync();
         var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
-        var record = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var record = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record;
         var requested = new ApplyRun { Id = Guid.NewGuid(), TenantId = tenant.Id, State = ApplyState.Pending, RequestedBy = "someone", SpecVersion = record.Version, CreatedAt = DateTime.UtcNow };
         await using (var db = await Db(host).CreateDbContextAsync())
         {
@@ -257,10 +258,10 @@ public sealed class ApplyEngineTests
         // Someone changes a value in the wizard before the apply runs.
         var edited = SplitCcp.Core.Tenants.Spec.TenantSpecJson.Parse(SplitCcp.Core.Tenants.Spec.TenantSpecJson.Serialize(record.Spec)).Spec!;
         edited.AppStream.Fleet.DesiredCapacity++;
-        (await specs.SaveDraftAsync(host.Operator.Principal, tenant.Id, edited, 2, record.Version)).ShouldBeOfType<SplitCcp.Core.Tenants.Spec.SpecSaveResult.Saved>();
+        (await specs.SaveDraftAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), edited, 2, record.Version)).ShouldBeOfType<SplitCcp.Core.Tenants.Spec.SpecSaveResult.Saved>();
         await host.Engine.RunAsync(requested.Id, CancellationToken.None);
 
-        var apply = await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenant.Id, requested.Id);
+        var apply = await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), requested.Id);
         apply!.State.ShouldBe(ApplyState.Failed);
         apply.Error!.ShouldContain($"The setup changed (version {record.Version} to {record.Version + 1}) after this apply was requested");
         (await host.Console.ListAsync(tenant.Id, SplitCcp.Core.Sandbox.SandboxKinds.S3Bucket)).ShouldBeEmpty("nothing may be applied from a setup the operator did not confirm");

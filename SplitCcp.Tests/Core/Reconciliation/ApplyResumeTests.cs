@@ -61,7 +61,7 @@ public sealed class ApplyResumeTests
 
             await host.Engine.RunAsync(started.Id, CancellationToken.None);
 
-            var resumed = await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenant.Id, started.Id);
+            var resumed = await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), started.Id);
             resumed!.State.ShouldBe(ApplyState.Succeeded, $"resumed after a crash at {boundary}: {resumed.Error}");
             resumed.Attempts.ShouldBe(2);
             (await host.CountObjectsAsync(tenant.Id)).ShouldBe(expectedCounts, $"after a crash at {boundary}");
@@ -110,6 +110,6 @@ public sealed class ApplyResumeTests
 
         // Let the runner finish unwinding the crashed attempt before the next one starts.
         await Task.Delay(50, deadline.Token);
-        return (await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenant.Id, applyId, deadline.Token))!;
+        return (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), applyId, deadline.Token))!;
     }
 }

@@ -103,7 +103,7 @@ public sealed class ApplyRetryTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
-            var apply = (await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenantId, applyId, deadline.Token)).ShouldNotBeNull();
+            var apply = (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenantId), applyId, deadline.Token)).ShouldNotBeNull();
             apply.IsActive.ShouldBeTrue($"the apply ended {apply.State} instead of waiting to be retried: {apply.Error}");
             if (apply.RetryAt is not null)
             {

@@ -32,7 +32,7 @@ public sealed class ApplySlotTests
         {
             var tenant = await host.CreateDemoAsync();
             (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
-            var spec = (await host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+            var spec = (await host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
             await host.Console.CaptureImageAsync(tenant.Id, spec.AppStream.ImageBuilder.Name!, spec.AppStream.ImageName!);
             waiting.Add(tenant);
         }
@@ -67,7 +67,7 @@ public sealed class ApplySlotTests
         (await host.PlanAsync(fixing.Id)).IsInSync.ShouldBeTrue();
         foreach (var (tenantId, applyId) in waitingApplies)
         {
-            (await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenantId, applyId))!.IsActive.ShouldBeTrue("the fleets are still starting");
+            (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenantId), applyId))!.IsActive.ShouldBeTrue("the fleets are still starting");
         }
     }
 
@@ -76,7 +76,7 @@ public sealed class ApplySlotTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
-            var apply = await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenantId, applyId, deadline.Token);
+            var apply = await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenantId), applyId, deadline.Token);
             apply.ShouldNotBeNull();
             apply.IsActive.ShouldBeTrue(apply.Error);
             if (apply.Steps.Any(s => s.ResourceKey == SplitCcp.Core.Reconciliation.Resources.ResourceKeys.Fleet && s.State == ApplyStepState.InProgress))

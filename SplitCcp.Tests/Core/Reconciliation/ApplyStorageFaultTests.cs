@@ -26,7 +26,7 @@ public sealed class ApplyStorageFaultTests
             configureServices: faults.AddTo);
         var tenant = await host.CreateDemoAsync();
         var apply = await host.StartApplyAsync(tenant.Id);
-        await WaitUntilAsync(async () => (await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenant.Id, apply.Id))!
+        await WaitUntilAsync(async () => (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), apply.Id))!
             .Steps.Any(s => s.ResourceKey == ResourceKeys.ConnectInstance && s.State == ApplyStepState.InProgress));
 
         if (fault == "disk full")
@@ -40,10 +40,10 @@ public sealed class ApplyStorageFaultTests
 
         // The next journal write fails and the run stops; the apply is left Running, claimed, with nothing running it.
         await WaitUntilAsync(() => Task.FromResult(!host.Engine.IsRunning(apply.Id)));
-        var stopped = (await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenant.Id, apply.Id))!;
+        var stopped = (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), apply.Id))!;
         stopped.State.ShouldBe(ApplyState.Running);
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // three sweeps that cannot resume it while writes fail
-        (await host.Reconciliation.GetApplyAsync(host.Operator.Principal, tenant.Id, apply.Id))!.State.ShouldBe(ApplyState.Running);
+        (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), apply.Id))!.State.ShouldBe(ApplyState.Running);
 
         faults.Clear();
         var resumed = await host.WaitAsync(tenant.Id, apply.Id, TimeSpan.FromSeconds(60));
@@ -52,7 +52,7 @@ public sealed class ApplyStorageFaultTests
         resumed.Attempts.ShouldBe(2, "resumed once, from its journal, by the same process");
         (await host.Console.ListAsync(tenant.Id, SplitCcp.Core.Sandbox.SandboxKinds.ConnectInstance))
             .Count(i => i.Json.Contains($"{tenant.Slug}-split-ccp", StringComparison.Ordinal)).ShouldBe(1, "nothing created twice");
-        var next = await host.Reconciliation.StartApplyAsync(host.Operator.Principal, tenant.Id);
+        var next = await host.Reconciliation.StartApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
         var started = next.ShouldBeOfType<ApplyStartResult.Started>();
         (await host.WaitAsync(tenant.Id, started.Apply.Id)).State.ShouldBe(ApplyState.Succeeded);
     }

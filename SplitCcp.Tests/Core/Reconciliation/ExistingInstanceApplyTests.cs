@@ -40,7 +40,7 @@ public sealed class ExistingInstanceApplyTests
         var apply = await host.ApplyAsync(tenant.Id);
 
         apply.State.ShouldBe(ApplyState.Succeeded, apply.Error);
-        var domain = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec.Hosting.CloudFrontDomain;
+        var domain = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec.Hosting.CloudFrontDomain;
         domain.ShouldEndWith(".cloudfront.net");
         (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.ConnectApprovedOrigin).Action.ShouldBe(PlanAction.InSync);
     }
@@ -49,14 +49,14 @@ public sealed class ExistingInstanceApplyTests
     internal static async Task<TenantView> UseExistingInstanceAsync(ReconciliationTestHost host, TenantView tenant, string? cloudFrontDomain = null)
     {
         var specs = host.Services.GetRequiredService<TenantSpecService>();
-        var (_, record) = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value;
+        var (_, record) = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value;
         var existing = SandboxConnect.Instances(tenant).Single(i => i.IdentityManagementType == "SAML");
         var spec = record.Spec;
         spec.Connect.InstanceMode = ConnectInstanceMode.UseExisting;
         spec.Connect.InstanceId = existing.Id;
         spec.Connect.InstanceAlias = existing.Alias;
         spec.Hosting.CloudFrontDomain = cloudFrontDomain;
-        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+        (await specs.SaveCompleteAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), spec, record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
         return tenant;
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,15 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
     public CoreTestHost Host { get; }
 
     public TestUser Operator { get; }
+
+    /// <inheritdoc cref="CoreTestHost.TenantAsync"/>
+    public Task<AuthorizedTenant> TenantAsync(ClaimsPrincipal user, Guid tenantId) => Host.TenantAsync(user, tenantId);
+
+    /// <summary>The tenant as the operator's request hands it to the services.</summary>
+    public Task<AuthorizedTenant> TenantAsync(Guid tenantId) => Host.TenantAsync(Operator.Principal, tenantId);
+
+    /// <inheritdoc cref="CoreTestHost.ScopeAsync"/>
+    public Task<TenantScope> ScopeAsync(ClaimsPrincipal user) => Host.ScopeAsync(user);
 
     public IServiceProvider Services => Host.Services;
 
@@ -74,10 +84,10 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
     public Task<TenantView> CreateDemoAsync() => Services.GetRequiredService<DemoTenants>().CreateAsync(Operator.Principal);
 
     public async Task<Plan> PlanAsync(Guid tenantId) =>
-        (await Reconciliation.PlanAsync(Operator.Principal, tenantId)).ShouldBeOfType<PlanResult.Planned>().Plan;
+        (await Reconciliation.PlanAsync(await TenantAsync(Operator.Principal, tenantId))).ShouldBeOfType<PlanResult.Planned>().Plan;
 
     public async Task<ApplyView> StartApplyAsync(Guid tenantId) =>
-        (await Reconciliation.StartApplyAsync(Operator.Principal, tenantId)).ShouldBeOfType<ApplyStartResult.Started>().Apply;
+        (await Reconciliation.StartApplyAsync(await TenantAsync(Operator.Principal, tenantId))).ShouldBeOfType<ApplyStartResult.Started>().Apply;
 
     /// <summary>Waits until the apply is no longer Pending or Running.</summary>
     public async Task<ApplyView> WaitAsync(Guid tenantId, Guid applyId, TimeSpan? timeout = null)
@@ -85,7 +95,7 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
         using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
-            var apply = await Reconciliation.GetApplyAsync(Operator.Principal, tenantId, applyId, deadline.Token);
+            var apply = await Reconciliation.GetApplyAsync(await TenantAsync(Operator.Principal, tenantId), applyId, deadline.Token);
             if (apply is { IsActive: false })
             {
                 return apply;
@@ -102,7 +112,7 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
         (await Console.ListAsync(tenantId)).GroupBy(o => o.Kind).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<AuditRecord>> AuditAsync(Guid tenantId) =>
-        await Services.GetRequiredService<AuditLog>().ListAsync(Operator.Principal, tenantId, null, 200) ?? [];
+        await Services.GetRequiredService<AuditLog>().ListAsync(await TenantAsync(Operator.Principal, tenantId), null, 200) ?? [];
 
     public SandboxOptions SandboxOptions => Services.GetRequiredService<IOptionsMonitor<SandboxOptions>>().CurrentValue;
 

@@ -28,7 +28,7 @@ public sealed class SandboxChangesTests
         var specs = host.Services.GetRequiredService<TenantSpecService>();
         var world = await host.Console.GetWorldAsync(tenant.Id);
         var instance = world.ConnectInstances.First(i => i.UsesSaml);
-        var spec = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        var spec = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
         spec.Connect = new ConnectSpec
         {
             InstanceMode = ConnectInstanceMode.UseExisting,
@@ -39,7 +39,7 @@ public sealed class SandboxChangesTests
         spec.IdentityCenter = new IdentityCenterSpec { InstanceArn = world.IdentityCenterInstanceArn, AssignedGroups = [SandboxSeed.AgentsGroup] };
         spec.AppStream.ImageBuilder.SubnetIds = ["subnet-0a1b2c3d4e5f60718"];
         spec.AppStream.ImageBuilder.SecurityGroupIds = ["sg-0a1b2c3d4e5f60718"];
-        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, expectedVersion: null)).ShouldBeOfType<SpecSaveResult.Saved>();
+        (await specs.SaveCompleteAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), spec, expectedVersion: null)).ShouldBeOfType<SpecSaveResult.Saved>();
         return tenant;
     }
 
@@ -72,7 +72,7 @@ public sealed class SandboxChangesTests
         second.State.ShouldBe(ApplyState.Succeeded, second.Error);
         var last = await host.PlanAsync(tenant.Id);
         last.Items.Where(i => i.Action != PlanAction.InSync).Select(i => $"{i.Key}: {i.Action} {i.Reason}").ShouldBeEmpty();
-        var report = (await host.Services.GetRequiredService<DriftService>().CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+        var report = (await host.Services.GetRequiredService<DriftService>().CheckNowAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<CheckResult.Checked>().Report;
         report.Status.ShouldBe(TenantHealthStatus.Healthy, string.Join("; ", report.Resources.Where(r => r.State != DriftState.InSync).Select(r => $"{r.Key} {r.State} {r.Message}")));
     }
 
@@ -82,14 +82,14 @@ public sealed class SandboxChangesTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await CreateHandBuiltAsync(host);
         var specs = host.Services.GetRequiredService<TenantSpecService>();
-        var before = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var before = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record;
         var values = before.Values(tenant.Region);
         var item = (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication);
         item.Action.ShouldBe(PlanAction.Manual);
 
         var done = await CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
 
-        var after = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var after = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record;
         after.Version.ShouldBe(before.Version + 1);
         after.IsDraft.ShouldBeFalse();
         var idc = after.Spec.IdentityCenter;
@@ -123,7 +123,7 @@ public sealed class SandboxChangesTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await host.CreateDemoAsync();
 
-        var result = await Changes(host).ApplyAsync(host.Operator.Principal, tenant.Id, new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Complete));
+        var result = await Changes(host).ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Complete));
 
         var message = result.ShouldBeOfType<SandboxChangeResult.Invalid>().Errors["change"].Single();
         message.ShouldContain("nothing to do");
@@ -136,10 +136,10 @@ public sealed class SandboxChangesTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await CreateHandBuiltAsync(host);
 
-        var result = await Changes(host).ApplyAsync(host.Operator.Principal, tenant.Id, new SandboxChangeRequest(ResourceKeys.Bucket, SandboxChangeKind.Complete));
+        var result = await Changes(host).ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), new SandboxChangeRequest(ResourceKeys.Bucket, SandboxChangeKind.Complete));
 
         var message = result.ShouldBeOfType<SandboxChangeResult.Invalid>().Errors["change"].Single();
-        var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
         var manual = ResourceCatalog.For(spec).Where(r => r.IsManual).ToList();
         manual.Count.ShouldBe(2);
         foreach (var resource in manual)
@@ -155,14 +155,14 @@ public sealed class SandboxChangesTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await CreateHandBuiltAsync(host);
         var specs = host.Services.GetRequiredService<TenantSpecService>();
-        var spec = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        var spec = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
         const string Typed = "https://portal.sso.eu-west-2.amazonaws.com/saml/metadata/bm90LWFuLWFwcGxpY2F0aW9u";
         spec.IdentityCenter.MetadataUrl = Typed;
-        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, expectedVersion: null)).ShouldBeOfType<SpecSaveResult.Saved>();
+        (await specs.SaveCompleteAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), spec, expectedVersion: null)).ShouldBeOfType<SpecSaveResult.Saved>();
 
         var done = await CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
 
-        var after = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec.IdentityCenter;
+        var after = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec.IdentityCenter;
         after.MetadataUrl.ShouldNotBe(Typed);
         done.Summary.ShouldContain(Typed);
         done.Summary.ShouldContain("replaced");
@@ -174,13 +174,13 @@ public sealed class SandboxChangesTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await CreateHandBuiltAsync(host);
         var specs = host.Services.GetRequiredService<TenantSpecService>();
-        var before = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var before = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record;
         var gate = SplitCcp.Core.Persistence.SqliteWriteGate.For(host.Host.ConnectionString);
 
         // The step has read the setup and waits to write the application, while the setup is saved again past the gate
         // (as an apply records the distribution's domain once it is over).
         await gate.WaitAsync();
-        var complete = Changes(host).ApplyAsync(host.Operator.Principal, tenant.Id, new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Complete));
+        var complete = Changes(host).ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), new SandboxChangeRequest(ResourceKeys.IdentityCenterApplication, SandboxChangeKind.Complete));
         await Task.Delay(500);
         complete.IsCompleted.ShouldBeFalse("it waits for the write gate with the application");
         await host.Host.QueryScalarAsync("UPDATE TenantSpecs SET Version = Version + 1 WHERE TenantId = $id", ("$id", tenant.Id.ToString().ToUpperInvariant()));
@@ -188,7 +188,7 @@ public sealed class SandboxChangesTests
 
         var done = (await complete).ShouldBeOfType<SandboxChangeResult.Done>();
         done.Summary.ShouldContain("pasted its ARN");
-        var after = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var after = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record;
         after.Version.ShouldBe(before.Version + 2);
         after.Spec.IdentityCenter.ApplicationArn.ShouldNotBeNull();
         (await host.PlanAsync(tenant.Id)).Items.Single(i => i.Key == ResourceKeys.IdentityCenterApplication).Action.ShouldBe(PlanAction.InSync);
@@ -205,7 +205,7 @@ public sealed class SandboxChangesTests
         var plan = await host.PlanAsync(tenant.Id);
         plan.IsInSync.ShouldBeTrue(string.Join("; ", plan.Items.Where(i => i.Action != PlanAction.InSync).Select(i => $"{i.Key} {i.Action} {i.Reason}")));
 
-        var targets = await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id);
+        var targets = await Changes(host).TargetsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
 
         targets.Keys.ShouldBe(plan.Items.Select(i => i.Key), ignoreOrder: true);
         var stored = (await host.Console.ListAsync(tenant.Id)).Select(o => o.Id).ToHashSet(StringComparer.Ordinal);
@@ -222,7 +222,7 @@ public sealed class SandboxChangesTests
             stored.ShouldContain(target.ObjectId.ShouldNotBeNull(key), key);
         }
 
-        var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
         targets[ResourceKeys.Bucket].ObjectId.ShouldBe(spec.Hosting.BucketName);
         targets[ResourceKeys.Bucket].Fields.ShouldContain("restrictPublicBuckets");
         targets[ResourceKeys.Fleet].Fields.ShouldContain("desiredCapacity");
@@ -237,9 +237,9 @@ public sealed class SandboxChangesTests
         var tenant = await CreateHandBuiltAsync(host);
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
 
-        var before = await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id);
+        var before = await Changes(host).TargetsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
         await CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
-        var after = await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id);
+        var after = await Changes(host).TargetsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
 
         before[ResourceKeys.IdentityCenterApplication].ShouldBe(new SandboxTarget(null, before[ResourceKeys.IdentityCenterApplication].Fields, "create the SAML application"));
         before[ResourceKeys.Image].ConsoleStep.ShouldBe("capture the image");
@@ -259,7 +259,7 @@ public sealed class SandboxChangesTests
         var faults = host.Services.GetRequiredService<SandboxFaults>();
         var attempts = faults.Attempts;
 
-        var targets = await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id);
+        var targets = await Changes(host).TargetsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
 
         faults.Attempts.ShouldBe(attempts);
         targets[ResourceKeys.IdentityCenterApplication].ObjectId.ShouldNotBeNull("the demo's application is made in its console");
@@ -276,16 +276,16 @@ public sealed class SandboxChangesTests
             AccessMode = nameof(AwsAccessMode.AssumeRole), RoleArn = "arn:aws:iam::123456789012:role/SplitCcpAccess", ExternalId = "0123456789abcdef0123456789abcdef",
         });
 
-        (await Changes(host).TargetsAsync(viewer.Principal, tenant.Id)).ShouldBeEmpty();
-        (await Changes(host).TargetsAsync(host.Operator.Principal, real.Id)).ShouldBeEmpty();
-        (await Changes(host).TargetsAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeEmpty();
+        (await Changes(host).TargetsAsync(await host.TenantAsync(viewer.Principal, tenant.Id))).ShouldBeEmpty();
+        (await Changes(host).TargetsAsync(await host.TenantAsync(host.Operator.Principal, real.Id))).ShouldBeEmpty();
+        (await Changes(host).TargetsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeEmpty();
     }
 
     private static SandboxChanges Changes(ReconciliationTestHost host) => host.Services.GetRequiredService<SandboxChanges>();
 
     internal static async Task<SandboxChangeResult.Done> CompleteAsync(ReconciliationTestHost host, Guid tenantId, string key)
     {
-        var result = await Changes(host).ApplyAsync(host.Operator.Principal, tenantId, new SandboxChangeRequest(key, SandboxChangeKind.Complete));
+        var result = await Changes(host).ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenantId), new SandboxChangeRequest(key, SandboxChangeKind.Complete));
         return result as SandboxChangeResult.Done ?? throw new ShouldAssertException($"Complete on {key}: {result}");
     }
 }

@@ -77,8 +77,8 @@ public sealed class TenantAccessTests : IAsyncLifetime
 
         scope.ShouldBe(TenantScope.None);
         scope.Contains(_acme.Id).ShouldBeFalse();
-        (await Tenants.ListAsync(user.Principal, null, 1, 50)).Items.ShouldBeEmpty();
-        (await Tenants.GetAsync(user.Principal, _acme.Id)).ShouldBeNull();
+        (await Tenants.ListAsync(await _host.ScopeAsync(user.Principal), null, 1, 50)).Items.ShouldBeEmpty();
+        (await Access.CheckAsync(user.Principal, _acme.Id, TenantOperation.Read)).Result.ShouldBe(TenantAccessResult.NotFound);
     }
 
     [Fact]
@@ -137,9 +137,9 @@ public sealed class TenantAccessTests : IAsyncLifetime
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin, _acme.Id);
 
-        (await Access.CheckAsync(admin.Principal, _globex.Id, TenantOperation.Read)).ShouldBe(TenantAccessResult.NotFound);
-        (await Access.CheckAsync(admin.Principal, Guid.NewGuid(), TenantOperation.Read)).ShouldBe(TenantAccessResult.NotFound);
-        (await Access.CheckAsync(_operator.Principal, Guid.NewGuid(), TenantOperation.Read)).ShouldBe(TenantAccessResult.NotFound);
+        (await Access.CheckAsync(admin.Principal, _globex.Id, TenantOperation.Read)).Result.ShouldBe(TenantAccessResult.NotFound);
+        (await Access.CheckAsync(admin.Principal, Guid.NewGuid(), TenantOperation.Read)).Result.ShouldBe(TenantAccessResult.NotFound);
+        (await Access.CheckAsync(_operator.Principal, Guid.NewGuid(), TenantOperation.Read)).Result.ShouldBe(TenantAccessResult.NotFound);
     }
 
     [Theory]
@@ -156,7 +156,7 @@ public sealed class TenantAccessTests : IAsyncLifetime
     {
         var user = await _host.CreateUserAsync(role, role == Roles.MspOperator ? [] : [_acme.Id]);
 
-        (await Access.CheckAsync(user.Principal, _acme.Id, operation)).ShouldBe(expected);
+        (await Access.CheckAsync(user.Principal, _acme.Id, operation)).Result.ShouldBe(expected);
     }
 
     [Fact]
@@ -164,11 +164,11 @@ public sealed class TenantAccessTests : IAsyncLifetime
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin, _acme.Id, _initech.Id);
 
-        var page = await Tenants.ListAsync(admin.Principal, null, 1, 50);
+        var page = await Tenants.ListAsync(await _host.ScopeAsync(admin.Principal), null, 1, 50);
 
         page.Items.Select(t => t.Slug).ShouldBe(["acme", "initech"]);
         page.Total.ShouldBe(2);
-        (await Tenants.ListAsync(admin.Principal, "globex", 1, 50)).Total.ShouldBe(0);
+        (await Tenants.ListAsync(await _host.ScopeAsync(admin.Principal), "globex", 1, 50)).Total.ShouldBe(0);
     }
 
     [Fact]
@@ -176,20 +176,20 @@ public sealed class TenantAccessTests : IAsyncLifetime
     {
         var viewer = await _host.CreateUserAsync(Roles.Viewer);
 
-        (await Tenants.ListAsync(viewer.Principal, null, 1, 50)).Total.ShouldBe(0);
+        (await Tenants.ListAsync(await _host.ScopeAsync(viewer.Principal), null, 1, 50)).Total.ShouldBe(0);
     }
 
     [Fact]
     public async Task ListAsync_MspOperator_ListsEveryTenant() =>
-        (await Tenants.ListAsync(_operator.Principal, null, 1, 50)).Items.Select(t => t.Slug).ShouldBe(["acme", "globex", "initech"]);
+        (await Tenants.ListAsync(await _host.ScopeAsync(_operator.Principal), null, 1, 50)).Items.Select(t => t.Slug).ShouldBe(["acme", "globex", "initech"]);
 
     [Fact]
-    public async Task GetAsync_TenantAdmin_ReturnsAssignedTenantAndNullForOthers()
+    public async Task GetAsync_TenantAdmin_ReturnsAssignedTenantAndNoHandleForOthers()
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin, _acme.Id);
 
-        (await Tenants.GetAsync(admin.Principal, _acme.Id)).ShouldBe(_acme);
-        (await Tenants.GetAsync(admin.Principal, _globex.Id)).ShouldBeNull();
+        (await Tenants.GetAsync(await _host.TenantAsync(admin.Principal, _acme.Id))).ShouldBe(_acme);
+        (await Access.CheckAsync(admin.Principal, _globex.Id, TenantOperation.Read)).ShouldBe(TenantAccessCheck.NotFound);
     }
 
     [Fact]
@@ -197,20 +197,20 @@ public sealed class TenantAccessTests : IAsyncLifetime
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin, _acme.Id);
 
-        var result = await Tenants.UpdateAsync(admin.Principal, _acme.Id, CoreTestHost.SandboxInput("acme", "Acme by admin") with { Version = 1 });
+        var result = await Tenants.UpdateAsync(await _host.TenantAsync(admin.Principal, _acme.Id), CoreTestHost.SandboxInput("acme", "Acme by admin") with { Version = 1 });
 
         result.ShouldBeOfType<TenantSaveResult.Saved>().Tenant.DisplayName.ShouldBe("Acme by admin");
     }
 
     [Fact]
-    public async Task UpdateAsync_TenantAdminOnUnassignedTenant_ReturnsNotFoundAndChangesNothing()
+    public async Task UpdateAsync_TenantAdminOnUnassignedTenant_GetsNoHandleAndChangesNothing()
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin, _acme.Id);
 
-        var result = await Tenants.UpdateAsync(admin.Principal, _globex.Id, CoreTestHost.SandboxInput("globex", "Hijacked") with { Version = 1 });
+        (await Access.CheckAsync(admin.Principal, _globex.Id, TenantOperation.Write)).ShouldBe(TenantAccessCheck.NotFound);
 
-        result.ShouldBeOfType<TenantSaveResult.NotFound>();
-        (await Tenants.GetAsync(_operator.Principal, _globex.Id))!.DisplayName.ShouldBe("Globex");
+
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, _globex.Id)))!.DisplayName.ShouldBe("Globex");
     }
 
     [Fact]
@@ -218,20 +218,20 @@ public sealed class TenantAccessTests : IAsyncLifetime
     {
         var viewer = await _host.CreateUserAsync(Roles.Viewer, _acme.Id);
 
-        var thrown = await Should.ThrowAsync<TenantAccessDeniedException>(() =>
-            Tenants.UpdateAsync(viewer.Principal, _acme.Id, CoreTestHost.SandboxInput("acme", "Changed by viewer") with { Version = 1 }));
+        var thrown = await Should.ThrowAsync<TenantAccessDeniedException>(async () =>
+            await Tenants.UpdateAsync(await _host.TenantAsync(viewer.Principal, _acme.Id), CoreTestHost.SandboxInput("acme", "Changed by viewer") with { Version = 1 }));
 
         thrown.Message.ShouldBe("You can view this tenant but not change it.");
-        (await Tenants.GetAsync(_operator.Principal, _acme.Id)).ShouldBe(_acme);
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, _acme.Id))).ShouldBe(_acme);
     }
 
     [Fact]
     public async Task UpdateAsync_ReadOnlyTokenOfMspOperator_Throws()
     {
-        await Should.ThrowAsync<TenantAccessDeniedException>(() =>
-            Tenants.UpdateAsync(_operator.ReadOnlyPrincipal, _acme.Id, CoreTestHost.SandboxInput("acme", "Changed") with { Version = 1 }));
+        await Should.ThrowAsync<TenantAccessDeniedException>(async () =>
+            await Tenants.UpdateAsync(await _host.TenantAsync(_operator.ReadOnlyPrincipal, _acme.Id), CoreTestHost.SandboxInput("acme", "Changed") with { Version = 1 }));
 
-        (await Tenants.GetAsync(_operator.Principal, _acme.Id)).ShouldBe(_acme);
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, _acme.Id))).ShouldBe(_acme);
     }
 
     [Fact]
@@ -239,27 +239,27 @@ public sealed class TenantAccessTests : IAsyncLifetime
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin, _acme.Id);
 
-        var thrown = await Should.ThrowAsync<TenantAccessDeniedException>(() => Tenants.DeleteAsync(admin.Principal, _acme.Id));
+        var thrown = await Should.ThrowAsync<TenantAccessDeniedException>(async () => await Tenants.DeleteAsync(await _host.TenantAsync(admin.Principal, _acme.Id)));
 
         thrown.Message.ShouldBe("Only an MSP operator can delete tenants.");
-        (await Tenants.GetAsync(_operator.Principal, _acme.Id)).ShouldNotBeNull();
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, _acme.Id))).ShouldNotBeNull();
     }
 
     [Fact]
-    public async Task DeleteAsync_TenantAdminOnUnassignedTenant_ReturnsFalseAndKeepsTenant()
+    public async Task DeleteAsync_TenantAdminOnUnassignedTenant_GetsNoHandleAndKeepsTenant()
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin, _acme.Id);
 
-        (await Tenants.DeleteAsync(admin.Principal, _globex.Id)).ShouldBeFalse();
-        (await Tenants.GetAsync(_operator.Principal, _globex.Id)).ShouldNotBeNull();
+        (await Access.CheckAsync(admin.Principal, _globex.Id, TenantOperation.Manage)).ShouldBe(TenantAccessCheck.NotFound);
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, _globex.Id))).ShouldNotBeNull();
     }
 
     [Fact]
     public async Task DeleteAsync_ReadOnlyTokenOfMspOperator_Throws()
     {
-        await Should.ThrowAsync<TenantAccessDeniedException>(() => Tenants.DeleteAsync(_operator.ReadOnlyPrincipal, _acme.Id));
+        await Should.ThrowAsync<TenantAccessDeniedException>(async () => await Tenants.DeleteAsync(await _host.TenantAsync(_operator.ReadOnlyPrincipal, _acme.Id)));
 
-        (await Tenants.GetAsync(_operator.Principal, _acme.Id)).ShouldNotBeNull();
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, _acme.Id))).ShouldNotBeNull();
     }
 
     [Theory]
@@ -271,7 +271,7 @@ public sealed class TenantAccessTests : IAsyncLifetime
         var user = await _host.CreateUserAsync(role, role == Roles.MspOperator ? [] : [_acme.Id]);
         var caller = readOnlyToken ? user.ReadOnlyPrincipal : user.Principal;
 
-        await Should.ThrowAsync<TenantAccessDeniedException>(() => Tenants.CreateAsync(caller, CoreTestHost.SandboxInput("newco")));
+        await Should.ThrowAsync<TenantAccessDeniedException>(async () => await Tenants.CreateAsync(caller, CoreTestHost.SandboxInput("newco")));
 
         (await _host.QueryScalarAsync("SELECT COUNT(*) FROM Tenants")).ShouldBe(3L);
     }
@@ -280,13 +280,13 @@ public sealed class TenantAccessTests : IAsyncLifetime
     public async Task GetScopeAsync_AfterTenantsReassigned_ReflectsTheChangeAtOnce()
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin, _acme.Id);
-        (await Tenants.GetAsync(admin.Principal, _acme.Id)).ShouldNotBeNull();
+        (await Tenants.GetAsync(await _host.TenantAsync(admin.Principal, _acme.Id))).ShouldNotBeNull();
 
         var result = await _host.Users.UpdateAsync(CoreTestHost.DirectoryOperator, admin.Id,
             new UserInput { Email = admin.View.Email, Role = Roles.TenantAdmin, TenantIds = [_globex.Id] });
         result.ShouldBeOfType<UserSaveResult.Saved>();
 
-        (await Tenants.GetAsync(admin.Principal, _acme.Id)).ShouldBeNull();
-        (await Tenants.GetAsync(admin.Principal, _globex.Id)).ShouldNotBeNull();
+        (await Access.CheckAsync(admin.Principal, _acme.Id, TenantOperation.Read)).Result.ShouldBe(TenantAccessResult.NotFound);
+        (await Tenants.GetAsync(await _host.TenantAsync(admin.Principal, _globex.Id))).ShouldNotBeNull();
     }
 }

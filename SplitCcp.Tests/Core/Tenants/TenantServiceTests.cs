@@ -1,3 +1,4 @@
+using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Tenants;
@@ -35,7 +36,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         saved.Version.ShouldBe(1);
         saved.CreatedAt.ShouldBe(CoreTestHost.StartTime.UtcDateTime);
         saved.UpdatedAt.ShouldBe(CoreTestHost.StartTime.UtcDateTime);
-        (await Tenants.GetAsync(_operator.Principal, saved.Id)).ShouldBe(saved);
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, saved.Id))).ShouldBe(saved);
     }
 
     [Fact]
@@ -63,8 +64,13 @@ public sealed class TenantServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetAsync_UnknownId_ReturnsNull() =>
-        (await Tenants.GetAsync(_operator.Principal, Guid.NewGuid())).ShouldBeNull();
+    public async Task GetAsync_TenantDeletedSinceTheCheck_ReturnsNull()
+    {
+        var acme = await _host.TenantAsync(_operator.Principal, (await _host.CreateTenantAsync(_operator.Principal, "acme")).Id);
+        (await Tenants.DeleteAsync(acme)).ShouldBeTrue();
+
+        (await Tenants.GetAsync(acme)).ShouldBeNull();
+    }
 
     [Fact]
     public async Task ListAsync_NoSearch_ReturnsAllOrderedByDisplayName()
@@ -73,7 +79,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         await _host.CreateTenantAsync(_operator.Principal, "alpha", "Alpha");
         await _host.CreateTenantAsync(_operator.Principal, "mike", "Mike");
 
-        var page = await Tenants.ListAsync(_operator.Principal, search: null, page: 1, pageSize: 50);
+        var page = await Tenants.ListAsync(await _host.ScopeAsync(_operator.Principal), search: null, page: 1, pageSize: 50);
 
         page.Items.Select(t => t.Slug).ShouldBe(["alpha", "mike", "zeta"]);
         page.Total.ShouldBe(3);
@@ -92,7 +98,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         await _host.CreateTenantAsync(_operator.Principal, "acme-support", "Acme Support");
         await _host.CreateTenantAsync(_operator.Principal, CoreTestHost.SandboxInput("globex", "Globex") with { Region = "ap-southeast-1" });
 
-        var page = await Tenants.ListAsync(_operator.Principal, search, page: 1, pageSize: 50);
+        var page = await Tenants.ListAsync(await _host.ScopeAsync(_operator.Principal), search, page: 1, pageSize: 50);
 
         page.Items.Select(t => t.Slug).ShouldBe(expectedSlugs);
         page.Total.ShouldBe(expectedSlugs.Length);
@@ -109,7 +115,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         await _host.CreateTenantAsync(_operator.Principal, "backslash", "Back\\Slash");
         await _host.CreateTenantAsync(_operator.Principal, "plain", "Plain");
 
-        var page = await Tenants.ListAsync(_operator.Principal, search, page: 1, pageSize: 50);
+        var page = await Tenants.ListAsync(await _host.ScopeAsync(_operator.Principal), search, page: 1, pageSize: 50);
 
         page.Items.Select(t => t.Slug).ShouldBe([expectedSlug]);
     }
@@ -122,9 +128,9 @@ public sealed class TenantServiceTests : IAsyncLifetime
             await _host.CreateTenantAsync(_operator.Principal, name, name);
         }
 
-        var second = await Tenants.ListAsync(_operator.Principal, null, page: 2, pageSize: 2);
-        var last = await Tenants.ListAsync(_operator.Principal, null, page: 3, pageSize: 2);
-        var beyond = await Tenants.ListAsync(_operator.Principal, null, page: 4, pageSize: 2);
+        var second = await Tenants.ListAsync(await _host.ScopeAsync(_operator.Principal), null, page: 2, pageSize: 2);
+        var last = await Tenants.ListAsync(await _host.ScopeAsync(_operator.Principal), null, page: 3, pageSize: 2);
+        var beyond = await Tenants.ListAsync(await _host.ScopeAsync(_operator.Principal), null, page: 4, pageSize: 2);
 
         second.Items.Select(t => t.Slug).ShouldBe(["c-three", "d-four"]);
         second.Total.ShouldBe(5);
@@ -144,7 +150,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         await _host.CreateTenantAsync(_operator.Principal, "acme");
         await _host.CreateTenantAsync(_operator.Principal, "globex");
 
-        var result = await Tenants.ListAsync(_operator.Principal, null, page, pageSize);
+        var result = await Tenants.ListAsync(await _host.ScopeAsync(_operator.Principal), null, page, pageSize);
 
         result.Page.ShouldBe(expectedPage);
         result.PageSize.ShouldBe(expectedPageSize);
@@ -159,7 +165,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         _host.Time.Advance(TimeSpan.FromMinutes(10));
 
         var input = CoreTestHost.SandboxInput("acme-renamed", "Acme Renamed") with { Region = "us-east-1", Version = created.Version };
-        var saved = (await Tenants.UpdateAsync(_operator.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
+        var saved = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id), input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
 
         saved.Version.ShouldBe(2);
         saved.DisplayName.ShouldBe("Acme Renamed");
@@ -167,7 +173,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         saved.Region.ShouldBe("us-east-1");
         saved.CreatedAt.ShouldBe(CoreTestHost.StartTime.UtcDateTime);
         saved.UpdatedAt.ShouldBe(CoreTestHost.StartTime.UtcDateTime.AddMinutes(10));
-        (await Tenants.GetAsync(_operator.Principal, created.Id)).ShouldBe(saved);
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, created.Id))).ShouldBe(saved);
     }
 
     [Theory]
@@ -176,14 +182,14 @@ public sealed class TenantServiceTests : IAsyncLifetime
     public async Task UpdateAsync_TenantAdminChangingHowThePortalReachesAws_IsRefusedAndNothingChanges(string field, string mode, string? endpoint)
     {
         var created = await _host.CreateTenantAsync(_operator.Principal, AccessKeysInput("acme", Secret));
-        var admin = await _host.CreateUserAsync(SplitCcp.Core.Security.Roles.TenantAdmin, created.Id);
+        var admin = await _host.CreateUserAsync(Roles.TenantAdmin, created.Id);
 
         var input = AccessKeysInput("acme", "") with { AccessMode = mode, EndpointUrl = endpoint, Version = created.Version };
-        var invalid = (await Tenants.UpdateAsync(admin.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Invalid>();
+        var invalid = (await Tenants.UpdateAsync(await _host.TenantAsync(admin.Principal, created.Id), input)).ShouldBeOfType<TenantSaveResult.Invalid>();
 
         invalid.Errors.Keys.ShouldBe([field]);
         invalid.Errors[field].ShouldBe(["Only an MSP operator can change how the portal reaches this tenant's AWS account."]);
-        (await Tenants.GetAsync(_operator.Principal, created.Id)).ShouldBe(created);
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, created.Id))).ShouldBe(created);
     }
 
     [Fact]
@@ -194,13 +200,13 @@ public sealed class TenantServiceTests : IAsyncLifetime
             AccessMode = nameof(AwsAccessMode.AssumeRole), RoleArn = "arn:aws:iam::123456789012:role/SplitCcpAccess", ExternalId = "0123456789abcdef0123456789abcdef",
         };
         var created = await _host.CreateTenantAsync(_operator.Principal, role);
-        var admin = await _host.CreateUserAsync(SplitCcp.Core.Security.Roles.TenantAdmin, created.Id);
+        var admin = await _host.CreateUserAsync(Roles.TenantAdmin, created.Id);
 
         var input = role with { RoleArn = "arn:aws:iam::210987654321:role/OtherCustomer", ExternalId = "fedcba9876543210fedcba9876543210", Version = created.Version };
-        var invalid = (await Tenants.UpdateAsync(admin.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Invalid>();
+        var invalid = (await Tenants.UpdateAsync(await _host.TenantAsync(admin.Principal, created.Id), input)).ShouldBeOfType<TenantSaveResult.Invalid>();
 
         invalid.Errors.Keys.Order(StringComparer.Ordinal).ShouldBe(["externalId", "roleArn"]);
-        (await Tenants.UpdateAsync(_operator.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant.RoleArn
+        (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id), input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant.RoleArn
             .ShouldBe("arn:aws:iam::210987654321:role/OtherCustomer");
     }
 
@@ -208,13 +214,13 @@ public sealed class TenantServiceTests : IAsyncLifetime
     public async Task UpdateAsync_TenantAdmin_MayRenameAndRotateTheAccessKeys()
     {
         var created = await _host.CreateTenantAsync(_operator.Principal, AccessKeysInput("acme", Secret));
-        var admin = await _host.CreateUserAsync(SplitCcp.Core.Security.Roles.TenantAdmin, created.Id);
+        var admin = await _host.CreateUserAsync(Roles.TenantAdmin, created.Id);
 
         var input = AccessKeysInput("acme", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY") with
         {
             DisplayName = "Acme Renamed", AccessKeyId = "AKIAI44QH8DHBEXAMPLE", Version = created.Version,
         };
-        var saved = (await Tenants.UpdateAsync(admin.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
+        var saved = (await Tenants.UpdateAsync(await _host.TenantAsync(admin.Principal, created.Id), input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
 
         saved.DisplayName.ShouldBe("Acme Renamed");
         saved.AccessKeyId.ShouldBe("AKIAI44QH8DHBEXAMPLE");
@@ -226,26 +232,26 @@ public sealed class TenantServiceTests : IAsyncLifetime
     {
         var created = await _host.CreateTenantAsync(_operator.Principal, "acme", "Acme");
 
-        var invalid = (await Tenants.UpdateAsync(_operator.Principal, created.Id, CoreTestHost.SandboxInput("acme", "Changed")))
+        var invalid = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id), CoreTestHost.SandboxInput("acme", "Changed")))
             .ShouldBeOfType<TenantSaveResult.Invalid>();
 
         invalid.Errors.Keys.ShouldBe(["version"]);
-        (await Tenants.GetAsync(_operator.Principal, created.Id))!.DisplayName.ShouldBe("Acme");
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, created.Id)))!.DisplayName.ShouldBe("Acme");
     }
 
     [Fact]
     public async Task UpdateAsync_StaleVersion_ReturnsConflictAndLeavesRowUnchanged()
     {
         var created = await _host.CreateTenantAsync(_operator.Principal, "acme", "Acme");
-        var first = (await Tenants.UpdateAsync(_operator.Principal, created.Id,
+        var first = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id),
             CoreTestHost.SandboxInput("acme", "First editor") with { Version = created.Version }))
             .ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
 
-        var second = await Tenants.UpdateAsync(_operator.Principal, created.Id,
+        var second = await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id),
             CoreTestHost.SandboxInput("acme-second", "Second editor") with { Version = created.Version });
 
         second.ShouldBeOfType<TenantSaveResult.Conflict>().Message.ShouldContain("now at version 2");
-        var stored = await Tenants.GetAsync(_operator.Principal, created.Id);
+        var stored = await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, created.Id));
         stored.ShouldBe(first);
         (await _host.QueryScalarAsync("SELECT DisplayName FROM Tenants WHERE Slug = 'acme'")).ShouldBe("First editor");
         (await _host.QueryScalarAsync("SELECT Version FROM Tenants WHERE Slug = 'acme'")).ShouldBe(2L);
@@ -257,32 +263,37 @@ public sealed class TenantServiceTests : IAsyncLifetime
         await _host.CreateTenantAsync(_operator.Principal, "acme", "Acme");
         var globex = await _host.CreateTenantAsync(_operator.Principal, "globex", "Globex");
 
-        var invalid = (await Tenants.UpdateAsync(_operator.Principal, globex.Id,
+        var invalid = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, globex.Id),
             CoreTestHost.SandboxInput("acme", "Globex") with { Version = globex.Version }))
             .ShouldBeOfType<TenantSaveResult.Invalid>();
 
         invalid.Errors.Keys.ShouldBe(["slug"]);
-        (await Tenants.GetAsync(_operator.Principal, globex.Id))!.Slug.ShouldBe("globex");
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, globex.Id)))!.Slug.ShouldBe("globex");
     }
 
     [Fact]
-    public async Task UpdateAsync_UnknownId_ReturnsNotFound() =>
-        (await Tenants.UpdateAsync(_operator.Principal, Guid.NewGuid(), CoreTestHost.SandboxInput("acme") with { Version = 1 }))
-            .ShouldBeOfType<TenantSaveResult.NotFound>();
+    public async Task UpdateAsync_TenantDeletedSinceTheCheck_ReturnsNotFound()
+    {
+        var acme = await _host.TenantAsync(_operator.Principal, (await _host.CreateTenantAsync(_operator.Principal, "acme")).Id);
+        (await Tenants.DeleteAsync(acme)).ShouldBeTrue();
+
+        (await Tenants.UpdateAsync(acme, CoreTestHost.SandboxInput("acme") with { Version = 1 })).ShouldBeOfType<TenantSaveResult.NotFound>();
+    }
 
     [Fact]
     public async Task DeleteAsync_ExistingTenant_RemovesItAndItsAssignments()
     {
         var acme = await _host.CreateTenantAsync(_operator.Principal, "acme");
         var globex = await _host.CreateTenantAsync(_operator.Principal, "globex");
-        await _host.CreateUserAsync(SplitCcp.Core.Security.Roles.Viewer, acme.Id, globex.Id);
+        await _host.CreateUserAsync(Roles.Viewer, acme.Id, globex.Id);
 
-        (await Tenants.DeleteAsync(_operator.Principal, acme.Id)).ShouldBeTrue();
+        var checkedAcme = await _host.TenantAsync(_operator.Principal, acme.Id);
+        (await Tenants.DeleteAsync(checkedAcme)).ShouldBeTrue();
 
-        (await Tenants.GetAsync(_operator.Principal, acme.Id)).ShouldBeNull();
-        (await Tenants.GetAsync(_operator.Principal, globex.Id)).ShouldNotBeNull();
+        (await _host.Access.CheckAsync(_operator.Principal, acme.Id, TenantOperation.Read)).Result.ShouldBe(TenantAccessResult.NotFound);
+        (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, globex.Id))).ShouldNotBeNull();
         (await _host.QueryScalarAsync("SELECT COUNT(*) FROM UserTenants")).ShouldBe(1L);
-        (await Tenants.DeleteAsync(_operator.Principal, acme.Id)).ShouldBeFalse();
+        (await Tenants.DeleteAsync(checkedAcme)).ShouldBeFalse();
     }
 
     [Fact]
@@ -317,7 +328,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         var created = await _host.CreateTenantAsync(_operator.Principal, AccessKeysInput("acme", Secret));
         var rawBefore = await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'");
 
-        var saved = (await Tenants.UpdateAsync(_operator.Principal, created.Id,
+        var saved = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id),
             AccessKeysInput("acme", secret: "") with { DisplayName = "Acme Renamed", Version = created.Version }))
             .ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
 
@@ -333,7 +344,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         const string newSecret = "NEWsecretKEY/0123456789abcdefABCDEF";
         var created = await _host.CreateTenantAsync(_operator.Principal, AccessKeysInput("acme", Secret));
 
-        (await Tenants.UpdateAsync(_operator.Principal, created.Id, AccessKeysInput("acme", newSecret) with { Version = created.Version }))
+        (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id), AccessKeysInput("acme", newSecret) with { Version = created.Version }))
             .ShouldBeOfType<TenantSaveResult.Saved>();
 
         (await Tenants.GetSecretAccessKeyAsync(created.Id, CancellationToken.None)).ShouldBe(newSecret);
@@ -354,7 +365,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
             Version = created.Version,
         };
 
-        var saved = (await Tenants.UpdateAsync(_operator.Principal, created.Id, input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
+        var saved = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id), input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
 
         saved.AccessMode.ShouldBe(AwsAccessMode.AssumeRole);
         saved.RoleArn.ShouldBe("arn:aws:iam::123456789012:role/SplitCcpAccess");
@@ -376,7 +387,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         });
         created.AccessMode.ShouldBe(AwsAccessMode.AssumeRole);
 
-        var saved = (await Tenants.UpdateAsync(_operator.Principal, created.Id,
+        var saved = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id),
             CoreTestHost.SandboxInput("acme") with { RoleArn = created.RoleArn, ExternalId = created.ExternalId, Version = created.Version }))
             .ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
 
@@ -390,7 +401,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
     {
         var created = await _host.CreateTenantAsync(_operator.Principal, "acme");
 
-        var invalid = (await Tenants.UpdateAsync(_operator.Principal, created.Id, AccessKeysInput("acme", "") with { Version = created.Version }))
+        var invalid = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id), AccessKeysInput("acme", "") with { Version = created.Version }))
             .ShouldBeOfType<TenantSaveResult.Invalid>();
 
         invalid.Errors.Keys.ShouldBe(["secretAccessKey"]);

@@ -34,12 +34,12 @@ public sealed class TenantSpecServiceTests : IAsyncLifetime
         // Save and continue on every step, as the wizard of a complete setup does.
         for (var step = 1; step <= Enum.GetValues<SpecSection>().Length; step++)
         {
-            var saved = (await Specs.SaveDraftAsync(_operator.Principal, tenant.Id, Copy(before.Spec), step, before.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+            var saved = (await Specs.SaveDraftAsync(await _host.TenantAsync(_operator.Principal, tenant.Id), Copy(before.Spec), step, before.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
             saved.Record.IsDraft.ShouldBeFalse();
             saved.Record.Version.ShouldBe(before.Version);
         }
 
-        (await Specs.SaveCompleteAsync(_operator.Principal, tenant.Id, Copy(before.Spec), before.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+        (await Specs.SaveCompleteAsync(await _host.TenantAsync(_operator.Principal, tenant.Id), Copy(before.Spec), before.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
 
         var after = await ReadAsync(tenant);
         after.IsDraft.ShouldBeFalse();
@@ -56,7 +56,7 @@ public sealed class TenantSpecServiceTests : IAsyncLifetime
         var spec = Copy(before.Spec);
         spec.AppStream.Fleet.DesiredCapacity = before.Spec.AppStream.Fleet.DesiredCapacity + 1;
 
-        var saved = (await Specs.SaveDraftAsync(_operator.Principal, tenant.Id, spec, 6, before.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+        var saved = (await Specs.SaveDraftAsync(await _host.TenantAsync(_operator.Principal, tenant.Id), spec, 6, before.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
 
         saved.Record.IsDraft.ShouldBeFalse();
         saved.Record.Version.ShouldBe(before.Version + 1);
@@ -75,7 +75,7 @@ public sealed class TenantSpecServiceTests : IAsyncLifetime
         spec.AppStream.Fleet.Name = "not a fleet name!";
 
         // Saved at the first step: a complete setup stays whole, so the later step's error is found now, not after a downgrade.
-        var invalid = (await Specs.SaveDraftAsync(_operator.Principal, tenant.Id, spec, 1, before.Version)).ShouldBeOfType<SpecSaveResult.Invalid>();
+        var invalid = (await Specs.SaveDraftAsync(await _host.TenantAsync(_operator.Principal, tenant.Id), spec, 1, before.Version)).ShouldBeOfType<SpecSaveResult.Invalid>();
 
         invalid.Errors.Keys.ShouldContain("appStream.fleet.name");
         var after = await ReadAsync(tenant);
@@ -88,9 +88,9 @@ public sealed class TenantSpecServiceTests : IAsyncLifetime
     {
         var tenant = await _host.CreateTenantAsync(_operator.Principal, "wingtip");
         var defaults = await ReadAsync(tenant);
-        var first = (await Specs.SaveDraftAsync(_operator.Principal, tenant.Id, Copy(defaults.Spec), 0, defaults.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+        var first = (await Specs.SaveDraftAsync(await _host.TenantAsync(_operator.Principal, tenant.Id), Copy(defaults.Spec), 0, defaults.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
 
-        var again = (await Specs.SaveDraftAsync(_operator.Principal, tenant.Id, Copy(defaults.Spec), 0, first.Record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+        var again = (await Specs.SaveDraftAsync(await _host.TenantAsync(_operator.Principal, tenant.Id), Copy(defaults.Spec), 0, first.Record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
 
         again.Record.Version.ShouldBe(first.Record.Version);
         again.Record.IsDraft.ShouldBeTrue();
@@ -102,18 +102,18 @@ public sealed class TenantSpecServiceTests : IAsyncLifetime
     {
         var tenant = await _host.CreateTenantAsync(_operator.Principal, "wingtip");
         var defaults = await ReadAsync(tenant);
-        var first = (await Specs.SaveDraftAsync(_operator.Principal, tenant.Id, Copy(defaults.Spec), 0, defaults.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+        var first = (await Specs.SaveDraftAsync(await _host.TenantAsync(_operator.Principal, tenant.Id), Copy(defaults.Spec), 0, defaults.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
         var spec = Copy(defaults.Spec);
         spec.Connect.InstanceAlias = "wingtip-ccp";
 
-        var again = (await Specs.SaveDraftAsync(_operator.Principal, tenant.Id, spec, 0, first.Record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+        var again = (await Specs.SaveDraftAsync(await _host.TenantAsync(_operator.Principal, tenant.Id), spec, 0, first.Record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
 
         again.Record.Version.ShouldBe(first.Record.Version + 1);
         again.Record.IsDraft.ShouldBeTrue();
         (await ReadAsync(tenant)).Spec.Connect.InstanceAlias.ShouldBe("wingtip-ccp");
     }
 
-    private async Task<TenantSpecRecord> ReadAsync(TenantView tenant) => (await Specs.GetAsync(_operator.Principal, tenant.Id))!.Value.Record;
+    private async Task<TenantSpecRecord> ReadAsync(TenantView tenant) => (await Specs.GetAsync(await _host.TenantAsync(_operator.Principal, tenant.Id)))!.Value.Record;
 
     /// <summary>The wizard's own copy of the spec, as it reads it from the stored one.</summary>
     private static TenantSpec Copy(TenantSpec spec) => TenantSpecJson.Parse(TenantSpecJson.Serialize(spec)).Spec!;

@@ -62,7 +62,7 @@ public sealed class MotoReconciliationTests(MotoServer moto) : IClassFixture<Mot
         var (tenant, spec) = await CreateTenantAsync(host);
         await host.ApplyAsync(tenant.Id);
         var drift = host.Services.GetRequiredService<DriftService>();
-        var before = (await drift.CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+        var before = (await drift.CheckNowAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<CheckResult.Checked>().Report;
         State(before, ResourceKeys.BucketPolicy).ShouldBe(DriftState.InSync);
         State(before, ResourceKeys.CcpObject(SetupValues.AudioOnlyPageName)).ShouldBe(DriftState.InSync);
 
@@ -72,7 +72,7 @@ public sealed class MotoReconciliationTests(MotoServer moto) : IClassFixture<Mot
         {
             BucketName = spec.Hosting.BucketName, Key = SetupValues.AudioOnlyPageName, ContentBody = "<html>changed by hand</html>", ContentType = "text/html",
         });
-        var edited = (await drift.CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+        var edited = (await drift.CheckNowAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<CheckResult.Checked>().Report;
 
         var page = edited.Resources.Single(r => r.Key == ResourceKeys.CcpObject(SetupValues.AudioOnlyPageName));
         page.State.ShouldBe(DriftState.Drifted);
@@ -83,10 +83,10 @@ public sealed class MotoReconciliationTests(MotoServer moto) : IClassFixture<Mot
         State(edited, ResourceKeys.ConnectInstance).ShouldBe(DriftState.InSync);
 
         await s3.DeleteBucketPolicyAsync(spec.Hosting.BucketName);
-        var withoutPolicy = (await drift.CheckNowAsync(host.Operator.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+        var withoutPolicy = (await drift.CheckNowAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldBeOfType<CheckResult.Checked>().Report;
 
         State(withoutPolicy, ResourceKeys.BucketPolicy).ShouldBe(DriftState.Missing);
-        var history = (await drift.GetHistoryAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull();
+        var history = (await drift.GetHistoryAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull();
         history.Count.ShouldBe(3, "three different results: in sync, a page edited, then the policy deleted too");
     }
 
@@ -116,7 +116,7 @@ public sealed class MotoReconciliationTests(MotoServer moto) : IClassFixture<Mot
         spec.Hosting.Mode = HostingMode.PublicBucket;
         spec.AppStream.ImageBuilder.SubnetIds = ["subnet-0a1b2c3d4e5f60718"];
         spec.AppStream.ImageBuilder.SecurityGroupIds = ["sg-0a1b2c3d4e5f60718"];
-        (await host.Services.GetRequiredService<TenantSpecService>().SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, null))
+        (await host.Services.GetRequiredService<TenantSpecService>().SaveCompleteAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), spec, null))
             .ShouldBeOfType<SpecSaveResult.Saved>();
 
         return (tenant, spec);

@@ -90,20 +90,19 @@ public sealed class ArtifactApiTests : IAsyncLifetime, IDisposable
         (await _client.PutAsync($"/api/tenants/{_tenant.Id}/spec", new StringContent(spec.ToJsonString(), Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         var artifacts = (TenantArtifacts)_app.Services.GetService(typeof(TenantArtifacts))!;
 
-        var notReady = await artifacts.NotReadyAsync(_app.Operator(), _tenant.Id);
+        var notReady = await artifacts.NotReadyAsync((await _app.TenantAsync(_app.Operator(), _tenant.Id))!);
 
         notReady!.Keys.ShouldBe(["image-builder.ps1", "agent-chrome.reg", "agent-firefox-policies.json"], ignoreOrder: true);
         notReady.Values.ShouldAllBe(reason => reason.Length > 0);
     }
 
     [Fact]
-    public async Task NotReadyAsync_TenantOutsideScope_ReturnsNull()
+    public async Task NotReadyAsync_TenantOutsideScope_TheCallerGetsNoTenantToAskFor()
     {
         var other = await _app.CreateTenantAsync("Other", "other-co");
         var outsider = await _app.CreateUserAsync("outsider@example.com", Roles.TenantAdmin, other.Id);
-        var artifacts = (TenantArtifacts)_app.Services.GetService(typeof(TenantArtifacts))!;
 
-        (await artifacts.NotReadyAsync(SplitCcpWebFactory.Principal(outsider.Id, Roles.TenantAdmin), _tenant.Id)).ShouldBeNull();
+        (await _app.TenantAsync(SplitCcpWebFactory.Principal(outsider.Id, Roles.TenantAdmin), _tenant.Id)).ShouldBeNull();
     }
 
     [Fact]

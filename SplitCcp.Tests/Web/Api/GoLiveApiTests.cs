@@ -25,7 +25,7 @@ public sealed class GoLiveApiTests : IDisposable
         var path = $"/api/tenants/{demo}/go-live";
 
         var read = await viewerClient.GetFromJsonAsync<JsonElement>(path);
-        var expected = (await _app.Services.GetRequiredService<GoLiveService>().GetAsync(_app.Operator(), demo)).ShouldNotBeNull();
+        var expected = (await _app.Services.GetRequiredService<GoLiveService>().GetAsync((await _app.TenantAsync(_app.Operator(), demo))!)).ShouldNotBeNull();
         var checks = read.GetProperty("checks").EnumerateArray().ToList();
         checks.Select(c => c.GetProperty("key").GetString()).ShouldBe(expected.Checks.Select(c => c.Key));
         checks.Select(c => $"{c.GetProperty("title")}|{c.GetProperty("whatToDo")}|{c.GetProperty("expect")}|{c.GetProperty("ifNot")}")

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -25,6 +24,7 @@ public sealed partial class HealthDashboard
     private HealthTrendChart? _trend;
     private CoalescingRefresh? _refresh;
     private TenantScope _scope = TenantScope.None;
+    private PageScope? _pageScope;
     private HealthCounts _counts = new(0, 0, 0, 0, 0, 0);
     private DriftSchedule? _schedule;
     private TenantHealthStatus? _status;
@@ -58,21 +58,21 @@ public sealed partial class HealthDashboard
 
     protected override async Task OnInitializedAsync()
     {
-        var user = await UserAsync();
-        _scope = await Access.GetScopeAsync(user);
-        _counts = await Drift.CountAsync(user);
+        _scope = await ScopeAsync();
+        _counts = await Drift.CountAsync(_scope);
         _schedule = Drift.GetSchedule();
         _refresh = new CoalescingRefresh(() => InvokeAsync(RefreshAsync), RefreshInterval, Time);
         Notifier.Checked += OnChecked;
         Notifier.PassChanged += OnPassChanged;
     }
 
-    private async Task<ClaimsPrincipal> UserAsync() => (await AuthState).User;
+    /// <summary>The caller's scope, read once as the dashboard loads; the table, the chart and "check all" ask for it.</summary>
+    private Task<TenantScope> ScopeAsync() => (_pageScope ??= new PageScope(Access, AuthState)).GetAsync();
 
     private async Task<TableData<TenantHealthRow>> LoadAsync(TableState state, CancellationToken ct)
     {
         var query = new TenantHealthQuery(_status, string.IsNullOrWhiteSpace(_search) ? null : _search.Trim(), state.Page + 1, state.PageSize);
-        var page = await Drift.ListAsync(await UserAsync(), query, ct);
+        var page = await Drift.ListAsync(await ScopeAsync(), query, ct);
         LastQuery = query;
         _counts = page.Counts;
         _shown = page.TotalCount;
@@ -186,7 +186,7 @@ public sealed partial class HealthDashboard
         StateHasChanged();
         try
         {
-            var result = await Drift.CheckAllAsync(await UserAsync(), _disposed.Token);
+            var result = await Drift.CheckAllAsync(await ScopeAsync(), _disposed.Token);
             if (result is null)
             {
                 Snackbar.Add("You cannot start checks.", Severity.Error);

@@ -1,8 +1,7 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Security;
 using SplitCcp.Web.Components.Shared;
 
 namespace SplitCcp.Web.Components.Drift;
@@ -21,12 +20,13 @@ public sealed partial class TenantDriftCard
     /// <summary>Changed to rebuild the switch when a change is refused: the switch keeps what was clicked otherwise.</summary>
     private int _switchKey;
 
+    /// <summary>The tenant as the page's check found it; what it allows shows "check now", "apply fix" and the auto-remediation switch.</summary>
     [Parameter, EditorRequired]
-    public Guid TenantId { get; set; }
+    public AuthorizedTenant Authorized { get; set; } = default!;
 
-    /// <summary>Shows "check now", "apply fix" and the auto-remediation switch; the services check again either way.</summary>
-    [Parameter]
-    public bool CanWrite { get; set; }
+    private Guid TenantId => Authorized.TenantId;
+
+    private bool CanWrite => Authorized.CanWrite;
 
     /// <summary>"Apply fix": the page hands it to the plan panel, whose confirmation and progress every apply goes through.</summary>
     [Parameter]
@@ -46,9 +46,6 @@ public sealed partial class TenantDriftCard
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
-
-    [CascadingParameter]
-    private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private bool CanApplyFix => CanWrite && !_checking && _report?.Status == TenantHealthStatus.Drifted;
 
@@ -82,13 +79,10 @@ public sealed partial class TenantDriftCard
         }
     }
 
-    private async Task<ClaimsPrincipal> UserAsync() => (await AuthState).User;
-
     private async Task LoadAsync()
     {
-        var user = await UserAsync();
-        _report = await Drift.GetHealthAsync(user, TenantId, _disposed.Token);
-        _history = await Drift.GetHistoryAsync(user, TenantId, 20, _disposed.Token);
+        _report = await Drift.GetHealthAsync(Authorized, _disposed.Token);
+        _history = await Drift.GetHistoryAsync(Authorized, 20, _disposed.Token);
         _loaded = true;
     }
 
@@ -104,7 +98,7 @@ public sealed partial class TenantDriftCard
         StateHasChanged();
         try
         {
-            switch (await Drift.CheckNowAsync(await UserAsync(), TenantId, _disposed.Token))
+            switch (await Drift.CheckNowAsync(Authorized, _disposed.Token))
             {
                 case CheckResult.Checked checkedNow:
                     // Shown at once; the checker's notification reloads the history with it.
@@ -149,7 +143,7 @@ public sealed partial class TenantDriftCard
         _savingAutoRemediate = true;
         try
         {
-            switch (await Drift.SetAutoRemediateAsync(await UserAsync(), TenantId, enabled))
+            switch (await Drift.SetAutoRemediateAsync(Authorized, enabled))
             {
                 case Core.Security.TenantAccessResult.Allowed:
                     _report = _report! with { AutoRemediate = enabled };

@@ -1,9 +1,8 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using SplitCcp.Core.GoLive;
 using SplitCcp.Core.Reconciliation.Drift;
+using SplitCcp.Core.Security;
 using SplitCcp.Web.Components.Shared;
 
 namespace SplitCcp.Web.Components.GoLive;
@@ -26,12 +25,13 @@ public sealed partial class GoLiveCard
     /// <summary>The streaming URL, in this circuit's memory only until it expires: never stored, never logged.</summary>
     private TestSession? _session;
 
+    /// <summary>The tenant as the page's check found it; what it allows shows the recording controls, the test session and "check now".</summary>
     [Parameter, EditorRequired]
-    public Guid TenantId { get; set; }
+    public AuthorizedTenant Authorized { get; set; } = default!;
 
-    /// <summary>Shows the recording controls, the test session and "check now"; the services check again either way.</summary>
-    [Parameter]
-    public bool CanWrite { get; set; }
+    private Guid TenantId => Authorized.TenantId;
+
+    private bool CanWrite => Authorized.CanWrite;
 
     [Inject]
     private GoLiveService GoLive { get; set; } = default!;
@@ -47,9 +47,6 @@ public sealed partial class GoLiveCard
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
-
-    [CascadingParameter]
-    private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     private bool SessionExpired => _session is { } session && session.ExpiresAt <= Time.GetUtcNow().UtcDateTime;
 
@@ -74,11 +71,9 @@ public sealed partial class GoLiveCard
         }
     }
 
-    private async Task<ClaimsPrincipal> UserAsync() => (await AuthState).User;
-
     private async Task LoadAsync()
     {
-        _report = await GoLive.GetAsync(await UserAsync(), TenantId, _disposed.Token);
+        _report = await GoLive.GetAsync(Authorized, _disposed.Token);
         _loaded = true;
     }
 
@@ -89,7 +84,7 @@ public sealed partial class GoLiveCard
         try
         {
             var input = new GoLiveResultInput(passed ? nameof(GoLiveCheckState.Passed) : nameof(GoLiveCheckState.Failed), note, _agent);
-            switch (await GoLive.RecordAsync(await UserAsync(), TenantId, key, input, _disposed.Token))
+            switch (await GoLive.RecordAsync(Authorized, key, input, _disposed.Token))
             {
                 case GoLiveRecordResult.Recorded recorded:
                     var wasLive = _report?.IsLive == true;
@@ -130,7 +125,7 @@ public sealed partial class GoLiveCard
         _starting = true;
         try
         {
-            switch (await GoLive.StartTestSessionAsync(await UserAsync(), TenantId, _agent, _disposed.Token))
+            switch (await GoLive.StartTestSessionAsync(Authorized, _agent, _disposed.Token))
             {
                 case TestSessionResult.Started started:
                     _session = started.Session;
@@ -170,7 +165,7 @@ public sealed partial class GoLiveCard
         _checking = true;
         try
         {
-            if (await Drift.CheckNowAsync(await UserAsync(), TenantId, _disposed.Token) is not CheckResult.Checked)
+            if (await Drift.CheckNowAsync(Authorized, _disposed.Token) is not CheckResult.Checked)
             {
                 Snackbar.Add("The tenant could not be checked.", Severity.Warning);
             }
@@ -191,7 +186,7 @@ public sealed partial class GoLiveCard
         _checkingAgents = true;
         try
         {
-            switch (await GoLive.CheckAgentsAsync(await UserAsync(), TenantId, _disposed.Token))
+            switch (await GoLive.CheckAgentsAsync(Authorized, _disposed.Token))
             {
                 case AgentsCheckResult.Checked checkedAgents:
                     _report = checkedAgents.Report;

@@ -28,7 +28,7 @@ public sealed class DriftCheckerTests
         first.Resources.ShouldNotBeEmpty();
         first.Resources.ShouldAllBe(r => r.State == DriftState.InSync);
         second.Status.ShouldBe(TenantHealthStatus.Healthy);
-        var history = await Drift(host).GetHistoryAsync(host.Operator.Principal, tenant.Id);
+        var history = await Drift(host).GetHistoryAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
         var entry = history.ShouldHaveSingleItem();
         entry.Checks.ShouldBe(2);
         entry.Status.ShouldBe(TenantHealthStatus.Healthy);
@@ -56,10 +56,10 @@ public sealed class DriftCheckerTests
             .ShouldBe([ResourceKeys.BucketPolicy, ResourceKeys.Fleet], ignoreOrder: true);
         report.Resources.Single(r => r.Key == SyntheticChecks.AudioOnlyPageKey).State.ShouldBe(DriftState.Drifted, "without the policy agents are refused the page");
 
-        var stored = await Drift(host).GetHealthAsync(host.Operator.Principal, tenant.Id);
+        var stored = await Drift(host).GetHealthAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
         stored.ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Drifted);
         stored.Resources.Single(r => r.Key == ResourceKeys.Fleet).Changes.ShouldContain(new FieldChange("desiredCapacity", "2", "7"));
-        var history = await Drift(host).GetHistoryAsync(host.Operator.Principal, tenant.Id);
+        var history = await Drift(host).GetHistoryAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
         history.ShouldNotBeNull().Select(h => h.Status).ShouldBe([TenantHealthStatus.Drifted, TenantHealthStatus.Healthy]);
     }
 
@@ -69,13 +69,13 @@ public sealed class DriftCheckerTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
-        (await Drift(host).SetAutoRemediateAsync(host.Operator.Principal, tenant.Id, true)).ShouldBe(TenantAccessResult.Allowed);
+        (await Drift(host).SetAutoRemediateAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), true)).ShouldBe(TenantAccessResult.Allowed);
         await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.BucketPolicy, SandboxChangeKind.Delete));
 
         var drifted = await CheckAsync(host, tenant.Id);
         drifted.Status.ShouldBe(TenantHealthStatus.Drifted);
         drifted.AutoRemediate.ShouldBeTrue();
-        var apply = (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull()[0];
+        var apply = (await host.Reconciliation.ListAppliesAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull()[0];
         apply.RequestedBy.ShouldBe("drift worker (auto-remediation)");
         (await host.WaitAsync(tenant.Id, apply.Id)).State.ShouldBe(ApplyState.Succeeded);
 
@@ -104,7 +104,7 @@ public sealed class DriftCheckerTests
         await ApplyEngineTests.ConvergeAsync(host, tenant);
 
         TenantHealthReport? report;
-        while ((report = await Drift(host).GetHealthAsync(host.Operator.Principal, tenant.Id, deadline.Token))!.Status != TenantHealthStatus.Healthy)
+        while ((report = await Drift(host).GetHealthAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), deadline.Token))!.Status != TenantHealthStatus.Healthy)
         {
             await Task.Delay(20, deadline.Token);
         }
@@ -121,13 +121,13 @@ public sealed class DriftCheckerTests
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.BucketPolicy, SandboxChangeKind.Delete));
         var before = await host.CountObjectsAsync(tenant.Id);
-        var applies = (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull().Count;
+        var applies = (await host.Reconciliation.ListAppliesAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull().Count;
 
         var report = await CheckAsync(host, tenant.Id);
 
         report.Status.ShouldBe(TenantHealthStatus.Drifted);
         report.Resources.Single(r => r.Key == ResourceKeys.BucketPolicy).State.ShouldBe(DriftState.Missing);
-        (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull().Count.ShouldBe(applies);
+        (await host.Reconciliation.ListAppliesAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull().Count.ShouldBe(applies);
         (await host.CountObjectsAsync(tenant.Id)).ShouldBe(before);
     }
 
@@ -160,7 +160,7 @@ public sealed class DriftCheckerTests
         afterFirst.Message.ShouldBe("2 console steps left");
         afterFirst.Resources.Single(r => r.Key == ResourceKeys.IdentityCenterApplication).State.ShouldBe(DriftState.Pending);
         afterFirst.Resources.ShouldNotContain(r => r.State == DriftState.Drifted || r.State == DriftState.Missing, Describe(afterFirst));
-        var stored = await Drift(host).GetHealthAsync(host.Operator.Principal, tenant.Id);
+        var stored = await Drift(host).GetHealthAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id));
         stored.ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Pending);
         stored.Message.ShouldBe("2 console steps left");
 
@@ -221,12 +221,12 @@ public sealed class DriftCheckerTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await SandboxChangesTests.CreateHandBuiltAsync(host);
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
-        (await Drift(host).SetAutoRemediateAsync(host.Operator.Principal, tenant.Id, true)).ShouldBe(TenantAccessResult.Allowed);
+        (await Drift(host).SetAutoRemediateAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), true)).ShouldBe(TenantAccessResult.Allowed);
 
         var report = await CheckAsync(host, tenant.Id);
 
         report.Status.ShouldBe(TenantHealthStatus.Pending);
-        (await host.Reconciliation.ListAppliesAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull().Count.ShouldBe(1);
+        (await host.Reconciliation.ListAppliesAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull().Count.ShouldBe(1);
         (await host.AuditAsync(tenant.Id)).ShouldNotContain(a => a.Action == AuditActions.DriftRemediation);
     }
 
@@ -322,13 +322,13 @@ public sealed class DriftCheckerTests
         report.Status.ShouldBe(TenantHealthStatus.Failing);
         report.Message.ShouldNotBeNull().ShouldContain("cannot be read");
         report.CheckedAt!.Value.ShouldBeGreaterThan(healthy.CheckedAt!.Value);
-        var stored = (await Drift(host).GetHealthAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull();
+        var stored = (await Drift(host).GetHealthAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull();
         stored.Status.ShouldBe(TenantHealthStatus.Failing, "the dashboard and the health API read the stored status");
     }
 
     internal static async Task<TenantHealthReport> CheckAsync(ReconciliationTestHost host, Guid tenantId) =>
-        (await Drift(host).CheckNowAsync(host.Operator.Principal, tenantId)).ShouldBeOfType<CheckResult.Checked>().Report;
+        (await Drift(host).CheckNowAsync(await host.TenantAsync(host.Operator.Principal, tenantId))).ShouldBeOfType<CheckResult.Checked>().Report;
 
     private static async Task TamperAsync(ReconciliationTestHost host, Guid tenantId, SandboxChangeRequest change) =>
-        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(host.Operator.Principal, tenantId, change)).ShouldBeOfType<SandboxChangeResult.Done>();
+        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenantId), change)).ShouldBeOfType<SandboxChangeResult.Done>();
 }

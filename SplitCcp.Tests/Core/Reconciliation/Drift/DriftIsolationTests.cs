@@ -35,16 +35,16 @@ public sealed class DriftIsolationTests
 
         pass.Checked.ShouldBe(8);
         var drift = host.Services.GetRequiredService<DriftService>();
-        var slowReport = (await drift.GetHealthAsync(host.Operator.Principal, slow.Id)).ShouldNotBeNull();
+        var slowReport = (await drift.GetHealthAsync(await host.TenantAsync(host.Operator.Principal, slow.Id))).ShouldNotBeNull();
         slowReport.Status.ShouldBe(TenantHealthStatus.Failing);
         slowReport.Message.ShouldNotBeNull().ShouldContain("took longer than 3 seconds");
-        var failingReport = (await drift.GetHealthAsync(host.Operator.Principal, failing.Id)).ShouldNotBeNull();
+        var failingReport = (await drift.GetHealthAsync(await host.TenantAsync(host.Operator.Principal, failing.Id))).ShouldNotBeNull();
         failingReport.Status.ShouldBe(TenantHealthStatus.Failing);
         failingReport.Message.ShouldNotBeNullOrWhiteSpace();
         failingReport.Message.ShouldNotContain("   at ", Case.Sensitive, "an operator sees words, not a stack trace");
         foreach (var tenant in healthy)
         {
-            var report = (await drift.GetHealthAsync(host.Operator.Principal, tenant.Id)).ShouldNotBeNull();
+            var report = (await drift.GetHealthAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id))).ShouldNotBeNull();
             report.Status.ShouldBe(TenantHealthStatus.Pending, "a Sandbox demo that was never applied is a setup still to finish");
             report.CheckedAt.ShouldNotBeNull().ShouldBeLessThan(slowReport.CheckedAt!.Value, "the slow tenant held one of the two slots; the others went through the other");
         }
@@ -57,6 +57,6 @@ public sealed class DriftIsolationTests
             DisplayName = tenant.DisplayName, Slug = tenant.Slug, Region = tenant.Region, AccessMode = nameof(AwsAccessMode.AccessKeys),
             AccessKeyId = "AKIAIOSFODNN7EXAMPLE", SecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", EndpointUrl = endpoint, Version = tenant.Version,
         };
-        return (await host.Host.Tenants.UpdateAsync(host.Operator.Principal, tenant.Id, input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
+        return (await host.Host.Tenants.UpdateAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), input)).ShouldBeOfType<TenantSaveResult.Saved>().Tenant;
     }
 }

@@ -57,7 +57,7 @@ public sealed class DriftWorkerTests
         (await c).Id.ShouldBe((await a).Id);
         foreach (var tenant in tenants)
         {
-            var history = await Drift(host).GetHistoryAsync(host.Operator, tenant.Id);
+            var history = await Drift(host).GetHistoryAsync(await host.Core.TenantAsync(host.Operator, tenant.Id));
             history.ShouldNotBeNull().ShouldHaveSingleItem().Checks.ShouldBe(1, "one pass checks each tenant once");
         }
     }
@@ -71,10 +71,10 @@ public sealed class DriftWorkerTests
         var checker = host.Services.GetRequiredService<DriftChecker>();
 
         var first = checker.CheckAsync(tenant.Id, CancellationToken.None);
-        var second = Drift(host).CheckNowAsync(host.Operator, tenant.Id);
+        var second = Drift(host).CheckNowAsync(await host.Core.TenantAsync(host.Operator, tenant.Id));
         await AdvanceUntilAsync(host, Task.WhenAll(first, second));
 
-        (await Drift(host).GetHistoryAsync(host.Operator, tenant.Id)).ShouldNotBeNull().ShouldHaveSingleItem().Checks.ShouldBe(1);
+        (await Drift(host).GetHistoryAsync(await host.Core.TenantAsync(host.Operator, tenant.Id))).ShouldNotBeNull().ShouldHaveSingleItem().Checks.ShouldBe(1);
         (await second).ShouldBeOfType<CheckResult.Checked>().Report.Status.ShouldBe(TenantHealthStatus.Pending);
     }
 
@@ -111,7 +111,7 @@ public sealed class DriftWorkerTests
 
         // The switch reads "no row yet" and queues for the write gate with a new row ...
         await gate.WaitAsync();
-        var set = Drift(host).SetAutoRemediateAsync(host.Operator, tenant.Id, true);
+        var set = Drift(host).SetAutoRemediateAsync(await host.Core.TenantAsync(host.Operator, tenant.Id), true);
         await Task.Delay(200);
         set.IsCompleted.ShouldBeFalse("it waits for the write gate with its new row");
 
@@ -156,7 +156,7 @@ public sealed class DriftWorkerTests
         await Task.Delay(100);
         check.IsCompleted.ShouldBeFalse("every AWS call waits a second of the fake clock");
 
-        (await host.Core.Tenants.DeleteAsync(host.Operator, tenant.Id)).ShouldBeTrue();
+        (await host.Core.Tenants.DeleteAsync(await host.Core.TenantAsync(host.Operator, tenant.Id))).ShouldBeTrue();
         await AdvanceUntilAsync(host, check);
 
         (await check).ShouldBeNull();
@@ -208,7 +208,7 @@ public sealed class DriftWorkerTests
 
         await Worker(host).CheckAllAsync();
 
-        var history = (await Drift(host).GetHistoryAsync(host.Operator, tenant.Id)).ShouldNotBeNull();
+        var history = (await Drift(host).GetHistoryAsync(await host.Core.TenantAsync(host.Operator, tenant.Id))).ShouldNotBeNull();
         history.ShouldHaveSingleItem().Id.ShouldNotBe(old.Id);
     }
 
@@ -223,17 +223,16 @@ public sealed class DriftWorkerTests
         var admin = await host.Core.CreateUserAsync(Roles.TenantAdmin, other.Id);
         var owner = await host.Core.CreateUserAsync(Roles.TenantAdmin, tenant.Id);
 
-        (await Drift(host).CheckNowAsync(viewer.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Forbidden>();
-        (await Drift(host).CheckNowAsync(owner.ReadOnlyPrincipal, tenant.Id)).ShouldBeOfType<CheckResult.Forbidden>();
-        (await Drift(host).CheckNowAsync(admin.Principal, tenant.Id)).ShouldBeOfType<CheckResult.NotFound>();
-        (await Drift(host).GetHealthAsync(admin.Principal, tenant.Id)).ShouldBeNull();
+        (await Drift(host).CheckNowAsync(await host.Core.TenantAsync(viewer.Principal, tenant.Id))).ShouldBeOfType<CheckResult.Forbidden>();
+        (await Drift(host).CheckNowAsync(await host.Core.TenantAsync(owner.ReadOnlyPrincipal, tenant.Id))).ShouldBeOfType<CheckResult.Forbidden>();
+        (await host.Core.Access.CheckAsync(admin.Principal, tenant.Id, TenantOperation.Write)).ShouldBe(TenantAccessCheck.NotFound);
         (await HealthAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Unknown, "none of those checked anything");
 
-        var report = (await Drift(host).CheckNowAsync(owner.Principal, tenant.Id)).ShouldBeOfType<CheckResult.Checked>().Report;
+        var report = (await Drift(host).CheckNowAsync(await host.Core.TenantAsync(owner.Principal, tenant.Id))).ShouldBeOfType<CheckResult.Checked>().Report;
 
         report.Status.ShouldBe(TenantHealthStatus.Pending);
         report.CheckedAt.ShouldBe(host.Time.GetUtcNow().UtcDateTime);
-        (await Drift(host).GetHealthAsync(viewer.Principal, tenant.Id)).ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Pending);
+        (await Drift(host).GetHealthAsync(await host.Core.TenantAsync(viewer.Principal, tenant.Id))).ShouldNotBeNull().Status.ShouldBe(TenantHealthStatus.Pending);
     }
 
     [Fact]
@@ -245,13 +244,13 @@ public sealed class DriftWorkerTests
         var theirs = await CreateDemoAsync(host);
         var admin = await host.Core.CreateUserAsync(Roles.TenantAdmin, mine.Id);
 
-        var result = await Drift(host).CheckAllAsync(admin.Principal);
+        var result = await Drift(host).CheckAllAsync(await host.Core.ScopeAsync(admin.Principal));
 
         result.ShouldNotBeNull().Checked.ShouldBe(1);
         result.Counts.ShouldBe(new HealthCounts(1, 0, 0, 1, 0, 0), "a demo never applied is a setup to finish");
         (await HealthAsync(host, mine.Id)).Status.ShouldBe(TenantHealthStatus.Pending);
         (await HealthAsync(host, theirs.Id)).Status.ShouldBe(TenantHealthStatus.Unknown);
-        (await Drift(host).CheckAllAsync(admin.ReadOnlyPrincipal)).ShouldBeNull();
+        (await Drift(host).CheckAllAsync(await host.Core.ScopeAsync(admin.ReadOnlyPrincipal))).ShouldBeNull();
     }
 
     [Fact]
@@ -329,7 +328,7 @@ public sealed class DriftWorkerTests
     private static IDbContextFactory<SplitCcpDbContext> Db(TestHost host) => host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
 
     private static async Task<TenantHealthReport> HealthAsync(TestHost host, Guid tenantId) =>
-        (await Drift(host).GetHealthAsync(host.Operator, tenantId)).ShouldNotBeNull();
+        (await Drift(host).GetHealthAsync(await host.Core.TenantAsync(host.Operator, tenantId))).ShouldNotBeNull();
 
     private static async Task<DriftPassInfo> WaitForPassAsync(DriftWorker worker, Func<DriftPassInfo, bool> match)
     {

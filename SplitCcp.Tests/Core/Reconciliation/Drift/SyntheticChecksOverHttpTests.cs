@@ -136,7 +136,7 @@ public sealed class SyntheticChecksOverHttpTests : IAsyncLifetime
     {
         var user = (await _host.CreateOperatorAsync()).Principal;
         var tenant = await _host.Services.GetRequiredService<DemoTenants>().CreateAsync(user);
-        var spec = (await _host.Services.GetRequiredService<TenantSpecService>().GetAsync(user, tenant.Id))!.Value.Record.Spec;
+        var spec = (await _host.Services.GetRequiredService<TenantSpecService>().GetAsync(await _host.TenantAsync(user, tenant.Id)))!.Value.Record.Spec;
         spec.Hosting.CloudFrontDomain = Domain;
         var http = site.Client();
         _clients.Add(http);

@@ -131,7 +131,7 @@ public sealed class SyntheticChecksTests
         var record = await SpecAsync(host, tenant);
         var spec = record.Spec;
         spec.Hosting.Mode = HostingMode.PublicBucket;
-        (await host.Services.GetRequiredService<TenantSpecService>().SaveCompleteAsync(host.Operator.Principal, tenant.Id, spec, record.Version))
+        (await host.Services.GetRequiredService<TenantSpecService>().SaveCompleteAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), spec, record.Version))
             .ShouldBeOfType<SpecSaveResult.Saved>();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         var applied = await CheckAsync(host, tenant);
@@ -167,10 +167,10 @@ public sealed class SyntheticChecksTests
     private static DriftResource Check(TenantHealthReport report, string key) => report.Resources.Single(r => r.Key == key);
 
     private static async Task TamperAsync(ReconciliationTestHost host, TenantView tenant, SandboxChangeRequest change) =>
-        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(host.Operator.Principal, tenant.Id, change)).ShouldBeOfType<SandboxChangeResult.Done>();
+        (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), change)).ShouldBeOfType<SandboxChangeResult.Done>();
 
     private static async Task<TenantSpecRecord> SpecAsync(ReconciliationTestHost host, TenantView tenant) =>
-        (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record;
 
     /// <summary>The hash the bucket's object has when the portal put it: what the plan expects of it.</summary>
     private static async Task<string> PublishedSha256Async(ReconciliationTestHost host, TenantView tenant, string fileName) =>

@@ -39,7 +39,7 @@ public sealed class OriginAccessControlResourceTests
         var old = await account.CloudFront.CreateOriginAccessControlAsync($"splitccp-{bucket}", CancellationToken.None);
 
         var plan = await host.PlanAsync(tenant.Id);
-        var target = (await host.Services.GetRequiredService<SandboxChanges>().TargetsAsync(host.Operator.Principal, tenant.Id))[ResourceKeys.OriginAccessControl];
+        var target = (await host.Services.GetRequiredService<SandboxChanges>().TargetsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))[ResourceKeys.OriginAccessControl];
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
 
         plan.Items.Single(i => i.Key == ResourceKeys.OriginAccessControl).Action.ShouldBe(PlanAction.InSync);
@@ -49,7 +49,7 @@ public sealed class OriginAccessControlResourceTests
     }
 
     private static async Task<string> BucketAsync(ReconciliationTestHost host, TenantView tenant) =>
-        (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec.Hosting.BucketName!;
+        (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec.Hosting.BucketName!;
 
     private static async Task<List<string>> OacNamesAsync(ReconciliationTestHost host, TenantView tenant) =>
         [.. (await host.Console.ListAsync(tenant.Id, SandboxKinds.CloudFrontOriginAccessControl))

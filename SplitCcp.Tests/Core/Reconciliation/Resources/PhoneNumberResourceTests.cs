@@ -136,9 +136,9 @@ public sealed class PhoneNumberResourceTests
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await host.CreateDemoAsync();
         var specs = host.Services.GetRequiredService<TenantSpecService>();
-        var record = (await specs.GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record;
+        var record = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record;
         record.Spec.Connect.PhoneNumber = new PhoneNumberSpec { CountryCode = "NL", Type = PhoneNumberType.TollFree };
-        (await specs.SaveCompleteAsync(host.Operator.Principal, tenant.Id, record.Spec, record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
+        (await specs.SaveCompleteAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), record.Spec, record.Version)).ShouldBeOfType<SpecSaveResult.Saved>();
 
         var apply = await host.ApplyAsync(tenant.Id);
 
@@ -151,12 +151,12 @@ public sealed class PhoneNumberResourceTests
 
     /// <summary>The number the Sandbox console takes for the tenant's, as its plan finds it.</summary>
     private static async Task<string?> ObjectOfAsync(ReconciliationTestHost host, TenantView tenant) =>
-        (await host.Services.GetRequiredService<SandboxChanges>().TargetsAsync(host.Operator.Principal, tenant.Id))[ResourceKeys.ConnectPhoneNumber].ObjectId;
+        (await host.Services.GetRequiredService<SandboxChanges>().TargetsAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))[ResourceKeys.ConnectPhoneNumber].ObjectId;
 
     /// <summary>The tenant's setup after its first apply, on its Sandbox account reached through a caller that records each operation.</summary>
     private static async Task<(ReconcileContext Context, RecordingCaller Recorded)> ContextAsync(ReconciliationTestHost host, TenantView tenant)
     {
-        var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(host.Operator.Principal, tenant.Id))!.Value.Record.Spec;
+        var spec = (await host.Services.GetRequiredService<TenantSpecService>().GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
         var recorded = new RecordingCaller(AwsTestKit.Caller(tenant.Region));
         var account = host.Services.GetRequiredService<SandboxAccounts>().Open(tenant, _ => recorded);
         return (new ReconcileContext(tenant, spec, account, host.Services.GetRequiredService<CcpPageGenerator>(), ConnectStreamsAsset.Instance,

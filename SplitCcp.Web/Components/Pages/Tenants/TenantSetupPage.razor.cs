@@ -34,7 +34,7 @@ public sealed partial class TenantSetupPage
 
     protected override async Task OnTenantAllowedAsync()
     {
-        if (await Specs.GetAsync((await AuthState).User, TenantId) is not { } found)
+        if (await Specs.GetAsync(Authorized) is not { } found)
         {
             return;
         }
@@ -87,10 +87,9 @@ public sealed partial class TenantSetupPage
         _busy = true;
         try
         {
-            var user = (await AuthState).User;
             var result = index < Steps.Count
-                ? await Specs.SaveDraftAsync(user, TenantId, _spec!, Math.Max(_reached, index + 1), _version)
-                : await Specs.SaveCompleteAsync(user, TenantId, _spec!, _version);
+                ? await Specs.SaveDraftAsync(Authorized, _spec!, Math.Max(_reached, index + 1), _version)
+                : await Specs.SaveCompleteAsync(Authorized, _spec!, _version);
             switch (result)
             {
                 case SpecSaveResult.Saved saved:

@@ -54,12 +54,16 @@ public sealed partial class DriftChecker(
     // user leaving the page must not cancel the check the drift pass joined. The tenant timeout still bounds it.
     private readonly CancellationTokenSource _stopping = new();
 
+    /// <summary>Called with the tenant's ID each time a check is asked for, joined or not; for tests that count them.</summary>
+    internal Action<Guid>? OnCheckAsked { get; set; }
+
     /// <summary>
     /// Checks the tenant now, or joins the check of it already under way; null when it no longer exists. Cancelling
     /// <paramref name="ct"/> stops this caller's wait, never the check, which others may be waiting for.
     /// </summary>
     public Task<TenantHealthReport?> CheckAsync(Guid tenantId, CancellationToken ct)
     {
+        OnCheckAsked?.Invoke(tenantId);
         var mine = new TaskCompletionSource<TenantHealthReport?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = _inFlight.GetOrAdd(tenantId, mine.Task);
         if (running == mine.Task)

@@ -67,7 +67,10 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
         var applies = new Guid[ids.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, async (i, token) =>
         {
-            applies[i] = await reconciliation.StartApplyAsync(await AuthorizeAsync(ids[i], token), token) is ApplyStartResult.Started started
+            var plan = await reconciliation.PlanAsync(await AuthorizeAsync(ids[i], token), token) is PlanResult.Planned planned
+                ? planned.Plan
+                : throw new InvalidOperationException($"Tenant {ids[i]} could not be planned.");
+            applies[i] = await reconciliation.StartApplyAsync(await AuthorizeAsync(ids[i], token), plan.Fingerprint, token) is ApplyStartResult.Started started
                 ? started.Apply.Id
                 : throw new InvalidOperationException($"The apply of tenant {ids[i]} was not started.");
         });

@@ -52,7 +52,7 @@ public sealed class AuthorizedTenantTests : IAsyncLifetime
             (await Service<GoLiveService>().RecordAsync(handle, GoLiveChecks.All[^1], new GoLiveResultInput("Passed", null, null))).ShouldBeOfType<GoLiveRecordResult.Forbidden>();
             (await Service<GoLiveService>().StartTestSessionAsync(handle, "agent@example.com")).ShouldBeOfType<TestSessionResult.Forbidden>();
             (await Service<GoLiveService>().CheckAgentsAsync(handle)).ShouldBeOfType<AgentsCheckResult.Forbidden>();
-            (await Service<ReconciliationService>().StartApplyAsync(handle)).ShouldBeOfType<ApplyStartResult.Forbidden>();
+            (await Service<ReconciliationService>().StartApplyAsync(handle, new string('0', PlanFingerprint.Length))).ShouldBeOfType<ApplyStartResult.Forbidden>();
             (await Service<SandboxChanges>().ApplyAsync(handle, new SandboxChangeRequest("bucket", SandboxChangeKind.Delete))).ShouldBeOfType<SandboxChangeResult.Forbidden>();
         });
 

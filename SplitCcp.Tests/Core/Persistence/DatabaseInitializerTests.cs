@@ -10,7 +10,9 @@ public sealed class DatabaseInitializerTests
         await using var host = await CoreTestHost.StartAsync();
 
         var migrations = typeof(SplitCcp.Core.Persistence.SplitCcpDbContext).Assembly.GetTypes()
-            .Count(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0);
+            .Count(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0
+            && t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute), false)
+                .Cast<Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute>().Single().ContextType == typeof(SplitCcp.Core.Persistence.SqliteSplitCcpDbContext));
         migrations.ShouldBeGreaterThan(0);
         (await host.QueryScalarAsync("SELECT COUNT(*) FROM __EFMigrationsHistory")).ShouldBe((long)migrations, "every migration in the assembly is applied");
         (await host.QueryScalarAsync("SELECT group_concat(Name, ',') FROM (SELECT Name FROM AspNetRoles ORDER BY Name)"))

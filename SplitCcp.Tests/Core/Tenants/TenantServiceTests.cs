@@ -1,9 +1,24 @@
 using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Tests.Core.Tenants;
 
-public sealed class TenantServiceTests : IAsyncLifetime
+public class TenantServiceTests : IAsyncLifetime
 {
+    public TenantServiceTests()
+        : this(StorageProvider.Sqlite)
+    {
+    }
+
+    /// <param name="provider">The database engine the facts run on.</param>
+    protected TenantServiceTests(StorageProvider provider)
+    {
+        Provider = provider;
+    }
+
+    /// <summary>The database engine the facts run on.</summary>
+    protected StorageProvider Provider { get; }
+
     private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
     private CoreTestHost _host = null!;
@@ -13,7 +28,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await CoreTestHost.StartAsync();
+        _host = await CoreTestHost.StartAsync(provider: Provider);
         _operator = await _host.CreateOperatorAsync();
     }
 
@@ -46,7 +61,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         var invalid = (await Tenants.CreateAsync(_operator.Principal, input)).ShouldBeOfType<TenantSaveResult.Invalid>();
 
         invalid.Errors.Keys.Order(StringComparer.Ordinal).ShouldBe(["endpointUrl", "region", "slug"]);
-        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM Tenants")).ShouldBe(0L);
+        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM \"Tenants\"")).ShouldBe(0L);
     }
 
     [Fact]
@@ -59,7 +74,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         invalid.Errors.Keys.ShouldBe(["slug"]);
         invalid.Errors["slug"].ShouldBe(["The slug 'acme' is already used by another tenant."]);
-        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM Tenants")).ShouldBe(1L);
+        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM \"Tenants\"")).ShouldBe(1L);
     }
 
     [Fact]
@@ -247,8 +262,8 @@ public sealed class TenantServiceTests : IAsyncLifetime
         second.ShouldBeOfType<TenantSaveResult.Conflict>().Message.ShouldContain("now at version 2");
         var stored = await Tenants.GetAsync(_operator.Principal, created.Id);
         stored.ShouldBe(first);
-        (await _host.QueryScalarAsync("SELECT DisplayName FROM Tenants WHERE Slug = 'acme'")).ShouldBe("First editor");
-        (await _host.QueryScalarAsync("SELECT Version FROM Tenants WHERE Slug = 'acme'")).ShouldBe(2L);
+        (await _host.QueryScalarAsync("SELECT \"DisplayName\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'")).ShouldBe("First editor");
+        (await _host.QueryScalarAsync("SELECT \"Version\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'")).ShouldBe(2L);
     }
 
     [Fact]
@@ -281,7 +296,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         (await Tenants.GetAsync(_operator.Principal, acme.Id)).ShouldBeNull();
         (await Tenants.GetAsync(_operator.Principal, globex.Id)).ShouldNotBeNull();
-        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM UserTenants")).ShouldBe(1L);
+        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM \"UserTenants\"")).ShouldBe(1L);
         (await Tenants.DeleteAsync(_operator.Principal, acme.Id)).ShouldBeFalse();
     }
 
@@ -292,7 +307,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         saved.HasSecretAccessKey.ShouldBeTrue();
         saved.AccessKeyId.ShouldBe("AKIAIOSFODNN7EXAMPLE");
-        var raw = (string?)await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'");
+        var raw = (string?)await _host.QueryScalarAsync("SELECT \"ProtectedSecretAccessKey\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'");
         raw.ShouldNotBeNullOrEmpty();
         raw.ShouldNotBe(Secret);
         raw.ShouldNotContain(Secret);
@@ -315,7 +330,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
     public async Task UpdateAsync_AccessKeysWithEmptySecret_KeepsStoredSecret()
     {
         var created = await _host.CreateTenantAsync(_operator.Principal, AccessKeysInput("acme", Secret));
-        var rawBefore = await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'");
+        var rawBefore = await _host.QueryScalarAsync("SELECT \"ProtectedSecretAccessKey\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'");
 
         var saved = (await Tenants.UpdateAsync(_operator.Principal, created.Id,
             AccessKeysInput("acme", secret: "") with { DisplayName = "Acme Renamed", Version = created.Version }))
@@ -323,7 +338,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         saved.HasSecretAccessKey.ShouldBeTrue();
         saved.DisplayName.ShouldBe("Acme Renamed");
-        (await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'")).ShouldBe(rawBefore);
+        (await _host.QueryScalarAsync("SELECT \"ProtectedSecretAccessKey\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'")).ShouldBe(rawBefore);
         (await Tenants.GetSecretAccessKeyAsync(created.Id, CancellationToken.None)).ShouldBe(Secret);
     }
 
@@ -361,7 +376,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         saved.ExternalId.ShouldBe("0123456789abcdef");
         saved.AccessKeyId.ShouldBeNull();
         saved.HasSecretAccessKey.ShouldBeFalse();
-        (await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'")).ShouldBeNull();
+        (await _host.QueryScalarAsync("SELECT \"ProtectedSecretAccessKey\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'")).ShouldBeNull();
         (await Tenants.GetSecretAccessKeyAsync(created.Id, CancellationToken.None)).ShouldBeNull();
     }
 
@@ -403,3 +418,6 @@ public sealed class TenantServiceTests : IAsyncLifetime
         SecretAccessKey = secret,
     };
 }
+
+/// <summary>The same facts on PostgreSQL.</summary>
+public sealed class PostgreSqlTenantServiceTests() : TenantServiceTests(StorageProvider.PostgreSql);

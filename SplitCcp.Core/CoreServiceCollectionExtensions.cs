@@ -129,6 +129,7 @@ public static class CoreServiceCollectionExtensions
     {
         services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName).ValidateDataAnnotations();
         services.AddSingleton<Reconciler>();
+        services.AddSingleton<RecentPlans>();
         services.AddSingleton<ApplyNotifier>();
         services.AddSingleton<ApplyMetrics>();
         services.AddSingleton<ApplyEngine>();

@@ -4,9 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
+using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation;
@@ -42,14 +44,17 @@ public sealed class ApplyNotifier
 }
 
 /// <summary>
-/// Runs one apply: plans afresh, then visits every resource in dependency order, re-observing each right before changing
-/// it and writing a journal row before and after. A process that stops half-way leaves the apply Running, and running it
-/// again resumes: every step observes AWS first, so what was done is seen as done and nothing is created twice.
+/// Runs one apply: the steps stored when it was accepted, the plan its caller confirmed, with no plan of its own. It visits
+/// every resource in dependency order, re-observing each right before changing it and writing a journal row before and
+/// after; a resource without a step (in sync when confirmed) is only observed, for its dependents. A process that stops
+/// half-way leaves the apply Running, and running it again resumes: every step observes AWS first, so what was done is
+/// seen as done and nothing is created twice. The tenant's account is opened once per run, and its whole-apply retries use it.
 /// </summary>
 public sealed partial class ApplyEngine(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
     TenantSpecService specs,
     Reconciler reconciler,
+    IAwsAccountFactory accounts,
     AuditLog audit,
     ApplyNotifier notifier,
     ApplySlots slots,
@@ -104,9 +109,10 @@ public sealed partial class ApplyEngine(
             return;
         }
 
+        var account = new RunAccount(accounts);
         try
         {
-            while (await ExecuteAsync(run, slot, ct) is { } failure)
+            while (await ExecuteAsync(run, slot, account, ct) is { } failure)
             {
                 if (run.Retries >= options.Value.ApplyRetries)
                 {
@@ -160,10 +166,10 @@ public sealed partial class ApplyEngine(
     }
 
     /// <summary>
-    /// One pass over the plan. Null when the apply is finished; otherwise why it failed when every failure was one that AWS
-    /// asks to retry later (throttling, a server error), so the whole apply may be retried.
+    /// One pass over the apply's steps. Null when the apply is finished; otherwise why it failed when every failure was one
+    /// that AWS asks to retry later (throttling, a server error), so the whole apply may be retried.
     /// </summary>
-    private async Task<string?> ExecuteAsync(ApplyRun run, ApplySlot slot, CancellationToken ct)
+    private async Task<string?> ExecuteAsync(ApplyRun run, ApplySlot slot, RunAccount account, CancellationToken ct)
     {
         if (await specs.LoadAsync(run.TenantId, ct) is not var (tenant, record))
         {
@@ -182,12 +188,7 @@ public sealed partial class ApplyEngine(
         PlanRun pass;
         try
         {
-            if (run.Steps.Count == 0)
-            {
-                await SaveStepsAsync(run, await reconciler.PlanAsync(tenant, record.Spec, ct), ct);
-            }
-
-            pass = await reconciler.StartAsync(tenant, record.Spec, ct);
+            pass = reconciler.Start(tenant, record.Spec, await account.OpenAsync(tenant, ct));
             pass.Context.WhileWaiting = slot.AwayAsync;
         }
         catch (AwsCallException ex)
@@ -498,31 +499,6 @@ public sealed partial class ApplyEngine(
         return observation;
     }
 
-    private async Task SaveStepsAsync(ApplyRun run, Plan plan, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ordinal = 0;
-        foreach (var item in plan.Items.Where(i => i.Action != PlanAction.InSync))
-        {
-            var changes = item.Action is PlanAction.Create or PlanAction.Update;
-            var step = new ApplyStep
-            {
-                ApplyId = run.Id,
-                Ordinal = ordinal++,
-                ResourceKey = item.Key,
-                Title = item.Title,
-                Action = changes ? item.Action.ToString() : "",
-                State = changes ? ApplyStepState.Pending : item.Unreadable ? ApplyStepState.Failed : ApplyStepState.Skipped,
-                Message = changes ? null : item.Unreadable ? $"Could not be read: {item.Reason}" : $"{item.Action}: {item.Reason ?? "follow the plan's instructions."}",
-            };
-            db.ApplySteps.Add(step);
-            run.Steps.Add(step);
-        }
-
-        await db.SaveChangesAsync(ct);
-        notifier.Notify(run.TenantId, run.Id);
-    }
-
     /// <summary>Writes a journal row and the step's new state together, in a transaction of their own.</summary>
     private async Task JournalAsync(ApplyRun run, ApplyStep step, JournalPhase phase, ApplyStepState state, string message, CancellationToken ct)
     {
@@ -579,6 +555,14 @@ public sealed partial class ApplyEngine(
 
     private Task CheckpointAsync(ApplyCheckpoint checkpoint, string key, CancellationToken ct) =>
         OnCheckpoint?.Invoke(checkpoint, key, ct) ?? Task.CompletedTask;
+
+    /// <summary>The tenant's account for one run of an apply: opened by its first pass, used by the retries that follow.</summary>
+    private sealed class RunAccount(IAwsAccountFactory accounts)
+    {
+        private IAwsAccount? _opened;
+
+        public async Task<IAwsAccount> OpenAsync(TenantView tenant, CancellationToken ct) => _opened ??= await accounts.OpenAsync(tenant, ct);
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Apply {ApplyId} stopped on an unexpected error.")]
     private static partial void LogApplyCrashed(ILogger logger, Exception exception, Guid applyId);

@@ -11,7 +11,10 @@ public enum ApplyState
     Failed,
 }
 
-/// <summary>One apply of a tenant's plan. At most one is Pending or Running per tenant (a unique filtered index enforces it).</summary>
+/// <summary>
+/// One apply of a tenant's plan: the plan its caller confirmed, stored as its steps when the apply is accepted. At most one
+/// is Pending or Running per tenant (a unique filtered index enforces it).
+/// </summary>
 public sealed class ApplyRun
 {
     public Guid Id { get; set; }
@@ -92,6 +95,26 @@ public sealed class ApplyStep
     public DateTime? StartedAt { get; set; }
 
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>
+    /// The steps of an apply of <paramref name="plan"/>, one per resource not in sync, in plan order: a change to make is
+    /// Pending; a manual or blocked resource is Skipped with why, and one AWS would not let the portal read is Failed.
+    /// </summary>
+    internal static List<ApplyStep> For(Guid applyId, Plan plan) =>
+        plan.Items.Where(i => i.Action != PlanAction.InSync).Select((item, ordinal) =>
+        {
+            var changes = item.Action is PlanAction.Create or PlanAction.Update;
+            return new ApplyStep
+            {
+                ApplyId = applyId,
+                Ordinal = ordinal,
+                ResourceKey = item.Key,
+                Title = item.Title,
+                Action = changes ? item.Action.ToString() : "",
+                State = changes ? ApplyStepState.Pending : item.Unreadable ? ApplyStepState.Failed : ApplyStepState.Skipped,
+                Message = changes ? null : item.Unreadable ? $"Could not be read: {item.Reason}" : $"{item.Action}: {item.Reason ?? "follow the plan's instructions."}",
+            };
+        }).ToList();
 }
 
 /// <summary>

@@ -46,6 +46,12 @@ public sealed record PlanItem(
 /// <summary>A tenant's plan: every resource, in the order apply would visit them.</summary>
 public sealed record Plan(Guid TenantId, DateTimeOffset CreatedAt, IReadOnlyList<PlanItem> Items)
 {
+    /// <summary>
+    /// What the plan would do, as a SHA-256 in hex (<see cref="PlanFingerprint"/>): the same AWS state and setup give the
+    /// same fingerprint. An apply names the fingerprint of the plan its caller confirmed, and is refused if the plan differs now.
+    /// </summary>
+    public string Fingerprint => PlanFingerprint.Of(this);
+
     public int Count(PlanAction action) => Items.Count(i => i.Action == action);
 
     /// <summary>True when applying would create or change something.</summary>

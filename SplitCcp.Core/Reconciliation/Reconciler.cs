@@ -14,6 +14,9 @@ namespace SplitCcp.Core.Reconciliation;
 /// </summary>
 public sealed class Reconciler(IAwsAccountFactory accounts, CcpPageGenerator pages, ConnectStreamsAsset streams, TimeProvider time, IOptions<ReconciliationOptions> options)
 {
+    /// <summary>Called with each plan made; for tests that count them.</summary>
+    internal Action<Plan>? OnPlanned { get; set; }
+
     public async Task<Plan> PlanAsync(TenantView tenant, TenantSpec spec, CancellationToken ct) =>
         (await PlanWithContextAsync(tenant, spec, ct)).Plan;
 
@@ -31,12 +34,16 @@ public sealed class Reconciler(IAwsAccountFactory accounts, CcpPageGenerator pag
             items.Add((await run.PlanAsync(resource, ct)).Item);
         }
 
-        return (new Plan(tenant.Id, time.GetUtcNow(), items), run.Context);
+        var plan = new Plan(tenant.Id, time.GetUtcNow(), items);
+        OnPlanned?.Invoke(plan);
+        return (plan, run.Context);
     }
 
-    internal async Task<PlanRun> StartAsync(TenantView tenant, TenantSpec spec, CancellationToken ct) => Start(tenant, spec, await accounts.OpenAsync(tenant, ct));
+    internal async Task<PlanRun> StartAsync(TenantView tenant, TenantSpec spec, CancellationToken ct) =>
+        Start(tenant, spec, await accounts.OpenAsync(tenant, ct));
 
-    private PlanRun Start(TenantView tenant, TenantSpec spec, IAwsAccount aws)
+    /// <summary>A pass over the tenant's resources in an account already opened: an apply opens it once for all its passes.</summary>
+    internal PlanRun Start(TenantView tenant, TenantSpec spec, IAwsAccount aws)
     {
         var context = new ReconcileContext(tenant, spec, aws, pages, streams, time, options.Value);
         return new PlanRun(context, ResourceCatalog.For(spec), TenantSpecRules.Validate(spec, SpecTarget.Of(tenant)));

@@ -24,7 +24,10 @@ public sealed class DemoTenantJourneyTests(BrowserFixture browser) : PortalTest(
             .WithSetting("SplitCcp:Sandbox:DistributionDeployment", "00:00:01")
             .WithSetting("SplitCcp:Sandbox:Latency", "00:00:00.010")
             .WithSetting("SplitCcp:Reconciliation:PollInitialInterval", "00:00:00.250")
-            .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:01");
+            .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:01")
+            // The drift worker checks a tenant when an apply of it finishes; its passes are an hour apart here.
+            .WithSetting("SplitCcp:Drift:Enabled", "true")
+            .WithSetting("SplitCcp:Drift:Interval", "01:00:00");
     }
 
     [Fact]
@@ -63,7 +66,7 @@ public sealed class DemoTenantJourneyTests(BrowserFixture browser) : PortalTest(
         (await Portal.ByTestId("apply-status").InnerTextAsync()).ShouldStartWith("Apply finished");
 
         // The other cards follow the apply without a reload: the message that it started goes, the browser policies that need
-        // the CloudFront domain it created can be downloaded, and the drift card, which checks the tenant again, says when that is done.
+        // the CloudFront domain it created can be downloaded, and the drift card shows the check the portal makes after an apply.
         await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Apply started" })).ToHaveCountAsync(0, new() { Timeout = 2_000 });
         await Assertions.Expect(Portal.ByTestId("download-agent-chrome.reg")).ToBeVisibleAsync();
         await Assertions.Expect(Portal.ByTestId("drift-checked")).ToContainTextAsync("Checked", new() { Timeout = 30_000 });

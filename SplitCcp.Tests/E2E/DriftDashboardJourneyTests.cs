@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Tests.Infrastructure;
@@ -8,8 +9,8 @@ namespace SplitCcp.Tests.E2E;
 
 /// <summary>
 /// An operator watching health: the dashboard updating while a tenant is checked in another tab, check all, the status
-/// filter, then a setup not finished yet (Pending, not drift) applied through the plan panel and the card checking again
-/// once the apply is over.
+/// filter, then a setup not finished yet (Pending, not drift) applied through the plan panel and the card showing the check
+/// the portal makes once the apply is over.
 /// </summary>
 [Collection(BrowserTests.Name)]
 public sealed class DriftDashboardJourneyTests(BrowserFixture browser) : PortalTest(browser)
@@ -24,12 +25,25 @@ public sealed class DriftDashboardJourneyTests(BrowserFixture browser) : PortalT
             .WithSetting("SplitCcp:Sandbox:ImageBuilderStart", "00:00:01")
             .WithSetting("SplitCcp:Sandbox:DistributionDeployment", "00:00:01")
             .WithSetting("SplitCcp:Reconciliation:PollInitialInterval", "00:00:00.250")
-            .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:01");
+            .WithSetting("SplitCcp:Reconciliation:PollMaxInterval", "00:00:01")
+            // The drift worker checks a tenant when an apply of it finishes; its passes are an hour apart here.
+            .WithSetting("SplitCcp:Drift:Enabled", "true")
+            .WithSetting("SplitCcp:Drift:Interval", "01:00:00");
     }
 
     [Fact]
     public async Task Dashboard_follows_checks_live_and_the_drift_card_fixes_through_the_plan_panel()
     {
+        // The pass the worker makes at start is over before the tenants exist, so they start unchecked.
+        var worker = App.Services.GetRequiredService<DriftWorker>();
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (worker.LastPass is null)
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+        }
+
         var demo = await App.Services.GetRequiredService<DemoTenants>().CreateAsync(App.Operator());
         var plain = await App.CreateTenantAsync("Northwind Support", "northwind");
         var dashboard = Portal.Page;
@@ -72,7 +86,7 @@ public sealed class DriftDashboardJourneyTests(BrowserFixture browser) : PortalT
         await tenantPage.Locator("[data-testid=apply-confirm]").ClickAsync();
         await Assertions.Expect(tenantPage.Locator("[data-testid=apply-progress]")).ToHaveAttributeAsync("data-state", "Succeeded", s_applyTimeout);
 
-        // Once the apply is over the card checks again: the instance is there now; the image still needs its console step.
+        // Once the apply is over the portal checks the tenant again: the instance is there now; the image still needs its console step.
         await Assertions.Expect(instance).ToHaveCountAsync(0);
         await Assertions.Expect(tenantPage.Locator($"[data-testid=drift-resource][data-key=\"{ResourceKeys.Image}\"]")).ToHaveAttributeAsync("data-state", "Pending");
         await Assertions.Expect(tenantPage.Locator("[data-testid=drift-message]")).ToContainTextAsync("The setup is not finished: 1 console step left.");

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Tests.Infrastructure;
 
@@ -80,15 +82,28 @@ public sealed class DriftJourneyTests(BrowserFixture browser) : PortalTest(brows
             await tab.Page.SetViewportSizeAsync(1280, 860);
         }
 
-        // Apply fix: the confirmation lists the change; when the apply is done the tenant is checked again.
+        // Apply fix: the confirmation lists the change; when the apply is done the tenant is checked again, once.
         await tenantTab.ByTestId("apply-fix").ClickAsync();
         await tenantTab.ByTestId("apply-dialog-item").First.WaitForAsync();
         await Assertions.Expect(tenantTab.ByTestId("apply-dialog-item")).ToContainTextAsync(["S3 bucket policy"]);
+        var checks = 0;
+        App.Services.GetRequiredService<DriftChecker>().OnCheckAsked = checkedId =>
+        {
+            if (checkedId == tenantId)
+            {
+                Interlocked.Increment(ref checks);
+            }
+        };
         await tenantTab.ByTestId("apply-confirm").ClickAsync();
         await Assertions.Expect(tenantTab.ByTestId("drift-status")).ToHaveAttributeAsync("data-status", "Healthy", s_slow);
         await Assertions.Expect(policy).ToHaveCountAsync(0, new() { Timeout = 10_000 });
 
-        // The check the page asked for when the apply finished is over: the card says so at once, not at the next check.
+        // The page plans again once the apply is over; a check it asked for as well would follow that plan.
+        await Assertions.Expect(tenantTab.Page.Locator($"[data-testid=plan-item][data-key=\"{ResourceKeys.BucketPolicy}\"]")).ToHaveAttributeAsync("data-action", "InSync", s_slow);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Volatile.Read(ref checks).ShouldBe(1, "one drift check is asked for after an apply: the drift worker's");
+
+        // The card shows the check once it is over, not at the next check.
         await Assertions.Expect(tenantTab.ByTestId("check-now")).ToHaveTextAsync("Check now");
         await Assertions.Expect(tenantTab.ByTestId("check-now")).ToBeEnabledAsync();
         await Assertions.Expect(tenantTab.Page.Locator(".mud-snackbar", new() { HasText = "Apply started" })).ToHaveCountAsync(0);

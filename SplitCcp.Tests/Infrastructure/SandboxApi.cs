@@ -16,11 +16,30 @@ internal static class SandboxApi
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    /// <summary>Applies the tenant and waits until the apply has succeeded.</summary>
+    /// <summary>POST /api/tenants/{id}/plan: the plan, with the fingerprint an apply names.</summary>
+    public static async Task<JsonElement> PlanAsync(this HttpClient api, Guid tenantId)
+    {
+        var planned = await api.PostAsync($"/api/tenants/{tenantId}/plan", null);
+        planned.StatusCode.ShouldBe(HttpStatusCode.OK, await planned.Content.ReadAsStringAsync());
+        return await planned.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>POST /api/tenants/{id}/apply with the fingerprint of the plan confirmed.</summary>
+    public static Task<HttpResponseMessage> PostApplyAsync(this HttpClient api, Guid tenantId, string? planFingerprint) =>
+        api.PostAsJsonAsync($"/api/tenants/{tenantId}/apply", new { planFingerprint });
+
+    /// <summary>Plans the tenant and applies that plan, as a script confirming it would: the 202 with the apply's Location.</summary>
+    public static async Task<HttpResponseMessage> PlanAndApplyAsync(this HttpClient api, Guid tenantId)
+    {
+        var plan = await api.PlanAsync(tenantId);
+        return await api.PostApplyAsync(tenantId, plan.GetProperty("fingerprint").GetString());
+    }
+
+    /// <summary>Plans and applies the tenant and waits until the apply has succeeded.</summary>
     public static async Task ApplyAsync(this HttpClient api, Guid tenantId)
     {
-        var started = await api.PostAsync($"/api/tenants/{tenantId}/apply", null);
-        started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var started = await api.PlanAndApplyAsync(tenantId);
+        started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (true)
         {

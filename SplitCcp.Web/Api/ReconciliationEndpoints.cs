@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
@@ -22,23 +23,34 @@ internal static class ReconciliationEndpoints
                     _ => ApiResults.NotFound("tenant"),
                 })
             .WithMetadata(new TenantOperationAttribute(TenantOperation.Read))
-            .WithSummary("Compares the tenant's spec with its AWS account (read-only calls) and lists every resource in dependency order as InSync, Create, Update (with expected and actual fields), Manual (with instructions) or Blocked (with what on).")
+            .WithSummary("Compares the tenant's spec with its AWS account (read-only calls) and lists every resource in dependency order as InSync, Create, Update (with expected and actual fields), Manual (with instructions) or Blocked (with what on). Its 'fingerprint' names this plan to POST …/apply.")
             .Produces<Plan>()
             .WithTags("Plan and apply");
 
-        tenants.MapPost($"{tenant}/apply", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, CancellationToken ct) =>
-                await service.StartApplyAsync(user, tenantId, ct) switch
+        tenants.MapPost($"{tenant}/apply", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, ApplyRequest? request, CancellationToken ct) =>
+                await service.StartApplyAsync(user, tenantId, request?.PlanFingerprint, ct) switch
                 {
                     ApplyStartResult.Started { Apply: var apply } => Results.Accepted($"/api/tenants/{tenantId}/applies/{apply.Id}", apply),
+                    ApplyStartResult.PlanChanged changed => PlanChanged(tenantId, changed),
                     ApplyStartResult.AlreadyRunning { ApplyId: var running } => TypedResults.Problem(statusCode: 409, title: "An apply is already running",
                         detail: "This tenant has an apply in progress; wait for it to finish, then apply again.",
                         extensions: new Dictionary<string, object?> { ["activeApplyId"] = running, ["activeApply"] = $"/api/tenants/{tenantId}/applies/{running}" }),
+                    ApplyStartResult.Invalid { Errors: var errors } => ApiResults.ValidationFailed(errors),
                     ApplyStartResult.NotReady { Reason: var reason } => ApiResults.Conflict(reason),
+                    ApplyStartResult.Unavailable { Reason: var reason } =>
+                        TypedResults.Problem(statusCode: 502, title: "The tenant's AWS account could not be opened", detail: reason),
                     ApplyStartResult.Forbidden => ApiResults.Forbidden("Applying needs the TenantAdmin role or higher."),
                     _ => ApiResults.NotFound("tenant"),
                 })
-            .WithSummary("Starts applying the tenant's plan in the background: 202 with the apply and its Location. 409 while another apply of the tenant runs.")
+            .WithSummary("Applies the plan you confirmed, named by its fingerprint ({\"planFingerprint\": \"…\"}, from POST …/plan), in the background: 202 with the apply and its Location.")
+            .WithDescription("The portal plans the tenant again first. If that plan's fingerprint differs (AWS or the setup changed since you planned), nothing is applied: " +
+                "409 \"The plan changed\" with 'changes' (each resource added, removed, or whose action or fields changed), the fresh 'plan' and its 'planFingerprint'; review it and apply again with that fingerprint. " +
+                "409 \"An apply is already running\" (with 'activeApplyId') while another apply of the tenant runs. 400 when the fingerprint is missing or not 64 hex digits: plan first. " +
+                "The apply runs the plan accepted, stored as its steps; each step reads AWS again right before it acts.")
+            .Accepts<ApplyRequest>("application/json")
             .Produces<ApplyView>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithTags("Plan and apply");
 
         tenants.MapGet($"{tenant}/applies", async (ClaimsPrincipal user, ReconciliationService service, Guid tenantId, int? take, CancellationToken ct) =>
@@ -72,6 +84,26 @@ internal static class ReconciliationEndpoints
 
         return tenants;
     }
+
+    private static ProblemHttpResult PlanChanged(Guid tenantId, ApplyStartResult.PlanChanged changed) =>
+        TypedResults.Problem(statusCode: 409, title: "The plan changed",
+            detail: changed.Changes is { } changes
+                ? $"The tenant's plan is not the one you confirmed: {Describe(changes)}. Nothing was applied. Review the plan in 'plan' and apply again with its fingerprint."
+                : "The tenant's plan is not the one you confirmed, which this portal no longer has to compare. Nothing was applied. Review the plan in 'plan' and apply again with its fingerprint.",
+            extensions: new Dictionary<string, object?>
+            {
+                ["planFingerprint"] = changed.Plan.Fingerprint,
+                ["changes"] = changed.Changes,
+                ["plan"] = changed.Plan,
+                ["planUrl"] = $"/api/tenants/{tenantId}/plan",
+            });
+
+    private static string Describe(IReadOnlyList<PlanItemChange> changes) => changes.Count == 0
+        ? "the same resources with the same changes, in another order"
+        : string.Join(", ", Enum.GetValues<PlanChangeKind>()
+            .Select(kind => (kind, count: changes.Count(c => c.Kind == kind)))
+            .Where(k => k.count > 0)
+            .Select(k => $"{k.count} {(k.count == 1 ? "resource" : "resources")} {k.kind.ToString().ToLowerInvariant()}"));
 
     public static RouteGroupBuilder MapDemoTenantEndpoints(this RouteGroupBuilder api)
     {

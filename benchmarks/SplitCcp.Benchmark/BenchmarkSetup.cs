@@ -66,7 +66,10 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
         var applies = new Guid[ids.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, async (i, token) =>
         {
-            applies[i] = await reconciliation.StartApplyAsync(user, ids[i], token) is ApplyStartResult.Started started
+            var plan = await reconciliation.PlanAsync(user, ids[i], token) is PlanResult.Planned planned
+                ? planned.Plan
+                : throw new InvalidOperationException($"Tenant {ids[i]} could not be planned.");
+            applies[i] = await reconciliation.StartApplyAsync(user, ids[i], plan.Fingerprint, token) is ApplyStartResult.Started started
                 ? started.Apply.Id
                 : throw new InvalidOperationException($"The apply of tenant {ids[i]} was not started.");
         });

@@ -54,12 +54,16 @@ public sealed partial class DriftChecker(
     // user leaving the page must not cancel the check the drift pass joined. The tenant timeout still bounds it.
     private readonly CancellationTokenSource _stopping = new();
 
+    /// <summary>Called with the tenant's ID each time a check is asked for, joined or not; for tests that count them.</summary>
+    internal Action<Guid>? OnCheckAsked { get; set; }
+
     /// <summary>
     /// Checks the tenant now, or joins the check of it already under way; null when it no longer exists. Cancelling
     /// <paramref name="ct"/> stops this caller's wait, never the check, which others may be waiting for.
     /// </summary>
     public Task<TenantHealthReport?> CheckAsync(Guid tenantId, CancellationToken ct)
     {
+        OnCheckAsked?.Invoke(tenantId);
         var mine = new TaskCompletionSource<TenantHealthReport?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = _inFlight.GetOrAdd(tenantId, mine.Task);
         if (running == mine.Task)
@@ -142,9 +146,9 @@ public sealed partial class DriftChecker(
 
         metrics.RecordCheck(duration, verdict.Status);
         notifier.Notify(tenantId);
-        if (record is not null && stored.AutoRemediate && verdict.Fixable)
+        if (record is not null && outcome.Plan is { } plan && stored.AutoRemediate && verdict.Fixable)
         {
-            await RemediateAsync(record, verdict, ct);
+            await RemediateAsync(record, plan, verdict, ct);
         }
 
         return new TenantHealthReport(tenantId, tenant.DisplayName, verdict.Status, stored.CheckedAt, stored.Since, duration.TotalMilliseconds,
@@ -260,13 +264,16 @@ public sealed partial class DriftChecker(
     }
 
 
-    /// <summary>Applies the setup version the check compared; if it was saved again since, the apply refuses to run it.</summary>
-    private async Task RemediateAsync(TenantSpecRecord record, HealthVerdict verdict, CancellationToken ct)
+    /// <summary>
+    /// Applies the plan the check made, of the setup version it compared; if the setup was saved again since, the apply
+    /// refuses to run it.
+    /// </summary>
+    private async Task RemediateAsync(TenantSpecRecord record, Plan plan, HealthVerdict verdict, CancellationToken ct)
     {
         var tenantId = record.TenantId;
         var drifted = verdict.Resources.Where(r => r.IsOutOfLine).Select(r => r.Title).ToList();
         var summary = $"Auto-remediation: a drift check found {HealthVerdict.Count(drifted.Count, "resource")} out of line ({string.Join(", ", drifted.Take(5))}{(drifted.Count > 5 ? ", …" : "")}); applying the setup to fix it.";
-        var result = await reconciliation.StartAsync(record, $"{WorkerActor} (auto-remediation)", summary, ct);
+        var result = await reconciliation.StartAsync(record, plan, $"{WorkerActor} (auto-remediation)", summary, ct);
         if (result is not ApplyStartResult.Started)
         {
             var why = result switch

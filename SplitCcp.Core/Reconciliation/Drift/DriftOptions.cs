@@ -7,7 +7,7 @@ public sealed class DriftOptions
 {
     public const string SectionName = "SplitCcp:Drift";
 
-    /// <summary>False to stop the scheduled passes; "check now" still works.</summary>
+    /// <summary>False to stop the scheduled passes and the check that follows each apply; "check now" still works.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Time between the start of one scheduled pass and the next.</summary>

@@ -98,7 +98,8 @@ public sealed partial class DriftWorker(
         using var timer = new PeriodicTimer(options.CurrentValue.Interval, time);
         using var changes = options.OnChange(o => timer.Period = o.Interval);
 
-        // What an apply did shows on the dashboard at once, not at the next pass.
+        // What an apply did shows on the dashboard and the tenant's page at once, not at the next pass. This is the one
+        // check that follows an apply, whoever started it.
         applies.Finished += CheckAfterApply;
         try
         {

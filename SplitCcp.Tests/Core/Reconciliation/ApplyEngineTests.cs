@@ -201,7 +201,7 @@ public class ApplyEngineTests
         var tenant = await host.CreateDemoAsync();
 
         var first = await host.StartApplyAsync(tenant.Id);
-        var second = await host.Reconciliation.StartApplyAsync(host.Operator.Principal, tenant.Id);
+        var second = await host.PlanAndStartApplyAsync(tenant.Id);
 
         second.ShouldBeOfType<ApplyStartResult.AlreadyRunning>().ApplyId.ShouldBe(first.Id);
         (await host.WaitAsync(tenant.Id, first.Id)).State.ShouldBe(ApplyState.Succeeded);

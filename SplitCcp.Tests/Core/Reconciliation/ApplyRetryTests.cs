@@ -98,7 +98,7 @@ public sealed class ApplyRetryTests
         (await host.AuditAsync(tenant.Id)).ShouldNotContain(a => a.Action == AuditActions.ApplyRetrying);
     }
 
-    private static async Task<ApplyView> WaitForRetryAsync(ReconciliationTestHost host, Guid tenantId, Guid applyId)
+    internal static async Task<ApplyView> WaitForRetryAsync(ReconciliationTestHost host, Guid tenantId, Guid applyId)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)

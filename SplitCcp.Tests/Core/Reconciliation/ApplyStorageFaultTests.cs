@@ -52,7 +52,7 @@ public sealed class ApplyStorageFaultTests
         resumed.Attempts.ShouldBe(2, "resumed once, from its journal, by the same process");
         (await host.Console.ListAsync(tenant.Id, SplitCcp.Core.Sandbox.SandboxKinds.ConnectInstance))
             .Count(i => i.Json.Contains($"{tenant.Slug}-split-ccp", StringComparison.Ordinal)).ShouldBe(1, "nothing created twice");
-        var next = await host.Reconciliation.StartApplyAsync(host.Operator.Principal, tenant.Id);
+        var next = await host.PlanAndStartApplyAsync(tenant.Id);
         var started = next.ShouldBeOfType<ApplyStartResult.Started>();
         (await host.WaitAsync(tenant.Id, started.Apply.Id)).State.ShouldBe(ApplyState.Succeeded);
     }

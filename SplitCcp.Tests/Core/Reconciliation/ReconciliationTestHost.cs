@@ -79,8 +79,12 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
     public async Task<Plan> PlanAsync(Guid tenantId) =>
         (await Reconciliation.PlanAsync(Operator.Principal, tenantId)).ShouldBeOfType<PlanResult.Planned>().Plan;
 
+    /// <summary>Plans the tenant and applies that plan, by its fingerprint, as an operator confirming it would.</summary>
+    public async Task<ApplyStartResult> PlanAndStartApplyAsync(Guid tenantId) =>
+        await Reconciliation.StartApplyAsync(Operator.Principal, tenantId, (await PlanAsync(tenantId)).Fingerprint);
+
     public async Task<ApplyView> StartApplyAsync(Guid tenantId) =>
-        (await Reconciliation.StartApplyAsync(Operator.Principal, tenantId)).ShouldBeOfType<ApplyStartResult.Started>().Apply;
+        (await PlanAndStartApplyAsync(tenantId)).ShouldBeOfType<ApplyStartResult.Started>().Apply;
 
     /// <summary>Waits until the apply is no longer Pending or Running.</summary>
     public async Task<ApplyView> WaitAsync(Guid tenantId, Guid applyId, TimeSpan? timeout = null)

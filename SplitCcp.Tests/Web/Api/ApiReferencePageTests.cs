@@ -24,6 +24,9 @@ public sealed partial class ApiReferencePageTests : IDisposable
         words.ShouldContain("API reference");
         words.ShouldContain("GET /api/tenants Lists the tenants in the caller's scope, 50 a page by default (at most 200).");
         words.ShouldContain("DELETE /api/tenants/{tenantId} Deletes a tenant and everything kept for it (MSP operators).");
+        words.ShouldContain("POST /api/tenants/{tenantId}/apply Applies the plan you confirmed, named by its fingerprint");
+        words.ShouldContain("409 \"The plan changed\" with 'changes'");
+        html.ShouldContain("id=\"schema-ApplyRequest\"");
         html.ShouldContain("id=\"schema-TenantInput\"");
         html.ShouldContain("href=\"api-reference#schema-TenantInput\"");
         html.ShouldContain("href=\"/openapi/v1.json\"");

@@ -145,7 +145,7 @@ public sealed class HandBuiltTenantApiTests : IDisposable
 
     private async Task<JsonElement> ApplyAsync(Guid tenantId)
     {
-        var started = await _admin.PostAsync($"/api/tenants/{tenantId}/apply", null);
+        var started = await _admin.PlanAndApplyAsync(tenantId);
         started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (true)

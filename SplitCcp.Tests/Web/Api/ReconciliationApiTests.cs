@@ -47,14 +47,20 @@ public class ReconciliationApiTests : IAsyncLifetime, IDisposable
         image.GetProperty("action").GetString().ShouldBe("Manual");
         image.GetProperty("instructions").GetArrayLength().ShouldBeGreaterThan(0);
 
-        var started = await _admin.PostAsync($"/api/tenants/{demo}/apply", null);
+        var fingerprint = plan.GetProperty("fingerprint").GetString()!;
+        var started = await _admin.PostApplyAsync(demo, fingerprint);
         started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        var applyId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var accepted = await started.Content.ReadFromJsonAsync<JsonElement>();
+        var applyId = accepted.GetProperty("id").GetGuid();
         started.Headers.Location!.ToString().ShouldBe($"/api/tenants/{demo}/applies/{applyId}");
+        accepted.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("resourceKey").GetString())
+            .ShouldBe(items.Where(i => i.GetProperty("action").GetString() != "InSync").Select(i => i.GetProperty("key").GetString()), "the plan confirmed is the apply's steps");
 
-        var second = await _admin.PostAsync($"/api/tenants/{demo}/apply", null);
+        var second = await _admin.PostApplyAsync(demo, fingerprint);
         second.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-        (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("activeApplyId").GetGuid().ShouldBe(applyId);
+        var running = await second.Content.ReadFromJsonAsync<JsonElement>();
+        running.GetProperty("title").GetString().ShouldBe("An apply is already running");
+        running.GetProperty("activeApplyId").GetGuid().ShouldBe(applyId);
 
         var apply = await PollAsync(started.Headers.Location.ToString());
         apply.GetProperty("state").GetString().ShouldBe("Succeeded");
@@ -78,10 +84,73 @@ public class ReconciliationApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Plan_TheSameStateTwice_HasTheSameFingerprint()
+    {
+        var demo = await CreateDemoAsync();
+
+        var first = await _admin.PlanAsync(demo);
+        var again = await _admin.PlanAsync(demo);
+
+        first.GetProperty("fingerprint").GetString()!.ShouldMatch("^[0-9a-f]{64}$");
+        again.GetProperty("createdAt").GetDateTimeOffset().ShouldBeGreaterThan(first.GetProperty("createdAt").GetDateTimeOffset());
+        again.GetProperty("fingerprint").GetString().ShouldBe(first.GetProperty("fingerprint").GetString(), "nothing changed, though the plan was made again later");
+    }
+
+    [Fact]
+    public async Task Apply_WithoutAFingerprint_OrWithOneMalformed_IsAValidationProblemThatSaysToPlanFirst()
+    {
+        var demo = await CreateDemoAsync();
+
+        var missing = await _admin.PostAsync($"/api/tenants/{demo}/apply", null);
+        var empty = await _admin.PostAsJsonAsync($"/api/tenants/{demo}/apply", new { });
+        var malformed = await _admin.PostApplyAsync(demo, "not-a-fingerprint");
+
+        foreach (var response in new[] { missing, empty, malformed })
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            problem.GetProperty("errors").GetProperty("planFingerprint")[0].GetString()!.ShouldContain($"POST /api/tenants/{demo}/plan");
+        }
+
+        (await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{demo}/applies")).GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Apply_OfAPlanThatChangedSince_Is409WithWhatChangedAndTheFreshPlan_WhichThenApplies()
+    {
+        var demo = await CreateDemoAsync();
+        await _admin.ApplyAsync(demo);
+        var confirmed = await _admin.PlanAsync(demo);
+
+        // Behind the caller's back, someone deletes the bucket policy in the console.
+        await _admin.TamperAsync(demo, new { resource = ResourceKeys.BucketPolicy, change = "Delete" });
+        var refused = await _admin.PostApplyAsync(demo, confirmed.GetProperty("fingerprint").GetString());
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("title").GetString().ShouldBe("The plan changed");
+        problem.GetProperty("detail").GetString()!.ShouldContain("Nothing was applied");
+        var change = problem.GetProperty("changes").EnumerateArray()
+            .ShouldHaveSingleItem();
+        (change.GetProperty("key").GetString(), change.GetProperty("kind").GetString(), change.GetProperty("was").GetString(), change.GetProperty("now").GetString())
+            .ShouldBe((ResourceKeys.BucketPolicy, "Changed", "InSync", "Create"));
+        var fresh = problem.GetProperty("plan");
+        var freshFingerprint = problem.GetProperty("planFingerprint").GetString()!;
+        fresh.GetProperty("fingerprint").GetString().ShouldBe(freshFingerprint);
+        fresh.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("key").GetString() == ResourceKeys.BucketPolicy)
+            .GetProperty("action").GetString().ShouldBe("Create");
+        (await _admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{demo}/applies")).GetArrayLength().ShouldBe(1, "nothing more was applied");
+
+        var started = await _admin.PostApplyAsync(demo, freshFingerprint);
+        started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await PollAsync(started.Headers.Location!.ToString())).GetProperty("state").GetString().ShouldBe("Succeeded");
+    }
+
+    [Fact]
     public async Task Tamper_DeletingTheBucketPolicy_ShowsInTheNextPlan_AndBadChangesAreRefusedPerField()
     {
         var demo = await CreateDemoAsync();
-        await PollAsync((await _admin.PostAsync($"/api/tenants/{demo}/apply", null)).Headers.Location!.ToString());
+        await PollAsync((await _admin.PlanAndApplyAsync(demo)).Headers.Location!.ToString());
 
         var deleted = await _admin.PostAsJsonAsync($"/api/tenants/{demo}/sandbox/tamper", new { resource = ResourceKeys.BucketPolicy, change = "Delete" });
         deleted.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -126,8 +195,9 @@ public class ReconciliationApiTests : IAsyncLifetime, IDisposable
         var tenant = await _app.CreateTenantAsync("Draft Co", "draft-co");
         var viewer = await _app.CreateUserAsync("viewer@draft.example", Roles.Viewer, tenant.Id);
 
-        (await _app.CreateApiClient(viewer.Token).PostAsync($"/api/tenants/{tenant.Id}/apply", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        var draft = await _admin.PostAsync($"/api/tenants/{tenant.Id}/apply", null);
+        var fingerprint = (await _admin.PlanAsync(tenant.Id)).GetProperty("fingerprint").GetString();
+        (await _app.CreateApiClient(viewer.Token).PostApplyAsync(tenant.Id, fingerprint)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var draft = await _admin.PostApplyAsync(tenant.Id, fingerprint);
         draft.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await draft.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain("Finish the setup wizard");
     }

@@ -92,7 +92,7 @@ public sealed partial class TenantDriftCard
         _loaded = true;
     }
 
-    /// <summary>Checks the tenant now and shows the result; the page also calls it when an apply it started has finished.</summary>
+    /// <summary>Checks the tenant now and shows the result. After an apply the drift worker checks the tenant; the card shows that check when it is notified.</summary>
     public async Task CheckNowAsync()
     {
         if (!CanWrite || _checking)
@@ -123,8 +123,8 @@ public sealed partial class TenantDriftCard
         }
         finally
         {
-            // Rendered here, not left to an event of the card's own: when the page calls this after an apply, nothing
-            // else renders the card (its parameters have not changed), and it would say "Checking…" until the next check.
+            // Rendered here, not left to an event of the card's own: nothing else renders the card (its parameters have not
+            // changed), and it would say "Checking…" until the next check.
             _checking = false;
             StateHasChanged();
         }

@@ -31,19 +31,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
-        var contentRoot = builder.Environment.ContentRootPath;
-        // Pooled: every operation takes a short-lived context, and a new one sets up EF's services again each time (tens of
-        // kilobytes and a few hundred microseconds before its first query), which dominated a drift pass over many tenants.
-        string ConnectionString(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveConnectionString(contentRoot);
-        services.AddPooledDbContextFactory<SplitCcpDbContext>((sp, options) => options
-            .UseSqlite(ConnectionString(sp))
-            .AddInterceptors(sp.GetRequiredService<StorageErrorInterceptor>()));
-        services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContext());
-        services.AddSingleton<DatabaseIntegrity>();
-
-        // First of the hosted services: nothing migrates, bootstraps or resumes an apply before this portal owns the folder.
-        services.AddSingleton(sp => new DataFolderLock(ConnectionString(sp)));
-        services.AddHostedService(sp => sp.GetRequiredService<DataFolderLock>());
+        services.AddStorage(builder.Environment.ContentRootPath);
         services.AddHostedService<DatabaseInitializer>();
         services.AddStorageHealth();
 
@@ -80,6 +68,35 @@ public static class CoreServiceCollectionExtensions
         services.AddAwsAccess();
         services.AddReconciliation();
         return builder;
+    }
+
+    /// <summary>
+    /// The database on the configured engine: a pooled context factory per engine, of which only the configured one is ever
+    /// used, behind the <c>IDbContextFactory&lt;SplitCcpDbContext&gt;</c> that everything else asks for.
+    /// </summary>
+    private static void AddStorage(this IServiceCollection services, string contentRoot)
+    {
+        // Pooled: every operation takes a short-lived context, and a new one sets up EF's services again each time (tens of
+        // kilobytes and a few hundred microseconds before its first query), which dominated a drift pass over many tenants.
+        static StorageOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+        string ConnectionString(IServiceProvider sp) => Options(sp).ResolveConnectionString(contentRoot);
+        services.AddPooledDbContextFactory<SqliteSplitCcpDbContext>((sp, options) => options
+            .UseSqlite(ConnectionString(sp))
+            .AddInterceptors(sp.GetRequiredService<StorageErrorInterceptor>()));
+        services.AddPooledDbContextFactory<PostgreSqlSplitCcpDbContext>((sp, options) => options
+            .UseNpgsql(ConnectionString(sp))
+            .AddInterceptors(sp.GetRequiredService<StorageErrorInterceptor>()));
+        services.AddSingleton<IDbContextFactory<SplitCcpDbContext>>(sp => Options(sp).Engine switch
+        {
+            StorageProvider.PostgreSql => new SplitCcpDbContextFactory<PostgreSqlSplitCcpDbContext>(sp.GetRequiredService<IDbContextFactory<PostgreSqlSplitCcpDbContext>>()),
+            _ => new SplitCcpDbContextFactory<SqliteSplitCcpDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteSplitCcpDbContext>>()),
+        });
+        services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContext());
+        services.AddSingleton<DatabaseIntegrity>();
+
+        // First of the hosted services: nothing migrates, bootstraps or resumes an apply before this portal owns the folder.
+        services.AddSingleton(sp => new DataFolderLock(Options(sp).Engine == StorageProvider.Sqlite ? ConnectionString(sp) : null));
+        services.AddHostedService(sp => sp.GetRequiredService<DataFolderLock>());
     }
 
     /// <summary>Whether the database can be written: noticed on every command, probed for readiness, re-probed until it recovers.</summary>

@@ -7,9 +7,10 @@ namespace SplitCcp.Core.Persistence;
 /// running applies and run them again. The lock is an exclusive open of a lock file beside the database (on Unix an advisory
 /// <c>flock</c>, on Windows a sharing mode), so it ends with the process that held it, even a killed one, and the lock file
 /// left behind never blocks the next start. Taken by Program before anything writes, and as the first hosted service for
-/// hosts that do not run Program (tests); released when the host is disposed. In-memory databases take no lock.
+/// hosts that do not run Program (tests); released when the host is disposed. In-memory databases take no lock, and neither
+/// does PostgreSQL (a null connection string), where several replicas on one database are the point.
 /// </summary>
-public sealed class DataFolderLock(string connectionString) : IHostedService, IDisposable
+public sealed class DataFolderLock(string? connectionString) : IHostedService, IDisposable
 {
     private readonly Lock _gate = new();
     private FileStream? _held;
@@ -18,7 +19,7 @@ public sealed class DataFolderLock(string connectionString) : IHostedService, ID
     /// <summary>Null once this portal holds the lock (taken now or before); otherwise one line that says what to do.</summary>
     public string? TryAcquire()
     {
-        if (StorageOptions.DatabaseFileOf(connectionString) is not { } database)
+        if (connectionString is null || StorageOptions.DatabaseFileOf(connectionString) is not { } database)
         {
             return null;
         }

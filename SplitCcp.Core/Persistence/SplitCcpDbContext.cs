@@ -5,22 +5,24 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace SplitCcp.Core.Persistence;
 
-public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> options)
+/// <summary>
+/// The portal's model, shared by one context type per database engine (<see cref="SqliteSplitCcpDbContext"/>,
+/// <see cref="PostgreSqlSplitCcpDbContext"/>), each with migrations of its own, as EF Core keeps migrations for several
+/// providers. Everything else asks for <c>IDbContextFactory&lt;SplitCcpDbContext&gt;</c> and gets the configured engine's.
+/// </summary>
+public abstract class SplitCcpDbContext(DbContextOptions options)
     : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
-    private SemaphoreSlim? _writeGate;
-
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    /// <summary>Saves through the file's <see cref="SqliteWriteGate"/>; a save with nothing to write does not queue.</summary>
+    /// <summary>Saves through the engine's <see cref="WriteGate"/>, if it has one; a save with nothing to write does not queue.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        if (!ChangeTracker.HasChanges())
+        if (!ChangeTracker.HasChanges() || WriteGate is not { } gate)
         {
             return base.SaveChanges(acceptAllChangesOnSuccess);
         }
 
-        var gate = WriteGate;
         gate.Wait();
         try
         {
@@ -44,7 +46,11 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
     {
-        var gate = WriteGate;
+        if (WriteGate is not { } gate)
+        {
+            return await write(cancellationToken);
+        }
+
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -56,7 +62,8 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
         }
     }
 
-    private SemaphoreSlim WriteGate => _writeGate ??= SqliteWriteGate.For(Database.GetConnectionString());
+    /// <summary>Where writers queue before they write, one at a time; null where the engine takes writers side by side.</summary>
+    private protected virtual SemaphoreSlim? WriteGate => null;
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -66,7 +73,8 @@ public sealed class SplitCcpDbContext(DbContextOptions<SplitCcpDbContext> option
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // SQLite keeps no kind with a DateTime: everything stored is UTC, so say so when reading it back.
+        // SQLite keeps no kind with a DateTime, and Npgsql writes only UTC ones to a timestamp with time zone: everything
+        // stored is UTC, so make it so when writing and say so when reading it back.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
     }
 

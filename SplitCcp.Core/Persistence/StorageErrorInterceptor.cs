@@ -2,15 +2,18 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 
 namespace SplitCcp.Core.Persistence;
 
 /// <summary>
-/// Watches every connection, transaction and command for SQLite storage errors and reports them to <see cref="StorageHealth"/>.
+/// Watches every connection, transaction and command for storage errors (SQLite's, or a PostgreSQL server's: see
+/// <see cref="StorageFault.From"/>) and reports them to <see cref="StorageHealth"/>.
 /// SQLite opens a file it cannot write read-only, without an error, and Microsoft.Data.Sqlite's pool would go on handing
 /// out that connection after the storage is writable again, so every save would keep failing until a restart: on any
 /// storage error, and on a connection that SQLite opened read-only, the pool is emptied, and connections opened afresh
-/// open the file read-write once it can be written.
+/// open the file read-write once it can be written. A PostgreSQL pool is emptied likewise: its connections may be to a
+/// server that went away.
 /// </summary>
 internal sealed class StorageErrorInterceptor(StorageHealth health) : DbCommandInterceptor, IDbConnectionInterceptor, IDbTransactionInterceptor
 {
@@ -106,9 +109,14 @@ internal sealed class StorageErrorInterceptor(StorageHealth health) : DbCommandI
         }
 
         health.Report(fault);
-        if (connection is SqliteConnection sqlite)
+        switch (connection)
         {
-            SqliteConnection.ClearPool(sqlite);
+            case SqliteConnection sqlite:
+                SqliteConnection.ClearPool(sqlite);
+                break;
+            case NpgsqlConnection npgsql:
+                NpgsqlConnection.ClearPool(npgsql);
+                break;
         }
     }
 }

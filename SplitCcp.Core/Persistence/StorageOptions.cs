@@ -3,22 +3,54 @@ using Microsoft.Data.Sqlite;
 
 namespace SplitCcp.Core.Persistence;
 
-public sealed class StorageOptions
+/// <summary>The database engines the portal runs on.</summary>
+public enum StorageProvider
+{
+    /// <summary>One SQLite file in the data folder, for one portal process: the default.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database, which several portal replicas may share.</summary>
+    PostgreSql,
+}
+
+public sealed class StorageOptions : IValidatableObject
 {
     public const string SectionName = "SplitCcp:Storage";
+
+    /// <summary><c>Sqlite</c> (the default) or <c>PostgreSql</c>, which needs <see cref="ConnectionString"/>.</summary>
+    public string Provider { get; set; } = nameof(StorageProvider.Sqlite);
 
     /// <summary>Folder for the SQLite file; relative paths are resolved against the app's content root. Created on first start.</summary>
     [Required]
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>A full connection string overrides <see cref="DataDirectory"/>.</summary>
+    /// <summary>A full connection string: on SQLite it overrides <see cref="DataDirectory"/>, on PostgreSQL it is required.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>The engine <see cref="Provider"/> names; only valid options are used, so it names one.</summary>
+    internal StorageProvider Engine => Enum.GetValues<StorageProvider>().Single(p => p.ToString().Equals(Provider, StringComparison.OrdinalIgnoreCase));
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var engines = Enum.GetNames<StorageProvider>();
+        if (!engines.Contains(Provider, StringComparer.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:Provider must be {string.Join(" or ", engines)}, not '{Provider}'.", [nameof(Provider)]);
+        }
+        else if (Engine == StorageProvider.PostgreSql && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:Provider PostgreSql needs {SectionName}:ConnectionString, such as Host=db;Database=splitccp;Username=splitccp;Password=….",
+                [nameof(ConnectionString)]);
+        }
+    }
 
     internal string ResolveConnectionString(string contentRoot)
     {
-        if (!string.IsNullOrWhiteSpace(ConnectionString))
+        if (!string.IsNullOrWhiteSpace(ConnectionString) || Engine != StorageProvider.Sqlite)
         {
-            return ConnectionString;
+            return ConnectionString ?? "";
         }
 
         var folder = Path.GetFullPath(DataDirectory, contentRoot);

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace SplitCcp.Core.Persistence;
 
@@ -17,7 +18,8 @@ namespace SplitCcp.Core.Persistence;
 /// </list>
 /// While the database is known not to be writable it probes on its own every <see cref="Interval"/>, so the portal sees the
 /// storage come back without waiting for traffic, and it empties the connection pool before each of those probes, so no
-/// connection opened while the storage was failing outlives it.
+/// connection opened while the storage was failing outlives it. On PostgreSQL the probe is a connection to the server that
+/// asks whether it takes writes (not a standby, not read-only); the server's disk is its own to watch.
 /// </summary>
 public sealed partial class StorageProbe(
     IDbContextFactory<SplitCcpDbContext> dbFactory, StorageHealth health, TimeProvider time, ILogger<StorageProbe> logger) : BackgroundService
@@ -85,11 +87,60 @@ public sealed partial class StorageProbe(
     private async Task ProbeAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (db.Database.GetDbConnection() is not SqliteConnection connection)
+        switch (db.Database.GetDbConnection())
         {
-            return;
+            case SqliteConnection sqlite:
+                await ProbeFileAsync(db, sqlite, ct);
+                break;
+            case NpgsqlConnection npgsql:
+                await ProbeServerAsync(db, npgsql, ct);
+                break;
+        }
+    }
+
+    private void Record(StorageFault? fault)
+    {
+        if (fault is null)
+        {
+            health.Recovered();
+        }
+        else
+        {
+            health.Report(fault);
+        }
+    }
+
+    private async Task ProbeServerAsync(SplitCcpDbContext db, NpgsqlConnection connection, CancellationToken ct)
+    {
+        if (health.Fault is not null)
+        {
+            NpgsqlConnection.ClearPool(connection);
         }
 
+        try
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on';";
+                var readOnly = await command.ExecuteScalarAsync(ct) is true;
+                Record(readOnly ? new StorageFault(StorageFaultKind.ReadOnly, "the server is a standby or set read-only", OnServer: true) : null);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        catch (Exception ex) when (StorageFault.From(ex) is { } fault)
+        {
+            NpgsqlConnection.ClearPool(connection);
+            health.Report(fault);
+        }
+    }
+
+    private async Task ProbeFileAsync(SplitCcpDbContext db, SqliteConnection connection, CancellationToken ct)
+    {
         if (health.Fault is not null)
         {
             SqliteConnection.ClearPool(connection);
@@ -97,15 +148,7 @@ public sealed partial class StorageProbe(
 
         try
         {
-            var fault = await db.WriteAsync(token => WriteAndMeasureAsync(db, connection, token), ct) ?? ReserveRoomBeside(connection.DataSource);
-            if (fault is null)
-            {
-                health.Recovered();
-            }
-            else
-            {
-                health.Report(fault);
-            }
+            Record(await db.WriteAsync(token => WriteAndMeasureAsync(db, connection, token), ct) ?? ReserveRoomBeside(connection.DataSource));
         }
         catch (Exception ex) when (StorageFault.From(ex) is { } fault)
         {

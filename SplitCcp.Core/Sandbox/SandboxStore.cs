@@ -67,13 +67,33 @@ internal sealed class SandboxSession(SplitCcpDbContext db, Guid tenantId, DateTi
     /// <summary>camelCase, as <see cref="SandboxKinds"/> names the fields; absent values (no pending transition) left out.</summary>
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    /// <summary>A row by its key, compiled once: FindAsync compiles its key expression again on every call.</summary>
-    private static readonly Func<SplitCcpDbContext, Guid, string, string, CancellationToken, Task<SandboxObject?>> s_byKey =
-        EF.CompileAsyncQuery((SplitCcpDbContext db, Guid tenantId, string kind, string id, CancellationToken ct) =>
-            db.Set<SandboxObject>().FirstOrDefault(o => o.TenantId == tenantId && o.Kind == kind && o.Id == id));
+    /// <summary>
+    /// The session's queries, compiled once per engine's context type: a compiled query keeps the model it first ran with,
+    /// and each engine has a model of its own.
+    /// </summary>
+    private static class Compiled<TContext>
+        where TContext : SplitCcpDbContext
+    {
+        /// <summary>A row by its key, compiled once: FindAsync compiles its key expression again on every call.</summary>
+        public static readonly Func<TContext, Guid, string, string, CancellationToken, Task<SandboxObject?>> ByKey =
+            EF.CompileAsyncQuery((TContext db, Guid tenantId, string kind, string id, CancellationToken ct) =>
+                db.Set<SandboxObject>().FirstOrDefault(o => o.TenantId == tenantId && o.Kind == kind && o.Id == id));
 
-    private static readonly Func<SplitCcpDbContext, Guid, string, IAsyncEnumerable<SandboxObject>> s_ofKind =
-        EF.CompileAsyncQuery((SplitCcpDbContext db, Guid tenantId, string kind) => db.Set<SandboxObject>().Where(o => o.TenantId == tenantId && o.Kind == kind));
+        public static readonly Func<TContext, Guid, string, IAsyncEnumerable<SandboxObject>> OfKind =
+            EF.CompileAsyncQuery((TContext db, Guid tenantId, string kind) => db.Set<SandboxObject>().Where(o => o.TenantId == tenantId && o.Kind == kind));
+    }
+
+    private Task<SandboxObject?> ByKeyAsync(string kind, string id) => db switch
+    {
+        PostgreSqlSplitCcpDbContext server => Compiled<PostgreSqlSplitCcpDbContext>.ByKey(server, tenantId, kind, id, ct),
+        _ => Compiled<SqliteSplitCcpDbContext>.ByKey((SqliteSplitCcpDbContext)db, tenantId, kind, id, ct),
+    };
+
+    private IAsyncEnumerable<SandboxObject> OfKind(string kind) => db switch
+    {
+        PostgreSqlSplitCcpDbContext server => Compiled<PostgreSqlSplitCcpDbContext>.OfKind(server, tenantId, kind),
+        _ => Compiled<SqliteSplitCcpDbContext>.OfKind((SqliteSplitCcpDbContext)db, tenantId, kind),
+    };
 
     public Guid TenantId => tenantId;
 
@@ -195,11 +215,11 @@ internal sealed class SandboxSession(SplitCcpDbContext db, Guid tenantId, DateTi
 
     /// <summary>What FindAsync answers: the row this call already tracks, in whatever state, or else the stored one, now tracked.</summary>
     private async Task<SandboxObject?> TrackedOrStoredAsync(string kind, string id) =>
-        db.SandboxObjects.Local.FindEntryUntyped([tenantId, kind, id])?.Entity ?? await s_byKey(db, tenantId, kind, id, ct);
+        db.SandboxObjects.Local.FindEntryUntyped([tenantId, kind, id])?.Entity ?? await ByKeyAsync(kind, id);
 
     private async Task<IEnumerable<SandboxObject>> RowsAsync(string kind, string? idPrefix)
     {
-        await foreach (var _ in s_ofKind(db, tenantId, kind).WithCancellation(ct))
+        await foreach (var _ in OfKind(kind).WithCancellation(ct))
         {
             // Loading is the point: the rows are tracked, and read back from Local below.
         }

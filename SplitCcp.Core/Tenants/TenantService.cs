@@ -33,11 +33,11 @@ public sealed class TenantService(
 
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var term = $"%{EscapeLike(search.Trim())}%";
+            var term = ContainsPattern(search);
             query = query.Where(t =>
-                EF.Functions.Like(t.DisplayName, term, "\\") ||
-                EF.Functions.Like(t.Slug, term, "\\") ||
-                EF.Functions.Like(t.Region, term, "\\"));
+                EF.Functions.Like(t.DisplayName.ToLower(), term, "\\") ||
+                EF.Functions.Like(t.Slug.ToLower(), term, "\\") ||
+                EF.Functions.Like(t.Region.ToLower(), term, "\\"));
         }
 
         var total = await query.CountAsync(ct);
@@ -267,7 +267,13 @@ public sealed class TenantService(
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    internal static string EscapeLike(string value) =>
+    /// <summary>
+    /// A LIKE pattern (escaped with a backslash) that finds <paramref name="search"/> anywhere in a lower-cased column, so
+    /// a search ignores case on every engine: SQLite's LIKE ignores it, PostgreSQL's does not.
+    /// </summary>
+    internal static string ContainsPattern(string search) => $"%{EscapeLike(search.Trim().ToLowerInvariant())}%";
+
+    private static string EscapeLike(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
 

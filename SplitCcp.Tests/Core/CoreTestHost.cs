@@ -1,19 +1,19 @@
 using System.Security.Claims;
-using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using SplitCcp.Core;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core;
 
 /// <summary>
-/// Core as the app runs it: a real SQLite file in a temp folder, migrated and seeded with roles by the hosted
-/// DatabaseInitializer, with a <see cref="FakeTimeProvider"/> in place of the clock.
+/// Core as the app runs it: a real SQLite file in a temp folder, or a database of its own on a real PostgreSQL server,
+/// migrated and seeded with roles by the hosted DatabaseInitializer, with a <see cref="FakeTimeProvider"/> in place of the clock.
 /// </summary>
 internal sealed class CoreTestHost : IAsyncDisposable
 {
@@ -27,13 +27,14 @@ internal sealed class CoreTestHost : IAsyncDisposable
     private bool _realTime;
     private Action<IServiceCollection>? _configureServices;
     private readonly string _folder;
+    private readonly TestDatabase _database;
     private int _userNumber;
 
-    private CoreTestHost(IHost host, string folder, string connectionString, FakeTimeProvider time)
+    private CoreTestHost(IHost host, string folder, TestDatabase database, FakeTimeProvider time)
     {
         _host = host;
         _folder = folder;
-        ConnectionString = connectionString;
+        _database = database;
         Time = time;
     }
 
@@ -42,7 +43,10 @@ internal sealed class CoreTestHost : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public string ConnectionString { get; }
+    public string ConnectionString => _database.ConnectionString;
+
+    /// <summary>The engine the host runs on.</summary>
+    public StorageProvider Provider => _database.Provider;
 
     /// <summary>The test's own temp folder, removed with the host.</summary>
     public string Folder => _folder;
@@ -60,17 +64,28 @@ internal sealed class CoreTestHost : IAsyncDisposable
     /// <param name="settings">Extra configuration, such as SplitCcp:Bootstrap:* keys.</param>
     /// <param name="realTime">Run on the system clock instead of <see cref="Time"/>: for the apply engine, whose waits are real.</param>
     /// <param name="configureServices">Changes to the services after Core's, such as a fault to inject.</param>
+    /// <param name="provider">The database engine; PostgreSQL runs on the test run's <see cref="PostgreSqlServer"/>.</param>
     public static async Task<CoreTestHost> StartAsync(
-        IReadOnlyDictionary<string, string?>? settings = null, bool realTime = false, Action<IServiceCollection>? configureServices = null)
+        IReadOnlyDictionary<string, string?>? settings = null, bool realTime = false, Action<IServiceCollection>? configureServices = null,
+        StorageProvider provider = StorageProvider.Sqlite)
     {
         var folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var connectionString = $"Data Source={Path.Combine(folder, "splitccp.db")}";
         var time = new FakeTimeProvider(StartTime);
+        TestDatabase database;
         IHost host;
         try
         {
-            host = Build(folder, connectionString, settings, realTime, time, configureServices);
+            database = TestDatabase.Create(provider, folder);
+            try
+            {
+                host = Build(folder, database, settings, realTime, time, configureServices);
+            }
+            catch
+            {
+                database.Drop();
+                throw;
+            }
         }
         catch
         {
@@ -78,7 +93,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
             throw;
         }
 
-        var testHost = new CoreTestHost(host, folder, connectionString, time) { _settings = settings, _realTime = realTime, _configureServices = configureServices };
+        var testHost = new CoreTestHost(host, folder, database, time) { _settings = settings, _realTime = realTime, _configureServices = configureServices };
         try
         {
             await host.StartAsync();
@@ -105,13 +120,13 @@ internal sealed class CoreTestHost : IAsyncDisposable
         }
 
         _host.Dispose();
-        _host = Build(_folder, ConnectionString, _settings, _realTime, Time, _configureServices);
+        _host = Build(_folder, _database, _settings, _realTime, Time, _configureServices);
         beforeStart?.Invoke(_host.Services);
         await _host.StartAsync();
     }
 
     private static IHost Build(
-        string folder, string connectionString, IReadOnlyDictionary<string, string?>? settings, bool realTime, FakeTimeProvider time, Action<IServiceCollection>? configureServices)
+        string folder, TestDatabase database, IReadOnlyDictionary<string, string?>? settings, bool realTime, FakeTimeProvider time, Action<IServiceCollection>? configureServices)
     {
         // No default sources: a SplitCcp__Bootstrap__* variable on the machine must not seed users into the test database.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -120,10 +135,9 @@ internal sealed class CoreTestHost : IAsyncDisposable
             ContentRootPath = folder,
             EnvironmentName = "Test",
         });
+        builder.Configuration.AddInMemoryCollection(database.Settings);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["SplitCcp:Storage:ConnectionString"] = connectionString,
-
             // Scheduled drift passes would check tenants behind a test's back; the drift tests switch them on.
             ["SplitCcp:Drift:Enabled"] = "false",
         });
@@ -215,55 +229,11 @@ internal sealed class CoreTestHost : IAsyncDisposable
     public Task<TenantView> CreateTenantAsync(ClaimsPrincipal caller, string slug, string? displayName = null) =>
         CreateTenantAsync(caller, SandboxInput(slug, displayName));
 
-    /// <summary>Reads one value straight from the file, past EF and the services under test.</summary>
-    public async Task<object?> QueryScalarAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+    /// <inheritdoc cref="TestDatabase.QueryScalarAsync"/>
+    public Task<object?> QueryScalarAsync(string sql, params (string Name, object Value)[] parameters) => _database.QueryScalarAsync(sql, parameters);
 
-        var result = await command.ExecuteScalarAsync();
-        return result is DBNull ? null : result;
-    }
-
-    /// <summary>True when <paramref name="text"/> appears anywhere in the database file or its write-ahead log.</summary>
-    public bool DatabaseFilesContain(string text)
-    {
-        var needle = Encoding.UTF8.GetBytes(text);
-
-        // SQLite removes the -wal and -shm files when the last connection closes, after moving the
-        // log into the main file; so the log files are read first, a vanished one is skipped, and the
-        // main file is read last, when it already holds whatever the vanished log held.
-        var paths = Directory.EnumerateFiles(_folder, "splitccp.db*")
-            .OrderBy(path => path.EndsWith("splitccp.db", StringComparison.Ordinal) ? 1 : 0);
-        foreach (var path in paths)
-        {
-            byte[] content;
-            try
-            {
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var buffer = new MemoryStream();
-                stream.CopyTo(buffer);
-                content = buffer.ToArray();
-            }
-            catch (FileNotFoundException)
-            {
-                continue;
-            }
-
-            if (content.AsSpan().IndexOf(needle) >= 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <inheritdoc cref="TestDatabase.FilesContain"/>
+    public bool DatabaseFilesContain(string text) => _database.FilesContain(text);
 
     public async ValueTask DisposeAsync()
     {
@@ -282,11 +252,7 @@ internal sealed class CoreTestHost : IAsyncDisposable
                 _host.Dispose();
             }
 
-            using (var connection = new SqliteConnection(ConnectionString))
-            {
-                SqliteConnection.ClearPool(connection);
-            }
-
+            _database.Drop();
             Directory.Delete(_folder, recursive: true);
         }
     }

@@ -13,7 +13,8 @@ using SplitCcp.Core.Tenants;
 namespace SplitCcp.Tests.Infrastructure;
 
 /// <summary>
-/// The real app on a real SQLite file in a temp folder, with the bootstrap admin and token configured as an operator would.
+/// The real app on a real SQLite file in a temp folder, or on a database of its own on a real PostgreSQL server, with the
+/// bootstrap admin and token configured as an operator would.
 /// Each instance is its own installation. <see cref="StartKestrel"/> puts it on a loopback port for the browser tests.
 /// </summary>
 public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
@@ -24,21 +25,29 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string?> _settings;
+    private readonly TestDatabase _database;
     private bool _kestrel;
     private string _environment = "Development";
     private Action<IServiceCollection>? _configureServices;
 
     /// <param name="bootstrap">False for a fresh installation whose first visitor meets the setup page.</param>
-    public SplitCcpWebFactory(bool bootstrap = true)
+    /// <param name="provider">The database engine; on SQLite the portal makes its file in its data folder, as it does by default.</param>
+    public SplitCcpWebFactory(bool bootstrap = true, StorageProvider provider = StorageProvider.Sqlite)
     {
         Directory.CreateDirectory(_dataDirectory);
-        _settings = new Dictionary<string, string?>
+        _database = TestDatabase.Create(provider, _dataDirectory);
+        _settings = provider == StorageProvider.Sqlite ? [] : new Dictionary<string, string?>(_database.Settings);
+        foreach (var (key, value) in new Dictionary<string, string?>
         {
             ["SplitCcp:Storage:DataDirectory"] = _dataDirectory,
 
             // Scheduled drift passes would check tenants behind a test's back; the drift tests switch them on.
             ["SplitCcp:Drift:Enabled"] = "false",
-        };
+        })
+        {
+            _settings[key] = value;
+        }
+
         if (bootstrap)
         {
             _settings["SplitCcp:Bootstrap:AdminEmail"] = AdminEmail;
@@ -48,6 +57,9 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
     }
 
     public string DatabasePath => Path.Combine(_dataDirectory, "splitccp.db");
+
+    /// <summary>The app's database, as a test sees it past the app.</summary>
+    internal TestDatabase Database => _database;
 
     /// <summary>Sets one configuration value; call before the app starts.</summary>
     public SplitCcpWebFactory WithSetting(string key, string? value)
@@ -199,6 +211,7 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        _database.Drop();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);

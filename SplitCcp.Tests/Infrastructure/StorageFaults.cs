@@ -26,7 +26,7 @@ public sealed class StorageFaults : DbConnectionInterceptor
 
     /// <summary>Adds the faults to every database context the portal makes; call before the app starts.</summary>
     public void AddTo(IServiceCollection services) =>
-        services.ConfigureDbContext<SplitCcpDbContext>((_, options) => options.AddInterceptors(this));
+        services.ConfigureDbContext<SqliteSplitCcpDbContext>((_, options) => options.AddInterceptors(this));
 
     /// <summary>From now on, every write is refused as on a read-only data folder.</summary>
     public void ReadOnly() => Start(Fault.ReadOnly);

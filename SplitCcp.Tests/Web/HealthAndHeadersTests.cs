@@ -11,7 +11,9 @@ public sealed class HealthAndHeadersTests : IDisposable
     private readonly SplitCcpWebFactory _app = new();
 
     private static int Migrations => typeof(SplitCcpDbContext).Assembly.GetTypes()
-        .Count(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0);
+        .Count(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0
+            && t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute), false)
+                .Cast<Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute>().Single().ContextType == typeof(SplitCcp.Core.Persistence.SqliteSplitCcpDbContext));
 
     [Fact]
     public async Task Healthz_Anonymous_ReturnsHealthyText()

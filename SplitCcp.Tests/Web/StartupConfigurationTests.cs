@@ -40,6 +40,22 @@ public sealed class StartupConfigurationTests
         exit.Lines.ShouldHaveSingleItem().ShouldContain("SplitCcp:Metrics:Token must be at least 16 characters");
     }
 
+    [Theory]
+    [InlineData("MySql", "SplitCcp:Storage:Provider must be Sqlite or PostgreSql, not 'MySql'.")]
+    [InlineData("PostgreSql", "SplitCcp:Storage:Provider PostgreSql needs SplitCcp:Storage:ConnectionString")]
+    public async Task StorageProviderUnknownOrWithoutServer_ExitsNonZeroWithOneLineAndWritesNothing(string provider, string expected)
+    {
+        var exit = await PortalProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["SplitCcp__Storage__Provider"] = provider,
+            ["ASPNETCORE_URLS"] = PortalProcess.Url(PortalProcess.FreePort()),
+        });
+
+        exit.ExitCode.ShouldNotBe(0, string.Join('\n', exit.Lines));
+        exit.Lines.ShouldHaveSingleItem().ShouldContain(expected);
+        exit.DataDirectoryCreated.ShouldBeFalse();
+    }
+
     [Fact]
     public async Task BootstrapApiTokenMalformed_ExitsNonZeroWithOneLineBeforeTheOperatorIsCreated()
     {

@@ -10,7 +10,7 @@ using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Persistence.Migrations
 {
-    [DbContext(typeof(SplitCcpDbContext))]
+    [DbContext(typeof(SqliteSplitCcpDbContext))]
     [Migration("20261124200635_TenantSpecs")]
     partial class TenantSpecs
     {

@@ -10,7 +10,7 @@ using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Persistence.Migrations
 {
-    [DbContext(typeof(SplitCcpDbContext))]
+    [DbContext(typeof(SqliteSplitCcpDbContext))]
     [Migration("20261202160041_ApplyRetriesAndClaims")]
     partial class ApplyRetriesAndClaims
     {

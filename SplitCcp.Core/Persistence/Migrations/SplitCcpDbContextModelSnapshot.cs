@@ -9,7 +9,7 @@ using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Persistence.Migrations
 {
-    [DbContext(typeof(SplitCcpDbContext))]
+    [DbContext(typeof(SqliteSplitCcpDbContext))]
     partial class SplitCcpDbContextModelSnapshot : ModelSnapshot
     {
         protected override void BuildModel(ModelBuilder modelBuilder)

@@ -151,8 +151,8 @@ public sealed class DriftService(
                    };
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            var term = $"%{TenantService.EscapeLike(query.Search.Trim())}%";
-            rows = rows.Where(t => EF.Functions.Like(t.DisplayName, term, "\\") || EF.Functions.Like(t.Slug, term, "\\"));
+            var term = TenantService.ContainsPattern(query.Search);
+            rows = rows.Where(t => EF.Functions.Like(t.DisplayName.ToLower(), term, "\\") || EF.Functions.Like(t.Slug.ToLower(), term, "\\"));
         }
 
         if (query.Status is { } status)

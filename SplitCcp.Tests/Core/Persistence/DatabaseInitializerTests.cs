@@ -10,7 +10,9 @@ public sealed class DatabaseInitializerTests
         await using var host = await CoreTestHost.StartAsync();
 
         var migrations = typeof(SplitCcp.Core.Persistence.SplitCcpDbContext).Assembly.GetTypes()
-            .Count(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0);
+            .Count(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0
+            && t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute), false)
+                .Cast<Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute>().Single().ContextType == typeof(SplitCcp.Core.Persistence.SqliteSplitCcpDbContext));
         migrations.ShouldBeGreaterThan(0);
         (await host.QueryScalarAsync("SELECT COUNT(*) FROM __EFMigrationsHistory")).ShouldBe((long)migrations, "every migration in the assembly is applied");
         (await host.QueryScalarAsync("SELECT group_concat(Name, ',') FROM (SELECT Name FROM AspNetRoles ORDER BY Name)"))
@@ -18,5 +20,20 @@ public sealed class DatabaseInitializerTests
         (await host.QueryScalarAsync("PRAGMA journal_mode")).ShouldBe("wal");
         (await host.QueryScalarAsync("PRAGMA foreign_keys")).ShouldBe(1L);
         (await host.Users.AnyUserExistsAsync()).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void EveryMigration_BelongsToOneEngine()
+    {
+        // A migration generated before the model had a context per engine names SplitCcpDbContext, and no engine would apply it.
+        var contexts = typeof(SplitCcp.Core.Persistence.SplitCcpDbContext).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0
+                || t.IsSubclassOf(typeof(Microsoft.EntityFrameworkCore.Infrastructure.ModelSnapshot)))
+            .Select(t => (Type: t.Name, System.Reflection.CustomAttributeExtensions.GetCustomAttribute<Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute>(t)!.ContextType))
+            .ToList();
+
+        contexts.ShouldNotBeEmpty();
+        contexts.Where(c => c.ContextType != typeof(SplitCcp.Core.Persistence.SqliteSplitCcpDbContext) && c.ContextType != typeof(SplitCcp.Core.Persistence.PostgreSqlSplitCcpDbContext))
+            .ShouldBeEmpty("a migration's [DbContext] must name SqliteSplitCcpDbContext or PostgreSqlSplitCcpDbContext");
     }
 }

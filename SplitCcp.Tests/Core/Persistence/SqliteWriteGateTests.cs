@@ -18,8 +18,8 @@ public sealed class SqliteWriteGateTests
 
         // A short busy timeout: without the gate the second save would sleep on SQLite's lock for this long, then fail.
         var connectionString = $"{host.ConnectionString};Default Timeout=3";
-        await using var first = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(connectionString).AddInterceptors(blocker).Options);
-        await using var second = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(connectionString).Options);
+        await using var first = new SqliteSplitCcpDbContext(new DbContextOptionsBuilder<SqliteSplitCcpDbContext>().UseSqlite(connectionString).AddInterceptors(blocker).Options);
+        await using var second = new SqliteSplitCcpDbContext(new DbContextOptionsBuilder<SqliteSplitCcpDbContext>().UseSqlite(connectionString).Options);
         first.SandboxObjects.AddRange(Row(tenant.Id, "a"), Row(tenant.Id, "b"));
         second.SandboxObjects.Add(Row(tenant.Id, "c"));
 
@@ -41,8 +41,8 @@ public sealed class SqliteWriteGateTests
         await using var host = await CoreTestHost.StartAsync();
         var tenant = await host.CreateTenantAsync((await host.CreateOperatorAsync()).Principal, "acme");
         var blocker = new FirstInsertBlocker();
-        await using var writer = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(host.ConnectionString).AddInterceptors(blocker).Options);
-        await using var reader = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(host.ConnectionString).Options);
+        await using var writer = new SqliteSplitCcpDbContext(new DbContextOptionsBuilder<SqliteSplitCcpDbContext>().UseSqlite(host.ConnectionString).AddInterceptors(blocker).Options);
+        await using var reader = new SqliteSplitCcpDbContext(new DbContextOptionsBuilder<SqliteSplitCcpDbContext>().UseSqlite(host.ConnectionString).Options);
         writer.SandboxObjects.AddRange(Row(tenant.Id, "a"), Row(tenant.Id, "b"));
 
         var write = Task.Run(() => writer.SaveChangesAsync());
@@ -64,8 +64,8 @@ public sealed class SqliteWriteGateTests
         var tenant = await host.CreateTenantAsync((await host.CreateOperatorAsync()).Principal, "acme");
         var blocker = new FirstInsertBlocker();
         var connectionString = $"{host.ConnectionString};Default Timeout=3";
-        await using var writer = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(connectionString).AddInterceptors(blocker).Options);
-        await using var bulk = new SplitCcpDbContext(new DbContextOptionsBuilder<SplitCcpDbContext>().UseSqlite(connectionString).Options);
+        await using var writer = new SqliteSplitCcpDbContext(new DbContextOptionsBuilder<SqliteSplitCcpDbContext>().UseSqlite(connectionString).AddInterceptors(blocker).Options);
+        await using var bulk = new SqliteSplitCcpDbContext(new DbContextOptionsBuilder<SqliteSplitCcpDbContext>().UseSqlite(connectionString).Options);
         writer.SandboxObjects.AddRange(Row(tenant.Id, "a"), Row(tenant.Id, "b"));
 
         var write = Task.Run(() => writer.SaveChangesAsync());

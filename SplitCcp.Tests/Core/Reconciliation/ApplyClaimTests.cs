@@ -12,12 +12,26 @@ namespace SplitCcp.Tests.Core.Reconciliation;
 /// live process holds: only one whose lease lapsed, or whose owner was a portal on this machine that no longer runs.
 /// </summary>
 [Collection(RealTimeTests.Name)]
-public sealed class ApplyClaimTests
+public class ApplyClaimTests
 {
-    private static Task<ReconciliationTestHost> StartAsync() => ReconciliationTestHost.StartAsync(extraSettings: new Dictionary<string, string?>
+    public ApplyClaimTests()
+        : this(StorageProvider.Sqlite)
+    {
+    }
+
+    /// <param name="provider">The database engine the facts run on.</param>
+    protected ApplyClaimTests(StorageProvider provider)
+    {
+        Provider = provider;
+    }
+
+    /// <summary>The database engine the facts run on.</summary>
+    protected StorageProvider Provider { get; }
+
+    private Task<ReconciliationTestHost> StartAsync() => ReconciliationTestHost.StartAsync(extraSettings: new Dictionary<string, string?>
     {
         ["SplitCcp:Reconciliation:ApplyLease"] = "00:00:02",
-    });
+    }, provider: Provider);
 
     [Fact]
     public async Task An_apply_another_live_portal_holds_is_left_to_it_and_taken_over_once_its_lease_lapses()
@@ -65,7 +79,7 @@ public sealed class ApplyClaimTests
         {
             ["SplitCcp:Reconciliation:ApplyLease"] = "00:00:02",
             ["SplitCcp:Sandbox:InstanceCreation"] = "00:00:05",
-        });
+        }, provider: Provider);
         var tenant = await host.CreateDemoAsync();
 
         var apply = await host.StartApplyAsync(tenant.Id);
@@ -116,3 +130,7 @@ public sealed class ApplyClaimTests
 
     private static IDbContextFactory<SplitCcpDbContext> Db(ReconciliationTestHost host) => host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
 }
+
+/// <summary>The same facts on PostgreSQL.</summary>
+[Collection(RealTimeTests.Name)]
+public sealed class PostgreSqlApplyClaimTests() : ApplyClaimTests(StorageProvider.PostgreSql);

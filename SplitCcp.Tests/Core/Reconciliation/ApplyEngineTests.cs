@@ -3,12 +3,27 @@ using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Tests.Core.Reconciliation;
 
 [Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
-public sealed class ApplyEngineTests
+public class ApplyEngineTests
 {
+    public ApplyEngineTests()
+        : this(StorageProvider.Sqlite)
+    {
+    }
+
+    /// <param name="provider">The database engine the facts run on.</param>
+    protected ApplyEngineTests(StorageProvider provider)
+    {
+        Provider = provider;
+    }
+
+    /// <summary>The database engine the facts run on.</summary>
+    protected StorageProvider Provider { get; }
+
     /// <summary>Applies the demo, captures its image the way an operator would in the builder, and applies again.</summary>
     internal static async Task ConvergeAsync(ReconciliationTestHost host, TenantView tenant)
     {
@@ -23,7 +38,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task The_demo_plan_lists_every_resource_after_its_dependencies_and_creates_what_is_missing()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
 
         var plan = await host.PlanAsync(tenant.Id);
@@ -51,7 +66,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task Applying_the_demo_converges_and_a_second_plan_is_all_in_sync()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
 
         await ConvergeAsync(host, tenant);
@@ -64,7 +79,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task Each_steps_message_and_audit_entry_read_as_a_sentence_and_the_finish_counts_its_changes_in_words()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
 
         await ConvergeAsync(host, tenant);
@@ -82,7 +97,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task The_demos_Identity_Center_lives_in_another_region_than_Connect_and_every_Identity_Center_call_goes_there()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         var world = await host.Console.GetWorldAsync(tenant.Id);
         var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
@@ -103,7 +118,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task Identity_Center_looked_for_in_the_tenants_region_when_it_lives_elsewhere_is_not_found_and_the_plan_says_where_it_looked()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
         var spec = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record.Spec;
@@ -124,7 +139,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task Converges_with_thirty_percent_throttling_and_five_percent_server_errors_injected()
     {
-        await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 0.30, serverErrorRate: 0.05);
+        await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 0.30, serverErrorRate: 0.05, provider: Provider);
         var tenant = await host.CreateDemoAsync();
 
         await ConvergeAsync(host, tenant);
@@ -138,7 +153,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task By_the_time_an_apply_is_finished_the_setup_holds_what_it_created()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
         var seenAtFinish = new TaskCompletionSource<SplitCcp.Core.Tenants.Spec.TenantSpec>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -164,7 +179,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task Applying_again_changes_nothing()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await ConvergeAsync(host, tenant);
         var before = await host.CountObjectsAsync(tenant.Id);
@@ -183,7 +198,7 @@ public sealed class ApplyEngineTests
     {
         // The instance takes 3 s to create, so the first apply is surely still running when the second is asked for, however
         // busy the machine; at the usual 300 ms it could finish first, and the second would rightly start.
-        await using var host = await ReconciliationTestHost.StartAsync(extraSettings: new Dictionary<string, string?> { ["SplitCcp:Sandbox:InstanceCreation"] = "00:00:03" });
+        await using var host = await ReconciliationTestHost.StartAsync(extraSettings: new Dictionary<string, string?> { ["SplitCcp:Sandbox:InstanceCreation"] = "00:00:03" }, provider: Provider);
         var tenant = await host.CreateDemoAsync();
 
         var first = await host.StartApplyAsync(tenant.Id);
@@ -198,7 +213,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task Slow_operations_are_shown_in_progress_and_journalled_before_and_after_each_step()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
 
         var apply = await host.ApplyAsync(tenant.Id);
@@ -224,7 +239,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task Every_spec_save_plan_apply_and_step_is_audited_with_who()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await host.PlanAsync(tenant.Id);
         var apply = await host.ApplyAsync(tenant.Id);
@@ -244,7 +259,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task An_apply_whose_setup_changed_since_it_was_requested_is_not_applied()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         var specs = host.Services.GetRequiredService<SplitCcp.Core.Tenants.Spec.TenantSpecService>();
         var record = (await specs.GetAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id)))!.Value.Record;
@@ -270,7 +285,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task An_apply_that_AWS_refuses_to_let_read_fails_with_AWS_words_rather_than_succeeding()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         host.SandboxOptions.ThrottleRate = 1;
 
@@ -296,7 +311,7 @@ public sealed class ApplyEngineTests
     [Fact]
     public async Task A_quota_AWS_refuses_is_tried_once_and_fails_its_step_saying_where_to_raise_it()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await FillStackQuotaAsync(host, tenant);
         using var errors = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
@@ -330,3 +345,7 @@ public sealed class ApplyEngineTests
         return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.ApplyJournal.Where(j => j.ApplyId == applyId).OrderBy(j => j.Id));
     }
 }
+
+/// <summary>The same facts on PostgreSQL.</summary>
+[Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
+public sealed class PostgreSqlApplyEngineTests() : ApplyEngineTests(StorageProvider.PostgreSql);

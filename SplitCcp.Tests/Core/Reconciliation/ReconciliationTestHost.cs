@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
@@ -44,8 +45,10 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
     public ApplyEngine Engine => Services.GetRequiredService<ApplyEngine>();
 
     /// <param name="configureServices">Changes to the services after Core's, such as <see cref="Infrastructure.StorageFaults"/>.</param>
+    /// <param name="provider">The database engine.</param>
     public static async Task<ReconciliationTestHost> StartAsync(
-        double throttleRate = 0, double serverErrorRate = 0, IReadOnlyDictionary<string, string?>? extraSettings = null, Action<IServiceCollection>? configureServices = null)
+        double throttleRate = 0, double serverErrorRate = 0, IReadOnlyDictionary<string, string?>? extraSettings = null, Action<IServiceCollection>? configureServices = null,
+        StorageProvider provider = StorageProvider.Sqlite)
     {
         static string Ms(int ms) => TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
         var settings = new Dictionary<string, string?>
@@ -76,7 +79,7 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        var host = await CoreTestHost.StartAsync(settings, realTime: true, configureServices);
+        var host = await CoreTestHost.StartAsync(settings, realTime: true, configureServices, provider);
         return new ReconciliationTestHost(host, await host.CreateOperatorAsync());
     }
 

@@ -1,10 +1,25 @@
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Tests.Core.Tenants;
 
-public sealed class TenantServiceTests : IAsyncLifetime
+public class TenantServiceTests : IAsyncLifetime
 {
+    public TenantServiceTests()
+        : this(StorageProvider.Sqlite)
+    {
+    }
+
+    /// <param name="provider">The database engine the facts run on.</param>
+    protected TenantServiceTests(StorageProvider provider)
+    {
+        Provider = provider;
+    }
+
+    /// <summary>The database engine the facts run on.</summary>
+    protected StorageProvider Provider { get; }
+
     private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
     private CoreTestHost _host = null!;
@@ -14,7 +29,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await CoreTestHost.StartAsync();
+        _host = await CoreTestHost.StartAsync(provider: Provider);
         _operator = await _host.CreateOperatorAsync();
     }
 
@@ -47,7 +62,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         var invalid = (await Tenants.CreateAsync(_operator.Principal, input)).ShouldBeOfType<TenantSaveResult.Invalid>();
 
         invalid.Errors.Keys.Order(StringComparer.Ordinal).ShouldBe(["endpointUrl", "region", "slug"]);
-        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM Tenants")).ShouldBe(0L);
+        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM \"Tenants\"")).ShouldBe(0L);
     }
 
     [Fact]
@@ -60,7 +75,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         invalid.Errors.Keys.ShouldBe(["slug"]);
         invalid.Errors["slug"].ShouldBe(["The slug 'acme' is already used by another tenant."]);
-        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM Tenants")).ShouldBe(1L);
+        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM \"Tenants\"")).ShouldBe(1L);
     }
 
     [Fact]
@@ -253,8 +268,8 @@ public sealed class TenantServiceTests : IAsyncLifetime
         second.ShouldBeOfType<TenantSaveResult.Conflict>().Message.ShouldContain("now at version 2");
         var stored = await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, created.Id));
         stored.ShouldBe(first);
-        (await _host.QueryScalarAsync("SELECT DisplayName FROM Tenants WHERE Slug = 'acme'")).ShouldBe("First editor");
-        (await _host.QueryScalarAsync("SELECT Version FROM Tenants WHERE Slug = 'acme'")).ShouldBe(2L);
+        (await _host.QueryScalarAsync("SELECT \"DisplayName\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'")).ShouldBe("First editor");
+        (await _host.QueryScalarAsync("SELECT \"Version\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'")).ShouldBe(2L);
     }
 
     [Fact]
@@ -292,7 +307,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         (await _host.Access.CheckAsync(_operator.Principal, acme.Id, TenantOperation.Read)).Result.ShouldBe(TenantAccessResult.NotFound);
         (await Tenants.GetAsync(await _host.TenantAsync(_operator.Principal, globex.Id))).ShouldNotBeNull();
-        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM UserTenants")).ShouldBe(1L);
+        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM \"UserTenants\"")).ShouldBe(1L);
         (await Tenants.DeleteAsync(checkedAcme)).ShouldBeFalse();
     }
 
@@ -303,7 +318,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         saved.HasSecretAccessKey.ShouldBeTrue();
         saved.AccessKeyId.ShouldBe("AKIAIOSFODNN7EXAMPLE");
-        var raw = (string?)await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'");
+        var raw = (string?)await _host.QueryScalarAsync("SELECT \"ProtectedSecretAccessKey\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'");
         raw.ShouldNotBeNullOrEmpty();
         raw.ShouldNotBe(Secret);
         raw.ShouldNotContain(Secret);
@@ -326,7 +341,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
     public async Task UpdateAsync_AccessKeysWithEmptySecret_KeepsStoredSecret()
     {
         var created = await _host.CreateTenantAsync(_operator.Principal, AccessKeysInput("acme", Secret));
-        var rawBefore = await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'");
+        var rawBefore = await _host.QueryScalarAsync("SELECT \"ProtectedSecretAccessKey\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'");
 
         var saved = (await Tenants.UpdateAsync(await _host.TenantAsync(_operator.Principal, created.Id),
             AccessKeysInput("acme", secret: "") with { DisplayName = "Acme Renamed", Version = created.Version }))
@@ -334,7 +349,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         saved.HasSecretAccessKey.ShouldBeTrue();
         saved.DisplayName.ShouldBe("Acme Renamed");
-        (await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'")).ShouldBe(rawBefore);
+        (await _host.QueryScalarAsync("SELECT \"ProtectedSecretAccessKey\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'")).ShouldBe(rawBefore);
         (await Tenants.GetSecretAccessKeyAsync(created.Id, CancellationToken.None)).ShouldBe(Secret);
     }
 
@@ -372,7 +387,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
         saved.ExternalId.ShouldBe("0123456789abcdef");
         saved.AccessKeyId.ShouldBeNull();
         saved.HasSecretAccessKey.ShouldBeFalse();
-        (await _host.QueryScalarAsync("SELECT ProtectedSecretAccessKey FROM Tenants WHERE Slug = 'acme'")).ShouldBeNull();
+        (await _host.QueryScalarAsync("SELECT \"ProtectedSecretAccessKey\" FROM \"Tenants\" WHERE \"Slug\" = 'acme'")).ShouldBeNull();
         (await Tenants.GetSecretAccessKeyAsync(created.Id, CancellationToken.None)).ShouldBeNull();
     }
 
@@ -414,3 +429,6 @@ public sealed class TenantServiceTests : IAsyncLifetime
         SecretAccessKey = secret,
     };
 }
+
+/// <summary>The same facts on PostgreSQL.</summary>
+public sealed class PostgreSqlTenantServiceTests() : TenantServiceTests(StorageProvider.PostgreSql);

@@ -9,8 +9,22 @@ using SplitCcp.Core.Tenants.Spec;
 namespace SplitCcp.Tests.Core.Tenants;
 
 /// <summary>Saving a tenant's setup as the wizard does, step by step, against the real service and SQLite.</summary>
-public sealed class TenantSpecServiceTests : IAsyncLifetime
+public class TenantSpecServiceTests : IAsyncLifetime
 {
+    public TenantSpecServiceTests()
+        : this(StorageProvider.Sqlite)
+    {
+    }
+
+    /// <param name="provider">The database engine the facts run on.</param>
+    protected TenantSpecServiceTests(StorageProvider provider)
+    {
+        Provider = provider;
+    }
+
+    /// <summary>The database engine the facts run on.</summary>
+    protected StorageProvider Provider { get; }
+
     private CoreTestHost _host = null!;
     private TestUser _operator = null!;
 
@@ -18,7 +32,7 @@ public sealed class TenantSpecServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await CoreTestHost.StartAsync();
+        _host = await CoreTestHost.StartAsync(provider: Provider);
         _operator = await _host.CreateOperatorAsync();
     }
 
@@ -131,3 +145,6 @@ public sealed class TenantSpecServiceTests : IAsyncLifetime
         return (latest.Action, latest.Summary);
     }
 }
+
+/// <summary>The same facts on PostgreSQL.</summary>
+public sealed class PostgreSqlTenantSpecServiceTests() : TenantSpecServiceTests(StorageProvider.PostgreSql);

@@ -5,14 +5,26 @@ using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Infrastructure;
+using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Tests.Web.Api;
 
 /// <summary>Plan, apply, audit, Sandbox console changes and demo tenants over HTTP, as a script or a dashboard calls them.</summary>
 [Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
-public sealed class ReconciliationApiTests : IAsyncLifetime, IDisposable
+public class ReconciliationApiTests : IAsyncLifetime, IDisposable
 {
-    private readonly SplitCcpWebFactory _app = new SplitCcpWebFactory().WithQuickSandbox();
+    public ReconciliationApiTests()
+        : this(StorageProvider.Sqlite)
+    {
+    }
+
+    /// <param name="provider">The database engine the app runs on.</param>
+    protected ReconciliationApiTests(StorageProvider provider)
+    {
+        _app = new SplitCcpWebFactory(provider: provider).WithQuickSandbox();
+    }
+
+    private readonly SplitCcpWebFactory _app;
 
     private HttpClient _admin = default!;
 
@@ -259,5 +271,10 @@ public sealed class ReconciliationApiTests : IAsyncLifetime, IDisposable
     {
         _admin.Dispose();
         _app.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>The same facts on PostgreSQL.</summary>
+[Collection(SplitCcp.Tests.Core.Reconciliation.RealTimeTests.Name)]
+public sealed class PostgreSqlReconciliationApiTests() : ReconciliationApiTests(StorageProvider.PostgreSql);

@@ -10,9 +10,20 @@ using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Web.Api;
 
-public sealed class TenantApiTests : IDisposable
+public class TenantApiTests : IDisposable
 {
-    private readonly SplitCcpWebFactory _app = new();
+    public TenantApiTests()
+        : this(StorageProvider.Sqlite)
+    {
+    }
+
+    /// <param name="provider">The database engine the app runs on.</param>
+    protected TenantApiTests(StorageProvider provider)
+    {
+        _app = new SplitCcpWebFactory(provider: provider);
+    }
+
+    private readonly SplitCcpWebFactory _app;
 
     private static object ValidTenant(string slug = "acme-support") => new
     {
@@ -210,7 +221,7 @@ public sealed class TenantApiTests : IDisposable
         var stored = await db.Tenants.Where(t => t.Id == id).Select(t => t.ProtectedSecretAccessKey).SingleAsync();
         stored.ShouldNotBeNullOrEmpty();
         stored.ShouldNotContain(secret);
-        (await File.ReadAllBytesAsync(_app.DatabasePath)).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(secret)).ShouldBe(-1);
+        _app.Database.FilesContain(secret).ShouldBeFalse();
 
         // An update that leaves the secret empty keeps the stored one.
         var updated = await client.PutAsJsonAsync($"/api/tenants/{id}", new
@@ -304,5 +315,12 @@ public sealed class TenantApiTests : IDisposable
         return await Json(response);
     }
 
-    public void Dispose() => _app.Dispose();
+    public void Dispose()
+    {
+        _app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>The same facts on PostgreSQL.</summary>
+public sealed class PostgreSqlTenantApiTests() : TenantApiTests(StorageProvider.PostgreSql);

@@ -13,16 +13,16 @@ public sealed class DatabaseReadyHealthCheckTests : IDisposable
     [Fact]
     public async Task CheckHealthAsync_DatabaseNotMigrated_CountsTheMigrationsLeftInWords()
     {
-        var options = new DbContextOptionsBuilder<SplitCcpDbContext>()
+        var options = new DbContextOptionsBuilder<SqliteSplitCcpDbContext>()
             .UseSqlite($"Data Source={Path.Combine(_folder, "empty.db")};Pooling=False").Options;
         int migrations;
-        await using (var db = new SplitCcpDbContext(options))
+        await using (var db = new SqliteSplitCcpDbContext(options))
         {
             await db.Database.OpenConnectionAsync();
             migrations = db.Database.GetMigrations().Count();
         }
 
-        var result = await new DatabaseReadyHealthCheck(new PooledDbContextFactory<SplitCcpDbContext>(options)).CheckHealthAsync(new HealthCheckContext());
+        var result = await new DatabaseReadyHealthCheck(new SplitCcpDbContextFactory<SqliteSplitCcpDbContext>(new PooledDbContextFactory<SqliteSplitCcpDbContext>(options))).CheckHealthAsync(new HealthCheckContext());
 
         migrations.ShouldBeGreaterThan(1);
         result.Status.ShouldBe(HealthStatus.Unhealthy);

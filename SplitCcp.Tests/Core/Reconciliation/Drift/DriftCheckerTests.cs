@@ -12,12 +12,26 @@ using SplitCcp.Tests.Core.Sandbox;
 namespace SplitCcp.Tests.Core.Reconciliation.Drift;
 
 [Collection(RealTimeTests.Name)]
-public sealed class DriftCheckerTests
+public class DriftCheckerTests
 {
+    public DriftCheckerTests()
+        : this(StorageProvider.Sqlite)
+    {
+    }
+
+    /// <param name="provider">The database engine the facts run on.</param>
+    protected DriftCheckerTests(StorageProvider provider)
+    {
+        Provider = provider;
+    }
+
+    /// <summary>The database engine the facts run on.</summary>
+    protected StorageProvider Provider { get; }
+
     [Fact]
     public async Task A_converged_tenant_is_healthy_and_repeated_identical_checks_extend_one_history_entry()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
 
@@ -38,7 +52,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task An_altered_field_is_drifted_with_expected_and_actual_and_a_deleted_resource_is_missing()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         await CheckAsync(host, tenant.Id);
@@ -66,7 +80,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task Auto_remediation_applies_the_setup_when_drift_is_found_and_the_audit_says_so()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         (await Drift(host).SetAutoRemediateAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), true)).ShouldBe(TenantAccessResult.Allowed);
@@ -92,7 +106,7 @@ public sealed class DriftCheckerTests
         {
             ["SplitCcp:Drift:Enabled"] = "true",
             ["SplitCcp:Drift:Interval"] = "01:00:00",
-        });
+        }, provider: Provider);
         var worker = host.Services.GetRequiredService<DriftWorker>();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (worker.LastPass is null)
@@ -116,7 +130,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task Without_auto_remediation_a_check_applies_nothing()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         await TamperAsync(host, tenant.Id, new SandboxChangeRequest(ResourceKeys.BucketPolicy, SandboxChangeKind.Delete));
@@ -134,7 +148,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task A_setup_never_applied_is_pending_with_what_is_left_not_drifted()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         var plan = await host.PlanAsync(tenant.Id);
 
@@ -150,7 +164,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task A_hand_built_tenant_is_pending_between_its_applies_and_healthy_once_they_and_its_console_steps_are_done()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await SandboxChangesTests.CreateHandBuiltAsync(host);
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
 
@@ -183,7 +197,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task A_resource_deleted_after_the_tenant_was_healthy_is_drifted_not_pending()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await SandboxChangesTests.CreateHandBuiltAsync(host);
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
         await SandboxChangesTests.CompleteAsync(host, tenant.Id, ResourceKeys.IdentityCenterApplication);
@@ -204,7 +218,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task A_resource_an_apply_made_and_the_console_then_deleted_is_drifted_though_no_check_ran_between()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
 
@@ -218,7 +232,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task A_pending_tenant_with_auto_remediation_is_not_applied_for_its_console_steps()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await SandboxChangesTests.CreateHandBuiltAsync(host);
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
         (await Drift(host).SetAutoRemediateAsync(await host.TenantAsync(host.Operator.Principal, tenant.Id), true)).ShouldBe(TenantAccessResult.Allowed);
@@ -273,7 +287,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task A_tenant_whose_setup_is_unfinished_is_unknown_with_the_reason()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.Host.CreateTenantAsync(host.Operator.Principal, "unfinished");
 
         var report = await CheckAsync(host, tenant.Id);
@@ -289,7 +303,7 @@ public sealed class DriftCheckerTests
         await using var host = await ReconciliationTestHost.StartAsync(throttleRate: 1.0, extraSettings: new Dictionary<string, string?>
         {
             ["SplitCcp:Aws:Retry:MaxRetries"] = "1",
-        });
+        }, provider: Provider);
         var tenant = await host.CreateDemoAsync();
 
         var report = await CheckAsync(host, tenant.Id);
@@ -305,7 +319,7 @@ public sealed class DriftCheckerTests
     [Fact]
     public async Task A_check_that_cannot_read_the_setup_records_the_tenant_Failing_with_the_reason_instead_of_its_last_status()
     {
-        await using var host = await ReconciliationTestHost.StartAsync();
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider);
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         var healthy = await CheckAsync(host, tenant.Id);
@@ -332,3 +346,7 @@ public sealed class DriftCheckerTests
     private static async Task TamperAsync(ReconciliationTestHost host, Guid tenantId, SandboxChangeRequest change) =>
         (await host.Services.GetRequiredService<SandboxChanges>().ApplyAsync(await host.TenantAsync(host.Operator.Principal, tenantId), change)).ShouldBeOfType<SandboxChangeResult.Done>();
 }
+
+/// <summary>The same facts on PostgreSQL.</summary>
+[Collection(RealTimeTests.Name)]
+public sealed class PostgreSqlDriftCheckerTests() : DriftCheckerTests(StorageProvider.PostgreSql);

@@ -25,11 +25,11 @@ internal sealed class StorageErrorInterceptor(StorageHealth health) : DbCommandI
         return Task.CompletedTask;
     }
 
-    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Observe(connection, eventData.Exception);
+    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Observe(connection, StorageFault.FromFailedOpen(eventData.Exception));
 
     public Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Observe(connection, eventData.Exception);
+        Observe(connection, StorageFault.FromFailedOpen(eventData.Exception));
         return Task.CompletedTask;
     }
 
@@ -101,9 +101,11 @@ internal sealed class StorageErrorInterceptor(StorageHealth health) : DbCommandI
         }
     }
 
-    private void Observe(DbConnection? connection, Exception exception)
+    private void Observe(DbConnection? connection, Exception exception) => Observe(connection, StorageFault.From(exception));
+
+    private void Observe(DbConnection? connection, StorageFault? fault)
     {
-        if (StorageFault.From(exception) is not { } fault)
+        if (fault is null)
         {
             return;
         }
@@ -111,10 +113,14 @@ internal sealed class StorageErrorInterceptor(StorageHealth health) : DbCommandI
         health.Report(fault);
         switch (connection)
         {
+            // A pooled SQLite handle may be stuck read-only on the file: none may be reused.
             case SqliteConnection sqlite:
                 SqliteConnection.ClearPool(sqlite);
                 break;
-            case NpgsqlConnection npgsql:
+
+            // A server's refusal of one statement (read-only, disk full) leaves its connections sound; only a broken or
+            // unreachable server makes them worthless.
+            case NpgsqlConnection npgsql when fault.Kind == StorageFaultKind.CannotOpen:
                 NpgsqlConnection.ClearPool(npgsql);
                 break;
         }

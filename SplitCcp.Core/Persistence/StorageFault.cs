@@ -62,6 +62,15 @@ public sealed record StorageFault(StorageFaultKind Kind, string Cause, bool OnSe
         return null;
     }
 
+    /// <summary>
+    /// The fault behind a connection that could not be opened: as <see cref="From"/>, and any error of PostgreSQL's client
+    /// too, a timeout included (a server that drops packets answers nothing, and the connect times out).
+    /// </summary>
+    public static StorageFault? FromFailedOpen(Exception? exception) =>
+        From(exception) ?? (exception is NpgsqlException npgsql
+            ? new StorageFault(StorageFaultKind.CannotOpen, (npgsql.InnerException ?? npgsql).Message, OnServer: true)
+            : null);
+
     /// <summary>The kind of a PostgreSQL SQLSTATE; an error of the statement or of the data is none.</summary>
     internal static StorageFaultKind? KindOf(string sqlState) => sqlState switch
     {

@@ -132,9 +132,9 @@ public sealed partial class StorageProbe(
                 await db.Database.CloseConnectionAsync();
             }
         }
-        catch (Exception ex) when (StorageFault.From(ex) is { } fault)
+        catch (Exception ex) when (StorageFault.FromFailedOpen(ex) is { } fault)
         {
-            NpgsqlConnection.ClearPool(connection);
+            // The interceptor has seen a failed open already; a failure after it (the connection broke) is the probe's to report.
             health.Report(fault);
         }
     }

@@ -102,6 +102,25 @@ public sealed class PostgreSqlStorageTests
         fault.Reason.ShouldContain("the PostgreSQL server cannot be reached");
     }
 
+    [Fact]
+    public async Task FromFailedOpen_AServerThatNeverAnswers_CannotOpen()
+    {
+        // Accepts the connection and says nothing, as a host behind a network that drops packets: the connect times out.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=nobody;Database=nothing;Pooling=false;Timeout=1");
+
+        var thrown = await Should.ThrowAsync<NpgsqlException>(() => connection.OpenAsync());
+
+        // Read as any command's error, a timeout is none (a slow query is not a storage fault): the failed open must say more.
+        StorageFault.From(thrown).ShouldBeNull();
+        var fault = StorageFault.FromFailedOpen(thrown);
+        fault.ShouldNotBeNull(thrown.ToString());
+        fault.Kind.ShouldBe(StorageFaultKind.CannotOpen);
+        fault.Reason.ShouldContain("the PostgreSQL server cannot be reached");
+    }
+
     [Theory]
     [InlineData(PostgresErrorCodes.DiskFull, StorageFaultKind.DiskFull)]
     [InlineData(PostgresErrorCodes.IoError, StorageFaultKind.DiskError)]

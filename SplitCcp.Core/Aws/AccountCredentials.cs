@@ -52,6 +52,21 @@ public sealed class AccountCredentials(TimeProvider time, Func<Guid, Cancellatio
         }
     }
 
+    /// <summary>
+    /// The credentials for an account held open for long (an apply holds its account for the whole run, retries included):
+    /// an assumed role's session is looked up again on every use, so it is renewed before it ends however long the account
+    /// is held. Access keys and the default chain are returned as they are.
+    /// </summary>
+    public AWSCredentials Held(TenantView tenant, AWSCredentials current) =>
+        tenant.AccessMode == AwsAccessMode.AssumeRole ? new RenewedSession(() => ForTenantAsync(tenant, CancellationToken.None)) : current;
+
+    private sealed class RenewedSession(Func<Task<AWSCredentials>> session) : AWSCredentials
+    {
+        public override ImmutableCredentials GetCredentials() => GetCredentialsAsync().GetAwaiter().GetResult();
+
+        public override async Task<ImmutableCredentials> GetCredentialsAsync() => await (await session()).GetCredentialsAsync();
+    }
+
     private static AwsCallException Refused(TenantView tenant, string message, Exception? inner = null) =>
         new(new AwsFailure(AwsFailureKind.InvalidInput, "sts", "credentials", tenant.DisplayName, message), inner);
 

@@ -40,7 +40,7 @@ public sealed partial class RealAwsAccounts(AccountCredentials credentials, Time
             accountId = _accountIds[tenant.Id] = (await probe.Sts.GetCallerIdentityAsync(ct)).Account;
         }
 
-        return new RealAwsAccount(tenant, keys, accountId, CallersOf(accountId), _http, _pagesHttp, time);
+        return new RealAwsAccount(tenant, credentials.Held(tenant, keys), accountId, CallersOf(accountId), _http, _pagesHttp, time);
 
         Func<string, IAwsCaller> CallersOf(string account) => region => callers(account, region);
     }

@@ -40,6 +40,21 @@ public sealed class AccountCredentialsTests(MotoServer moto) : IClassFixture<Mot
     }
 
     [Fact]
+    public async Task Held_AssumeRole_RenewsTheSessionOfAnAccountHeldPastIt()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var credentials = new AccountCredentials(time, (_, _) => Task.FromResult<string?>(null));
+        var tenant = AssumeRoleTenant();
+        var held = credentials.Held(tenant, await credentials.ForTenantAsync(tenant, CancellationToken.None));
+
+        var first = await held.GetCredentialsAsync();
+        time.Advance(AccountCredentials.SessionDuration);
+        var later = await held.GetCredentialsAsync();
+
+        later.AccessKey.ShouldNotBe(first.AccessKey, "an apply that holds its account for an hour signs with a new session, not the expired one");
+    }
+
+    [Fact]
     public async Task ForTenantAsync_AccessKeys_UsesTheStoredSecret()
     {
         var tenant = AssumeRoleTenant() with { AccessMode = AwsAccessMode.AccessKeys, AccessKeyId = "AKIAIOSFODNN7EXAMPLE", HasSecretAccessKey = true };

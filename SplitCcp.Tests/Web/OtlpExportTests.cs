@@ -46,6 +46,9 @@ public sealed class OtlpExportTests
         app.Services.GetService<MeterProvider>().ShouldBeNull();
         (await app.CreateApiClient(SplitCcpWebFactory.AdminToken).GetStringAsync("/metrics")).ShouldContain("splitccp_aws_calls_total{service=\"sts\"}",
             customMessage: "the metrics are recorded all the same");
+
+        // Stopping the portal flushes any exporter there is: one that had read the variable would send now.
+        await app.DisposeAsync();
         receiver.Requests.ShouldBeEmpty();
     }
 

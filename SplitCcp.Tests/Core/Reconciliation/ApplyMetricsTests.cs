@@ -24,6 +24,7 @@ public sealed class ApplyMetricsTests
         var duration = recorded.Duration.GetMeasurementSnapshot().ShouldHaveSingleItem();
         duration.Tags["state"].ShouldBe(nameof(ApplyState.Succeeded));
         duration.Value.ShouldBeGreaterThan(0);
+        apply.Steps.Count(s => s.State == ApplyStepState.Succeeded).ShouldBeGreaterThan(0, "the demo's apply changes something");
         recorded.Steps(JournalPhase.Succeeded).ShouldBe(apply.Steps.Count(s => s.State == ApplyStepState.Succeeded));
         recorded.Steps(JournalPhase.Failed).ShouldBe(0);
 

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 
 namespace SplitCcp.Tests.Core.Persistence;
@@ -23,6 +25,16 @@ public sealed class DatabaseInitializerTests
     }
 
     [Fact]
+    public void EachEngine_ModelHasNoChangeMissingFromItsMigrations()
+    {
+        using var sqlite = new SqliteDesignTimeDbContextFactory().CreateDbContext([]);
+        using var postgreSql = new PostgreSqlDesignTimeDbContextFactory().CreateDbContext([]);
+
+        sqlite.Database.HasPendingModelChanges().ShouldBeFalse("the SQLite model differs from its last migration's snapshot");
+        postgreSql.Database.HasPendingModelChanges().ShouldBeFalse("the PostgreSQL model differs from its last migration's snapshot");
+    }
+
+    [Fact]
     public void EveryMigration_BelongsToOneEngine()
     {
         // A migration generated before the model had a context per engine names SplitCcpDbContext, and no engine would apply it.
@@ -37,3 +49,4 @@ public sealed class DatabaseInitializerTests
             .ShouldBeEmpty("a migration's [DbContext] must name SqliteSplitCcpDbContext or PostgreSqlSplitCcpDbContext");
     }
 }
+

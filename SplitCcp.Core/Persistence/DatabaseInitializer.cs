@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,6 +30,13 @@ internal sealed class DatabaseInitializer(IServiceScopeFactory scopes, ILogger<D
             {
                 // WAL lets the drift worker write while pages read; the setting is kept in the file.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
+
+            if (startLock is not null)
+            {
+                // Npgsql's migrator reads the history before it makes the table, and logs that read's failure on a new
+                // database as an error; made first (under the start lock), the read finds it empty.
+                await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             }
 
             await db.Database.MigrateAsync(cancellationToken);

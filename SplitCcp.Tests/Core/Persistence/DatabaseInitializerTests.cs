@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using SplitCcp.Core.Persistence;
@@ -61,6 +62,19 @@ public sealed class DatabaseInitializerTests
 public sealed class PostgreSqlDatabaseInitializerTests
 {
     private static readonly string s_connectionStringSetting = $"{StorageOptions.SectionName}:ConnectionString";
+
+    [Fact]
+    public async Task StartAsync_EmptyDatabase_MigratesWithoutLoggingAnError()
+    {
+        // An operator's first start must not say "fail:": EF Core on PostgreSQL reads the migration history before it
+        // has made the table, and logs that failed read as an error.
+        var log = new WarningLog();
+
+        await using var host = await CoreTestHost.StartAsync(configureServices: services => services.AddSingleton<ILoggerProvider>(log), provider: StorageProvider.PostgreSql);
+
+        (await host.Users.AnyUserExistsAsync()).ShouldBeFalse("the schema is there to be read");
+        log.Errors().ShouldBeEmpty();
+    }
 
     [Fact]
     public async Task StartAsync_DatabaseNotCreatedYet_CreatesItMigratesAndSeeds()

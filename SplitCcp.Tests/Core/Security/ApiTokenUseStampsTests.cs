@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SplitCcp.Core.Persistence;
@@ -71,35 +70,5 @@ public sealed class ApiTokenUseStampsTests : IAsyncLifetime, IDisposable
 
         (await Stamps.SaveAsync()).ShouldBeTrue();
         (await Tokens.ListAsync(user.Id)).Single().LastUsedAt.ShouldBe(usedAt, "the queued stamp was less than five minutes old");
-    }
-
-    /// <summary>Warnings and errors the services log, by category.</summary>
-    private sealed class WarningLog : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<(string Category, string Message)> _entries = new();
-
-        public List<string> From<T>() =>
-            _entries.Where(e => e.Category == typeof(T).FullName).Select(e => e.Message).ToList();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<(string, string)> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel))
-                {
-                    entries.Enqueue((category, formatter(state, exception)));
-                }
-            }
-        }
     }
 }

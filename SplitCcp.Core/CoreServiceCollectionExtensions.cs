@@ -147,6 +147,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SyntheticChecks>();
         services.AddSingleton<DriftNotifier>();
         services.AddSingleton<DriftChecker>();
+        services.AddSingleton<DriftClaims>();
         services.AddSingleton<DriftWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftWorker>());
         services.AddSingleton<DriftService>();

@@ -131,6 +131,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Reconciler>();
         services.AddSingleton<RecentPlans>();
         services.AddSingleton<ApplyNotifier>();
+        services.AddSingleton<DriftNotifier>();
+
+        // Before the services whose events it passes on to the other replicas, so it hears them from their start.
+        services.AddSingleton<ReplicaNotifications>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaNotifications>());
         services.AddSingleton<ApplyMetrics>();
         services.AddSingleton<ApplyEngine>();
         services.AddSingleton<ApplySlots>();
@@ -145,8 +150,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DriftMetrics>();
         services.AddSingleton<DriftGauges>();
         services.AddSingleton<SyntheticChecks>();
-        services.AddSingleton<DriftNotifier>();
         services.AddSingleton<DriftChecker>();
+        services.AddSingleton<DriftClaims>();
         services.AddSingleton<DriftWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftWorker>());
         services.AddSingleton<DriftService>();

@@ -26,21 +26,36 @@ public enum ApplyCheckpoint
     StepFinished,
 }
 
-/// <summary>Raised whenever an apply's state or one of its steps changes, so open pages refresh at once.</summary>
+/// <summary>
+/// Raised whenever an apply's state or one of its steps changes, so open pages refresh at once: on every replica, as
+/// <see cref="ReplicaNotifications"/> passes this process's changes on and raises theirs here.
+/// </summary>
 public sealed class ApplyNotifier
 {
+    /// <summary>An apply of this process or another replica changed.</summary>
     public event Action<Guid, Guid>? Changed;
 
-    /// <summary>Raised once when an apply ends, succeeded or failed.</summary>
+    /// <summary>Raised once when an apply this process ran ends, succeeded or failed; never for another replica's.</summary>
     public event Action<Guid, Guid>? Finished;
 
-    public void Notify(Guid tenantId, Guid applyId) => Changed?.Invoke(tenantId, applyId);
+    /// <summary>This process's own changes, for <see cref="ReplicaNotifications"/> to pass on to the other replicas.</summary>
+    internal event Action<Guid, Guid>? Published;
+
+    public void Notify(Guid tenantId, Guid applyId)
+    {
+        Published?.Invoke(tenantId, applyId);
+        Changed?.Invoke(tenantId, applyId);
+    }
 
     public void NotifyFinished(Guid tenantId, Guid applyId)
     {
+        Published?.Invoke(tenantId, applyId);
         Changed?.Invoke(tenantId, applyId);
         Finished?.Invoke(tenantId, applyId);
     }
+
+    /// <summary>A change another replica made: open pages show it; what follows an apply's end is that replica's to do.</summary>
+    internal void NotifyFromReplica(Guid tenantId, Guid applyId) => Changed?.Invoke(tenantId, applyId);
 }
 
 /// <summary>

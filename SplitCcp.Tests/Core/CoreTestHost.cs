@@ -28,13 +28,15 @@ internal sealed class CoreTestHost : IAsyncDisposable
     private Action<IServiceCollection>? _configureServices;
     private readonly string _folder;
     private readonly TestDatabase _database;
+    private readonly bool _ownsDatabase;
     private int _userNumber;
 
-    private CoreTestHost(IHost host, string folder, TestDatabase database, FakeTimeProvider time)
+    private CoreTestHost(IHost host, string folder, TestDatabase database, FakeTimeProvider time, bool ownsDatabase = true)
     {
         _host = host;
         _folder = folder;
         _database = database;
+        _ownsDatabase = ownsDatabase;
         Time = time;
     }
 
@@ -105,6 +107,40 @@ internal sealed class CoreTestHost : IAsyncDisposable
         }
 
         return testHost;
+    }
+
+    /// <summary>
+    /// A second portal on this host's PostgreSQL database, as another replica: a folder and a fake clock of its own (at
+    /// <see cref="StartTime"/>), configured like this host unless <paramref name="settings"/> say otherwise. The database
+    /// stays until this host is disposed.
+    /// </summary>
+    public async Task<CoreTestHost> StartReplicaAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        Provider.ShouldBe(StorageProvider.PostgreSql, "replicas share a PostgreSQL database; a SQLite file has one portal");
+        var folder = Path.Combine(Path.GetTempPath(), "splitccp-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var time = new FakeTimeProvider(StartTime);
+        var merged = new Dictionary<string, string?>(_settings ?? new Dictionary<string, string?>());
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            merged[key] = value;
+        }
+
+        var replica = new CoreTestHost(Build(folder, _database, merged, _realTime, time, _configureServices), folder, _database, time, ownsDatabase: false)
+        {
+            _settings = merged, _realTime = _realTime, _configureServices = _configureServices,
+        };
+        try
+        {
+            await replica._host.StartAsync();
+        }
+        catch
+        {
+            await replica.DisposeAsync();
+            throw;
+        }
+
+        return replica;
     }
 
     /// <summary>
@@ -252,7 +288,11 @@ internal sealed class CoreTestHost : IAsyncDisposable
                 _host.Dispose();
             }
 
-            _database.Drop();
+            if (_ownsDatabase)
+            {
+                _database.Drop();
+            }
+
             Directory.Delete(_folder, recursive: true);
         }
     }

@@ -202,24 +202,93 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.ToTable("GoLiveResults", (string)null);
                 });
 
-            modelBuilder.Entity("SplitCcp.Core.GoLive.TenantGoLive", b =>
+            modelBuilder.Entity("SplitCcp.Core.Persistence.AppUser", b =>
                 {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AccessFailedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("EmailConfirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsDisabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("LockoutEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset?>("LockoutEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedUserName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PasswordHash")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PhoneNumber")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("PhoneNumberConfirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SecurityStamp")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("TwoFactorEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedEmail")
+                        .HasDatabaseName("EmailIndex");
+
+                    b.HasIndex("NormalizedUserName")
+                        .IsUnique()
+                        .HasDatabaseName("UserNameIndex");
+
+                    b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Persistence.UserTenant", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime?>("AgentsCheckedAt")
-                        .HasColumnType("TEXT");
+                    b.HasKey("UserId", "TenantId");
 
-                    b.Property<string>("AgentsJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
+                    b.HasIndex("TenantId");
 
-                    b.Property<DateTime?>("LiveSince")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("TenantId");
-
-                    b.ToTable("TenantGoLive", (string)null);
+                    b.ToTable("UserTenants", (string)null);
                 });
 
             modelBuilder.Entity("SplitCcp.Core.Reconciliation.ApplyJournalEntry", b =>
@@ -369,6 +438,29 @@ namespace SplitCcp.Core.Persistence.Migrations
                         .IsUnique();
 
                     b.ToTable("ApplySteps", (string)null);
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.DriftClaim", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PassId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("DriftClaims", (string)null);
                 });
 
             modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.DriftReport", b =>
@@ -546,80 +638,6 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.ToTable("ApiTokens", (string)null);
                 });
 
-            modelBuilder.Entity("SplitCcp.Core.Security.AppUser", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("AccessFailedCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ConcurrencyStamp")
-                        .IsConcurrencyToken()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DisplayName")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Email")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("EmailConfirmed")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("IsDisabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("LockoutEnabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTimeOffset?>("LockoutEnd")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("NormalizedEmail")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("NormalizedUserName")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PasswordHash")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PhoneNumber")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("PhoneNumberConfirmed")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("SecurityStamp")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("TwoFactorEnabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("UserName")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("NormalizedEmail")
-                        .HasDatabaseName("EmailIndex");
-
-                    b.HasIndex("NormalizedUserName")
-                        .IsUnique()
-                        .HasDatabaseName("UserNameIndex");
-
-                    b.ToTable("AspNetUsers", (string)null);
-                });
-
             modelBuilder.Entity("SplitCcp.Core.Security.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -655,21 +673,6 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.HasIndex("TenantId", "Id");
 
                     b.ToTable("Audit", (string)null);
-                });
-
-            modelBuilder.Entity("SplitCcp.Core.Security.UserTenant", b =>
-                {
-                    b.Property<string>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("UserId", "TenantId");
-
-                    b.HasIndex("TenantId");
-
-                    b.ToTable("UserTenants", (string)null);
                 });
 
             modelBuilder.Entity("SplitCcp.Core.Tenants.Spec.TenantSpecDocument", b =>
@@ -771,6 +774,26 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.ToTable("Tenants", (string)null);
                 });
 
+            modelBuilder.Entity("SplitCcp.Core.Tenants.TenantGoLive", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AgentsCheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LiveSince")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("TenantGoLive", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -782,7 +805,7 @@ namespace SplitCcp.Core.Persistence.Migrations
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
                 {
-                    b.HasOne("SplitCcp.Core.Security.AppUser", null)
+                    b.HasOne("SplitCcp.Core.Persistence.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -791,7 +814,7 @@ namespace SplitCcp.Core.Persistence.Migrations
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<string>", b =>
                 {
-                    b.HasOne("SplitCcp.Core.Security.AppUser", null)
+                    b.HasOne("SplitCcp.Core.Persistence.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -806,7 +829,7 @@ namespace SplitCcp.Core.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("SplitCcp.Core.Security.AppUser", null)
+                    b.HasOne("SplitCcp.Core.Persistence.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -815,7 +838,7 @@ namespace SplitCcp.Core.Persistence.Migrations
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
                 {
-                    b.HasOne("SplitCcp.Core.Security.AppUser", null)
+                    b.HasOne("SplitCcp.Core.Persistence.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -831,11 +854,17 @@ namespace SplitCcp.Core.Persistence.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SplitCcp.Core.GoLive.TenantGoLive", b =>
+            modelBuilder.Entity("SplitCcp.Core.Persistence.UserTenant", b =>
                 {
                     b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
-                        .WithOne()
-                        .HasForeignKey("SplitCcp.Core.GoLive.TenantGoLive", "TenantId")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SplitCcp.Core.Persistence.AppUser", null)
+                        .WithMany("Tenants")
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -863,6 +892,15 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.HasOne("SplitCcp.Core.Reconciliation.ApplyRun", null)
                         .WithMany("Steps")
                         .HasForeignKey("ApplyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.DriftClaim", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("SplitCcp.Core.Reconciliation.Drift.DriftClaim", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -896,7 +934,7 @@ namespace SplitCcp.Core.Persistence.Migrations
 
             modelBuilder.Entity("SplitCcp.Core.Security.ApiToken", b =>
                 {
-                    b.HasOne("SplitCcp.Core.Security.AppUser", null)
+                    b.HasOne("SplitCcp.Core.Persistence.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -912,21 +950,6 @@ namespace SplitCcp.Core.Persistence.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SplitCcp.Core.Security.UserTenant", b =>
-                {
-                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("SplitCcp.Core.Security.AppUser", null)
-                        .WithMany("Tenants")
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("SplitCcp.Core.Tenants.Spec.TenantSpecDocument", b =>
                 {
                     b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
@@ -936,14 +959,23 @@ namespace SplitCcp.Core.Persistence.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SplitCcp.Core.Tenants.TenantGoLive", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("SplitCcp.Core.Tenants.TenantGoLive", "TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Persistence.AppUser", b =>
+                {
+                    b.Navigation("Tenants");
+                });
+
             modelBuilder.Entity("SplitCcp.Core.Reconciliation.ApplyRun", b =>
                 {
                     b.Navigation("Steps");
-                });
-
-            modelBuilder.Entity("SplitCcp.Core.Security.AppUser", b =>
-                {
-                    b.Navigation("Tenants");
                 });
 #pragma warning restore 612, 618
         }

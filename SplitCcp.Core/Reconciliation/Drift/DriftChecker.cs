@@ -13,16 +13,40 @@ using SplitCcp.Core.Tenants.Spec;
 
 namespace SplitCcp.Core.Reconciliation.Drift;
 
-/// <summary>Raised after every stored check and every go-live result, so open pages can show them without a reload.</summary>
+/// <summary>
+/// Raised after every stored check and every go-live result, so open pages can show them without a reload: on every
+/// replica, as <see cref="ReplicaNotifications"/> passes this process's events on and raises theirs here.
+/// </summary>
 public sealed class DriftNotifier
 {
     public event Action<Guid>? Checked;
 
+    /// <summary>A pass started, or finished; another replica's pass too, with that replica's counts.</summary>
     public event Action<DriftPassInfo>? PassChanged;
 
-    public void Notify(Guid tenantId) => Checked?.Invoke(tenantId);
+    /// <summary>This process's own checks, for <see cref="ReplicaNotifications"/> to pass on to the other replicas.</summary>
+    internal event Action<Guid>? CheckPublished;
 
-    public void Notify(DriftPassInfo pass) => PassChanged?.Invoke(pass);
+    /// <summary>This process's own passes, for <see cref="ReplicaNotifications"/> to pass on to the other replicas.</summary>
+    internal event Action<DriftPassInfo>? PassPublished;
+
+    public void Notify(Guid tenantId)
+    {
+        CheckPublished?.Invoke(tenantId);
+        Checked?.Invoke(tenantId);
+    }
+
+    public void Notify(DriftPassInfo pass)
+    {
+        PassPublished?.Invoke(pass);
+        PassChanged?.Invoke(pass);
+    }
+
+    /// <summary>A check another replica stored.</summary>
+    internal void NotifyFromReplica(Guid tenantId) => Checked?.Invoke(tenantId);
+
+    /// <summary>Another replica's pass started or finished.</summary>
+    internal void NotifyFromReplica(DriftPassInfo pass) => PassChanged?.Invoke(pass);
 }
 
 /// <summary>

@@ -70,3 +70,23 @@ public sealed class TenantDrift
     public void RememberInLine(IEnumerable<string> keys, IReadOnlySet<string>? current = null) =>
         InLine = [.. InLine.Concat(keys).Where(k => current is null || current.Contains(k)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 }
+
+/// <summary>
+/// Which portal process checks a tenant in a drift pass: one row per tenant, claimed for a pass (<see cref="ClaimedBy"/>,
+/// <see cref="PassId"/>, <see cref="ClaimedAt"/>) under a lease, and released (<see cref="LeaseUntil"/> null) once the
+/// check is stored. <see cref="DriftClaims"/> says which tenants a pass may take.
+/// </summary>
+public sealed class DriftClaim
+{
+    public Guid TenantId { get; set; }
+
+    /// <summary>The process that last claimed the tenant, as <see cref="ApplyClaims.Owner"/> names it; null when none ever did.</summary>
+    public string? ClaimedBy { get; set; }
+
+    public Guid? PassId { get; set; }
+
+    public DateTime? ClaimedAt { get; set; }
+
+    /// <summary>Until when the claim holds; null once its check is stored. A process that stops mid-check leaves it to lapse.</summary>
+    public DateTime? LeaseUntil { get; set; }
+}

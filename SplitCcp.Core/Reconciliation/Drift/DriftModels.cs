@@ -112,5 +112,8 @@ public sealed record TenantHealthQuery(TenantHealthStatus? Status = null, string
 /// <summary>How many tenants in scope were in each state at one moment, for the dashboard's chart.</summary>
 public sealed record HealthTrendPoint(DateTime At, int Healthy, int Drifted, int Pending, int Failing);
 
-/// <summary>What the worker has done lately, for readiness and the dashboard.</summary>
+/// <summary>
+/// What the worker has done lately, for readiness and the dashboard. The counts are this portal's: <paramref name="Tenants"/>
+/// were due as the pass started, <paramref name="Checked"/> it checked; with replicas on one database the others check the rest.
+/// </summary>
 public sealed record DriftPassInfo(Guid Id, string Trigger, DateTime StartedAt, DateTime? FinishedAt, int Tenants, int Checked);

@@ -99,7 +99,7 @@ public sealed class DriftService(
         {
             // Checks already under way for a tenant are joined, so asking again while these run adds no AWS calls.
             var ids = scope.TenantIds.ToList();
-            await worker.CheckEachAsync(ids, null, ct);
+            await worker.CheckEachAsync(ids, ct);
             count = ids.Count;
         }
 

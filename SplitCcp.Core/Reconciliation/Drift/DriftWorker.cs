@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Persistence;
-using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Reconciliation.Drift;
 
@@ -12,10 +11,13 @@ namespace SplitCcp.Core.Reconciliation.Drift;
 /// <see cref="DriftOptions.MaxConcurrency"/> tenants at once, least recently checked first, each under its own time limit,
 /// so a slow or failing tenant takes one slot for at most <see cref="DriftOptions.TenantTimeout"/>. Passes never overlap:
 /// "check all" while a pass runs joins it, and a scheduled tick that finds one running waits for it instead of starting another.
+/// A pass claims each tenant before it checks it (<see cref="DriftClaims"/>), so replicas on one database split the tenants
+/// between their passes; a pass's counts are this process's: the tenants due as it started, and those it checked.
 /// </summary>
 public sealed partial class DriftWorker(
     IDbContextFactory<SplitCcpDbContext> dbFactory,
     DriftChecker checker,
+    DriftClaims claims,
     DriftNotifier notifier,
     ApplyNotifier applies,
     IOptionsMonitor<DriftOptions> options,
@@ -24,6 +26,9 @@ public sealed partial class DriftWorker(
 {
     /// <summary>The <see cref="DriftPassInfo.Trigger"/> of a pass the schedule started, as opposed to "check all".</summary>
     public const string ScheduleTrigger = "schedule";
+
+    // Claimed at a time, at most: small, so replicas that pass at once take turns rather than one taking the lot.
+    private const int ClaimBatch = 8;
 
     private readonly Lock _lock = new();
     // Never disposed: a host may dispose its services before it stops them (WebApplicationFactory sometimes does), and
@@ -99,7 +104,7 @@ public sealed partial class DriftWorker(
         using var changes = options.OnChange(o => timer.Period = o.Interval);
 
         // What an apply did shows on the dashboard and the tenant's page at once, not at the next pass. This is the one
-        // check that follows an apply, whoever started it.
+        // check that follows an apply this process ran, whoever started it; another replica checks the applies it runs.
         applies.Finished += CheckAfterApply;
         try
         {
@@ -122,7 +127,7 @@ public sealed partial class DriftWorker(
     {
         try
         {
-            await CheckEachAsync([tenantId], null, _stopping.Token);
+            await CheckOneAsync(tenantId, _stopping.Token);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -150,30 +155,20 @@ public sealed partial class DriftWorker(
         var settings = options.CurrentValue;
         try
         {
-            List<Guid> ids;
-            await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            {
-                // Least recently checked first, never-checked before all: a pass cut short by a restart is made up next time.
-                ids = await (from t in db.Tenants
-                             join d in db.TenantDrift on t.Id equals d.TenantId into drift
-                             from d in drift.DefaultIfEmpty()
-                             orderby d == null ? 0 : 1, d!.CheckedAt
-                             select t.Id).ToListAsync(ct);
-            }
-
+            var due = await claims.OpenAsync(pass, ct);
             lock (_lock)
             {
-                _running = pass = pass with { Tenants = ids.Count };
+                _running = pass = pass with { Tenants = due };
             }
 
             notifier.Notify(pass);
-            await CheckEachAsync(ids, () => Interlocked.Increment(ref _checked), ct);
+            await CheckClaimedAsync(pass, ct);
             await ForgetOldHistoryAsync(settings.HistoryRetention, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-#pragma warning disable CA1031 // A pass that cannot even list the tenants is logged and retried on the next tick.
+#pragma warning disable CA1031 // A pass that cannot claim tenants is logged and retried on the next tick.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -193,29 +188,92 @@ public sealed partial class DriftWorker(
     }
 
     /// <summary>
-    /// Checks the tenants, <see cref="DriftOptions.MaxConcurrency"/> at once: the worker's passes and a tenant admin's
-    /// "check all". One tenant's failure (the database, say) is logged and never ends the run for the rest.
+    /// Claims due tenants as slots free up, no more than there are free slots, and checks them; done when none is left to
+    /// claim, because each tenant is checked or held by another replica's pass. Waits for the checks under way however it ends.
     /// </summary>
-    internal Task CheckEachAsync(IReadOnlyList<Guid> ids, Action? done, CancellationToken ct) =>
-        Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxConcurrency, CancellationToken = ct },
-            async (id, token) =>
+    private async Task CheckClaimedAsync(DriftPassInfo pass, CancellationToken ct)
+    {
+        var slotCount = options.CurrentValue.MaxConcurrency;
+        var slots = new SemaphoreSlim(slotCount);
+        var checks = new List<Task>();
+        try
+        {
+            while (true)
             {
-                using var scope = logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = id });
-                try
+                await slots.WaitAsync(ct);
+                var free = 1;
+                while (free < Math.Min(slotCount, ClaimBatch) && slots.Wait(0, ct))
                 {
-                    await checker.CheckAsync(id, token);
+                    free++;
                 }
-#pragma warning disable CA1031 // The checker reports a tenant's failures on that tenant; anything left must not end the run for the rest.
-                catch (Exception ex) when (!token.IsCancellationRequested)
+
+                var ids = await claims.ClaimAsync(pass, free, ct);
+                if (ids.Count == 0)
+                {
+                    break;
+                }
+
+                if (ids.Count < free)
+                {
+                    slots.Release(free - ids.Count);
+                }
+
+                checks.AddRange(ids.Select(id => CheckClaimedAsync(pass, id, slots, ct)));
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(checks);
+            slots.Dispose();
+        }
+    }
+
+    private async Task CheckClaimedAsync(DriftPassInfo pass, Guid tenantId, SemaphoreSlim slots, CancellationToken ct)
+    {
+        try
+        {
+            await CheckOneAsync(tenantId, ct);
+            Interlocked.Increment(ref _checked);
+            await claims.ReleaseAsync(pass, tenantId, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // A claim left unreleased lapses after its lease; the pass carries on.
+        catch (Exception ex)
 #pragma warning restore CA1031
-                {
-                    LogTenantFailed(logger, ex, id);
-                }
-                finally
-                {
-                    done?.Invoke();
-                }
-            });
+        {
+            LogReleaseFailed(logger, ex, tenantId);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// Checks the tenants, <see cref="DriftOptions.MaxConcurrency"/> at once, without claiming them: the check that follows
+    /// an apply and a tenant admin's "check all". One tenant's failure (the database, say) is logged and never ends the run for the rest.
+    /// </summary>
+    internal Task CheckEachAsync(IReadOnlyList<Guid> ids, CancellationToken ct) =>
+        Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxConcurrency, CancellationToken = ct },
+            async (id, token) => await CheckOneAsync(id, token));
+
+    /// <summary>Checks one tenant; a failure the checker did not report on the tenant is logged, unless the caller gave up.</summary>
+    private async Task CheckOneAsync(Guid tenantId, CancellationToken ct)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenantId });
+        try
+        {
+            await checker.CheckAsync(tenantId, ct);
+        }
+#pragma warning disable CA1031 // The checker reports a tenant's failures on that tenant; anything left must not end the run for the rest.
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogTenantFailed(logger, ex, tenantId);
+        }
+    }
 
     /// <summary>Removes history that ended before the retention window; every tenant's latest result stays.</summary>
     internal async Task<int> ForgetOldHistoryAsync(TimeSpan retention, CancellationToken ct)
@@ -230,7 +288,10 @@ public sealed partial class DriftWorker(
     [LoggerMessage(Level = LogLevel.Error, Message = "The drift check of tenant {TenantId} did not finish; the pass carries on with the other tenants.")]
     private static partial void LogTenantFailed(ILogger logger, Exception exception, Guid tenantId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A drift pass failed before it could check the tenants.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The drift claim of tenant {TenantId} could not be released; it lapses after its lease.")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, Guid tenantId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A drift pass ended early on a storage error; the next pass tries again.")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Drift pass checked {Checked} of {Tenants} tenants in {Seconds:0.0} s.")]

@@ -458,6 +458,29 @@ namespace SplitCcp.Core.Persistence.Migrations.PostgreSql
                     b.ToTable("ApplySteps", (string)null);
                 });
 
+            modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.DriftClaim", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("PassId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("DriftClaims", (string)null);
+                });
+
             modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.DriftReport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -889,6 +912,15 @@ namespace SplitCcp.Core.Persistence.Migrations.PostgreSql
                     b.HasOne("SplitCcp.Core.Reconciliation.ApplyRun", null)
                         .WithMany("Steps")
                         .HasForeignKey("ApplyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Reconciliation.Drift.DriftClaim", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("SplitCcp.Core.Reconciliation.Drift.DriftClaim", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

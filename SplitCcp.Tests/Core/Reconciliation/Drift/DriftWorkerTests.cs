@@ -5,6 +5,7 @@ using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
+using static SplitCcp.Tests.Core.Reconciliation.Drift.DriftWaits;
 
 namespace SplitCcp.Tests.Core.Reconciliation.Drift;
 
@@ -330,32 +331,7 @@ public sealed class DriftWorkerTests
     private static async Task<TenantHealthReport> HealthAsync(TestHost host, Guid tenantId) =>
         (await Drift(host).GetHealthAsync(await host.Core.TenantAsync(host.Operator, tenantId))).ShouldNotBeNull();
 
-    private static async Task<DriftPassInfo> WaitForPassAsync(DriftWorker worker, Func<DriftPassInfo, bool> match)
-    {
-        await WaitUntilAsync(() => worker.LastPass is { } pass && match(pass));
-        return worker.LastPass!;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
-
-    /// <summary>Moves the fake clock a second at a time until <paramref name="task"/> is done: every Sandbox call waits on it.</summary>
-    private static async Task AdvanceUntilAsync(TestHost host, Task task)
-    {
-        for (var i = 0; i < 2_000 && !task.IsCompleted; i++)
-        {
-            host.Time.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(task, Task.Delay(5));
-        }
-
-        await task;
-    }
+    private static Task AdvanceUntilAsync(TestHost host, Task task) => DriftWaits.AdvanceUntilAsync(task, host.Time);
 
     private sealed record TestHost(CoreTestHost Core, System.Security.Claims.ClaimsPrincipal Operator) : IAsyncDisposable
     {

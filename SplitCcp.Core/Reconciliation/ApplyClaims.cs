@@ -83,9 +83,10 @@ public sealed class ApplyClaims(IDbContextFactory<SplitCcpDbContext> dbFactory, 
         var held = await db.WriteAsync(async token =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(token);
-            if (await db.Applies
+            // Within the gate this context holds already, as every write inside this transaction.
+            if (await db.WriteAsync(inner => db.Applies
                     .Where(a => a.Id == applyId && a.ClaimedBy == Owner && (a.State == ApplyState.Pending || a.State == ApplyState.Running))
-                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseUntil, until), token) == 0)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseUntil, until), inner), token) == 0)
             {
                 return false;
             }

@@ -13,7 +13,7 @@ internal sealed class ApplyJournalEntryMapping : IEntityTypeConfiguration<ApplyJ
         builder.HasKey(j => j.Id);
         builder.Property(j => j.ResourceKey).HasMaxLength(300);
         builder.Property(j => j.Phase).HasConversion<string>().HasMaxLength(16);
-        builder.Property(j => j.Detail).HasMaxLength(4000);
+        builder.Property(j => j.Detail).HasMaxLength(FreeText.MaxLength);
         builder.HasIndex(j => new { j.ApplyId, j.Id });
         builder.HasOne<ApplyRun>().WithMany().HasForeignKey(j => j.ApplyId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -1,3 +1,5 @@
+using SplitCcp.Core.Persistence;
+
 namespace SplitCcp.Core.Reconciliation;
 
 public enum ApplyState
@@ -34,8 +36,8 @@ public sealed class ApplyRun
 
     public DateTime? FinishedAt { get; set; }
 
-    /// <summary>Why the apply failed, in the operator's words; while it waits to be retried (<see cref="RetryAt"/>), why and when.</summary>
-    public string? Error { get; set; }
+    /// <summary>Why the apply failed, in the operator's words; while it waits to be retried (<see cref="RetryAt"/>), why and when. Clipped to the column.</summary>
+    public string? Error { get; set => field = value.Clip(); }
 
     /// <summary>How many times the whole apply was retried after its steps failed on errors AWS asks to retry later (throttling).</summary>
     public int Retries { get; set; }
@@ -90,7 +92,8 @@ public sealed class ApplyStep
 
     public ApplyStepState State { get; set; }
 
-    public string? Message { get; set; }
+    /// <summary>What the step did or why it did not, clipped to the column.</summary>
+    public string? Message { get; set => field = value.Clip(); }
 
     public DateTime? StartedAt { get; set; }
 
@@ -133,7 +136,8 @@ public sealed class ApplyJournalEntry
 
     public JournalPhase Phase { get; set; }
 
-    public string? Detail { get; set; }
+    /// <summary>The step's message as it was at this phase, clipped to the column.</summary>
+    public string? Detail { get; set => field = value.Clip(); }
 
     public DateTime At { get; set; }
 }

@@ -14,7 +14,7 @@ internal sealed class ApplyRunMapping : IEntityTypeConfiguration<ApplyRun>
         builder.HasKey(a => a.Id);
         builder.Property(a => a.State).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.RequestedBy).HasMaxLength(256);
-        builder.Property(a => a.Error).HasMaxLength(4000);
+        builder.Property(a => a.Error).HasMaxLength(FreeText.MaxLength);
         builder.Property(a => a.ClaimedBy).HasMaxLength(200);
         builder.HasIndex(a => new { a.TenantId, a.CreatedAt });
 

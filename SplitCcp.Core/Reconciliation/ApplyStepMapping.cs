@@ -15,7 +15,7 @@ internal sealed class ApplyStepMapping : IEntityTypeConfiguration<ApplyStep>
         builder.Property(s => s.Title).HasMaxLength(300);
         builder.Property(s => s.Action).HasMaxLength(16);
         builder.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
-        builder.Property(s => s.Message).HasMaxLength(4000);
+        builder.Property(s => s.Message).HasMaxLength(FreeText.MaxLength);
         builder.HasIndex(s => new { s.ApplyId, s.Ordinal }).IsUnique();
     }
 }

@@ -1,3 +1,5 @@
+using SplitCcp.Core.Persistence;
+
 namespace SplitCcp.Core.Security;
 
 /// <summary>What happened to a tenant, by whom and when: spec changes, plans, applies and their steps, Sandbox console changes.</summary>
@@ -14,7 +16,8 @@ public sealed class AuditEntry
 
     public string Action { get; set; } = "";
 
-    public string Summary { get; set; } = "";
+    /// <summary>What happened, in a sentence or a few; clipped to the column.</summary>
+    public string Summary { get; set => field = value.Clip(); } = "";
 
     /// <summary>The apply this entry belongs to, if any.</summary>
     public Guid? ApplyId { get; set; }

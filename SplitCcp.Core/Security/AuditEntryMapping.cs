@@ -13,7 +13,7 @@ internal sealed class AuditEntryMapping : IEntityTypeConfiguration<AuditEntry>
         builder.HasKey(a => a.Id);
         builder.Property(a => a.Actor).HasMaxLength(256);
         builder.Property(a => a.Action).HasMaxLength(64);
-        builder.Property(a => a.Summary).HasMaxLength(4000);
+        builder.Property(a => a.Summary).HasMaxLength(FreeText.MaxLength);
         builder.HasIndex(a => new { a.TenantId, a.Id });
     }
 }

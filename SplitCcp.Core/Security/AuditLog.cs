@@ -51,7 +51,7 @@ public sealed class AuditLog(IDbContextFactory<SplitCcpDbContext> dbFactory, Tim
         At = time.GetUtcNow().UtcDateTime,
         Actor = actor,
         Action = action,
-        Summary = summary.Length > 4000 ? summary[..4000] : summary,
+        Summary = summary,
         ApplyId = applyId,
     };
 

@@ -1,3 +1,5 @@
+using SplitCcp.Core.Persistence;
+
 namespace SplitCcp.Core.Reconciliation.Drift;
 
 /// <summary>
@@ -23,8 +25,8 @@ public sealed class DriftReport
 
     public int ErrorCount { get; set; }
 
-    /// <summary>Why the whole check failed or could not run, in an operator's words; null when it ran.</summary>
-    public string? Message { get; set; }
+    /// <summary>Why the whole check failed or could not run, in an operator's words, clipped to the column; null when it ran.</summary>
+    public string? Message { get; set => field = value.Clip(); }
 
     /// <summary>The <see cref="DriftResource"/> list as JSON.</summary>
     public string ResourcesJson { get; set; } = "[]";
@@ -48,7 +50,8 @@ public sealed class TenantDrift
 
     public int ErrorCount { get; set; }
 
-    public string? Message { get; set; }
+    /// <inheritdoc cref="DriftReport.Message"/>
+    public string? Message { get; set => field = value.Clip(); }
 
     public Guid? LatestReportId { get; set; }
 

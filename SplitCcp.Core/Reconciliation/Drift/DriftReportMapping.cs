@@ -13,7 +13,7 @@ internal sealed class DriftReportMapping : IEntityTypeConfiguration<DriftReport>
         builder.ToTable("DriftReports");
         builder.HasKey(r => r.Id);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
-        builder.Property(r => r.Message).HasMaxLength(4000);
+        builder.Property(r => r.Message).HasMaxLength(FreeText.MaxLength);
         builder.Property(r => r.Fingerprint).HasMaxLength(64);
         builder.HasIndex(r => new { r.TenantId, r.FirstCheckedAt });
         builder.HasIndex(r => r.LastCheckedAt);

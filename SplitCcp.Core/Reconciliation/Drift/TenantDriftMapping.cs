@@ -13,7 +13,7 @@ internal sealed class TenantDriftMapping : IEntityTypeConfiguration<TenantDrift>
         builder.ToTable("TenantDrift");
         builder.HasKey(d => d.TenantId);
         builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
-        builder.Property(d => d.Message).HasMaxLength(4000);
+        builder.Property(d => d.Message).HasMaxLength(FreeText.MaxLength);
         builder.Property(d => d.Fingerprint).HasMaxLength(64);
         builder.PrimitiveCollection(d => d.InLine);
         builder.HasIndex(d => d.Status);

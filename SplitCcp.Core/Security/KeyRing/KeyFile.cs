@@ -32,11 +32,12 @@ internal static class KeyFile
     }
 
     public static byte[] Read(string path) =>
-        TryRead(path) is { Key: { } key } ? key : throw new CryptographicException($"The Data Protection key file is unusable: {TryRead(path).Problem}");
+        TryRead(path) is var (key, problem) && key is not null ? key : throw new CryptographicException($"The Data Protection key file is unusable: {problem}");
 
     /// <summary>
     /// Reads the key file, creating it first when it does not exist: readable by this user only from the moment it exists
-    /// (not changed afterwards), and never overwriting one another process created at the same moment.
+    /// (not changed afterwards), whole from the moment it has its name (written under another name first), and never
+    /// overwriting one another process created at the same moment, such as a replica sharing the key folder.
     /// </summary>
     public static byte[] ReadOrCreate(string path)
     {
@@ -44,6 +45,7 @@ internal static class KeyFile
         {
             var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(folder);
+            var draft = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
             if (!OperatingSystem.IsWindows())
             {
@@ -52,12 +54,20 @@ internal static class KeyFile
 
             try
             {
-                using var writer = new StreamWriter(path, options);
-                writer.WriteLine(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)));
+                using (var writer = new StreamWriter(draft, options))
+                {
+                    writer.WriteLine(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)));
+                }
+
+                File.Move(draft, path, overwrite: false);
             }
             catch (IOException) when (File.Exists(path))
             {
                 // Created by another process in the meantime: that one is the key.
+            }
+            finally
+            {
+                File.Delete(draft);
             }
         }
 

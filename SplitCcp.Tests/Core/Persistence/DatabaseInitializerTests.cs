@@ -1,4 +1,10 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core.Persistence;
 
@@ -23,6 +29,16 @@ public sealed class DatabaseInitializerTests
     }
 
     [Fact]
+    public void EachEngine_ModelHasNoChangeMissingFromItsMigrations()
+    {
+        using var sqlite = new SqliteDesignTimeDbContextFactory().CreateDbContext([]);
+        using var postgreSql = new PostgreSqlDesignTimeDbContextFactory().CreateDbContext([]);
+
+        sqlite.Database.HasPendingModelChanges().ShouldBeFalse("the SQLite model differs from its last migration's snapshot");
+        postgreSql.Database.HasPendingModelChanges().ShouldBeFalse("the PostgreSQL model differs from its last migration's snapshot");
+    }
+
+    [Fact]
     public void EveryMigration_BelongsToOneEngine()
     {
         // A migration generated before the model had a context per engine names SplitCcpDbContext, and no engine would apply it.
@@ -35,5 +51,118 @@ public sealed class DatabaseInitializerTests
         contexts.ShouldNotBeEmpty();
         contexts.Where(c => c.ContextType != typeof(SplitCcp.Core.Persistence.SqliteSplitCcpDbContext) && c.ContextType != typeof(SplitCcp.Core.Persistence.PostgreSqlSplitCcpDbContext))
             .ShouldBeEmpty("a migration's [DbContext] must name SqliteSplitCcpDbContext or PostgreSqlSplitCcpDbContext");
+    }
+}
+
+/// <summary>
+/// The start on PostgreSQL: a database not created yet is created, replicas starting together take turns under the start
+/// lock, and a start that fails reports its own error and leaves the lock to the next one.
+/// </summary>
+public sealed class PostgreSqlDatabaseInitializerTests
+{
+    private static readonly string s_connectionStringSetting = $"{StorageOptions.SectionName}:ConnectionString";
+
+    [Fact]
+    public async Task StartAsync_DatabaseNotCreatedYet_CreatesItMigratesAndSeeds()
+    {
+        var connectionString = PostgreSqlServer.Shared.ConnectionString($"test_{Guid.NewGuid():N}");
+        try
+        {
+            await using var host = await CoreTestHost.StartAsync(new Dictionary<string, string?> { [s_connectionStringSetting] = connectionString }, provider: StorageProvider.PostgreSql);
+
+            (await QueryAsync(connectionString, "SELECT COUNT(*) FROM \"AspNetRoles\"")).ShouldBe((long)Roles.All.Count);
+            (await host.Services.GetRequiredService<StorageProbe>().CheckAsync()).ShouldBeNull("the database that was missing is no storage fault");
+        }
+        finally
+        {
+            PostgreSqlServer.Shared.DropDatabase(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_ReplicasStartingTogetherOnADatabaseNotCreatedYet_AllStartAndMigrateAndSeedItOnce()
+    {
+        var connectionString = PostgreSqlServer.Shared.ConnectionString($"test_{Guid.NewGuid():N}");
+        var settings = new Dictionary<string, string?> { [s_connectionStringSetting] = connectionString };
+        var hosts = new List<CoreTestHost>();
+        try
+        {
+            var starts = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                var host = await CoreTestHost.StartAsync(settings, provider: StorageProvider.PostgreSql);
+                lock (hosts)
+                {
+                    hosts.Add(host);
+                }
+            })).ToList();
+            await Task.WhenAll(starts);
+
+            await using var db = await hosts[0].Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContextAsync();
+            (await QueryAsync(connectionString, "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"")).ShouldBe((long)db.Database.GetMigrations().Count());
+            (await QueryAsync(connectionString, "SELECT COUNT(*) FROM \"AspNetRoles\"")).ShouldBe((long)Roles.All.Count);
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            PostgreSqlServer.Shared.DropDatabase(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_SeedFailsAndTheStartLockCannotBeReleased_FailsWithTheSeedsErrorAndTheNextStartTakesTheLock()
+    {
+        var connectionString = PostgreSqlServer.Shared.CreateDatabase();
+        var settings = new Dictionary<string, string?> { [s_connectionStringSetting] = connectionString };
+        try
+        {
+            var failed = await Should.ThrowAsync<InvalidOperationException>(() => CoreTestHost.StartAsync(
+                settings, provider: StorageProvider.PostgreSql, configureServices: services => services.AddScoped<IDatabaseSeed, SeedThatCutsTheConnections>()));
+
+            failed.Message.ShouldBe(SeedThatCutsTheConnections.Error);
+
+            // The process of a failed start ends; this one goes on with the ended sessions in its pool, which a new start must not get.
+            using (var pooled = new NpgsqlConnection(connectionString))
+            {
+                NpgsqlConnection.ClearPool(pooled);
+            }
+
+            await using var next = await CoreTestHost.StartAsync(settings, provider: StorageProvider.PostgreSql).WaitAsync(TimeSpan.FromSeconds(30));
+            (await QueryAsync(connectionString, "SELECT COUNT(*) FROM \"AspNetRoles\"")).ShouldBe((long)Roles.All.Count);
+        }
+        finally
+        {
+            PostgreSqlServer.Shared.DropDatabase(connectionString);
+        }
+    }
+
+    private static async Task<object?> QueryAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A seed that fails after the server ended every other session on the database, the start's own included.</summary>
+    private sealed class SeedThatCutsTheConnections(IOptions<StorageOptions> storage) : IDatabaseSeed
+    {
+        public const string Error = "The seed failed.";
+
+        public async Task SeedAsync(CancellationToken ct)
+        {
+            await using (var connection = new NpgsqlConnection(storage.Value.ConnectionString))
+            {
+                await connection.OpenAsync(ct);
+                await using var command = new NpgsqlCommand(
+                    "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection);
+                ((long)(await command.ExecuteScalarAsync(ct))!).ShouldBeGreaterThan(0);
+            }
+
+            throw new InvalidOperationException(Error);
+        }
     }
 }

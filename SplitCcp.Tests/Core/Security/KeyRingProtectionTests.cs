@@ -140,6 +140,28 @@ public sealed class KeyRingProtectionTests : IAsyncDisposable
         (await KeyRingAsync(host.ConnectionString)).ShouldAllBe(xml => !xml.Contains("<masterKey"));
     }
 
+    [Fact]
+    public async Task GenerateKeyFile_ReplicasCreatingTheSameKeyFileAtOnce_AllReadOneWholeKey()
+    {
+        // Replicas sharing a key folder start together: none may read the file another is still writing, or keep a key of its own.
+        for (var round = 0; round < 20; round++)
+        {
+            var path = Path.Combine(_keys, $"shared-{round}.key");
+            using var start = new Barrier(8);
+
+            var keys = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return KeyFile.ReadOrCreate(path);
+            })));
+
+            keys.Select(Convert.ToBase64String).Distinct().ShouldHaveSingleItem();
+            Convert.ToBase64String(keys[0]).ShouldBe((await File.ReadAllTextAsync(path)).Trim());
+            Directory.EnumerateFiles(_keys).Where(f => Path.GetFileName(f).Contains($"shared-{round}.key", StringComparison.Ordinal))
+                .ShouldHaveSingleItem("no draft is left beside the key file");
+        }
+    }
+
     private static KeyRingOptionsValidator Validator(string environment) => new(new HostingEnvironment { EnvironmentName = environment });
 
     private async Task<CoreTestHost> StartAsync(Dictionary<string, string?>? settings = null)

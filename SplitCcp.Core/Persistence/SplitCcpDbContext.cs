@@ -13,12 +13,14 @@ namespace SplitCcp.Core.Persistence;
 public abstract class SplitCcpDbContext(DbContextOptions options)
     : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
+    private bool _holdingGate;
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Saves through the engine's <see cref="WriteGate"/>, if it has one; a save with nothing to write does not queue.</summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        if (!ChangeTracker.HasChanges() || WriteGate is not { } gate)
+        if (!ChangeTracker.HasChanges() || WriteGate is not { } gate || _holdingGate)
         {
             return base.SaveChanges(acceptAllChangesOnSuccess);
         }
@@ -43,21 +45,24 @@ public abstract class SplitCcpDbContext(DbContextOptions options)
     /// <summary>
     /// Runs a bulk write (<c>ExecuteUpdateAsync</c>, <c>ExecuteDeleteAsync</c>) through the same gate as a save: a bulk write
     /// that skipped it would hold SQLite's lock while a gated writer slept on it, and everyone behind that writer would wait too.
+    /// A transaction of several writes runs whole inside one call: the writes and saves within it pass the gate this context holds.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
     {
-        if (WriteGate is not { } gate)
+        if (WriteGate is not { } gate || _holdingGate)
         {
             return await write(cancellationToken);
         }
 
         await gate.WaitAsync(cancellationToken);
+        _holdingGate = true;
         try
         {
             return await write(cancellationToken);
         }
         finally
         {
+            _holdingGate = false;
             gate.Release();
         }
     }

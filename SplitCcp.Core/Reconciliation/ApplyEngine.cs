@@ -107,6 +107,12 @@ public sealed partial class ApplyEngine(
                 await RunClaimedAsync(applyId, ct);
             }
         }
+        catch (ApplyClaimLostException)
+        {
+            // Stalled past its lease while another process took the apply over: that process finishes it, and this one
+            // leaves it alone, its state included.
+            LogClaimLost(logger, applyId);
+        }
         finally
         {
             _running.TryRemove(applyId, out _);
@@ -148,7 +154,7 @@ public sealed partial class ApplyEngine(
         }
         // A storage fault (the disk full, the folder read-only) is not the apply's failure: it stays Running, claimed by this
         // process, and the runner's next sweep resumes it from its journal once writes work again.
-        catch (Exception ex) when (ex is not OperationCanceledException && StorageFault.From(ex) is null)
+        catch (Exception ex) when (ex is not (OperationCanceledException or ApplyClaimLostException) && StorageFault.From(ex) is null)
         {
             LogApplyCrashed(logger, ex, applyId);
             await FinishAsync(run, "The apply stopped on an unexpected error; see the server log. Apply again to continue.", ct);
@@ -175,7 +181,7 @@ public sealed partial class ApplyEngine(
             db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyResumed, $"Resumed the apply after an interruption (attempt {run.Attempts}).", run.Id));
         }
 
-        await db.SaveChangesAsync(ct);
+        await claims.SaveHoldingAsync(db, run.Id, ct);
         notifier.Notify(run.TenantId, run.Id);
         return run;
     }
@@ -246,7 +252,9 @@ public sealed partial class ApplyEngine(
             await SettleStepAsync(run, step, pass, resource, failures, ct);
         }
 
-        // Before the apply is finished, so the check that follows it judges against what it brought in line.
+        // Before the apply is finished, so the check that follows it judges against what it brought in line; and only while
+        // this process holds the apply, as is what follows (the setup learns what AWS assigned).
+        await claims.ConfirmAsync(run.Id, ct);
         var inLine = pass.InSyncKeys.ToList();
         await TenantDriftTable.UpdateAsync(dbFactory, run.TenantId, (_, state) =>
         {
@@ -291,7 +299,7 @@ public sealed partial class ApplyEngine(
         }
 
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyRetrying, note, run.Id));
-        await db.SaveChangesAsync(ct);
+        await claims.SaveHoldingAsync(db, run.Id, ct);
         metrics.Retrying();
         run.Steps = stored.Steps;
         notifier.Notify(run.TenantId, run.Id);
@@ -303,7 +311,7 @@ public sealed partial class ApplyEngine(
         change(run);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         change(await db.Applies.SingleAsync(a => a.Id == run.Id, ct));
-        await db.SaveChangesAsync(ct);
+        await claims.SaveHoldingAsync(db, run.Id, ct);
         notifier.Notify(run.TenantId, run.Id);
     }
 
@@ -536,7 +544,8 @@ public sealed partial class ApplyEngine(
         }
 
         db.ApplySteps.Attach(step).State = EntityState.Modified;
-        await db.SaveChangesAsync(ct);
+        // Before each step acts, and at every mark of its progress: a process that lost its claim stops here.
+        await claims.SaveHoldingAsync(db, run.Id, ct);
         if (phase is JournalPhase.Succeeded or JournalPhase.Failed or JournalPhase.Skipped)
         {
             metrics.StepEnded(phase, message);
@@ -563,7 +572,7 @@ public sealed partial class ApplyEngine(
         var changed = run.Steps.Count(s => s.State == ApplyStepState.Succeeded);
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyFinished,
             error is null ? $"Apply finished: {DisplayText.Count(changed, "change")} made." : $"Apply failed: {error}", run.Id));
-        await db.SaveChangesAsync(ct);
+        await claims.SaveHoldingAsync(db, run.Id, ct);
         metrics.Finished(run);
         notifier.NotifyFinished(run.TenantId, run.Id);
     }
@@ -578,6 +587,9 @@ public sealed partial class ApplyEngine(
 
         public async Task<IAwsAccount> OpenAsync(TenantView tenant, CancellationToken ct) => _opened ??= await accounts.OpenAsync(tenant, ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Apply {ApplyId} stopped: this process no longer holds its claim (it stalled past its lease and another portal process took the apply over, or the apply was removed). It is left to its owner.")]
+    private static partial void LogClaimLost(ILogger logger, Guid applyId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Apply {ApplyId} stopped on an unexpected error.")]
     private static partial void LogApplyCrashed(ILogger logger, Exception exception, Guid applyId);

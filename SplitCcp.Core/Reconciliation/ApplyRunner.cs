@@ -10,7 +10,7 @@ namespace SplitCcp.Core.Reconciliation;
 /// <summary>
 /// Runs accepted applies in the background, every tenant's at once: how many work at a time is up to <see cref="ApplySlots"/>,
 /// so one slow tenant never holds up another. On start, and then every quarter of <see cref="ReconciliationOptions.ApplyLease"/>,
-/// it renews this process's claims and picks up every unfinished apply it may claim (<see cref="ApplyClaims"/>): those a
+/// it renews this process's claims, then claims and picks up every unfinished apply it may take (<see cref="ApplyClaims"/>): those a
 /// previous process left Pending or Running, which is how an interrupted apply resumes; its own that stopped on a fault
 /// (the disk full for a while), which resume from their journal once writes work again; and those whose owner is gone.
 /// </summary>
@@ -86,7 +86,7 @@ public sealed partial class ApplyRunner(
         }
     }
 
-    /// <summary>Renews this process's claims and queues what it may run, at start and then every quarter of the lease.</summary>
+    /// <summary>Renews this process's claims, then claims and queues what it may run, at start and then every quarter of the lease.</summary>
     private async Task SweepAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.ApplyLease / 4;
@@ -115,7 +115,7 @@ public sealed partial class ApplyRunner(
             }
 
             await claims.RenewAsync(ct);
-            foreach (var id in await claims.FindClaimableAsync(ct))
+            foreach (var id in await claims.ClaimAvailableAsync(ct))
             {
                 if (!engine.IsRunning(id))
                 {

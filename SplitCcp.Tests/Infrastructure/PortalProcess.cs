@@ -126,6 +126,16 @@ internal sealed class PortalProcess : IAsyncDisposable
         return portal;
     }
 
+    /// <summary>The portal's process ID, as it names itself when it claims an apply.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Ends the portal with SIGKILL, as an OOM kill or a lost node does: nothing of it runs to stop cleanly.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -81,6 +81,28 @@ public sealed class SqliteWriteGateTests
     }
 
     [Fact]
+    public async Task WriteAsync_ATransactionOfABulkWriteAndASave_PassesTheGateOnceAndCommitsBoth()
+    {
+        await using var host = await CoreTestHost.StartAsync();
+        var tenant = await host.CreateTenantAsync((await host.CreateOperatorAsync()).Principal, "acme");
+        await using var db = new SqliteSplitCcpDbContext(new DbContextOptionsBuilder<SqliteSplitCcpDbContext>().UseSqlite(host.ConnectionString).Options);
+        db.SandboxObjects.Add(Row(tenant.Id, "a"));
+
+        var written = db.WriteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var renamed = await db.WriteAsync(inner => db.Tenants.Where(t => t.Id == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.DisplayName, "Acme Ltd"), inner), token);
+            var saved = await db.SaveChangesAsync(token);
+            await transaction.CommitAsync(token);
+            return renamed + saved;
+        });
+
+        (await written.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe(2, "the writes inside do not wait for the gate their own call holds");
+        (await host.QueryScalarAsync("SELECT COUNT(*) FROM SandboxObjects WHERE Kind = 'test'")).ShouldBe(1L);
+        (await host.QueryScalarAsync("SELECT COUNT(*) FROM Tenants WHERE DisplayName = 'Acme Ltd'")).ShouldBe(1L);
+    }
+
+    [Fact]
     public void Every_bulk_write_in_the_portal_goes_through_the_write_gate()
     {
         var ungated = CoreSources.Files()

@@ -46,12 +46,13 @@ public sealed class DriftClaims(
 
     /// <summary>
     /// The time after which a claim by any pass means the tenant was checked for this one. "Check all" takes every tenant no
-    /// pass claimed since it started. A scheduled pass on a shared database takes those no pass claimed in the half interval
+    /// pass claimed since it started, or since the moment it was given (<see cref="DriftPassInfo.NotCheckedSince"/>). A scheduled pass on a shared database takes those no pass claimed in the half interval
     /// before it started, so replicas whose timers are not aligned still check each tenant about once an interval; with one
     /// portal on SQLite a scheduled pass takes every tenant, as "check all" does.
     /// </summary>
     public DateTime CutOff(DriftPassInfo pass) =>
-        pass.Trigger == DriftWorker.ScheduleTrigger && Shared ? pass.StartedAt - (options.CurrentValue.Interval / 2) : pass.StartedAt;
+        pass.NotCheckedSince is { } since ? since
+        : pass.Trigger == DriftWorker.ScheduleTrigger && Shared ? pass.StartedAt - (options.CurrentValue.Interval / 2) : pass.StartedAt;
 
     /// <summary>Readies the claims for the pass: every tenant gets its row; answers how many tenants are due.</summary>
     public async Task<int> OpenAsync(DriftPassInfo pass, CancellationToken ct)

@@ -116,4 +116,9 @@ public sealed record HealthTrendPoint(DateTime At, int Healthy, int Drifted, int
 /// What the worker has done lately, for readiness and the dashboard. The counts are this portal's: <paramref name="Tenants"/>
 /// were due as the pass started, <paramref name="Checked"/> it checked; with replicas on one database the others check the rest.
 /// </summary>
-public sealed record DriftPassInfo(Guid Id, string Trigger, DateTime StartedAt, DateTime? FinishedAt, int Tenants, int Checked);
+public sealed record DriftPassInfo(Guid Id, string Trigger, DateTime StartedAt, DateTime? FinishedAt, int Tenants, int Checked)
+{
+    /// <summary>The moment a "check all" was asked to check every tenant not checked since, when not its own start.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateTime? NotCheckedSince { get; init; }
+}

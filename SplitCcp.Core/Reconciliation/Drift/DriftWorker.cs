@@ -74,7 +74,14 @@ public sealed partial class DriftWorker(
     }
 
     /// <summary>Checks every tenant now, or joins the pass already under way; completes when that pass finishes.</summary>
-    public Task<DriftPassInfo> CheckAllAsync(CancellationToken ct = default) => StartOrJoin("check-all").WaitAsync(ct);
+    public Task<DriftPassInfo> CheckAllAsync(CancellationToken ct = default) => StartOrJoin("check-all", null).WaitAsync(ct);
+
+    /// <summary>
+    /// Checks every tenant that no pass has claimed since <paramref name="notCheckedSince"/>, or joins the pass already
+    /// under way: replicas on one database asked at once with the same moment split the tenants between them, none checked
+    /// twice, where each one's own start would let a replica that starts later take tenants an earlier one had finished.
+    /// </summary>
+    public Task<DriftPassInfo> CheckAllAsync(DateTime notCheckedSince, CancellationToken ct = default) => StartOrJoin("check-all", notCheckedSince).WaitAsync(ct);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -110,7 +117,7 @@ public sealed partial class DriftWorker(
         {
             do
             {
-                await StartOrJoin(ScheduleTrigger).WaitAsync(stoppingToken);
+                await StartOrJoin(ScheduleTrigger, null).WaitAsync(stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -134,7 +141,7 @@ public sealed partial class DriftWorker(
         }
     });
 
-    private Task<DriftPassInfo> StartOrJoin(string trigger)
+    private Task<DriftPassInfo> StartOrJoin(string trigger, DateTime? notCheckedSince)
     {
         lock (_lock)
         {
@@ -143,7 +150,7 @@ public sealed partial class DriftWorker(
                 return running;
             }
 
-            var pass = new DriftPassInfo(Guid.CreateVersion7(), trigger, time.GetUtcNow().UtcDateTime, null, 0, 0);
+            var pass = new DriftPassInfo(Guid.CreateVersion7(), trigger, time.GetUtcNow().UtcDateTime, null, 0, 0) { NotCheckedSince = notCheckedSince };
             _running = pass;
             _checked = 0;
             return _current = Task.Run(() => RunPassAsync(pass, _stopping.Token));

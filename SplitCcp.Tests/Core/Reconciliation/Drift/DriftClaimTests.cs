@@ -141,6 +141,28 @@ public sealed class PostgreSqlDriftReplicaTests
         bySecond.Checked.ShouldBe(0);
         checkAll.Checked.ShouldBe(3, "none was checked since the check started");
     }
+
+    [Fact]
+    public async Task Replicas_asked_to_check_all_since_one_moment_leave_a_tenant_checked_after_it_to_the_replica_that_did()
+    {
+        await using var first = await DriftHost.StartAsync(StorageProvider.PostgreSql);
+        await using var second = await first.StartReplicaAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await first.Core.CreateTenantAsync(first.Operator, $"tenant-{i}");
+        }
+
+        var since = first.Core.Time.GetUtcNow().UtcDateTime;
+        first.Core.Time.Advance(TimeSpan.FromSeconds(1));
+        var byFirst = await first.Worker.CheckAllAsync(since);
+        second.Core.Time.Advance(TimeSpan.FromSeconds(2));
+        var bySecondSinceThen = await second.Worker.CheckAllAsync(since);
+        var bySecondOwnStart = await second.Worker.CheckAllAsync();
+
+        byFirst.Checked.ShouldBe(3);
+        bySecondSinceThen.Checked.ShouldBe(0, "the first replica checked every tenant after the moment both were given");
+        bySecondOwnStart.Checked.ShouldBe(3, "a check all of its own takes every tenant not checked since it started");
+    }
 }
 
 /// <summary>A portal with scheduled drift passes every <see cref="Interval"/> on a fake clock, its first pass done.</summary>

@@ -6,13 +6,10 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using SplitCcp.Core;
-using SplitCcp.Core.Aws;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Security;
-using SplitCcp.Web.Extensions;
 
 namespace SplitCcp.Benchmark;
 
@@ -32,8 +29,10 @@ internal sealed class DriftBenchmark : IAsyncDisposable
     private readonly string _email = "benchmark-operator@splitccp.invalid";
     private readonly string _password = $"Bench-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}-Aa1";
     private readonly string _token = $"sccp_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20))}";
-    private readonly BenchmarkSettings _settings;
-    private WebApplication? _app;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly List<ReplicaProcess> _replicas = [];
+    private BenchmarkPortal? _portal;
+    private string? _database;
     private ClaimsPrincipal? _operator;
 
     private DriftBenchmark(BenchmarkOptions options, TextWriter output)
@@ -77,10 +76,12 @@ internal sealed class DriftBenchmark : IAsyncDisposable
             settings["SplitCcp:Drift:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture);
         }
 
-        _settings = new BenchmarkSettings(settings);
+        _settings = settings;
     }
 
-    private IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The portal has not started.");
+    private BenchmarkPortal Portal => _portal ?? throw new InvalidOperationException("The portal has not started.");
+
+    private IServiceProvider Services => Portal.Services;
 
     private ClaimsPrincipal Operator => _operator ?? throw new InvalidOperationException("The portal has not started.");
 
@@ -117,7 +118,9 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         Console.CancelKeyPress += Cancel;
         try
         {
-            return await RunAsync(args, Console.Out, stop.Token);
+            return args is [ReplicaProcess.Flag, var settingsFile]
+                ? await ReplicaProcess.ServeAsync(settingsFile, Console.In, Console.Out, stop.Token)
+                : await RunAsync(args, Console.Out, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -131,16 +134,24 @@ internal sealed class DriftBenchmark : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        foreach (var replica in _replicas)
         {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
+            await replica.DisposeAsync();
+        }
+
+        if (_portal is not null)
+        {
+            await _portal.DisposeAsync();
         }
 
         SqliteConnection.ClearAllPools();
         if (_options.Keep)
         {
-            await Line($"data folder kept: {_folder}");
+            await Line($"data kept: {Where()}");
+        }
+        else if (_database is not null)
+        {
+            PostgreSqlServer.Shared.DropDatabase(_database);
         }
         else if (Directory.Exists(_folder))
         {
@@ -150,20 +161,34 @@ internal sealed class DriftBenchmark : IAsyncDisposable
 
     private async Task<int> RunAsync(CancellationToken ct)
     {
-        await Line($"SplitCcp drift benchmark: {_options.Tenants} Sandbox tenants, each its own account; {Ms(_options.Latency)} latency per AWS call in the measured passes");
+        await Line($"SplitCcp drift benchmark: {_options.Tenants} Sandbox tenants, each its own account; {Ms(_options.Latency)} latency per AWS call in the measured passes; {_options.Replicas} portal {(_options.Replicas == 1 ? "process" : "processes")} on {_options.Provider}");
         await Line($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription} ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC), load {LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         await StartPortalAsync(ct);
         var drift = Services.GetRequiredService<IOptionsMonitor<DriftOptions>>().CurrentValue;
-        await Line($"data folder: {_folder} (temporary); portal on {_app!.Urls.Single()}; {drift.MaxConcurrency} tenants checked at once; Connect limited to 2 requests/s per operation (burst 5) by the portal and enforced by the Sandbox");
+        await Line($"data: {Where()}; portal on {Portal.Url}; {drift.MaxConcurrency} tenants checked at once per process; Connect limited to 2 requests/s per operation (burst 5) by the portal and enforced by the Sandbox");
 
         await new BenchmarkSetup(Services, Operator, _options.Tenants, Line).RunAsync(ct);
 
-        var warmUp = await RunPassAsync("warm-up pass (no latency)", ct);
-        await SetLatencyAsync(_options.Latency);
-        var first = await RunPassAsync("pass 1", ct);
-        var second = await RunPassAsync("pass 2", ct);
+        // One setup, then the passes with 1, 2, … replicas: how the pass time falls as processes are added.
+        var passes = new List<PassReport>();
+        for (var replicas = 1; replicas <= _options.Replicas; replicas++)
+        {
+            if (replicas > 1)
+            {
+                var replica = await ReplicaProcess.StartAsync(_settings, _folder, ct);
+                _replicas.Add(replica);
+                await Line($"replica {replicas} started: process {replica.ProcessId}, same database");
+            }
 
-        var probe = new DashboardProbe(new Uri(_app.Urls.Single()), _email, _password, _token);
+            var of = _options.Replicas == 1 ? "" : $" of {replicas} {(replicas == 1 ? "replica" : "replicas")}";
+            await SetLatencyAsync(TimeSpan.Zero, ct);
+            passes.Add(await RunPassAsync($"warm-up pass{of} (no latency)", ct));
+            await SetLatencyAsync(_options.Latency, ct);
+            passes.Add(await RunPassAsync($"pass 1{of}", ct));
+            passes.Add(await RunPassAsync($"pass 2{of}", ct));
+        }
+
+        var probe = new DashboardProbe(Portal.Url, _email, _password, _token);
         var api = await probe.ApiAsync(_options.Requests);
         await Line(api.ToString());
         var home = await probe.HomePageAsync(_options.Requests);
@@ -176,32 +201,26 @@ internal sealed class DriftBenchmark : IAsyncDisposable
 
         await Line($"load after the benchmark: {LoadAverage()}");
         await Line("");
-        await Line("| tenants | pass | wall | lower bound | ratio | AWS calls per tenant | throttled | peak memory (RSS) | dashboard API median / p95 | home page median / p95 |");
-        foreach (var pass in new[] { first, second })
+        await Line("| tenants | replicas | pass | wall | lower bound | ratio | AWS calls per tenant | throttled | peak memory (RSS) per replica | dashboard API median / p95 | home page median / p95 |");
+        foreach (var pass in passes.Where(p => !p.Name.StartsWith("warm-up", StringComparison.Ordinal)))
         {
             await Line(string.Create(CultureInfo.InvariantCulture,
-                $"| {_options.Tenants:N0} | {pass.Name} | {pass.Wall.TotalSeconds:0.00} s | {pass.LowerBound.TotalSeconds:0.00} s | {pass.Ratio:0.00} | {pass.CallsPerTenant:0.0} | {pass.Throttled} | {Mb(pass.PeakResident)} | {api.Median.TotalMilliseconds:0.0} / {api.P95.TotalMilliseconds:0.0} ms | {home.Median.TotalMilliseconds:0.0} / {home.P95.TotalMilliseconds:0.0} ms |"));
+                $"| {_options.Tenants:N0} | {pass.Replicas.Count} | {pass.Name} | {pass.Wall.TotalSeconds:0.00} s | {pass.LowerBound.TotalSeconds:0.00} s | {pass.Ratio:0.00} | {pass.CallsPerTenant:0.0} | {pass.Throttled} | {string.Join(" / ", pass.Replicas.Select(r => Mb(r.PeakResident)))} | {api.Median.TotalMilliseconds:0.0} / {api.P95.TotalMilliseconds:0.0} ms | {home.Median.TotalMilliseconds:0.0} / {home.P95.TotalMilliseconds:0.0} ms |"));
         }
 
-        return new[] { warmUp, first, second }.All(p => p.Counts.Healthy == _options.Tenants && p.Throttled == 0) ? 0 : 1;
+        return passes.All(p => p.Counts.Healthy == _options.Tenants && p.Checked == _options.Tenants && p.Throttled == 0) ? 0 : 1;
     }
 
     private async Task StartPortalAsync(CancellationToken ct)
     {
-        // The same wiring as Program, in Production, with the benchmark's settings over everything else.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        if (_options.Provider == BenchmarkProvider.PostgreSql)
         {
-            // The portal's name, not this program's: its pages, assets and settings are found by it.
-            ApplicationName = typeof(WebServiceCollectionExtensions).Assembly.GetName().Name,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Configuration.Sources.Add(_settings);
-        builder.WebHost.UseStaticWebAssets();
-        builder.AddSplitCcpCore();
-        builder.AddSplitCcpWeb();
-        _app = builder.Build();
-        _app.MapSplitCcp();
-        await _app.StartAsync(ct);
+            _database = PostgreSqlServer.Shared.CreateDatabase();
+            _settings["SplitCcp:Storage:Provider"] = nameof(BenchmarkProvider.PostgreSql);
+            _settings["SplitCcp:Storage:ConnectionString"] = _database;
+        }
+
+        _portal = await BenchmarkPortal.StartAsync(_settings, ct);
 
         using var scope = Services.CreateScope();
         var admin = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(_email)
@@ -210,78 +229,61 @@ internal sealed class DriftBenchmark : IAsyncDisposable
             [new Claim(ClaimTypes.NameIdentifier, admin.Id), new Claim(ClaimTypes.Name, _email), new Claim(ClaimTypes.Role, Roles.MspOperator)], "benchmark"));
     }
 
-    /// <summary>Changes the latency the way an operator would, through configuration, and checks the Sandbox sees it.</summary>
-    private async Task SetLatencyAsync(TimeSpan latency)
+    /// <summary>Changes the latency the way an operator would, through configuration, in every replica.</summary>
+    private async Task SetLatencyAsync(TimeSpan latency, CancellationToken ct)
     {
-        _settings.Change("SplitCcp:Sandbox:Latency", latency.ToString("c", CultureInfo.InvariantCulture));
-        var seen = Services.GetRequiredService<IOptionsMonitor<SandboxOptions>>().CurrentValue.Latency;
-        if (seen != latency)
+        var seen = Portal.SetLatency(latency);
+        foreach (var replica in _replicas)
         {
-            throw new InvalidOperationException($"The Sandbox still adds {Ms(seen)} after the configuration said {Ms(latency)}.");
+            await replica.SetLatencyAsync(latency, ct);
         }
 
-        await Line($"latency set to {Ms(seen)} through a configuration reload; the Sandbox's options now say {Ms(seen)}");
+        await Line($"latency set to {Ms(latency)} through a configuration reload; the Sandbox's options now say {Ms(seen)}");
     }
 
+    /// <summary>
+    /// One drift pass of every replica at once over the tenants not checked since it began: the claims in the database give
+    /// each tenant to one of them. The figures are summed (calls, tenants) or taken from the slowest (wall, bounds).
+    /// </summary>
     private async Task<PassReport> RunPassAsync(string name, CancellationToken ct)
     {
-        var faults = Services.GetRequiredService<SandboxFaults>();
-        var worker = Services.GetRequiredService<DriftWorker>();
         var latency = Services.GetRequiredService<IOptionsMonitor<SandboxOptions>>().CurrentValue.Latency;
-        var concurrency = Math.Min(Services.GetRequiredService<IOptionsMonitor<DriftOptions>>().CurrentValue.MaxConcurrency, _options.Tenants);
+        var concurrency = Services.GetRequiredService<IOptionsMonitor<DriftOptions>>().CurrentValue.MaxConcurrency;
 
         // Every account's buckets full again, as after the worker's interval between passes.
         await Task.Delay(s_refill, ct);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var (attempts, throttles, rateLimited, serverErrors) = (faults.Attempts, faults.Throttles, faults.RateLimited, faults.ServerErrors);
-        var byOperation = faults.AttemptsByOperation();
-        var allocated = GC.GetTotalAllocatedBytes();
-        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-        var cpu = Environment.CpuUsage.TotalTime;
-        var peakReset = ProcessMemory.ResetPeak();
-        using var heap = new PeakSampler(() => GC.GetTotalMemory(forceFullCollection: false));
-
+        var since = DateTime.UtcNow;
         var started = Stopwatch.GetTimestamp();
-        var pass = await worker.CheckAllAsync(ct);
+        var replicas = await Task.WhenAll([Portal.MeasurePassAsync(since, ct), .. _replicas.Select(r => r.PassAsync(since, ct))]);
         var wall = Stopwatch.GetElapsedTime(started);
-        var cpuUsed = Environment.CpuUsage.TotalTime - cpu;
 
-        var peakResident = ProcessMemory.PeakResidentBytes();
-        var peakHeap = heap.Peak;
-        var calls = faults.Attempts - attempts;
-        var perOperation = Since(byOperation, faults.AttemptsByOperation());
+        var calls = replicas.Sum(r => r.Calls);
         var report = new PassReport(
-            name, wall, pass.Checked, await CountAsync(), calls, faults.Throttles - throttles, faults.RateLimited - rateLimited, faults.ServerErrors - serverErrors,
-            PassBounds.Latency(calls, latency, concurrency),
-            PassBounds.RateLimit(perOperation, Services.GetRequiredService<IOptions<AwsRateLimitOptions>>().Value),
-            PassBounds.OneCheckPerSlot(perOperation, pass.Checked, concurrency, latency),
-            peakResident, peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes, GC.GetTotalAllocatedBytes() - allocated);
+            name, wall, replicas, await CountAsync(), calls,
+            PassBounds.Latency(calls, latency, Math.Min(concurrency * replicas.Length, _options.Tenants)),
+            replicas.Max(r => r.RateBound), replicas.Max(r => r.SlotBound));
 
         await Line(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {report.Wall.TotalSeconds:0.00} s for {report.Checked} tenants ({Ms(latency)} latency, {concurrency} at once): {report.Counts.Healthy} Healthy, {report.Counts.Drifted} Drifted, {report.Counts.Pending} Pending, {report.Counts.Failing} Failing, {report.Counts.Unknown} Unknown"));
+            $"{name}: {report.Wall.TotalSeconds:0.00} s for {report.Checked} tenants ({Ms(latency)} latency, {concurrency} at once per process): {report.Counts.Healthy} Healthy, {report.Counts.Drifted} Drifted, {report.Counts.Pending} Pending, {report.Counts.Failing} Failing, {report.Counts.Unknown} Unknown"));
         await Line(string.Create(CultureInfo.InvariantCulture,
-            $"  AWS calls {report.Calls} ({report.CallsPerTenant:0.0} per tenant); throttled {report.Throttled} (over AWS's rates {report.RateLimited}); server errors {report.ServerErrors}"));
+            $"  AWS calls {report.Calls} ({report.CallsPerTenant:0.0} per tenant); throttled {report.Throttled} (over AWS's rates {replicas.Sum(r => r.RateLimited)}); server errors {replicas.Sum(r => r.ServerErrors)}"));
         await Line(string.Create(CultureInfo.InvariantCulture,
-            $"  lower bound {report.LowerBound.TotalSeconds:0.00} s = max(calls × latency ÷ concurrency {report.LatencyBound.TotalSeconds:0.00} s, rate-limit bound {report.RateBound.TotalSeconds:0.00} s); wall ÷ lower bound {report.Ratio:0.00}"));
+            $"  lower bound {report.LowerBound.TotalSeconds:0.00} s = max(calls × latency ÷ (concurrency × replicas) {report.LatencyBound.TotalSeconds:0.00} s, rate-limit bound {report.RateBound.TotalSeconds:0.00} s); wall ÷ lower bound {report.Ratio:0.00}"));
         await Line(string.Create(CultureInfo.InvariantCulture,
-            $"  one check per slot: ⌈tenants ÷ concurrency⌉ × a check's calls × latency = {report.SlotBound.TotalSeconds:0.00} s; wall ÷ that {(report.SlotBound > TimeSpan.Zero ? wall / report.SlotBound : double.NaN):0.00}"));
-        await Line($"  peak memory {Mb(report.PeakResident)} resident ({(peakReset ? "VmHWM, reset before the pass" : "since start")}); GC heap peak {Mb(report.PeakHeap)}, {Mb(report.HeapAfter)} after; {Mb(report.Allocated)} allocated");
-        await Line(string.Create(CultureInfo.InvariantCulture,
-            $"  CPU {cpuUsed.TotalSeconds:0.00} s ({cpuUsed / wall:0.00} cores on average, {cpuUsed.TotalMilliseconds * 1000 / Math.Max(1, report.Calls):0} µs per AWS call); GC collections {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3} (gen 0/1/2)"));
-        if (report.Counts.Healthy != report.Checked)
+            $"  one check per slot: ⌈tenants ÷ concurrency⌉ × a check's calls × latency = {report.SlotBound.TotalSeconds:0.00} s in the busiest replica; wall ÷ that {(report.SlotBound > TimeSpan.Zero ? wall / report.SlotBound : double.NaN):0.00}"));
+        foreach (var (replica, i) in replicas.Select((r, i) => (r, i)))
+        {
+            var prefix = replicas.Length == 1 ? "  " : $"  replica {i + 1} (process {replica.ProcessId}): {replica.Checked} tenants in {replica.Wall.TotalSeconds:0.00} s; ";
+            await Line(prefix + string.Create(CultureInfo.InvariantCulture,
+                $"peak memory {Mb(replica.PeakResident)} resident ({(replica.PeakReset ? "VmHWM, reset before the pass" : "since start")}); GC heap peak {Mb(replica.PeakHeap)}, {Mb(replica.HeapAfter)} after; {Mb(replica.Allocated)} allocated; CPU {replica.Cpu.TotalSeconds:0.00} s ({replica.Cpu / replica.Wall:0.00} cores on average, {replica.Cpu.TotalMilliseconds * 1000 / Math.Max(1, replica.Calls):0} µs per AWS call); GC collections {string.Join('/', replica.Collections)} (gen 0/1/2)"));
+        }
+
+        if (report.Counts.Healthy != _options.Tenants)
         {
             await ExplainUnhealthyAsync();
         }
 
         return report;
-    }
-
-    private static IReadOnlyList<SandboxAttemptCount> Since(IReadOnlyList<SandboxAttemptCount> before, IReadOnlyList<SandboxAttemptCount> after)
-    {
-        var earlier = before.ToDictionary(c => (c.AccountId, c.Region, c.Operation), c => c.Attempts);
-        return [.. after.Select(c => c with { Attempts = c.Attempts - earlier.GetValueOrDefault((c.AccountId, c.Region, c.Operation)) }).Where(c => c.Attempts > 0)];
     }
 
     private async Task<HealthCounts> CountAsync()
@@ -311,6 +313,10 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         }
     }
 
+    /// <summary>Where the portal keeps its data: the temporary folder, and the PostgreSQL database when it uses one.</summary>
+    private string Where() =>
+        _database is null ? $"data folder: {_folder} (temporary)" : $"data folder: {_folder} (temporary), PostgreSQL database {new Npgsql.NpgsqlConnectionStringBuilder(_database).Database} on port {PostgreSqlServer.Shared.Port} (temporary)";
+
     private Task Line(string text) => _out.WriteLineAsync(text);
 
     private static string Ms(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0.#} ms");
@@ -321,39 +327,16 @@ internal sealed class DriftBenchmark : IAsyncDisposable
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private sealed record PassReport(
-        string Name, TimeSpan Wall, int Checked, HealthCounts Counts, long Calls, long Throttled, long RateLimited, long ServerErrors,
-        TimeSpan LatencyBound, TimeSpan RateBound, TimeSpan SlotBound, long PeakResident, long PeakHeap, long HeapAfter, long Allocated)
+        string Name, TimeSpan Wall, IReadOnlyList<ReplicaPass> Replicas, HealthCounts Counts, long Calls, TimeSpan LatencyBound, TimeSpan RateBound, TimeSpan SlotBound)
     {
+        public int Checked => Replicas.Sum(r => r.Checked);
+
+        public long Throttled => Replicas.Sum(r => r.Throttled);
+
         public TimeSpan LowerBound => LatencyBound > RateBound ? LatencyBound : RateBound;
 
         public double Ratio => LowerBound > TimeSpan.Zero ? Wall / LowerBound : double.NaN;
 
         public double CallsPerTenant => Checked == 0 ? 0 : (double)Calls / Checked;
-    }
-
-    /// <summary>Samples a value every 20 ms until disposed and keeps the highest.</summary>
-    private sealed class PeakSampler : IDisposable
-    {
-        private readonly Timer _timer;
-        private long _peak;
-
-        public PeakSampler(Func<long> sample)
-        {
-            _peak = sample();
-            _timer = new Timer(_ => Sample(sample()), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(20));
-        }
-
-        public long Peak => Interlocked.Read(ref _peak);
-
-        public void Dispose() => _timer.Dispose();
-
-        private void Sample(long value)
-        {
-            var current = Interlocked.Read(ref _peak);
-            while (value > current && Interlocked.CompareExchange(ref _peak, value, current) != current)
-            {
-                current = Interlocked.Read(ref _peak);
-            }
-        }
     }
 }

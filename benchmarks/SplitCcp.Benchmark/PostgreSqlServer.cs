@@ -4,12 +4,13 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace SplitCcp.Tests.Infrastructure;
+namespace SplitCcp.Benchmark;
 
 /// <summary>
-/// A throwaway PostgreSQL server for the tests: <c>initdb</c> into a temp folder and <c>pg_ctl start</c> on a free loopback
-/// port, once per test run, with one database per test (<see cref="CreateDatabase"/>, <see cref="DropDatabase"/>). Stopped
-/// and removed when the test process exits; a watcher started with it does the same if the test process is killed. initdb
+/// A throwaway PostgreSQL server on this machine, for the tests and the benchmark: <c>initdb</c> into a temp folder and
+/// <c>pg_ctl start</c> on a free loopback port, once per process that uses it, with one database per test or benchmark run
+/// (<see cref="CreateDatabase"/>, <see cref="DropDatabase"/>). Stopped and removed when that process exits; a watcher started
+/// with it does the same if the process is killed. initdb
 /// refuses to run as root, so as root (in CI) the server runs as the <c>postgres</c> system user, owning its folder.
 /// Durability is off (fsync, full-page writes): the server holds nothing worth keeping past a crash.
 /// </summary>
@@ -31,7 +32,7 @@ internal sealed class PostgreSqlServer
         Port = port;
     }
 
-    /// <summary>The test run's server, started on first use.</summary>
+    /// <summary>This process's server, started on first use.</summary>
     public static PostgreSqlServer Shared => s_shared.Value;
 
     public int Port { get; }
@@ -39,7 +40,7 @@ internal sealed class PostgreSqlServer
     /// <summary>The server's data folder: every database's files and the write-ahead log.</summary>
     public string DataFolder => Path.Combine(_folder, "data");
 
-    /// <summary>A connection string to <paramref name="database"/> as the test user, who owns every test database.</summary>
+    /// <summary>A connection string to <paramref name="database"/> as the server's one user, who owns every database.</summary>
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
         Host = IPAddress.Loopback.ToString(),
@@ -51,7 +52,7 @@ internal sealed class PostgreSqlServer
     /// <summary>Creates an empty database of a new name and returns its connection string.</summary>
     public string CreateDatabase()
     {
-        var name = $"test_{Guid.NewGuid():N}";
+        var name = $"splitccp_{Guid.NewGuid():N}";
         Execute($"CREATE DATABASE \"{name}\"");
         return ConnectionString(name);
     }
@@ -106,13 +107,13 @@ internal sealed class PostgreSqlServer
         server.RunServerTool("pg_ctl", "-D", server.DataFolder, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start", "-o",
             $"-p {server.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} -c max_connections=400 "
             + "-c fsync=off -c full_page_writes=off -c synchronous_commit=off");
-        server.WatchTestProcess();
+        server.WatchOwnerProcess();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         return server;
     }
 
-    /// <summary>Stops the server and removes its folder should the test process die without running its exit handlers.</summary>
-    private void WatchTestProcess()
+    /// <summary>Stops the server and removes its folder should the process that started it die without running its exit handlers.</summary>
+    private void WatchOwnerProcess()
     {
         var stop = string.Join(' ', StopCommand().Select(Quote));
         var script = $"exec </dev/null >/dev/null 2>&1; while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop}; rm -rf {Quote(_folder)}";
@@ -181,7 +182,7 @@ internal sealed class PostgreSqlServer
                 .FirstOrDefault()
             : null;
         return debian ?? throw new InvalidOperationException(
-            "The PostgreSQL tests need a PostgreSQL server's initdb and pg_ctl: install the postgresql package (apt-get install postgresql).");
+            "A throwaway PostgreSQL server needs initdb and pg_ctl: install the postgresql package (apt-get install postgresql).");
     }
 
     private static int FreePort()

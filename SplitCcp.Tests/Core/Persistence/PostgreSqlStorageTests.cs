@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SplitCcp.Core.Persistence;
+using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Tests.Core.Persistence;
 
@@ -34,6 +35,38 @@ public sealed class PostgreSqlStorageTests
         {
             results.ShouldHaveSingleItem().ErrorMessage.ShouldStartWith(error);
         }
+    }
+
+    [Theory]
+    [InlineData("Host=db;Database=splitccp", 256)]
+    [InlineData("Host=db;Database=splitccp;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;Database=splitccp;max auto prepare=20", 20)]
+    public void ResolveConnectionString_OnPostgreSql_PreparesRepeatedStatementsUnlessTheOperatorSetsIt(string connectionString, int maxAutoPrepare)
+    {
+        var options = new StorageOptions { Provider = "PostgreSql", ConnectionString = connectionString };
+
+        var resolved = new NpgsqlConnectionStringBuilder(options.ResolveConnectionString(Path.GetTempPath()));
+
+        resolved.MaxAutoPrepare.ShouldBe(maxAutoPrepare);
+        resolved.Host.ShouldBe("db");
+        resolved.Database.ShouldBe("splitccp");
+    }
+
+    [Fact]
+    public async Task Queries_RepeatedOnOneConnection_ArePreparedOnTheServer()
+    {
+        await using var host = await CoreTestHost.StartAsync(provider: StorageProvider.PostgreSql);
+        await using var db = await host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContextAsync();
+        await db.Database.OpenConnectionAsync();
+        var tenantId = Guid.NewGuid();
+
+        for (var i = 0; i < 6; i++)
+        {
+            (await db.Tenants.AnyAsync(t => t.Id == tenantId)).ShouldBeFalse();
+        }
+
+        var prepared = await db.Database.SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements").ToListAsync();
+        prepared.ShouldContain(s => s.Contains("\"Tenants\"", StringComparison.Ordinal), "parsed and planned once, not on every call");
     }
 
     [Fact]

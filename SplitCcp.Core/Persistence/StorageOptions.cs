@@ -50,7 +50,7 @@ public sealed class StorageOptions : IValidatableObject
     {
         if (Engine == StorageProvider.PostgreSql)
         {
-            return WithPreparedStatements(ConnectionString ?? "");
+            return WithPoolDefaults(ConnectionString ?? "");
         }
 
         if (!string.IsNullOrWhiteSpace(ConnectionString))
@@ -72,24 +72,38 @@ public sealed class StorageOptions : IValidatableObject
     internal const int DefaultMaxAutoPrepare = 256;
 
     /// <summary>
-    /// The operator's PostgreSQL connection string with Npgsql's automatic preparation on: a statement run five times on a
-    /// connection is prepared there. <c>Max Auto Prepare</c> in the string wins, so <c>Max Auto Prepare=0</c> turns it off
-    /// (for a pooler in transaction mode that cannot keep prepared statements).
+    /// The operator's PostgreSQL connection string with two Npgsql settings the portal's way of working wants, each unless
+    /// the string sets it:
+    /// <list type="bullet">
+    /// <item><c>Max Auto Prepare=256</c>: a statement run five times on a connection is prepared there
+    /// (<c>Max Auto Prepare=0</c> turns it off, for a pooler in transaction mode that cannot keep prepared statements).</item>
+    /// <item><c>No Reset On Close=true</c>: a connection back in the pool is not reset, which costs the server seven
+    /// commands at its next use, 40 times in each tenant's drift check. The portal leaves nothing on a pooled connection to
+    /// reset: it sets no session settings there, and its advisory lock and <c>LISTEN</c> have connections of their own.</item>
+    /// </list>
     /// </summary>
-    private static string WithPreparedStatements(string connectionString)
+    private static string WithPoolDefaults(string connectionString)
     {
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             return connectionString;
         }
 
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Contains("MaxAutoPrepare"))
         {
-            return connectionString;
+            settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
-        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare }.ConnectionString;
+        if (!given.Contains("NoResetOnClose"))
+        {
+            settings.NoResetOnClose = true;
+        }
+
+        return settings.ConnectionString;
     }
 
     /// <summary>The full path of the database file <paramref name="connectionString"/> opens; null for an in-memory database or a URI.</summary>

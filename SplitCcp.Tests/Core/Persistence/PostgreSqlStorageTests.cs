@@ -38,16 +38,17 @@ public sealed class PostgreSqlStorageTests
     }
 
     [Theory]
-    [InlineData("Host=db;Database=splitccp", 256)]
-    [InlineData("Host=db;Database=splitccp;Max Auto Prepare=0", 0)]
-    [InlineData("Host=db;Database=splitccp;max auto prepare=20", 20)]
-    public void ResolveConnectionString_OnPostgreSql_PreparesRepeatedStatementsUnlessTheOperatorSetsIt(string connectionString, int maxAutoPrepare)
+    [InlineData("Host=db;Database=splitccp", 256, true)]
+    [InlineData("Host=db;Database=splitccp;Max Auto Prepare=0", 0, true)]
+    [InlineData("Host=db;Database=splitccp;max auto prepare=20;No Reset On Close=false", 20, false)]
+    public void ResolveConnectionString_OnPostgreSql_PreparesRepeatedStatementsAndSkipsResetsUnlessTheOperatorSetsThem(string connectionString, int maxAutoPrepare, bool noResetOnClose)
     {
         var options = new StorageOptions { Provider = "PostgreSql", ConnectionString = connectionString };
 
         var resolved = new NpgsqlConnectionStringBuilder(options.ResolveConnectionString(Path.GetTempPath()));
 
         resolved.MaxAutoPrepare.ShouldBe(maxAutoPrepare);
+        resolved.NoResetOnClose.ShouldBe(noResetOnClose);
         resolved.Host.ShouldBe("db");
         resolved.Database.ShouldBe("splitccp");
     }

@@ -24,46 +24,83 @@ public sealed record AwsRateLimit(double RatePerSecond, int Burst)
 /// Keeps the portal under AWS's request rates, one bucket per <see cref="AwsRateKey"/>, so one tenant's calls never spend
 /// another account's budget. Time comes from <see cref="TimeProvider"/>, so tests can drive it with a fake clock.
 /// </summary>
+/// <remarks>
+/// Buckets are kept for the accounts in use only: every <see cref="SweepInterval"/> the buckets that have refilled to their
+/// burst are let go, since a new bucket starts full and so behaves the same. Kept for ever, a portal checking 10,000
+/// tenants held a bucket for every account, region and operation it had ever called.
+/// </remarks>
 public sealed class AwsRateLimiter(TimeProvider time, Func<AwsRateKey, AwsRateLimit> limitFor)
 {
+    /// <summary>How often the refilled buckets are let go.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<AwsRateKey, Bucket> _buckets = new();
+    private long _lastSweep = time.GetTimestamp();
 
     /// <summary>Waits until the call may be made, then takes one token; returns how long it waited (zero when a token was there).</summary>
     public async ValueTask<TimeSpan> AcquireAsync(AwsRateKey key, CancellationToken ct)
     {
-        var bucket = _buckets.GetOrAdd(key, k => new Bucket(limitFor(k), time.GetTimestamp()));
+        SweepWhenDue();
         long? waitingSince = null;
         while (true)
         {
-            var wait = bucket.TryTake(time);
-            if (wait <= TimeSpan.Zero)
+            var wait = _buckets.GetOrAdd(key, k => new Bucket(limitFor(k), time.GetTimestamp())).TryTake(time);
+            if (wait is not { } delay)
+            {
+                // Let go by a sweep between the lookup and the take: the key's new bucket is asked instead.
+                continue;
+            }
+
+            if (delay <= TimeSpan.Zero)
             {
                 return waitingSince is { } since ? time.GetElapsedTime(since) : TimeSpan.Zero;
             }
 
             waitingSince ??= time.GetTimestamp();
-            await Task.Delay(wait, time, ct).ConfigureAwait(false);
+            await Task.Delay(delay, time, ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>How many buckets exist: one per key seen, for tests and metrics.</summary>
+    /// <summary>How many buckets exist: one per key in use, for tests and metrics.</summary>
     public int BucketCount => _buckets.Count;
+
+    /// <summary>Lets the refilled buckets go, on one caller every <see cref="SweepInterval"/>.</summary>
+    private void SweepWhenDue()
+    {
+        var last = Interlocked.Read(ref _lastSweep);
+        var now = time.GetTimestamp();
+        if (time.GetElapsedTime(last, now) < SweepInterval || Interlocked.CompareExchange(ref _lastSweep, now, last) != last)
+        {
+            return;
+        }
+
+        foreach (var (key, bucket) in _buckets)
+        {
+            if (bucket.TryRetire(time))
+            {
+                _buckets.TryRemove(KeyValuePair.Create(key, bucket));
+            }
+        }
+    }
 
     private sealed class Bucket(AwsRateLimit limit, long startedAt)
     {
         private readonly Lock _lock = new();
         private double _tokens = limit.Burst;
         private long _updatedAt = startedAt;
+        private bool _retired;
 
-        /// <summary>Takes a token and returns zero, or returns how long until one is available.</summary>
-        public TimeSpan TryTake(TimeProvider time)
+        /// <summary>Takes a token and returns zero, or returns how long until one is available; null once the bucket was let go.</summary>
+        public TimeSpan? TryTake(TimeProvider time)
         {
             lock (_lock)
             {
-                var now = time.GetTimestamp();
-                var elapsed = time.GetElapsedTime(_updatedAt, now).TotalSeconds;
-                _tokens = Math.Min(limit.Burst, _tokens + (elapsed * limit.RatePerSecond));
-                _updatedAt = now;
+                if (_retired)
+                {
+                    return null;
+                }
+
+                Refill(time);
                 if (_tokens >= 1)
                 {
                     _tokens -= 1;
@@ -72,6 +109,24 @@ public sealed class AwsRateLimiter(TimeProvider time, Func<AwsRateKey, AwsRateLi
 
                 return TimeSpan.FromSeconds((1 - _tokens) / limit.RatePerSecond);
             }
+        }
+
+        /// <summary>Retires the bucket when it has refilled to its burst, so no call takes from it again; true when it did.</summary>
+        public bool TryRetire(TimeProvider time)
+        {
+            lock (_lock)
+            {
+                Refill(time);
+                _retired = _tokens >= limit.Burst;
+                return _retired;
+            }
+        }
+
+        private void Refill(TimeProvider time)
+        {
+            var now = time.GetTimestamp();
+            _tokens = Math.Min(limit.Burst, _tokens + (time.GetElapsedTime(_updatedAt, now).TotalSeconds * limit.RatePerSecond));
+            _updatedAt = now;
         }
     }
 }

@@ -61,6 +61,43 @@ public sealed class AwsRateLimiterTests
     }
 
     [Fact]
+    public async Task AcquireAsync_AfterAccountsFallIdle_LetsTheirFullBucketsGo()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new AwsRateLimiter(time, _ => AwsRateLimit.Connect);
+        for (var account = 0; account < 100; account++)
+        {
+            await limiter.AcquireAsync(s_describe with { AccountId = $"{account:D12}" }, CancellationToken.None);
+        }
+
+        time.Advance(AwsRateLimiter.SweepInterval);
+        await limiter.AcquireAsync(s_describe, CancellationToken.None);
+
+        limiter.BucketCount.ShouldBe(1, "a bucket refilled to its burst is what a new one would be, so keeping it tells nothing");
+    }
+
+    [Fact]
+    public async Task AcquireAsync_AfterASweep_StillLimitsAnAccountThatHasNotRefilled()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new AwsRateLimiter(time, _ => new AwsRateLimit(0.02, 5));
+        for (var i = 0; i < 5; i++)
+        {
+            await limiter.AcquireAsync(s_describe, CancellationToken.None);
+        }
+
+        // A token every 50 s: a sweep interval later the drained bucket holds 0.6 of one, and the sweep on this call keeps it.
+        time.Advance(AwsRateLimiter.SweepInterval);
+        var next = limiter.AcquireAsync(s_describe, CancellationToken.None).AsTask();
+        await Task.Yield();
+
+        next.IsCompleted.ShouldBeFalse("the account spent its burst and has not earned a token back yet");
+        limiter.BucketCount.ShouldBe(1);
+        time.Advance(TimeSpan.FromSeconds(20));
+        await next.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task AcquireAsync_Cancelled_StopsWaiting()
     {
         var time = new FakeTimeProvider();

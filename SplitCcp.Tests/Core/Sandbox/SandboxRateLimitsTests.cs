@@ -33,6 +33,32 @@ public sealed class SandboxRateLimitsTests
     }
 
     [Fact]
+    public void TryAccept_AfterAccountsFallIdle_LetsTheirFullBucketsGoAndStillRefusesADrainedOne()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var limits = new SandboxRateLimits(time);
+        var describe = ConnectOperations.DescribeInstance;
+        for (var account = 0; account < 100; account++)
+        {
+            limits.TryAccept($"{account:D12}", "eu-west-2", describe).ShouldBeTrue();
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            limits.TryAccept("111111111111", "eu-west-2", describe).ShouldBeTrue();
+        }
+
+        time.Advance(SandboxRateLimits.SweepInterval);
+        for (var i = 0; i < 5; i++)
+        {
+            limits.TryAccept("111111111111", "eu-west-2", describe).ShouldBeTrue("refilled to its burst of 5 at 2 a second");
+        }
+
+        limits.BucketCount.ShouldBe(1, "the idle accounts' full buckets are let go; only the account in use has one");
+        limits.TryAccept("111111111111", "eu-west-2", describe).ShouldBeFalse("drained again, and not reset by the sweep");
+    }
+
+    [Fact]
     public async Task EnforceRateLimits_IdentityCenterAbove20PerSecond_IsThrottledAcrossItsOperations()
     {
         await using var world = await SandboxTestWorld.StartAsync(maxRetries: 0);

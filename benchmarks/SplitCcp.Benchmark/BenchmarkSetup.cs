@@ -65,6 +65,9 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
     {
         var reconciliation = services.GetRequiredService<ReconciliationService>();
         var applies = new Guid[ids.Length];
+
+        // Planning and starting each apply is most of the step's time: it is counted too, or the line would say 0 until then.
+        progress.Stage("started");
         await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, async (i, token) =>
         {
             var plan = await reconciliation.PlanAsync(await AuthorizeAsync(ids[i], token), token) is PlanResult.Planned planned
@@ -73,7 +76,10 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
             applies[i] = await reconciliation.StartApplyAsync(await AuthorizeAsync(ids[i], token), plan.Fingerprint, token) is ApplyStartResult.Started started
                 ? started.Apply.Id
                 : throw new InvalidOperationException($"The apply of tenant {ids[i]} was not started.");
+            progress.Add();
         });
+
+        progress.Stage("finished");
 
         var dbFactory = services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
         var mine = applies.ToHashSet();
@@ -125,7 +131,7 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
             using var timer = new PeriodicTimer(s_progressEvery);
             while (await timer.WaitForNextTickAsync(stop.Token))
             {
-                await line(string.Create(CultureInfo.InvariantCulture, $"  {name}: {progress.Done}/{count} after {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s"));
+                await line(string.Create(CultureInfo.InvariantCulture, $"  {name}: {progress.Done}/{count}{progress.What} after {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s"));
             }
         }, CancellationToken.None);
         try
@@ -145,11 +151,22 @@ internal sealed class BenchmarkSetup(IServiceProvider services, ClaimsPrincipal 
     private sealed class Progress
     {
         private int _done;
+        private volatile string _what = "";
 
         public int Done => Volatile.Read(ref _done);
+
+        /// <summary>What <see cref="Done"/> counts when a step has stages (" started", " finished"); empty when it has one.</summary>
+        public string What => _what;
 
         public void Add() => Interlocked.Increment(ref _done);
 
         public void Set(int done) => Volatile.Write(ref _done, done);
+
+        /// <summary>Begins a stage of the step: counting from zero again, and saying what is counted.</summary>
+        public void Stage(string what)
+        {
+            _what = $" {what}";
+            Volatile.Write(ref _done, 0);
+        }
     }
 }

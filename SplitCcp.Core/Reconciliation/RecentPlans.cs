@@ -46,18 +46,11 @@ public sealed class RecentPlans(TimeProvider time)
         var now = time.GetUtcNow();
         lock (_lock)
         {
-            if (!_byTenant.TryGetValue(plan.TenantId, out var kept))
+            // The same plan again, or the tenant's oldest when it has its fill, makes room (which may drop its empty list).
+            if (_byTenant.TryGetValue(plan.TenantId, out var kept)
+                && (kept.Find(k => k.Fingerprint == fingerprint) ?? (kept.Count >= PerTenant ? kept[0] : null)) is { } replaced)
             {
-                _byTenant[plan.TenantId] = kept = [];
-            }
-
-            if (kept.Find(k => k.Fingerprint == fingerprint) is { } same)
-            {
-                LetGo(same);
-            }
-            else if (kept.Count >= PerTenant)
-            {
-                LetGo(kept[0]);
+                LetGo(replaced);
             }
 
             var entry = new Kept(plan, fingerprint, now);

@@ -50,7 +50,7 @@ public sealed class StorageOptions : IValidatableObject
     {
         if (Engine == StorageProvider.PostgreSql)
         {
-            return WithPoolDefaults(ConnectionString ?? "");
+            return PostgreSqlConnectionString;
         }
 
         if (!string.IsNullOrWhiteSpace(ConnectionString))
@@ -63,6 +63,13 @@ public sealed class StorageOptions : IValidatableObject
         CreateOwnerOnly(folder, database);
         return $"Data Source={database};Foreign Keys=True";
     }
+
+    /// <summary>
+    /// The connection string every pooled PostgreSQL connection of the portal uses: the setting with the pool defaults of
+    /// <see cref="WithPoolDefaults"/>. Whatever opens pooled connections apart from the database context (the live-update
+    /// sender) takes this, so its connections are prepared and not reset like the others.
+    /// </summary>
+    internal string PostgreSqlConnectionString => WithPoolDefaults(ConnectionString ?? "");
 
     /// <summary>
     /// How many statements each PostgreSQL connection keeps prepared unless the connection string says otherwise. The

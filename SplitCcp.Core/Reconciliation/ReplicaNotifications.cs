@@ -52,7 +52,7 @@ public sealed partial class ReplicaNotifications(
         drift.PassPublished += OnPassChanged;
         try
         {
-            await using var source = NpgsqlDataSource.Create(storage.Value.ConnectionString!);
+            await using var source = NpgsqlDataSource.Create(storage.Value.PostgreSqlConnectionString);
             await Task.WhenAll(SendAsync(source, stoppingToken), ListenAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

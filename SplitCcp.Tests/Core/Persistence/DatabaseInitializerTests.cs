@@ -141,7 +141,7 @@ public sealed class PostgreSqlDatabaseInitializerTests
             // The process of a failed start ends; this one goes on with the ended sessions in its pool, which a new start must not
             // get. The portal's pool is that of the setting with its pool defaults added.
             var portals = new StorageOptions { Provider = nameof(StorageProvider.PostgreSql), ConnectionString = connectionString };
-            using (var pooled = new NpgsqlConnection(portals.ResolveConnectionString(Path.GetTempPath())))
+            using (var pooled = new NpgsqlConnection(portals.PostgreSqlConnectionString))
             {
                 NpgsqlConnection.ClearPool(pooled);
             }

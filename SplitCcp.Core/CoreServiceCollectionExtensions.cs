@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
+using SplitCcp.Core.Mail;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
@@ -49,6 +50,9 @@ public static class CoreServiceCollectionExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<SplitCcpDbContext>()
             .AddDefaultTokenProviders();
+
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IMailSender, SmtpMailSender>();
 
         services.AddSingleton<ITenantAccess, TenantAccess>();
         services.AddSingleton<IExistingTenants, ExistingTenants>();

@@ -6,7 +6,11 @@ using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Security;
 
-public sealed record UserView(string Id, string Email, string? DisplayName, string Role, IReadOnlyList<Guid> TenantIds, bool IsDisabled, bool IsLockedOut, DateTime CreatedAt);
+/// <param name="IsInvited">Has no password yet: the invitation has not been accepted.</param>
+/// <param name="HasMfa">Signs in with an authenticator app code after the password.</param>
+public sealed record UserView(
+    string Id, string Email, string? DisplayName, string Role, IReadOnlyList<Guid> TenantIds, bool IsDisabled, bool IsLockedOut, DateTime CreatedAt,
+    bool IsInvited = false, bool HasMfa = false);
 
 public sealed record UserInput
 {
@@ -14,7 +18,10 @@ public sealed record UserInput
 
     public string? DisplayName { get; init; }
 
-    /// <summary>Required when creating; ignored on update.</summary>
+    /// <summary>
+    /// Creating only, for automation that hands out credentials itself: the account gets this password. Left out, the
+    /// account has none and the user is invited to choose one. Ignored on update.
+    /// </summary>
     public string? Password { get; init; }
 
     public string? Role { get; init; }
@@ -30,7 +37,8 @@ public abstract record UserSaveResult
     {
     }
 
-    public sealed record Saved(UserView User) : UserSaveResult;
+    /// <param name="Invitation">For a user created without a password: the invitation, mailed or to hand over.</param>
+    public sealed record Saved(UserView User, PasswordLink? Invitation = null) : UserSaveResult;
 
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : UserSaveResult;
 
@@ -41,7 +49,8 @@ public abstract record UserSaveResult
 /// The installation's users. Managing them is an MSP operator's job; the first-run setup is the one exception.
 /// Each operation takes its own DI scope, so a long-lived Blazor circuit never reuses a stale UserManager.
 /// </summary>
-public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access, IExistingTenants tenants)
+public sealed class UserDirectory(
+    IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access, IExistingTenants tenants, AccountLinks links)
 {
     public async Task<bool> AnyUserExistsAsync(CancellationToken ct = default)
     {
@@ -57,6 +66,13 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
         var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync(ct);
         var roleByUser = roles.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.First().Name ?? "");
         return users.Select(u => ToView(u, roleByUser.GetValueOrDefault(u.Id, ""))).ToList();
+    }
+
+    /// <summary>Whether the user signs in with an authenticator app's code after the password; for their own profile.</summary>
+    public async Task<bool> HasMfaAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(u => u.Id == userId && u.TwoFactorEnabled, ct);
     }
 
     public async Task<UserView?> GetAsync(ClaimsPrincipal caller, string id, CancellationToken ct = default)
@@ -85,7 +101,7 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
     public async Task<UserSaveResult> UpdateAsync(ClaimsPrincipal caller, string id, UserInput input, CancellationToken ct = default)
     {
         await RequireOperatorAsync(caller, write: true, ct);
-        var errors = await ValidateAsync(input, requirePassword: false, ct);
+        var errors = await ValidateAsync(input, ct);
         var isSelf = id == caller.FindFirstValue(ClaimTypes.NameIdentifier);
         if (isSelf && input.IsDisabled == true)
         {
@@ -140,7 +156,7 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
 
     private async Task<UserSaveResult> CreateCoreAsync(UserInput input, CancellationToken ct)
     {
-        var errors = await ValidateAsync(input, requirePassword: true, ct);
+        var errors = await ValidateAsync(input, ct);
         if (errors.Count > 0)
         {
             return new UserSaveResult.Invalid(errors);
@@ -157,7 +173,8 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
             IsDisabled = input.IsDisabled ?? false,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
-        var result = await users.CreateAsync(user, input.Password!);
+        var invite = string.IsNullOrEmpty(input.Password);
+        var result = invite ? await users.CreateAsync(user) : await users.CreateAsync(user, input.Password!);
         if (!result.Succeeded)
         {
             return new UserSaveResult.Invalid(IdentityErrors(result, "password"));
@@ -165,20 +182,34 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
 
         await SetRoleAsync(users, user, input.Role!);
         await SetTenantsAsync(user.Id, input.Role == Roles.MspOperator ? [] : input.TenantIds ?? [], ct);
-        return new UserSaveResult.Saved((await FindViewAsync(user.Id, ct))!);
+        var invitation = invite ? await links.IssueAsync(users, user, PasswordLinkKind.Invitation, ct) : null;
+        return new UserSaveResult.Saved((await FindViewAsync(user.Id, ct))!, invitation);
     }
 
-    private async Task<Dictionary<string, string[]>> ValidateAsync(UserInput input, bool requirePassword, CancellationToken ct)
+    /// <summary>
+    /// Sends the user a link that sets their password: the invitation again while they have none (voiding the earlier one),
+    /// otherwise a password reset. Mailed, or returned for the operator to hand over when no mail could be sent. Null: no such user.
+    /// </summary>
+    public async Task<PasswordLink?> SendPasswordLinkAsync(ClaimsPrincipal caller, string id, CancellationToken ct = default)
+    {
+        await RequireOperatorAsync(caller, write: true, ct);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        if (await users.FindByIdAsync(id) is not { } user)
+        {
+            return null;
+        }
+
+        var kind = await users.HasPasswordAsync(user) ? PasswordLinkKind.PasswordReset : PasswordLinkKind.Invitation;
+        return await links.IssueAsync(users, user, kind, ct);
+    }
+
+    private async Task<Dictionary<string, string[]>> ValidateAsync(UserInput input, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(input.Email) || !System.Net.Mail.MailAddress.TryCreate(input.Email, out var parsed) || parsed.Address != input.Email)
         {
             errors["email"] = ["Enter an e-mail address such as name@example.com."];
-        }
-
-        if (requirePassword && string.IsNullOrEmpty(input.Password))
-        {
-            errors["password"] = ["Enter a password of at least 12 characters."];
         }
 
         if (!Roles.IsKnown(input.Role))
@@ -246,7 +277,7 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
 
     private UserView ToView(AppUser u, string role) => new(
         u.Id, u.Email ?? u.UserName ?? "", u.DisplayName, role, u.Tenants.Select(t => t.TenantId).ToList(),
-        u.IsDisabled, u.LockoutEnd > time.GetUtcNow(), u.CreatedAt);
+        u.IsDisabled, u.LockoutEnd > time.GetUtcNow(), u.CreatedAt, u.PasswordHash is null, u.TwoFactorEnabled);
 
     private static Dictionary<string, string[]> IdentityErrors(IdentityResult result, string defaultField)
     {

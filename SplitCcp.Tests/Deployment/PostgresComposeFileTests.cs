@@ -127,35 +127,6 @@ public sealed partial class PostgresComposeFileTests
         directives.ShouldContain("health_uri /healthz/ready");
     }
 
-    [Fact]
-    public void EachPortal_HasAMemoryLimit_WithItsHeapLimitedToLeaveTheRuntimeRoom()
-    {
-        foreach (var (name, portal) in Portals)
-        {
-            var limit = Megabytes((string?)portal["mem_limit"] ?? throw new ShouldAssertException($"{name} has no mem_limit"));
-
-            // The runtime reads its GC settings from the environment as hexadecimal numbers.
-            var percent = Convert.ToInt32((string?)portal["environment"]!["DOTNET_GCHeapHardLimitPercent"], 16);
-            var heap = limit * percent / 100;
-
-            heap.ShouldBeGreaterThanOrEqualTo(MinimumHeapMegabytes, $"{name}: room for the live heap of 10,000 tenants, and the garbage of a pass");
-            (limit - heap).ShouldBeGreaterThanOrEqualTo(RuntimeMegabytes, $"{name}: the runtime's own memory (code, native heaps, mapped files) is outside the GC heap; the default 75 % would let a busy replica pass its limit and be killed");
-        }
-    }
-
-    /// <summary>Resident memory besides the GC heap in a replica that has checked a few tenants (measured: about 200 MB).</summary>
-    private const int RuntimeMegabytes = 200;
-
-    /// <summary>A full collection left about 100 MB live at 10,000 tenants; twice that leaves the GC room to work.</summary>
-    private const int MinimumHeapMegabytes = 200;
-
-    private static long Megabytes(string size) => size[^1] switch
-    {
-        'm' or 'M' => long.Parse(size[..^1], System.Globalization.CultureInfo.InvariantCulture),
-        'g' or 'G' => long.Parse(size[..^1], System.Globalization.CultureInfo.InvariantCulture) * 1024,
-        _ => throw new ShouldAssertException($"mem_limit {size} is not in m or g"),
-    };
-
     /// <summary>The host file mounted at <paramref name="target"/>, relative to the compose file.</summary>
     private static string HostPathOf(JsonObject service, string target) =>
         service["volumes"]!.AsArray().Select(v => ((string)v!).Split(':')).Single(v => v[1] == target)[0];

@@ -139,6 +139,20 @@ public sealed partial class MfaTests : IDisposable
     }
 
     [Fact]
+    public async Task RequireMfa_SessionThatDidNotPassTheCodeStep_IsToldToSignInAgainOnceMfaIsOnElsewhere()
+    {
+        UseApp(new SplitCcpWebFactory().WithSetting("SplitCcp:Accounts:RequireMfa", "true"));
+        var user = await _app.CreateUserAsync("two-tabs@tenant.example", Roles.Viewer);
+        var other = await _app.CreateSignedInClientAsync(user.Email, user.Password);
+        await EnrolAsync(await _app.CreateSignedInClientAsync(user.Email, user.Password));
+
+        var page = await other.GetStringAsync("/account/mfa");
+
+        PageForms.TestIdText(page, "mfa-sign-in-again").ShouldNotBeNull();
+        (await other.GetAsync("/tenants")).Headers.Location!.ToString().ShouldBe("/account/mfa");
+    }
+
+    [Fact]
     public async Task RequireMfa_TurningItOff_IsNotOffered()
     {
         UseApp(new SplitCcpWebFactory().WithSetting("SplitCcp:Accounts:RequireMfa", "true"));

@@ -204,6 +204,26 @@ public sealed class UserDirectory(
         return await links.IssueAsync(users, user, kind, ct);
     }
 
+    /// <summary>
+    /// Turns the user's MFA off and forgets their authenticator key and recovery codes, for a user who lost both; they sign in
+    /// with the password alone, or enrol again where MFA is required. Ends their sessions. False: no such user.
+    /// </summary>
+    public async Task<bool> ResetMfaAsync(ClaimsPrincipal caller, string id, CancellationToken ct = default)
+    {
+        await RequireOperatorAsync(caller, write: true, ct);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        if (await users.FindByIdAsync(id) is not { } user)
+        {
+            return false;
+        }
+
+        await users.SetTwoFactorEnabledAsync(user, false);
+        await users.ResetAuthenticatorKeyAsync(user);
+        await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 0);
+        return true;
+    }
+
     private async Task<Dictionary<string, string[]>> ValidateAsync(UserInput input, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);

@@ -82,6 +82,11 @@ internal static class UserEndpoints
             .WithSummary("Sends the user a one-time link that sets their password: their invitation again while they have no password (the earlier " +
                 "link stops working), otherwise a password reset. Mailed, or, when the portal sends no mail, in 'link' of this response only.");
 
+        users.MapDelete("/{id}/mfa", async (ClaimsPrincipal user, UserDirectory directory, string id, CancellationToken ct) =>
+                Guard(user) ?? (await directory.ResetMfaAsync(user, id, ct) ? Results.NoContent() : ApiResults.NotFound("user")))
+            .WithSummary("Turns a user's MFA off, for one who lost their authenticator app and recovery codes: their key and codes are forgotten " +
+                "and their sessions end; they sign in with the password alone, or enrol again where MFA is required.");
+
         users.MapPost("/{id}/tokens", async (HttpContext http, ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, TokenRequest request, CancellationToken ct) =>
             {
                 if (Guard(user) is { } refused)

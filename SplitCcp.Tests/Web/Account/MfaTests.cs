@@ -79,6 +79,23 @@ public sealed partial class MfaTests : IDisposable
     }
 
     [Fact]
+    public async Task ResetByOperator_LostApp_SignsInWithThePasswordAloneAndEnrolsWithANewKey()
+    {
+        var user = await _app.CreateUserAsync("lost-phone@tenant.example", Roles.Viewer);
+        var (key, _) = await EnrolAsync(await _app.CreateSignedInClientAsync(user.Email, user.Password));
+
+        (await _app.CreateApiClient(user.Token).DeleteAsync($"/api/users/{user.Id}/mfa")).StatusCode.ShouldBe(HttpStatusCode.Forbidden, "operators only");
+        (await _app.CreateApiClient(SplitCcpWebFactory.AdminToken).DeleteAsync("/api/users/no-such-user/mfa")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var reset = await _app.CreateApiClient(SplitCcpWebFactory.AdminToken).DeleteAsync($"/api/users/{user.Id}/mfa");
+
+        reset.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        RedirectPath(await SplitCcpWebFactory.SubmitLoginAsync(Browser(), user.Email, user.Password)).ShouldBe("/");
+        (await _app.Services.GetRequiredService<UserDirectory>().GetAsync(_app.Operator(), user.Id))!.HasMfa.ShouldBeFalse();
+        var enrolAgain = await (await _app.CreateSignedInClientAsync(user.Email, user.Password)).GetStringAsync("/account/mfa");
+        KeyOn(enrolAgain).ShouldNotBe(key, "the lost app's key is forgotten");
+    }
+
+    [Fact]
     public async Task RequireMfa_UserWithoutIt_CanOnlyEnrolUntilEnrolled()
     {
         UseApp(new SplitCcpWebFactory().WithSetting("SplitCcp:Accounts:RequireMfa", "true"));

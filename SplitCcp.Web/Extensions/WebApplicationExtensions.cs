@@ -46,6 +46,7 @@ internal static class WebApplicationExtensions
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
         app.MapArtifactDownloads();
+        app.MapCsvDownloads();
 
         app.MapPost("/account/logout", async (HttpContext context, SignInManager<AppUser> signIn) =>
             {

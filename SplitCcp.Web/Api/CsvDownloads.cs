@@ -1,3 +1,4 @@
+using SplitCcp.Core.Security;
 using SplitCcp.Web.Security;
 
 namespace SplitCcp.Web.Api;
@@ -16,6 +17,7 @@ internal static class CsvDownloads
         export.MapGet("/health/tenants", HealthEndpoints.TenantsAsync);
         export.MapGet($"{TenantRoute}/health/history", HealthEndpoints.HistoryAsync);
         export.MapGet($"{TenantRoute}/audit", ReconciliationEndpoints.AuditAsync);
+        export.MapGet("/activity", ActivityEndpoints.ListAsync).RequireAuthorization(Roles.MspOperator);
         return app;
     }
 }

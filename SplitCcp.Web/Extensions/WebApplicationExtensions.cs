@@ -45,6 +45,7 @@ internal static class WebApplicationExtensions
         api.MapHealthEndpoints();
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
+        api.MapActivityEndpoints();
         app.MapArtifactDownloads();
         app.MapCsvDownloads();
 

@@ -162,7 +162,7 @@ public class CsvExportTests : IDisposable
         var demo = await _admin.CreateDemoTenantAsync();
         var browser = await _app.CreateSignedInClientAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
 
-        foreach (var route in new[] { "/health/tenants", $"/tenants/{demo}/audit", $"/tenants/{demo}/health/history" })
+        foreach (var route in new[] { "/health/tenants", $"/tenants/{demo}/audit", $"/tenants/{demo}/health/history", "/activity" })
         {
             var response = await browser.GetAsync($"/export{route}");
 

@@ -8,8 +8,6 @@ namespace SplitCcp.Web.Api;
 
 internal static class UserEndpoints
 {
-    public sealed record TokenRequest(string? Name, bool ReadOnly);
-
     /// <summary>A password link as the API answers it: <c>link</c> only when it was not mailed, absolute, and in this response only.</summary>
     public sealed record PasswordLinkView(PasswordLinkKind Kind, string Email, bool Mailed, string? Link, DateTimeOffset ExpiresAt, string? MailError);
 
@@ -87,7 +85,7 @@ internal static class UserEndpoints
             .WithSummary("Turns a user's MFA off, for one who lost their authenticator app and recovery codes: their key and codes are forgotten " +
                 "and their sessions end; they sign in with the password alone, or enrol again where MFA is required.");
 
-        users.MapPost("/{id}/tokens", async (HttpContext http, ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, TokenRequest request, CancellationToken ct) =>
+        users.MapPost("/{id}/tokens", async (HttpContext http, ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, ApiTokenRequest request, CancellationToken ct) =>
             {
                 if (Guard(user) is { } refused)
                 {
@@ -99,15 +97,15 @@ internal static class UserEndpoints
                     return ApiResults.NotFound("user");
                 }
 
-                if (ApiTokenService.ValidateName(request.Name) is { } error)
+                if (tokens.Validate(request) is { Count: > 0 } errors)
                 {
-                    return ApiResults.ValidationFailed(new Dictionary<string, string[]> { ["name"] = [error] });
+                    return ApiResults.ValidationFailed(errors);
                 }
 
-                var issued = await tokens.IssueAsync(id, request.Name!, request.ReadOnly, ct);
+                var issued = await tokens.IssueAsync(IdentityActor.Of(user), id, request, ct);
                 return ApiResults.TokenIssued(http, $"/api/users/{id}/tokens/{issued.Details.Id}", issued);
             })
-            .WithSummary("Issues an API token for a user. The token is in the response once and is never shown again.")
+            .WithSummary("Issues an API token for a user, recorded with who issued it. The token is in the response once and is never shown again. It expires after 'expiresInDays' (90 by default, at most the portal's maximum).")
             .ProducesValidationProblem();
 
         return users;

@@ -46,7 +46,9 @@ internal static class WebApplicationExtensions
         api.MapHealthEndpoints();
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
+        api.MapActivityEndpoints();
         app.MapArtifactDownloads();
+        app.MapCsvDownloads();
 
         app.MapPost("/account/logout", async (HttpContext context, SignInManager<AppUser> signIn) =>
             {

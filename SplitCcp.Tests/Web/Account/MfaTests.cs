@@ -31,6 +31,24 @@ public sealed partial class MfaTests : IDisposable
     }
 
     [Fact]
+    public async Task SignIn_CodeStep_IsRecordedInTheIdentityActivity()
+    {
+        var user = await _app.CreateUserAsync("recorded@tenant.example", Roles.Viewer);
+        var (key, _) = await EnrolAsync(await _app.CreateSignedInClientAsync(user.Email, user.Password));
+        var client = Browser();
+        await SplitCcpWebFactory.SubmitLoginAsync(client, user.Email, user.Password);
+
+        await CodeAsync(client, WrongCode(key));
+        await SubmitCodeAsync(client, Code(key));
+
+        var scope = await _app.Services.GetRequiredService<ITenantAccess>().GetScopeAsync(_app.Operator());
+        var events = (await _app.Services.GetRequiredService<IdentityAudit>().ListAsync(scope, new IdentityEventQuery(null, PageSize: 50))).Items
+            .Where(e => e.SubjectId == user.Id).Select(e => e.Summary).ToList();
+        events.ShouldContain("Wrong authenticator code.");
+        events.ShouldContain("Signed in with a password and an authenticator code.");
+    }
+
+    [Fact]
     public async Task SignIn_RecoveryCode_WorksOnce()
     {
         var user = await _app.CreateUserAsync("recover@tenant.example", Roles.Viewer);

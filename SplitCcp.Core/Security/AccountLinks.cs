@@ -43,7 +43,8 @@ public abstract record PasswordSetResult
 /// Invitation and password reset links: Identity's data-protected tokens, bound to the account's security stamp, so a link
 /// stops working once it has set a password (that changes the stamp) or its lifetime has passed.
 /// </summary>
-public sealed partial class AccountLinks(IServiceScopeFactory scopes, IMailSender mail, IOptions<AccountOptions> options, TimeProvider time, ILogger<AccountLinks> logger)
+public sealed partial class AccountLinks(
+    IServiceScopeFactory scopes, IMailSender mail, IOptions<AccountOptions> options, TimeProvider time, IdentityAudit audit, ILogger<AccountLinks> logger)
 {
     public const string InvitationPath = "account/invitation";
     public const string ResetPath = "account/reset-password";
@@ -128,8 +129,8 @@ public sealed partial class AccountLinks(IServiceScopeFactory scopes, IMailSende
         return await FindUsableAsync(users, kind, userId, token) is not null;
     }
 
-    /// <summary>Sets the password the link is for; the link stops working then.</summary>
-    public async Task<PasswordSetResult> SetPasswordAsync(PasswordLinkKind kind, string? userId, string? token, string password)
+    /// <summary>Sets the password the link is for; the link stops working then. Recorded in the identity activity with the address it came from.</summary>
+    public async Task<PasswordSetResult> SetPasswordAsync(PasswordLinkKind kind, string? userId, string? token, string password, string? remoteAddress = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
@@ -145,6 +146,8 @@ public sealed partial class AccountLinks(IServiceScopeFactory scopes, IMailSende
         if (result.Succeeded)
         {
             LogPasswordSet(logger, kind, user.Id);
+            await audit.RecordAsync([audit.Entry(IdentityEventKind.PasswordChanged, new IdentityActor(user.Id, user.Email!, remoteAddress), user.Id, user.Email,
+                kind == PasswordLinkKind.Invitation ? "Accepted the invitation: chose a first password." : "Chose a new password with a reset link.")]);
             return new PasswordSetResult.Changed();
         }
 

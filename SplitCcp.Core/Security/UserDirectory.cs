@@ -312,6 +312,8 @@ public sealed class UserDirectory(
         await users.SetTwoFactorEnabledAsync(user, false);
         await users.ResetAuthenticatorKeyAsync(user);
         await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 0);
+        await audit.RecordAsync([audit.Entry(IdentityEventKind.MfaDisabled, IdentityActor.Of(caller), user.Id, user.Email,
+            "Two-step sign-in turned off for a lost authenticator app: its key and the recovery codes are forgotten.")], ct);
         return true;
     }
 

@@ -48,6 +48,7 @@ public sealed class AccountFlowTests : IDisposable
         PageForms.TestIdText(set, "password-set").ShouldNotBeNull();
         (await browser.GetStringAsync(link)).ShouldContain("This link no longer works");
         (await SplitCcpWebFactory.SubmitLoginAsync(Browser(), "invitee@tenant.example", NewPassword)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await SummariesAsync(IdentityEventKind.PasswordChanged)).ShouldBe(["Accepted the invitation: chose a first password."]);
     }
 
     [Fact]
@@ -121,6 +122,7 @@ public sealed class AccountFlowTests : IDisposable
         var response = await ChangeAsync(client, user.Password, NewPassword);
 
         PageForms.TestIdText(response, "password-changed").ShouldNotBeNull();
+        (await SummariesAsync(IdentityEventKind.PasswordChanged)).ShouldBe(["Changed the password."]);
         (await client.GetAsync("/tenants")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await SplitCcpWebFactory.SubmitLoginAsync(Browser(), user.Email, user.Password)).StatusCode.ShouldBe(HttpStatusCode.OK, "the old password is refused");
         (await SplitCcpWebFactory.SubmitLoginAsync(Browser(), user.Email, NewPassword)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
@@ -157,6 +159,12 @@ public sealed class AccountFlowTests : IDisposable
     }
 
     private HttpClient Browser() => _app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
+
+    private async Task<List<string>> SummariesAsync(IdentityEventKind kind)
+    {
+        var scope = await _app.Services.GetRequiredService<ITenantAccess>().GetScopeAsync(_app.Operator());
+        return (await _app.Services.GetRequiredService<IdentityAudit>().ListAsync(scope, new IdentityEventQuery(kind))).Items.Select(e => e.Summary).ToList();
+    }
 
     /// <summary>The link in the mail, as a path on this app (the mail's links point at the configured portal address).</summary>
     private static string LinkIn(MimeKit.MimeMessage mail, string path)

@@ -111,6 +111,11 @@ public sealed partial class MfaTests : IDisposable
         (await _app.Services.GetRequiredService<UserDirectory>().GetAsync(_app.Operator(), user.Id))!.HasMfa.ShouldBeFalse();
         var enrolAgain = await (await _app.CreateSignedInClientAsync(user.Email, user.Password)).GetStringAsync("/account/mfa");
         KeyOn(enrolAgain).ShouldNotBe(key, "the lost app's key is forgotten");
+        var scope = await _app.Services.GetRequiredService<ITenantAccess>().GetScopeAsync(_app.Operator());
+        var events = (await _app.Services.GetRequiredService<IdentityAudit>().ListAsync(scope, new IdentityEventQuery(UserId: user.Id))).Items;
+        events.ShouldContain(e => e.Kind == IdentityEventKind.MfaEnabled && e.ActorId == user.Id);
+        var operatorId = _app.Operator().FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value;
+        events.ShouldContain(e => e.Kind == IdentityEventKind.MfaDisabled && e.ActorId == operatorId);
     }
 
     [Fact]

@@ -45,6 +45,7 @@ internal static class WebApplicationExtensions
         api.MapHealthEndpoints();
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
+        api.MapNotificationEndpoints();
         app.MapArtifactDownloads();
 
         app.MapPost("/account/logout", async (HttpContext context, SignInManager<AppUser> signIn) =>

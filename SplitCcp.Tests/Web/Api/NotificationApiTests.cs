@@ -213,9 +213,49 @@ public sealed class NotificationApiTests : IAsyncLifetime, IDisposable
         _receiver.Received.Count.ShouldBe(2, "the operator's test and the admin's");
     }
 
+    [Fact]
+    public async Task The_notifications_page_is_for_operators_and_tenant_admins_and_never_shows_a_secret()
+    {
+        var admin = await _app.CreateUserAsync("admin@ours.example", Roles.TenantAdmin, _ours.Id);
+        var viewer = await _app.CreateUserAsync("viewer@ours.example", Roles.Viewer, _ours.Id);
+        var created = await _app.CreateApiClient(SplitCcpWebFactory.AdminToken).PostAsJsonAsync("/api/notifications/endpoints", new
+        {
+            name = "Ops webhook", url = _receiver.Url, format = "GenericJson", events = s_events, allTenants = true,
+        });
+        var secret = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("secret").GetString()!;
+
+        var anonymous = await _app.CreateApiClient(null).GetAsync("/notifications");
+        var asViewer = await PageAsync(viewer.Email, viewer.Password);
+        var asAdmin = await PageAsync(admin.Email, admin.Password);
+        var asOperator = await PageAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
+
+        anonymous.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        anonymous.Headers.Location!.ToString().ShouldContain("/account/login");
+        asViewer.ShouldContain("You can&#x27;t do that here");
+        asViewer.ShouldNotContain("Ops webhook");
+        asAdmin.ShouldContain("<h1");
+        asAdmin.ShouldContain("Notifications");
+        asAdmin.ShouldNotContain("Ops webhook", customMessage: "an endpoint for every tenant is the MSP's");
+        asOperator.ShouldContain("Ops webhook");
+        asOperator.ShouldNotContain(secret);
+    }
+
     private static readonly string[] s_liveOnly = ["TenantLive"];
 
     private static readonly string[] s_events = ["TenantDrifted", "TenantFailing", "ApplyFailed", "TenantLive"];
+
+    private async Task<string> PageAsync(string email, string password)
+    {
+        var client = await _app.CreateSignedInClientAsync(email, password);
+        var response = await client.GetAsync("/notifications");
+        for (var hops = 0; response.StatusCode == HttpStatusCode.Redirect && hops < 3; hops++)
+        {
+            response = await client.GetAsync(response.Headers.Location);
+        }
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return await response.Content.ReadAsStringAsync();
+    }
 
     private async Task<Guid> CreateAsync(string token, object endpoint)
     {

@@ -31,6 +31,7 @@ public static class CoreServiceCollectionExtensions
 
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApiTokenOptions>().BindConfiguration(ApiTokenOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddStorage(builder.Environment.ContentRootPath);
         services.AddHostedService<DatabaseInitializer>();
@@ -57,6 +58,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TenantService>();
         services.AddSingleton<TenantSpecService>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<IdentityAudit>();
         services.AddSingleton<ConnectInstances>();
         services.AddSingleton<IdentityCenterInstances>();
         services.AddSingleton<ApiTokenService>();

@@ -19,6 +19,9 @@ public sealed class ApiToken
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>From this moment on the token is refused as expired. Tokens issued before tokens expired were given 90 days from the upgrade.</summary>
+    public DateTime ExpiresAt { get; set; }
+
     public DateTime? LastUsedAt { get; set; }
 
     public DateTime? RevokedAt { get; set; }

@@ -77,4 +77,8 @@ public sealed class AuditLog(IDbContextFactory<SplitCcpDbContext> dbFactory, Tim
             .Select(a => new AuditRecord(a.Id, a.At, a.Actor, a.Action, a.Summary, a.ApplyId))
             .ToListAsync(ct);
     }
+
+    /// <summary>The tenant's whole history, newest first, read in batches as it is written out.</summary>
+    public IAsyncEnumerable<AuditRecord> ExportAsync(AuthorizedTenant tenant, CancellationToken ct = default) =>
+        Batches.ReadAsync((before, token) => ListAsync(tenant, before, MaxPageSize, token), a => a.Id, MaxPageSize, ct);
 }

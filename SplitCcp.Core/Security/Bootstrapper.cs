@@ -17,6 +17,9 @@ public sealed partial class Bootstrapper(
     IOptions<BootstrapOptions> options,
     ILogger<Bootstrapper> logger) : IDatabaseSeed
 {
+    /// <summary>Who the identity activity says created the bootstrap admin and registered the bootstrap token.</summary>
+    public static IdentityActor Actor { get; } = IdentityActor.Portal("bootstrap settings");
+
     public async Task SeedAsync(CancellationToken ct)
     {
         foreach (var role in Roles.All)
@@ -35,7 +38,7 @@ public sealed partial class Bootstrapper(
         var settings = options.Value;
         if (!string.IsNullOrWhiteSpace(settings.AdminEmail) && !string.IsNullOrEmpty(settings.AdminPassword))
         {
-            switch (await directory.CreateFirstOperatorAsync(settings.AdminEmail, settings.AdminPassword, ct))
+            switch (await directory.CreateFirstOperatorAsync(settings.AdminEmail, settings.AdminPassword, Actor, ct))
             {
                 case UserSaveResult.Saved saved:
                     LogBootstrapAdminCreated(logger, saved.User.Email);

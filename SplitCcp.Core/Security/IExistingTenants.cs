@@ -8,4 +8,7 @@ public interface IExistingTenants
 {
     /// <summary>Those of <paramref name="tenantIds"/> that name a tenant.</summary>
     Task<IReadOnlySet<Guid>> WhichExistAsync(IReadOnlyCollection<Guid> tenantIds, CancellationToken ct);
+
+    /// <summary>The display names of those of <paramref name="tenantIds"/> that name a tenant, for what the identity activity says.</summary>
+    Task<IReadOnlyDictionary<Guid, string>> NamesAsync(IReadOnlyCollection<Guid> tenantIds, CancellationToken ct);
 }

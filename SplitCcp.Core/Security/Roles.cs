@@ -32,4 +32,7 @@ public static class SplitCcpClaims
 
     /// <summary>The id of the API token the caller authenticated with.</summary>
     public const string TokenId = "splitccp:token_id";
+
+    /// <summary>The address the caller's request came from, added by the web app to each request's principal; never stored in a cookie.</summary>
+    public const string RemoteAddress = "splitccp:remote_address";
 }

@@ -39,9 +39,11 @@ public abstract record UserSaveResult
 
 /// <summary>
 /// The installation's users. Managing them is an MSP operator's job; the first-run setup is the one exception.
-/// Each operation takes its own DI scope, so a long-lived Blazor circuit never reuses a stale UserManager.
+/// Each operation takes its own DI scope, so a long-lived Blazor circuit never reuses a stale UserManager, and saves what
+/// it changes in one transaction with the identity events that record it.
 /// </summary>
-public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access, IExistingTenants tenants)
+public sealed class UserDirectory(
+    IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access, IExistingTenants tenants, IdentityAudit audit)
 {
     public async Task<bool> AnyUserExistsAsync(CancellationToken ct = default)
     {
@@ -68,18 +70,21 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
     public async Task<UserSaveResult> CreateAsync(ClaimsPrincipal caller, UserInput input, CancellationToken ct = default)
     {
         await RequireOperatorAsync(caller, write: true, ct);
-        return await CreateCoreAsync(input, ct);
+        return await CreateCoreAsync(input, IdentityActor.Of(caller), ct);
     }
 
-    /// <summary>First run only: creates the first MSP operator while no user exists. Returns null when a user already exists.</summary>
-    public async Task<UserSaveResult?> CreateFirstOperatorAsync(string? email, string? password, CancellationToken ct = default)
+    /// <summary>
+    /// First run only: creates the first MSP operator while no user exists, recorded as done by <paramref name="actor"/> (the
+    /// setup page's visitor, or the bootstrap settings). Returns null when a user already exists.
+    /// </summary>
+    public async Task<UserSaveResult?> CreateFirstOperatorAsync(string? email, string? password, IdentityActor actor, CancellationToken ct = default)
     {
         if (await AnyUserExistsAsync(ct))
         {
             return null;
         }
 
-        return await CreateCoreAsync(new UserInput { Email = email, Password = password, Role = Roles.MspOperator, DisplayName = "Administrator" }, ct);
+        return await CreateCoreAsync(new UserInput { Email = email, Password = password, Role = Roles.MspOperator, DisplayName = "Administrator" }, actor, ct);
     }
 
     public async Task<UserSaveResult> UpdateAsync(ClaimsPrincipal caller, string id, UserInput input, CancellationToken ct = default)
@@ -103,42 +108,48 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
             return new UserSaveResult.Invalid(errors);
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var user = await users.FindByIdAsync(id);
-        if (user is null)
+        var actor = IdentityActor.Of(caller);
+        var refused = await InTransactionAsync(async (db, users, token) =>
         {
-            return new UserSaveResult.NotFound();
-        }
+            var user = await users.FindByIdAsync(id);
+            if (user is null)
+            {
+                return new UserSaveResult.NotFound();
+            }
 
-        user.DisplayName = Blank(input.DisplayName);
-        if (input.IsDisabled is { } disabled)
-        {
-            user.IsDisabled = disabled;
-        }
+            var was = new Account((await users.GetRolesAsync(user)).FirstOrDefault() ?? "", await TenantIdsAsync(db, id, token), user.IsDisabled);
+            user.DisplayName = Blank(input.DisplayName);
+            if (input.IsDisabled is { } disabled)
+            {
+                user.IsDisabled = disabled;
+            }
 
-        var emailChanged = !string.Equals(user.Email, input.Email, StringComparison.OrdinalIgnoreCase);
-        if (emailChanged)
-        {
-            user.Email = input.Email;
-            user.UserName = input.Email;
-        }
+            var emailChanged = !string.Equals(user.Email, input.Email, StringComparison.OrdinalIgnoreCase);
+            if (emailChanged)
+            {
+                user.Email = input.Email;
+                user.UserName = input.Email;
+            }
 
-        var result = await users.UpdateAsync(user);
-        if (!result.Succeeded)
-        {
-            return new UserSaveResult.Invalid(IdentityErrors(result, "email"));
-        }
+            var result = await users.UpdateAsync(user);
+            if (!result.Succeeded)
+            {
+                return new UserSaveResult.Invalid(IdentityErrors(result, "email"));
+            }
 
-        await SetRoleAsync(users, user, input.Role!);
-        await SetTenantsAsync(user.Id, input.Role == Roles.MspOperator ? [] : input.TenantIds ?? [], ct);
+            var now = new Account(input.Role!, TenantIdsFor(input), user.IsDisabled);
+            await SetRoleAsync(users, user, now.Role);
+            await SetTenantsAsync(db, user.Id, now.TenantIds, token);
 
-        // A new stamp ends the user's existing sign-in sessions, so a role or tenant change cannot be outrun.
-        await users.UpdateSecurityStampAsync(user);
-        return new UserSaveResult.Saved((await FindViewAsync(id, ct))!);
+            // A new stamp ends the user's existing sign-in sessions, so a role or tenant change cannot be outrun.
+            await users.UpdateSecurityStampAsync(user);
+            db.IdentityEvents.AddRange(await ChangeEventsAsync(actor, user, was, now, token));
+            return null;
+        }, ct);
+        return refused ?? new UserSaveResult.Saved((await FindViewAsync(id, ct))!);
     }
 
-    private async Task<UserSaveResult> CreateCoreAsync(UserInput input, CancellationToken ct)
+    private async Task<UserSaveResult> CreateCoreAsync(UserInput input, IdentityActor actor, CancellationToken ct)
     {
         var errors = await ValidateAsync(input, requirePassword: true, ct);
         if (errors.Count > 0)
@@ -146,8 +157,6 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
             return new UserSaveResult.Invalid(errors);
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         var user = new AppUser
         {
             UserName = input.Email,
@@ -157,16 +166,86 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
             IsDisabled = input.IsDisabled ?? false,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
-        var result = await users.CreateAsync(user, input.Password!);
-        if (!result.Succeeded)
+        var refused = await InTransactionAsync(async (db, users, token) =>
         {
-            return new UserSaveResult.Invalid(IdentityErrors(result, "password"));
+            var result = await users.CreateAsync(user, input.Password!);
+            if (!result.Succeeded)
+            {
+                return new UserSaveResult.Invalid(IdentityErrors(result, "password"));
+            }
+
+            var account = new Account(input.Role!, TenantIdsFor(input), user.IsDisabled);
+            await SetRoleAsync(users, user, account.Role);
+            await SetTenantsAsync(db, user.Id, account.TenantIds, token);
+            var tenantNames = await tenants.NamesAsync(account.TenantIds, token);
+            db.IdentityEvents.Add(audit.Entry(IdentityEventKind.UserCreated, actor, user.Id, user.Email,
+                $"Created as {Roles.Label(account.Role)}{(account.TenantIds.Count > 0 ? $" of {NameList(account.TenantIds, tenantNames)}" : "")}{(account.IsDisabled ? ", disabled" : "")}."));
+            return null;
+        }, ct);
+        return refused ?? new UserSaveResult.Saved((await FindViewAsync(user.Id, ct))!);
+    }
+
+    /// <summary>
+    /// Runs a change to an account with the scope's UserManager and context in one transaction, saved with the events it adds
+    /// to the context; a change that returns a result (a refusal) is rolled back. Through the write gate as a whole, as every
+    /// transaction of several writes is.
+    /// </summary>
+    private async Task<UserSaveResult?> InTransactionAsync(Func<SplitCcpDbContext, UserManager<AppUser>, CancellationToken, Task<UserSaveResult?>> change, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<SplitCcpDbContext>();
+        return await db.WriteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            if (await change(db, users, token) is { } refused)
+            {
+                return refused;
+            }
+
+            await db.SaveChangesAsync(token);
+            await transaction.CommitAsync(token);
+            return null;
+        }, ct);
+    }
+
+    /// <summary>The events of an update: a role changed, tenants changed, the account disabled or enabled.</summary>
+    private async Task<List<IdentityEvent>> ChangeEventsAsync(IdentityActor actor, AppUser user, Account was, Account now, CancellationToken ct)
+    {
+        var events = new List<IdentityEvent>();
+        IdentityEvent Event(IdentityEventKind kind, string summary) => audit.Entry(kind, actor, user.Id, user.Email, summary);
+        if (was.Role != now.Role)
+        {
+            events.Add(Event(IdentityEventKind.RoleChanged, $"Role changed from {Roles.Label(was.Role)} to {Roles.Label(now.Role)}."));
         }
 
-        await SetRoleAsync(users, user, input.Role!);
-        await SetTenantsAsync(user.Id, input.Role == Roles.MspOperator ? [] : input.TenantIds ?? [], ct);
-        return new UserSaveResult.Saved((await FindViewAsync(user.Id, ct))!);
+        var added = now.TenantIds.Except(was.TenantIds).ToList();
+        var removed = was.TenantIds.Except(now.TenantIds).ToList();
+        if (added.Count + removed.Count > 0)
+        {
+            var names = await tenants.NamesAsync([.. added, .. removed], ct);
+            var parts = new[] { added.Count > 0 ? $"added {NameList(added, names)}" : null, removed.Count > 0 ? $"removed {NameList(removed, names)}" : null };
+            var summary = string.Join("; ", parts.OfType<string>());
+            events.Add(Event(IdentityEventKind.TenantsChanged, $"Tenants changed: {summary}."));
+        }
+
+        if (was.IsDisabled != now.IsDisabled)
+        {
+            events.Add(now.IsDisabled
+                ? Event(IdentityEventKind.UserDisabled, "Disabled: cannot sign in, tokens refused.")
+                : Event(IdentityEventKind.UserEnabled, "Enabled again."));
+        }
+
+        return events;
     }
+
+    private static string NameList(IEnumerable<Guid> ids, IReadOnlyDictionary<Guid, string> names) =>
+        string.Join(", ", ids.Select(id => names.TryGetValue(id, out var name) ? name : id.ToString()).Order(StringComparer.OrdinalIgnoreCase));
+
+    private static List<Guid> TenantIdsFor(UserInput input) => input.Role == Roles.MspOperator ? [] : (input.TenantIds ?? []).Distinct().ToList();
+
+    private static async Task<IReadOnlyList<Guid>> TenantIdsAsync(SplitCcpDbContext db, string userId, CancellationToken ct) =>
+        await db.UserTenants.Where(ut => ut.UserId == userId).Select(ut => ut.TenantId).ToListAsync(ct);
 
     private async Task<Dictionary<string, string[]>> ValidateAsync(UserInput input, bool requirePassword, CancellationToken ct)
     {
@@ -223,12 +302,10 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
         }
     }
 
-    private async Task SetTenantsAsync(string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
+    private static async Task SetTenantsAsync(SplitCcpDbContext db, string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.WriteAsync(token => db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(token), ct);
-        db.UserTenants.AddRange(tenantIds.Distinct().Select(id => new UserTenant { UserId = userId, TenantId = id }));
-        await db.SaveChangesAsync(ct);
+        await db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(ct);
+        db.UserTenants.AddRange(tenantIds.Select(id => new UserTenant { UserId = userId, TenantId = id }));
     }
 
     private async Task<UserView?> FindViewAsync(string id, CancellationToken ct)
@@ -270,6 +347,9 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>What an account is allowed, before and after a change.</summary>
+    private sealed record Account(string Role, IReadOnlyList<Guid> TenantIds, bool IsDisabled);
 }
 
 public sealed class UserManagementDeniedException() : Exception("Only an MSP operator can manage users.");

@@ -12,4 +12,11 @@ internal sealed class ExistingTenants(IDbContextFactory<SplitCcpDbContext> dbFac
         var ids = tenantIds.ToList();
         return (await db.Tenants.Where(t => ids.Contains(t.Id)).Select(t => t.Id).ToListAsync(ct)).ToHashSet();
     }
+
+    public async Task<IReadOnlyDictionary<Guid, string>> NamesAsync(IReadOnlyCollection<Guid> tenantIds, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = tenantIds.ToList();
+        return await db.Tenants.Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.DisplayName, ct);
+    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
@@ -91,6 +92,13 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
         _configureServices += configure;
         return this;
     }
+
+    /// <summary>
+    /// Every request comes from <paramref name="address"/>, as from a client on the network: the in-memory test server has no
+    /// connection, so no address, of its own.
+    /// </summary>
+    public SplitCcpWebFactory WithClientAddress(string address) =>
+        WithServices(services => services.AddSingleton<IStartupFilter>(new ClientAddress(IPAddress.Parse(address))));
 
     /// <summary>The app's base address once <see cref="StartKestrel"/> has run.</summary>
     public Uri ServerAddress => ClientOptions.BaseAddress;
@@ -220,6 +228,19 @@ public sealed partial class SplitCcpWebFactory : WebApplicationFactory<Program>
         {
             // A file still held open by a finishing request; the temp folder is cleaned by the OS.
         }
+    }
+
+    private sealed class ClientAddress(IPAddress address) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, rest) =>
+            {
+                context.Connection.RemoteIpAddress = address;
+                return rest(context);
+            });
+            next(app);
+        };
     }
 
     [GeneratedRegex("""<input[^>]*type="hidden"[^>]*name="(?<name>[^"]+)"[^>]*value="(?<value>[^"]*)"[^>]*>""")]

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
+using SplitCcp.Core.Tenants;
 using SplitCcp.Web.Security;
 
 namespace SplitCcp.Web.Api;
@@ -35,9 +36,8 @@ internal static class HealthEndpoints
             .Produces<TenantHealthReport>()
             .WithTags("Health");
 
-        tenants.MapGet($"{route}/health/history", async (CheckedTenant tenant, DriftService drift, int? take, CancellationToken ct) =>
-                Results.Ok(await drift.GetHistoryAsync(tenant, take ?? 20, ct)))
-            .WithSummary("The tenant's drift history, newest first: one entry per stretch of identical results, from the first check that found it to the last that confirmed it (20 by default, at most 100).")
+        tenants.MapGet($"{route}/health/history", HistoryAsync)
+            .WithSummary("The tenant's drift history, newest first: one entry per stretch of identical results, from the first check that found it to the last that confirmed it (20 by default, at most 100). As CSV (?format=csv or Accept: text/csv), the whole history kept, without the resources.")
             .Produces<IReadOnlyList<DriftHistoryEntry>>()
             .WithTags("Health");
 
@@ -59,16 +59,8 @@ internal static class HealthEndpoints
     {
         var health = api.MapGroup("/health").WithTags("Health");
 
-        health.MapGet("/tenants", async (
-                ClaimsPrincipal user, DriftService drift, DriftWorker worker, ITenantAccess access, TenantHealthStatus? status, string? search, int? page, int? pageSize, CancellationToken ct) =>
-            {
-                var result = await drift.ListAsync(await access.GetScopeAsync(user, ct), new TenantHealthQuery(status, search, page ?? 1, pageSize ?? 100), ct);
-
-                // A pass covers every tenant in the portal, so its counts and timing are shown only to those who see them all.
-                return Results.Ok(new HealthSummary(result.Counts, result.Items, result.TotalCount, result.Page, result.PageSize,
-                    result.AllTenants ? worker.LastPass : null, result.AllTenants ? worker.CurrentPass : null));
-            })
-            .WithSummary("Every tenant in your scope: counts per status, then one page of tenants worst first (Failing, Drifted, Pending, Unknown, Healthy), filtered by 'status' and 'search' (name or slug); 100 per page by default, at most 200.")
+        health.MapGet("/tenants", TenantsAsync)
+            .WithSummary("Every tenant in your scope: counts per status, then one page of tenants worst first (Failing, Drifted, Pending, Unknown, Healthy), filtered by 'status' and 'search' (name or slug); 100 per page by default, at most 200. As CSV (?format=csv or Accept: text/csv), every tenant the filters match, one row each.")
             .Produces<HealthSummary>();
 
         health.MapPost("/check-all", async (
@@ -94,6 +86,26 @@ internal static class HealthEndpoints
 
         return api;
     }
+
+    /// <summary>GET /api/health/tenants, and its CSV download for the dashboard.</summary>
+    internal static Task<IResult> TenantsAsync(
+        HttpContext http, ClaimsPrincipal user, DriftService drift, DriftWorker worker, ITenantAccess access, TenantHealthStatus? status, string? search, int? page, int? pageSize,
+        CancellationToken ct) => Csv.OrJsonAsync(http,
+            async () =>
+            {
+                var result = await drift.ListAsync(await access.GetScopeAsync(user, ct), new TenantHealthQuery(status, search, page ?? 1, pageSize ?? 100), ct);
+
+                // A pass covers every tenant in the portal, so its counts and timing are shown only to those who see them all.
+                return Results.Ok(new HealthSummary(result.Counts, result.Items, result.TotalCount, result.Page, result.PageSize,
+                    result.AllTenants ? worker.LastPass : null, result.AllTenants ? worker.CurrentPass : null));
+            },
+            async () => new CsvRows<TenantHealthRow>("tenant-health", await drift.ExportAsync(await access.GetScopeAsync(user, ct), new TenantHealthQuery(status, search), ct)));
+
+    /// <summary>GET /api/tenants/{tenantId}/health/history, and its CSV download for the tenant page.</summary>
+    internal static Task<IResult> HistoryAsync(HttpContext http, CheckedTenant tenant, DriftService drift, TenantService tenants, int? take, CancellationToken ct) =>
+        Csv.OrJsonAsync(http,
+            async () => Results.Ok(await drift.GetHistoryAsync(tenant, take ?? 20, ct)),
+            async () => new CsvRows<DriftHistoryEntry>(await Csv.TenantFileNameAsync(tenants, tenant, "drift-history", ct), await drift.ExportHistoryAsync(tenant, ct)));
 
     private static IResult CheckForbidden() => ApiResults.Forbidden("Checking now needs the TenantAdmin role or higher: a check makes AWS calls.");
 }

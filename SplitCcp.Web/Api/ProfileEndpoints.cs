@@ -18,24 +18,24 @@ internal static class ProfileEndpoints
         })).WithSummary("Who the token belongs to.");
 
         me.MapGet("/tokens", async (ClaimsPrincipal user, ApiTokenService tokens, CancellationToken ct) =>
-            TypedResults.Ok(await tokens.ListAsync(user.UserId(), ct))).WithSummary("Lists the caller's own API tokens (never the tokens themselves).");
+            TypedResults.Ok(await tokens.ListAsync(user.UserId(), ct))).WithSummary("Lists the caller's own API tokens with when each expires (never the tokens themselves).");
 
-        me.MapPost("/tokens", async (HttpContext http, ClaimsPrincipal user, ApiTokenService tokens, UserEndpoints.TokenRequest request, CancellationToken ct) =>
+        me.MapPost("/tokens", async (HttpContext http, ClaimsPrincipal user, ApiTokenService tokens, ApiTokenRequest request, CancellationToken ct) =>
             {
                 if (user.IsReadOnlyToken())
                 {
                     return ApiResults.Forbidden("This API token is read-only.");
                 }
 
-                if (ApiTokenService.ValidateName(request.Name) is { } error)
+                if (tokens.Validate(request) is { Count: > 0 } errors)
                 {
-                    return ApiResults.ValidationFailed(new Dictionary<string, string[]> { ["name"] = [error] });
+                    return ApiResults.ValidationFailed(errors);
                 }
 
-                var issued = await tokens.IssueAsync(user.UserId(), request.Name!, request.ReadOnly, ct);
+                var issued = await tokens.IssueAsync(IdentityActor.Of(user), user.UserId(), request, ct);
                 return ApiResults.TokenIssued(http, $"/api/me/tokens/{issued.Details.Id}", issued);
             })
-            .WithSummary("Issues an API token for the caller; the token is in this response only.")
+            .WithSummary("Issues an API token for the caller; the token is in this response only. It expires after 'expiresInDays' (90 by default, at most the portal's maximum).")
             .ProducesValidationProblem();
 
         me.MapDelete("/tokens/{tokenId:guid}", async (ClaimsPrincipal user, ApiTokenService tokens, Guid tokenId, CancellationToken ct) =>
@@ -45,7 +45,7 @@ internal static class ProfileEndpoints
                     return ApiResults.Forbidden("This API token is read-only.");
                 }
 
-                return await tokens.RevokeAsync(user.UserId(), tokenId, ct) ? Results.NoContent() : ApiResults.NotFound("token");
+                return await tokens.RevokeAsync(IdentityActor.Of(user), user.UserId(), tokenId, ct) ? Results.NoContent() : ApiResults.NotFound("token");
             })
             .WithSummary("Revokes one of the caller's tokens.");
 

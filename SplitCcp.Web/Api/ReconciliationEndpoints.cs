@@ -64,9 +64,8 @@ internal static class ReconciliationEndpoints
             .Produces<ApplyView>()
             .WithTags("Plan and apply");
 
-        tenants.MapGet($"{route}/audit", async (CheckedTenant tenant, AuditLog audit, long? before, int? take, CancellationToken ct) =>
-                Results.Ok(await audit.ListAsync(tenant, before, take ?? 50, ct)))
-            .WithSummary("The tenant's history, newest first: spec changes, plans, applies and each step's result, with who and when. Page with 'before' (an entry id) and 'take' (at most 200).")
+        tenants.MapGet($"{route}/audit", AuditAsync)
+            .WithSummary("The tenant's history, newest first: spec changes, plans, applies and each step's result, with who and when. Page with 'before' (an entry id) and 'take' (at most 200). As CSV (?format=csv or Accept: text/csv), the whole history.")
             .Produces<IReadOnlyList<AuditRecord>>()
             .WithTags("Audit");
 
@@ -128,4 +127,10 @@ internal static class ReconciliationEndpoints
             .WithTags("Sandbox");
         return api;
     }
+
+    /// <summary>GET /api/tenants/{tenantId}/audit, and its CSV download for the tenant page.</summary>
+    internal static Task<IResult> AuditAsync(HttpContext http, CheckedTenant tenant, AuditLog audit, TenantService tenants, long? before, int? take, CancellationToken ct) =>
+        Csv.OrJsonAsync(http,
+            async () => Results.Ok(await audit.ListAsync(tenant, before, take ?? 50, ct)),
+            async () => new CsvRows<AuditRecord>(await Csv.TenantFileNameAsync(tenants, tenant, "audit", ct), audit.ExportAsync(tenant, ct)));
 }

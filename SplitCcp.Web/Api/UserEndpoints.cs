@@ -5,8 +5,6 @@ namespace SplitCcp.Web.Api;
 
 internal static class UserEndpoints
 {
-    public sealed record TokenRequest(string? Name, bool ReadOnly);
-
     public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder api)
     {
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(policy => policy.RequireRole(Roles.MspOperator))
@@ -29,7 +27,7 @@ internal static class UserEndpoints
             .WithSummary("Changes a user's e-mail, name, role, tenants or disabled flag.")
             .ProducesValidationProblem();
 
-        users.MapPost("/{id}/tokens", async (HttpContext http, ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, TokenRequest request, CancellationToken ct) =>
+        users.MapPost("/{id}/tokens", async (HttpContext http, ClaimsPrincipal user, UserDirectory directory, ApiTokenService tokens, string id, ApiTokenRequest request, CancellationToken ct) =>
             {
                 if (Guard(user) is { } refused)
                 {
@@ -41,15 +39,15 @@ internal static class UserEndpoints
                     return ApiResults.NotFound("user");
                 }
 
-                if (ApiTokenService.ValidateName(request.Name) is { } error)
+                if (tokens.Validate(request) is { Count: > 0 } errors)
                 {
-                    return ApiResults.ValidationFailed(new Dictionary<string, string[]> { ["name"] = [error] });
+                    return ApiResults.ValidationFailed(errors);
                 }
 
-                var issued = await tokens.IssueAsync(id, request.Name!, request.ReadOnly, ct);
+                var issued = await tokens.IssueAsync(IdentityActor.Of(user), id, request, ct);
                 return ApiResults.TokenIssued(http, $"/api/users/{id}/tokens/{issued.Details.Id}", issued);
             })
-            .WithSummary("Issues an API token for a user. The token is in the response once and is never shown again.")
+            .WithSummary("Issues an API token for a user, recorded with who issued it. The token is in the response once and is never shown again. It expires after 'expiresInDays' (90 by default, at most the portal's maximum).")
             .ProducesValidationProblem();
 
         return users;

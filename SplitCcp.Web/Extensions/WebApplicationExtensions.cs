@@ -45,8 +45,10 @@ internal static class WebApplicationExtensions
         api.MapHealthEndpoints();
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
+        api.MapActivityEndpoints();
         api.MapNotificationEndpoints();
         app.MapArtifactDownloads();
+        app.MapCsvDownloads();
 
         app.MapPost("/account/logout", async (HttpContext context, SignInManager<AppUser> signIn) =>
             {

@@ -45,6 +45,8 @@ internal static class WebServiceCollectionExtensions
                 context.Request.Path.StartsWithSegments("/api") ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
+        services.AddHttpContextAccessor();
+        services.AddTransient<IClaimsTransformation, RemoteAddress.Claims>();
         services.AddPortalSignIn();
         services.ConfigureApplicationCookie(options =>
         {

@@ -162,7 +162,7 @@ internal sealed class DriftBenchmark : IAsyncDisposable
     private async Task<int> RunAsync(CancellationToken ct)
     {
         await Line($"SplitCcp drift benchmark: {_options.Tenants} Sandbox tenants, each its own account; {Ms(_options.Latency)} latency per AWS call in the measured passes; {_options.Replicas} portal {(_options.Replicas == 1 ? "process" : "processes")} on {_options.Provider}");
-        await Line($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription} ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC), load {LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        await Line($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription} ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {HeapLimit()}), load {LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         await StartPortalAsync(ct);
         var drift = Services.GetRequiredService<IOptionsMonitor<DriftOptions>>().CurrentValue;
         await Line($"data: {Where()}; portal on {Portal.Url}; {drift.MaxConcurrency} tenants checked at once per process; Connect limited to 2 requests/s per operation (burst 5) by the portal and enforced by the Sandbox");
@@ -322,6 +322,9 @@ internal sealed class DriftBenchmark : IAsyncDisposable
     private static string Ms(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0.#} ms");
 
     private static string Mb(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:0} MB");
+
+    /// <summary>What the GC may take: the machine's or container's memory, or the heap limit set by <c>DOTNET_GCHeapHardLimit</c>.</summary>
+    private static string HeapLimit() => $"heap limit {Mb(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)}";
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -134,46 +134,17 @@ public sealed class DriftService(
         var pageSize = Math.Clamp(query.PageSize, 1, TenantHealthQuery.MaxPageSize);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = from t in Scoped(db, scope)
-                   join d in db.TenantDrift on t.Id equals d.TenantId into drift
-                   from d in drift.DefaultIfEmpty()
-                   join g in db.TenantGoLive on t.Id equals g.TenantId into goLive
-                   from g in goLive.DefaultIfEmpty()
-                   select new
-                   {
-                       t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode,
-                       Status = d == null ? TenantHealthStatus.Unknown : d.Status,
-                       CheckedAt = d == null ? null : d.CheckedAt,
-                       DriftedCount = d == null ? 0 : d.DriftedCount,
-                       ErrorCount = d == null ? 0 : d.ErrorCount,
-                       Message = d == null ? null : d.Message,
-                       LiveSince = g == null ? null : g.LiveSince,
-                   };
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var term = TenantService.ContainsPattern(query.Search);
-            rows = rows.Where(t => EF.Functions.Like(t.DisplayName.ToLower(), term, "\\") || EF.Functions.Like(t.Slug.ToLower(), term, "\\"));
-        }
-
-        if (query.Status is { } status)
-        {
-            rows = rows.Where(t => t.Status == status);
-        }
-
+        var rows = Rows(db, scope, query);
         var total = await rows.CountAsync(ct);
-        var items = await rows
-            .OrderBy(t => t.Status == TenantHealthStatus.Drifted && t.LiveSince != null ? 0 : 1)
-            .ThenBy(t => t.Status == TenantHealthStatus.Failing ? 0
-                : t.Status == TenantHealthStatus.Drifted ? 1
-                : t.Status == TenantHealthStatus.Pending ? 2
-                : t.Status == TenantHealthStatus.Unknown ? 3
-                : 4)
-            .ThenBy(t => t.DisplayName).ThenBy(t => t.Slug)
-            .Skip((page - 1) * pageSize).Take(pageSize)
-            .ToListAsync(ct);
-        return new TenantHealthPage(
-            items.Select(t => new TenantHealthRow(t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode, t.Status, t.CheckedAt, t.DriftedCount, t.ErrorCount, t.Message, t.LiveSince)).ToList(),
-            total, page, pageSize, await CountAsync(db, scope, ct), scope.AllTenants);
+        var items = await rows.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        return new TenantHealthPage(items, total, page, pageSize, await CountAsync(db, scope, ct), scope.AllTenants);
+    }
+
+    /// <summary>Every tenant the dashboard's filter matches, in its order, its page aside: for an export.</summary>
+    public async Task<IReadOnlyList<TenantHealthRow>> ExportAsync(TenantScope scope, TenantHealthQuery query, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Rows(db, scope, query).ToListAsync(ct);
     }
 
     public async Task<HealthCounts> CountAsync(TenantScope scope, CancellationToken ct = default)
@@ -183,15 +154,12 @@ public sealed class DriftService(
     }
 
     /// <summary>The tenant's history of results, newest first.</summary>
-    public async Task<IReadOnlyList<DriftHistoryEntry>> GetHistoryAsync(AuthorizedTenant tenant, int take = 20, CancellationToken ct = default)
-    {
-        var tenantId = tenant.TenantId;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var reports = await db.DriftReports.AsNoTracking().Where(r => r.TenantId == tenantId)
-            .OrderByDescending(r => r.FirstCheckedAt).Take(Math.Clamp(take, 1, MaxHistory)).ToListAsync(ct);
-        return reports.Select(r => new DriftHistoryEntry(r.Id, r.Status, r.FirstCheckedAt, r.LastCheckedAt, r.Checks, r.DriftedCount, r.ErrorCount, r.Message,
-            Resources(r.ResourcesJson))).ToList();
-    }
+    public Task<IReadOnlyList<DriftHistoryEntry>> GetHistoryAsync(AuthorizedTenant tenant, int take = 20, CancellationToken ct = default) =>
+        HistoryAsync(tenant, Math.Clamp(take, 1, MaxHistory), ct);
+
+    /// <summary>The tenant's whole history, newest first, as long as it is kept (<see cref="DriftOptions.HistoryRetention"/>): for an export.</summary>
+    public Task<IReadOnlyList<DriftHistoryEntry>> ExportHistoryAsync(AuthorizedTenant tenant, CancellationToken ct = default) =>
+        HistoryAsync(tenant, int.MaxValue, ct);
 
     /// <summary>
     /// How many tenants in scope were healthy, drifted, pending and failing at <paramref name="points"/> moments spread over the last
@@ -290,6 +258,56 @@ public sealed class DriftService(
         var pending = counts.GetValueOrDefault(TenantHealthStatus.Pending);
         var failing = counts.GetValueOrDefault(TenantHealthStatus.Failing);
         return new HealthCounts(total, healthy, drifted, pending, failing, total - healthy - drifted - pending - failing);
+    }
+
+    /// <summary>The dashboard's rows for the filter, worst first, then by name.</summary>
+    private static IQueryable<TenantHealthRow> Rows(SplitCcpDbContext db, TenantScope scope, TenantHealthQuery query)
+    {
+        var rows = from t in Scoped(db, scope)
+                   join d in db.TenantDrift on t.Id equals d.TenantId into drift
+                   from d in drift.DefaultIfEmpty()
+                   join g in db.TenantGoLive on t.Id equals g.TenantId into goLive
+                   from g in goLive.DefaultIfEmpty()
+                   select new
+                   {
+                       t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode,
+                       Status = d == null ? TenantHealthStatus.Unknown : d.Status,
+                       CheckedAt = d == null ? null : d.CheckedAt,
+                       DriftedCount = d == null ? 0 : d.DriftedCount,
+                       ErrorCount = d == null ? 0 : d.ErrorCount,
+                       Message = d == null ? null : d.Message,
+                       LiveSince = g == null ? null : g.LiveSince,
+                   };
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var term = TenantService.ContainsPattern(query.Search);
+            rows = rows.Where(t => EF.Functions.Like(t.DisplayName.ToLower(), term, "\\") || EF.Functions.Like(t.Slug.ToLower(), term, "\\"));
+        }
+
+        if (query.Status is { } status)
+        {
+            rows = rows.Where(t => t.Status == status);
+        }
+
+        return rows
+            .OrderBy(t => t.Status == TenantHealthStatus.Drifted && t.LiveSince != null ? 0 : 1)
+            .ThenBy(t => t.Status == TenantHealthStatus.Failing ? 0
+                : t.Status == TenantHealthStatus.Drifted ? 1
+                : t.Status == TenantHealthStatus.Pending ? 2
+                : t.Status == TenantHealthStatus.Unknown ? 3
+                : 4)
+            .ThenBy(t => t.DisplayName).ThenBy(t => t.Slug)
+            .Select(t => new TenantHealthRow(t.Id, t.DisplayName, t.Slug, t.Region, t.AccessMode, t.Status, t.CheckedAt, t.DriftedCount, t.ErrorCount, t.Message, t.LiveSince));
+    }
+
+    private async Task<IReadOnlyList<DriftHistoryEntry>> HistoryAsync(AuthorizedTenant tenant, int take, CancellationToken ct)
+    {
+        var tenantId = tenant.TenantId;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var reports = await db.DriftReports.AsNoTracking().Where(r => r.TenantId == tenantId)
+            .OrderByDescending(r => r.FirstCheckedAt).Take(take).ToListAsync(ct);
+        return reports.Select(r => new DriftHistoryEntry(r.Id, r.Status, r.FirstCheckedAt, r.LastCheckedAt, r.Checks, r.DriftedCount, r.ErrorCount, r.Message,
+            Resources(r.ResourcesJson))).ToList();
     }
 
     private static IQueryable<Tenant> Scoped(SplitCcpDbContext db, TenantScope scope)

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core.Security;
 
@@ -87,7 +88,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
     {
         var issued = await Tokens.IssueAsync(_operator.Id, "grafana", readOnly: false);
 
-        var principal = await Tokens.AuthenticateAsync(issued.Token, "ApiToken");
+        var principal = (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).Principal;
 
         principal.ShouldNotBeNull();
         principal.Identity!.IsAuthenticated.ShouldBeTrue();
@@ -105,7 +106,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
     {
         var issued = await Tokens.IssueAsync(_operator.Id, "dashboards", readOnly: true);
 
-        var principal = await Tokens.AuthenticateAsync(issued.Token, "ApiToken");
+        var principal = (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).Principal;
 
         principal.ShouldNotBeNull();
         principal.FindFirstValue(SplitCcpClaims.ReadOnly).ShouldBe("true");
@@ -121,7 +122,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin);
         var issued = await Tokens.IssueAsync(admin.Id, "script", readOnly: false);
 
-        var principal = await Tokens.AuthenticateAsync(issued.Token, "ApiToken");
+        var principal = (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).Principal;
 
         principal!.FindAll(ClaimTypes.Role).Select(c => c.Value).ShouldBe([Roles.TenantAdmin]);
     }
@@ -133,17 +134,17 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
     [InlineData("Bearer sccp_x")]
     [InlineData("SCCP_abc")]
     public async Task AuthenticateAsync_UnknownToken_ReturnsNull(string presented) =>
-        (await Tokens.AuthenticateAsync(presented, "ApiToken")).ShouldBeNull();
+        (await Tokens.AuthenticateAsync(presented, "ApiToken")).Principal.ShouldBeNull();
 
     [Fact]
     public async Task AuthenticateAsync_TokenWithoutPrefixOrTooLong_ReturnsNull()
     {
         var issued = await Tokens.IssueAsync(_operator.Id, "grafana", readOnly: false);
 
-        (await Tokens.AuthenticateAsync(issued.Token[ApiTokenService.TokenPrefix.Length..], "ApiToken")).ShouldBeNull();
-        (await Tokens.AuthenticateAsync(issued.Token + new string('x', 200), "ApiToken")).ShouldBeNull();
-        (await Tokens.AuthenticateAsync(issued.Token + " ", "ApiToken")).ShouldBeNull();
-        (await Tokens.AuthenticateAsync(issued.Token.ToUpperInvariant(), "ApiToken")).ShouldBeNull();
+        (await Tokens.AuthenticateAsync(issued.Token[ApiTokenService.TokenPrefix.Length..], "ApiToken")).Principal.ShouldBeNull();
+        (await Tokens.AuthenticateAsync(issued.Token + new string('x', 200), "ApiToken")).Principal.ShouldBeNull();
+        (await Tokens.AuthenticateAsync(issued.Token + " ", "ApiToken")).Principal.ShouldBeNull();
+        (await Tokens.AuthenticateAsync(issued.Token.ToUpperInvariant(), "ApiToken")).Principal.ShouldBeNull();
     }
 
     [Fact]
@@ -154,7 +155,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
 
         (await Tokens.RevokeAsync(_operator.Id, issued.Details.Id)).ShouldBeTrue();
 
-        (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).ShouldBeNull();
+        (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).Principal.ShouldBeNull();
         var listed = (await Tokens.ListAsync(_operator.Id)).ShouldHaveSingleItem();
         listed.RevokedAt.ShouldBe(CoreTestHost.StartTime.UtcDateTime.AddHours(1));
         listed.RevokedAt!.Value.Kind.ShouldBe(DateTimeKind.Utc);
@@ -180,7 +181,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
 
         (await Tokens.RevokeAsync(other.Id, mine.Details.Id)).ShouldBeFalse();
 
-        (await Tokens.AuthenticateAsync(mine.Token, "ApiToken")).ShouldNotBeNull();
+        (await Tokens.AuthenticateAsync(mine.Token, "ApiToken")).Principal.ShouldNotBeNull();
         (await Tokens.ListAsync(_operator.Id)).ShouldHaveSingleItem().RevokedAt.ShouldBeNull();
     }
 
@@ -195,11 +196,11 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         var issued = await Tokens.IssueAsync(admin.Id, "script", readOnly: false);
         await _host.DisableAsync(admin);
 
-        (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).ShouldBeNull();
+        (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).Principal.ShouldBeNull();
 
         (await _host.Users.UpdateAsync(CoreTestHost.DirectoryOperator, admin.Id,
             new UserInput { Email = admin.View.Email, Role = Roles.TenantAdmin, IsDisabled = false })).ShouldBeOfType<UserSaveResult.Saved>();
-        (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).ShouldNotBeNull();
+        (await Tokens.AuthenticateAsync(issued.Token, "ApiToken")).Principal.ShouldNotBeNull();
     }
 
     [Fact]
@@ -252,7 +253,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         await Tokens.RegisterExactAsync(_operator.Id, "bootstrap", token, CancellationToken.None);
 
         (await Tokens.ListAsync(_operator.Id)).ShouldHaveSingleItem().Name.ShouldBe("bootstrap");
-        (await Tokens.AuthenticateAsync(token, "ApiToken"))!.FindFirstValue(ClaimTypes.NameIdentifier).ShouldBe(_operator.Id);
+        (await Tokens.AuthenticateAsync(token, "ApiToken")).Principal!.FindFirstValue(ClaimTypes.NameIdentifier).ShouldBe(_operator.Id);
         _host.DatabaseFilesContain(token).ShouldBeFalse();
     }
 }

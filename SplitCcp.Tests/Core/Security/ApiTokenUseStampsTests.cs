@@ -36,9 +36,9 @@ public sealed class ApiTokenUseStampsTests : IAsyncLifetime, IDisposable
         _host.Time.Advance(TimeSpan.FromMinutes(1));
         var usedAt = _host.Time.GetUtcNow().UtcDateTime;
 
-        (await Tokens.AuthenticateAsync(first.Token, "ApiToken")).ShouldNotBeNull();
+        (await Tokens.AuthenticateAsync(first.Token, "ApiToken")).Principal.ShouldNotBeNull();
         (await Stamps.SaveAsync()).ShouldBeFalse();
-        (await Tokens.AuthenticateAsync(second.Token, "ApiToken")).ShouldNotBeNull();
+        (await Tokens.AuthenticateAsync(second.Token, "ApiToken")).Principal.ShouldNotBeNull();
         (await Stamps.SaveAsync()).ShouldBeFalse();
 
         _warnings.From<ApiTokenUseStamps>().Count.ShouldBe(1, "a failing save is logged once, not at every request");

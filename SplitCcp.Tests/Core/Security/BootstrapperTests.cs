@@ -16,7 +16,7 @@ public sealed class BootstrapperTests
         var admin = (await host.Users.ListAsync(CoreTestHost.DirectoryOperator)).ShouldHaveSingleItem();
         admin.Email.ShouldBe("admin@example.com");
         admin.Role.ShouldBe(Roles.MspOperator);
-        var principal = await host.ApiTokens.AuthenticateAsync(BootstrapToken, "ApiToken");
+        var principal = (await host.ApiTokens.AuthenticateAsync(BootstrapToken, "ApiToken")).Principal;
         principal.ShouldNotBeNull();
         principal.FindFirstValue(ClaimTypes.NameIdentifier).ShouldBe(admin.Id);
         (await host.ApiTokens.ListAsync(admin.Id)).ShouldHaveSingleItem().Name.ShouldBe("bootstrap");
@@ -58,13 +58,13 @@ public sealed class BootstrapperTests
     public async Task StartAsync_TokenWithoutAnyOperator_RegistersNothingUntilOneExists()
     {
         await using var host = await CoreTestHost.StartAsync(Settings(null, null, BootstrapToken));
-        (await host.ApiTokens.AuthenticateAsync(BootstrapToken, "ApiToken")).ShouldBeNull();
+        (await host.ApiTokens.AuthenticateAsync(BootstrapToken, "ApiToken")).Principal.ShouldBeNull();
 
         var op = await host.CreateOperatorAsync();
         await using var scope = host.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<Bootstrapper>().RegisterApiTokenAsync();
 
-        (await host.ApiTokens.AuthenticateAsync(BootstrapToken, "ApiToken"))!.FindFirstValue(ClaimTypes.NameIdentifier).ShouldBe(op.Id);
+        (await host.ApiTokens.AuthenticateAsync(BootstrapToken, "ApiToken")).Principal!.FindFirstValue(ClaimTypes.NameIdentifier).ShouldBe(op.Id);
     }
 
     private static Dictionary<string, string?> Settings(string? email, string? password, string? token) => new()

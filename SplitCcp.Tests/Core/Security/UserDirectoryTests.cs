@@ -21,7 +21,7 @@ public sealed class UserDirectoryTests : IAsyncLifetime
     {
         (await Users.AnyUserExistsAsync()).ShouldBeFalse();
 
-        var saved = (await Users.CreateFirstOperatorAsync("admin@example.com", CoreTestHost.Password)).ShouldBeOfType<UserSaveResult.Saved>();
+        var saved = (await Users.CreateFirstOperatorAsync("admin@example.com", CoreTestHost.Password, Bootstrapper.Actor)).ShouldBeOfType<UserSaveResult.Saved>();
 
         saved.User.Email.ShouldBe("admin@example.com");
         saved.User.Role.ShouldBe(Roles.MspOperator);
@@ -39,7 +39,7 @@ public sealed class UserDirectoryTests : IAsyncLifetime
     {
         await _host.CreateUserAsync(Roles.Viewer);
 
-        (await Users.CreateFirstOperatorAsync("intruder@example.com", CoreTestHost.Password)).ShouldBeNull();
+        (await Users.CreateFirstOperatorAsync("intruder@example.com", CoreTestHost.Password, Bootstrapper.Actor)).ShouldBeNull();
 
         (await Users.ListAsync(CoreTestHost.DirectoryOperator)).Select(u => u.Email).ShouldNotContain("intruder@example.com");
         (await _host.QueryScalarAsync("SELECT COUNT(*) FROM AspNetUsers")).ShouldBe(1L);
@@ -48,7 +48,7 @@ public sealed class UserDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task CreateFirstOperatorAsync_WeakPassword_ReturnsPasswordErrorAndCreatesNobody()
     {
-        var invalid = (await Users.CreateFirstOperatorAsync("admin@example.com", "short")).ShouldBeOfType<UserSaveResult.Invalid>();
+        var invalid = (await Users.CreateFirstOperatorAsync("admin@example.com", "short", Bootstrapper.Actor)).ShouldBeOfType<UserSaveResult.Invalid>();
 
         invalid.Errors.Keys.ShouldBe(["password"]);
         (await Users.AnyUserExistsAsync()).ShouldBeFalse();

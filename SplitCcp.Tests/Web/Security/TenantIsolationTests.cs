@@ -47,6 +47,8 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
         routes.ShouldContain("PUT /api/tenants/{tenantId:guid}/spec");
         routes.ShouldContain("GET /api/tenants/{tenantId:guid}/onboarding-template");
         routes.ShouldContain("GET /tenants/{tenantId:guid}/onboarding-template");
+        routes.ShouldContain("GET /export/tenants/{tenantId:guid}/audit");
+        routes.ShouldContain("GET /export/tenants/{tenantId:guid}/health/history");
     }
 
     [Fact]

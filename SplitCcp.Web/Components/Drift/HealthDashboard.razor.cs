@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
+using SplitCcp.Web.Api;
 using SplitCcp.Web.Components.Shared;
 
 namespace SplitCcp.Web.Components.Drift;
@@ -282,6 +283,8 @@ public sealed partial class HealthDashboard
         _status is null && string.IsNullOrWhiteSpace(_search)
             ? DriftText.Count(_counts.Total, "tenant")
             : $"{_shown.ToString("N0", CultureInfo.InvariantCulture)} of {DriftText.Count(_counts.Total, "tenant")}";
+
+    private string CsvHref => Csv.DownloadHref("/health/tenants", ("status", _status?.ToString()), ("search", _search));
 
     private string NoMatchText
     {

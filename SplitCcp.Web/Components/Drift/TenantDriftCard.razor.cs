@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
+using SplitCcp.Web.Api;
 using SplitCcp.Web.Components.Shared;
 
 namespace SplitCcp.Web.Components.Drift;
@@ -25,6 +26,8 @@ public sealed partial class TenantDriftCard
     public AuthorizedTenant Authorized { get; set; } = default!;
 
     private Guid TenantId => Authorized.TenantId;
+
+    private string HistoryCsvHref => Csv.DownloadHref($"/tenants/{TenantId}/health/history");
 
     private bool CanWrite => Authorized.CanWrite;
 

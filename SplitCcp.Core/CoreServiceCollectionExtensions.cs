@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
+using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
@@ -69,6 +70,7 @@ public static class CoreServiceCollectionExtensions
         services.AddCcpPages();
         services.AddAwsAccess();
         services.AddReconciliation();
+        services.AddSplitCcpNotifications();
         return builder;
     }
 

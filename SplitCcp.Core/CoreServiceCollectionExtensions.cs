@@ -9,6 +9,7 @@ using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
 using SplitCcp.Core.Mail;
+using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
@@ -78,6 +79,7 @@ public static class CoreServiceCollectionExtensions
         services.AddCcpPages();
         services.AddAwsAccess();
         services.AddReconciliation();
+        services.AddSplitCcpNotifications();
         return builder;
     }
 

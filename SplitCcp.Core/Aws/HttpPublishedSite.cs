@@ -61,28 +61,10 @@ public sealed class HttpPublishedSite(HttpClient http, string region, Uri? emula
     /// <summary>Marks a request whose host may be private or local: an emulator's, or a test's loopback server.</summary>
     internal static readonly HttpRequestOptionsKey<bool> LocalAllowed = new("SplitCcp.LocalAllowed");
 
-    private static async ValueTask<Stream> ConnectPubliclyAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    private static ValueTask<Stream> ConnectPubliclyAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
         var localAllowed = context.InitialRequestMessage.Options.TryGetValue(LocalAllowed, out var allowed) && allowed;
-        var usable = localAllowed ? addresses : addresses.Where(IsPublic).ToArray();
-        if (usable.Length == 0)
-        {
-            throw new LocalAddressRefusedException(host, addresses.FirstOrDefault());
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(usable, context.DnsEndPoint.Port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return ScreenedConnection.ConnectAsync(context, address => localAllowed || IsPublic(address), (host, address) => new LocalAddressRefusedException(host, address), ct);
     }
 
     /// <summary>False for loopback, private, link-local (the cloud metadata service), shared, unspecified and IPv4-embedding IPv6 addresses.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
@@ -26,22 +27,25 @@ public sealed class GoLiveLedger(IDbContextFactory<SplitCcpDbContext> dbFactory,
         }
 
         await TenantGoLiveTable.UpdateAsync(dbFactory, tenantId, async (db, row) =>
-            row.LiveSince is null && Settle(db, row, report, await LatestAsync(db, tenantId, ct), GoLiveChecklist.DriftCheckActor, failed: null), ct);
+            row.LiveSince is null && await SettleAsync(db, row, report, await LatestAsync(db, tenantId, ct), GoLiveChecklist.DriftCheckActor, failed: null, ct), ct);
     }
 
     /// <summary>
     /// Goes live when every check passes and the tenant is not live yet; ends it when <paramref name="failed"/> (a check done
-    /// with an agent, just recorded as failed) says so. Audited in <paramref name="db"/>; true when something changed.
+    /// with an agent, just recorded as failed) says so. Audited, and going live told to the notification endpoints, in
+    /// <paramref name="db"/>; true when something changed.
     /// </summary>
-    internal bool Settle(
+    internal async Task<bool> SettleAsync(
         SplitCcpDbContext db, TenantGoLive row, IReadOnlyDictionary<string, DriftResource>? report, IReadOnlyDictionary<string, GoLiveResult> latest,
-        string actor, GoLiveResult? failed)
+        string actor, GoLiveResult? failed, CancellationToken ct)
     {
         if (row.LiveSince is null && GoLiveChecks.AllPassed(report, latest))
         {
             row.LiveSince = time.GetUtcNow().UtcDateTime;
-            db.Audit.Add(audit.Entry(row.TenantId, actor, AuditActions.WentLive,
-                $"The tenant is live: all {GoLiveChecks.All.Count} go-live checks passed."));
+            var summary = $"The tenant is live: all {GoLiveChecks.All.Count} go-live checks passed.";
+            db.Audit.Add(audit.Entry(row.TenantId, actor, AuditActions.WentLive, summary));
+            var lastFailure = await db.GoLiveResults.Where(r => r.TenantId == row.TenantId && !r.Passed).MaxAsync(r => (long?)r.Id, ct) ?? 0;
+            db.NotificationEvents.Add(NotificationOutbox.TenantLive(row.TenantId, lastFailure, summary, row.LiveSince.Value));
             return true;
         }
 

@@ -109,7 +109,7 @@ public sealed partial class GoLiveService(
             var findings = await GoLiveLedger.FindingsAsync(db, tenantId, ct);
             var latest = await GoLiveLedger.LatestAsync(db, tenantId, ct);
             latest[key] = result;
-            ledger.Settle(db, row, findings.Resources, latest, actor, result);
+            await ledger.SettleAsync(db, row, findings.Resources, latest, actor, result, ct);
             return true;
         }, ct);
         if (!exists)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
+using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Security;
@@ -572,6 +573,11 @@ public sealed partial class ApplyEngine(
         var changed = run.Steps.Count(s => s.State == ApplyStepState.Succeeded);
         db.Audit.Add(audit.Entry(run.TenantId, run.RequestedBy, AuditActions.ApplyFinished,
             error is null ? $"Apply finished: {DisplayText.Count(changed, "change")} made." : $"Apply failed: {error}", run.Id));
+        if (error is not null)
+        {
+            db.NotificationEvents.Add(NotificationOutbox.ApplyFailed(run.TenantId, run.Id, error, stored.FinishedAt.Value));
+        }
+
         await claims.SaveHoldingAsync(db, run.Id, ct);
         metrics.Finished(run);
         notifier.NotifyFinished(run.TenantId, run.Id);

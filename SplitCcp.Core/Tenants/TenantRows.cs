@@ -9,7 +9,8 @@ internal static class TenantRows
     /// <summary>
     /// Loads the tenant's row in a context of its own (adding one when there is none), lets <paramref name="change"/> change
     /// it, and saves when it asks to. Two first rows written at once (a first check and the auto-remediation switch) meet at
-    /// the unique key: the loser runs again on the winner's row. False when the tenant no longer exists.
+    /// the unique key, as do two changes that record the same event (two replicas that see one tenant turn drifted add the
+    /// same notification): the loser runs again on the winner's row. False when the tenant no longer exists.
     /// </summary>
     public static async Task<bool> UpdateAsync<TRow>(
         IDbContextFactory<SplitCcpDbContext> dbFactory, Guid tenantId, Func<Guid, TRow> create, Func<SplitCcpDbContext, TRow, Task<bool>> change, CancellationToken ct)
@@ -44,7 +45,7 @@ internal static class TenantRows
                     return false;
                 }
 
-                if (!first || attempt > 1)
+                if (attempt > 1 || !(first || DuplicateKey.IsCauseOf(ex)))
                 {
                     throw;
                 }

@@ -14,6 +14,23 @@ internal static class ApiResults
     public static IResult Forbidden(string detail) =>
         TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: detail);
 
+    /// <summary>
+    /// An endpoint filter that answers 403 with the message of the <typeparamref name="TDenied"/> an endpoint throws: the
+    /// services check the caller's current role in the database, which a claim may no longer match.
+    /// </summary>
+    public static async ValueTask<object?> ForbiddenOn<TDenied>(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        where TDenied : Exception
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (TDenied ex)
+        {
+            return Forbidden(ex.Message);
+        }
+    }
+
     public static IResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: 409, title: "Conflict", detail: detail);
 

@@ -14,18 +14,7 @@ internal static class UserEndpoints
     public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder api)
     {
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(policy => policy.RequireRole(Roles.MspOperator))
-            .AddEndpointFilter(async (context, next) =>
-            {
-                // The directory checks the caller's current role in the database, which a claim may no longer match.
-                try
-                {
-                    return await next(context);
-                }
-                catch (UserManagementDeniedException ex)
-                {
-                    return ApiResults.Forbidden(ex.Message);
-                }
-            });
+            .AddEndpointFilter(ApiResults.ForbiddenOn<UserManagementDeniedException>);
 
         users.MapGet("/", async (ClaimsPrincipal user, UserDirectory directory, CancellationToken ct) =>
                 TypedResults.Ok(await directory.ListAsync(user, ct)))

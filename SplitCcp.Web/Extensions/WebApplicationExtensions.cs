@@ -47,6 +47,7 @@ internal static class WebApplicationExtensions
         api.MapUserEndpoints();
         api.MapProfileEndpoints();
         api.MapActivityEndpoints();
+        api.MapNotificationEndpoints();
         app.MapArtifactDownloads();
         app.MapCsvDownloads();
 

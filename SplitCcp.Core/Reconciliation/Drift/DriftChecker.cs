@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
+using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
@@ -271,6 +272,7 @@ public sealed partial class DriftChecker(
             report.LastCheckedAt = now;
             report.Checks++;
 
+            RecordTurn(db, state, verdict, now);
             state.Status = verdict.Status;
             state.CheckedAt = now;
             state.DurationMs = Math.Round(duration.TotalMilliseconds, 1);
@@ -287,6 +289,40 @@ public sealed partial class DriftChecker(
         return exists ? stored : null;
     }
 
+    /// <summary>
+    /// A tenant that turns Drifted or Failing from another status is told to the notification endpoints that hear it: once
+    /// per turn, however many checks (or replicas) find it so, until it is something else and turns again.
+    /// </summary>
+    private static void RecordTurn(SplitCcpDbContext db, TenantDrift before, HealthVerdict verdict, DateTime at)
+    {
+        var kind = verdict.Status switch
+        {
+            TenantHealthStatus.Drifted => NotificationEventKind.TenantDrifted,
+            TenantHealthStatus.Failing => NotificationEventKind.TenantFailing,
+            _ => (NotificationEventKind?)null,
+        };
+        if (kind is not { } turned || verdict.Status == before.Status)
+        {
+            return;
+        }
+
+        db.NotificationEvents.Add(NotificationOutbox.TenantTurned(
+            turned, before.TenantId, before.Status.ToString(), verdict.Status.ToString(), before.LatestReportId, TurnText(verdict), at));
+    }
+
+    /// <summary>What the check found, in a sentence: what is out of line, or why AWS did not answer.</summary>
+    private static string TurnText(HealthVerdict verdict)
+    {
+        static string Listed(IReadOnlyList<DriftResource> resources, string what) =>
+            $"{DisplayText.Count(resources.Count, "resource")} {what}: {string.Join(", ", resources.Take(5).Select(r => r.Title))}{(resources.Count > 5 ? ", …" : "")}.";
+
+        var outOfLine = verdict.Resources.Where(r => r.IsOutOfLine).ToList();
+        var errors = verdict.Resources.Where(r => r.State == DriftState.Error).ToList();
+        string? found = verdict.Status == TenantHealthStatus.Failing
+            ? errors.Count > 0 ? $"{Listed(errors, "could not be checked")} {errors[0].Message}" : null
+            : outOfLine.Count > 0 ? Listed(outOfLine, "out of line") : null;
+        return string.Join(' ', new[] { verdict.Message, found }.Where(t => !string.IsNullOrWhiteSpace(t)));
+    }
 
     /// <summary>
     /// Applies the plan the check made, of the setup version it compared; if the setup was saved again since, the apply

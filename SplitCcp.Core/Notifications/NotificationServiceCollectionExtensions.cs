@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SplitCcp.Core.Notifications;
+
+public static class NotificationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Notifications: options from <c>SplitCcp:Notifications</c>, the endpoints' secrets, the webhook channel, the
+    /// dispatcher and the worker that sends the outbox, and the service the page and the API use.
+    /// </summary>
+    public static IServiceCollection AddSplitCcpNotifications(this IServiceCollection services)
+    {
+        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<EndpointSecrets>();
+        services.AddSingleton<WebhookChannel>();
+        services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<WebhookChannel>());
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<NotificationService>();
+        services.AddHostedService<NotificationWorker>();
+        return services;
+    }
+}

@@ -127,8 +127,8 @@ public sealed class ApiTokenService(
         return await db.WriteAsync(async token =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(token);
-            if (await db.ApiTokens.Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), token) == 0)
+            if (await db.WriteAsync(inner => db.ApiTokens.Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), inner), token) == 0)
             {
                 return false;
             }

@@ -369,7 +369,7 @@ public sealed class UserDirectory(
 
     private static async Task SetTenantsAsync(SplitCcpDbContext db, string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
     {
-        await db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(ct);
+        await db.WriteAsync(inner => db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(inner), ct);
         db.UserTenants.AddRange(tenantIds.Select(id => new UserTenant { UserId = userId, TenantId = id }));
     }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
+using SplitCcp.Core.Mail;
 using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Reconciliation.Drift;
@@ -50,7 +51,15 @@ public static class CoreServiceCollectionExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<SplitCcpDbContext>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<InvitationTokenProvider>(InvitationTokenProvider.ProviderName);
+        services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DataProtectionTokenProviderOptions>().Configure<IOptions<AccountOptions>>((tokens, accounts) => tokens.TokenLifespan = accounts.Value.PasswordResetLifetime);
+        services.AddOptions<InvitationTokenProviderOptions>().Configure<IOptions<AccountOptions>>((tokens, accounts) => tokens.TokenLifespan = accounts.Value.InvitationLifetime);
+        services.AddSingleton<AccountLinks>();
+
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IMailSender, SmtpMailSender>();
 
         services.AddSingleton<ITenantAccess, TenantAccess>();
         services.AddSingleton<IExistingTenants, ExistingTenants>();

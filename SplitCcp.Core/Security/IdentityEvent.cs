@@ -25,6 +25,14 @@ public enum IdentityEventKind
     UserEnabled,
     TokenIssued,
     TokenRevoked,
+
+    /// <summary>A password chosen with an invitation or reset link, or changed by its owner.</summary>
+    PasswordChanged,
+
+    MfaEnabled,
+
+    /// <summary>Turned off by its owner, or by an MSP operator for a user who lost their authenticator app.</summary>
+    MfaDisabled,
 }
 
 /// <summary>

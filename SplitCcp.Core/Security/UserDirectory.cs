@@ -6,7 +6,11 @@ using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Security;
 
-public sealed record UserView(string Id, string Email, string? DisplayName, string Role, IReadOnlyList<Guid> TenantIds, bool IsDisabled, bool IsLockedOut, DateTime CreatedAt);
+/// <param name="IsInvited">Has no password yet: the invitation has not been accepted.</param>
+/// <param name="HasMfa">Signs in with an authenticator app code after the password.</param>
+public sealed record UserView(
+    string Id, string Email, string? DisplayName, string Role, IReadOnlyList<Guid> TenantIds, bool IsDisabled, bool IsLockedOut, DateTime CreatedAt,
+    bool IsInvited = false, bool HasMfa = false);
 
 public sealed record UserInput
 {
@@ -14,7 +18,10 @@ public sealed record UserInput
 
     public string? DisplayName { get; init; }
 
-    /// <summary>Required when creating; ignored on update.</summary>
+    /// <summary>
+    /// Creating only, for automation that hands out credentials itself: the account gets this password. Left out, the
+    /// account has none and the user is invited to choose one. Ignored on update.
+    /// </summary>
     public string? Password { get; init; }
 
     public string? Role { get; init; }
@@ -30,7 +37,8 @@ public abstract record UserSaveResult
     {
     }
 
-    public sealed record Saved(UserView User) : UserSaveResult;
+    /// <param name="Invitation">For a user created without a password: the invitation, mailed or to hand over.</param>
+    public sealed record Saved(UserView User, PasswordLink? Invitation = null) : UserSaveResult;
 
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : UserSaveResult;
 
@@ -43,7 +51,8 @@ public abstract record UserSaveResult
 /// it changes in one transaction with the identity events that record it.
 /// </summary>
 public sealed class UserDirectory(
-    IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access, IExistingTenants tenants, IdentityAudit audit)
+    IServiceScopeFactory scopes, IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ITenantAccess access, IExistingTenants tenants,
+    IdentityAudit audit, AccountLinks links)
 {
     public async Task<bool> AnyUserExistsAsync(CancellationToken ct = default)
     {
@@ -59,6 +68,13 @@ public sealed class UserDirectory(
         var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync(ct);
         var roleByUser = roles.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.First().Name ?? "");
         return users.Select(u => ToView(u, roleByUser.GetValueOrDefault(u.Id, ""))).ToList();
+    }
+
+    /// <summary>Whether the user signs in with an authenticator app's code after the password; for their own profile.</summary>
+    public async Task<bool> HasMfaAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(u => u.Id == userId && u.TwoFactorEnabled, ct);
     }
 
     public async Task<UserView?> GetAsync(ClaimsPrincipal caller, string id, CancellationToken ct = default)
@@ -90,7 +106,7 @@ public sealed class UserDirectory(
     public async Task<UserSaveResult> UpdateAsync(ClaimsPrincipal caller, string id, UserInput input, CancellationToken ct = default)
     {
         await RequireOperatorAsync(caller, write: true, ct);
-        var errors = await ValidateAsync(input, requirePassword: false, ct);
+        var errors = await ValidateAsync(input, ct);
         var isSelf = id == caller.FindFirstValue(ClaimTypes.NameIdentifier);
         if (isSelf && input.IsDisabled == true)
         {
@@ -151,7 +167,7 @@ public sealed class UserDirectory(
 
     private async Task<UserSaveResult> CreateCoreAsync(UserInput input, IdentityActor actor, CancellationToken ct)
     {
-        var errors = await ValidateAsync(input, requirePassword: true, ct);
+        var errors = await ValidateAsync(input, ct);
         if (errors.Count > 0)
         {
             return new UserSaveResult.Invalid(errors);
@@ -166,9 +182,10 @@ public sealed class UserDirectory(
             IsDisabled = input.IsDisabled ?? false,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
+        var invite = string.IsNullOrEmpty(input.Password);
         var refused = await InTransactionAsync(async (db, users, token) =>
         {
-            var result = await users.CreateAsync(user, input.Password!);
+            var result = invite ? await users.CreateAsync(user) : await users.CreateAsync(user, input.Password!);
             if (!result.Succeeded)
             {
                 return new UserSaveResult.Invalid(IdentityErrors(result, "password"));
@@ -179,10 +196,18 @@ public sealed class UserDirectory(
             await SetTenantsAsync(db, user.Id, account.TenantIds, token);
             var tenantNames = await tenants.NamesAsync(account.TenantIds, token);
             db.IdentityEvents.Add(audit.Entry(IdentityEventKind.UserCreated, actor, user.Id, user.Email,
-                $"Created as {Roles.Label(account.Role)}{(account.TenantIds.Count > 0 ? $" of {NameList(account.TenantIds, tenantNames)}" : "")}{(account.IsDisabled ? ", disabled" : "")}."));
+                $"Created as {Roles.Label(account.Role)}{(account.TenantIds.Count > 0 ? $" of {NameList(account.TenantIds, tenantNames)}" : "")}{(account.IsDisabled ? ", disabled" : "")}" +
+                $"{(invite ? ", invited to choose a password" : "")}."));
             return null;
         }, ct);
-        return refused ?? new UserSaveResult.Saved((await FindViewAsync(user.Id, ct))!);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        // Once the account is saved: the link is mailed, and a mail must not go out for an account a rollback undid.
+        var invitation = invite ? await IssuePasswordLinkAsync(user.Id, ct) : null;
+        return new UserSaveResult.Saved((await FindViewAsync(user.Id, ct))!, invitation);
     }
 
     /// <summary>
@@ -247,17 +272,57 @@ public sealed class UserDirectory(
     private static async Task<IReadOnlyList<Guid>> TenantIdsAsync(SplitCcpDbContext db, string userId, CancellationToken ct) =>
         await db.UserTenants.Where(ut => ut.UserId == userId).Select(ut => ut.TenantId).ToListAsync(ct);
 
-    private async Task<Dictionary<string, string[]>> ValidateAsync(UserInput input, bool requirePassword, CancellationToken ct)
+    /// <summary>
+    /// Sends the user a link that sets their password: the invitation again while they have none (voiding the earlier one),
+    /// otherwise a password reset. Mailed, or returned for the operator to hand over when no mail could be sent. Null: no such user.
+    /// </summary>
+    public async Task<PasswordLink?> SendPasswordLinkAsync(ClaimsPrincipal caller, string id, CancellationToken ct = default)
+    {
+        await RequireOperatorAsync(caller, write: true, ct);
+        return await IssuePasswordLinkAsync(id, ct);
+    }
+
+    private async Task<PasswordLink?> IssuePasswordLinkAsync(string id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        if (await users.FindByIdAsync(id) is not { } user)
+        {
+            return null;
+        }
+
+        var kind = await users.HasPasswordAsync(user) ? PasswordLinkKind.PasswordReset : PasswordLinkKind.Invitation;
+        return await links.IssueAsync(users, user, kind, ct);
+    }
+
+    /// <summary>
+    /// Turns the user's MFA off and forgets their authenticator key and recovery codes, for a user who lost both; they sign in
+    /// with the password alone, or enrol again where MFA is required. Ends their sessions. False: no such user.
+    /// </summary>
+    public async Task<bool> ResetMfaAsync(ClaimsPrincipal caller, string id, CancellationToken ct = default)
+    {
+        await RequireOperatorAsync(caller, write: true, ct);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        if (await users.FindByIdAsync(id) is not { } user)
+        {
+            return false;
+        }
+
+        await users.SetTwoFactorEnabledAsync(user, false);
+        await users.ResetAuthenticatorKeyAsync(user);
+        await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 0);
+        await audit.RecordAsync([audit.Entry(IdentityEventKind.MfaDisabled, IdentityActor.Of(caller), user.Id, user.Email,
+            "Two-step sign-in turned off for a lost authenticator app: its key and the recovery codes are forgotten.")], ct);
+        return true;
+    }
+
+    private async Task<Dictionary<string, string[]>> ValidateAsync(UserInput input, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(input.Email) || !System.Net.Mail.MailAddress.TryCreate(input.Email, out var parsed) || parsed.Address != input.Email)
         {
             errors["email"] = ["Enter an e-mail address such as name@example.com."];
-        }
-
-        if (requirePassword && string.IsNullOrEmpty(input.Password))
-        {
-            errors["password"] = ["Enter a password of at least 12 characters."];
         }
 
         if (!Roles.IsKnown(input.Role))
@@ -323,7 +388,7 @@ public sealed class UserDirectory(
 
     private UserView ToView(AppUser u, string role) => new(
         u.Id, u.Email ?? u.UserName ?? "", u.DisplayName, role, u.Tenants.Select(t => t.TenantId).ToList(),
-        u.IsDisabled, u.LockoutEnd > time.GetUtcNow(), u.CreatedAt);
+        u.IsDisabled, u.LockoutEnd > time.GetUtcNow(), u.CreatedAt, u.PasswordHash is null, u.TwoFactorEnabled);
 
     private static Dictionary<string, string[]> IdentityErrors(IdentityResult result, string defaultField)
     {

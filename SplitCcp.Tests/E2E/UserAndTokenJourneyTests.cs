@@ -7,7 +7,7 @@ namespace SplitCcp.Tests.E2E;
 public sealed class UserAndTokenJourneyTests(BrowserFixture browser) : PortalTest(browser)
 {
     [Fact]
-    public async Task Operator_CreatesTenantAdminWithATenant_TheyCanSignInAndSeeOnlyIt()
+    public async Task Operator_InvitesTenantAdminWithATenant_TheyAcceptAndSeeOnlyIt()
     {
         var tenant = await App.CreateTenantAsync("Litware Contact", "litware-contact");
         await App.CreateTenantAsync("Adatum Calls", "adatum-calls");
@@ -17,7 +17,6 @@ public sealed class UserAndTokenJourneyTests(BrowserFixture browser) : PortalTes
 
         await Portal.ByTestId("new-user").ClickAsync();
         await Portal.Input("user-email").FillAsync("agent-lead@litware.example");
-        await Portal.Input("user-password").FillAsync("Lead-Passw0rd-123");
         await Portal.Input("tenant-picker").FillAsync("litware");
         await Portal.Page.GetByText("Litware Contact (litware-contact)").ClickAsync();
         await Portal.Page.Locator(".mud-chip").GetByText("Litware Contact").WaitForAsync();
@@ -25,8 +24,20 @@ public sealed class UserAndTokenJourneyTests(BrowserFixture browser) : PortalTes
         await Portal.ByTestId("save-user").ClickAsync();
 
         await Portal.ByTestId("users-table").GetByText("agent-lead@litware.example").WaitForAsync();
+        await Portal.ByTestId("users-table").GetByText("Invited").WaitForAsync();
+        var link = new Uri((await Portal.ByTestId("password-link-value").InnerTextAsync()).Trim());
         await Portal.ScreenshotAsync("users");
         await Portal.SignOutAsync();
+
+        // The invitee opens the link the operator handed over (no mail is configured) and chooses a password, once.
+        await Portal.GotoAsync(link.PathAndQuery);
+        await Portal.Page.FillAsync("#new-password", "Lead-Passw0rd-123");
+        await Portal.Page.FillAsync("#confirm-password", "Lead-Passw0rd-123");
+        await Portal.ScreenshotAsync("accept-invitation");
+        await Portal.ByTestId("set-password").ClickAsync();
+        await Portal.ByTestId("password-set").WaitForAsync();
+        await Portal.GotoAsync(link.PathAndQuery);
+        await Portal.ByTestId("link-invalid").WaitForAsync();
 
         await Portal.SignInAsync("agent-lead@litware.example", "Lead-Passw0rd-123");
         await Portal.GotoAsync("/tenants");

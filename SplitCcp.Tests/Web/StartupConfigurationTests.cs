@@ -40,6 +40,21 @@ public sealed class StartupConfigurationTests
         exit.Lines.ShouldHaveSingleItem().ShouldContain("SplitCcp:Metrics:Token must be at least 16 characters");
     }
 
+    [Fact]
+    public async Task MailHostWithoutSenderAndPortalUrl_ExitsNonZeroNamingThem()
+    {
+        var exit = await PortalProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["SplitCcp__Mail__Host"] = "smtp.msp.example",
+            ["ASPNETCORE_URLS"] = PortalProcess.Url(PortalProcess.FreePort()),
+        });
+
+        exit.ExitCode.ShouldNotBe(0, string.Join('\n', exit.Lines));
+        var line = exit.Lines.ShouldHaveSingleItem();
+        line.ShouldContain("SplitCcp:Mail:From must be the sender's address");
+        line.ShouldContain("SplitCcp:Mail:PortalUrl must be the portal's address");
+    }
+
     [Theory]
     [InlineData("MySql", "SplitCcp:Storage:Provider must be Sqlite or PostgreSql, not 'MySql'.")]
     [InlineData("PostgreSql", "SplitCcp:Storage:Provider PostgreSql needs SplitCcp:Storage:ConnectionString")]

@@ -28,6 +28,7 @@ internal static class WebApplicationExtensions
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
+        app.UseMiddleware<MfaEnrolmentGate>();
         app.UseAuthorization();
         app.UseMiddleware<TenantRouteGuard>();
         app.UseAntiforgery();

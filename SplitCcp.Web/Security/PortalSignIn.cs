@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -7,9 +8,15 @@ using SplitCcp.Core.Security;
 
 namespace SplitCcp.Web.Security;
 
-/// <summary>Password sign-in for the pages: Identity's sign-in manager over the users Core keeps, each outcome in the identity activity.</summary>
+/// <summary>
+/// Password sign-in for the pages, with a code from an authenticator app as a second step: Identity's sign-in manager over
+/// the users Core keeps, each outcome in the identity activity.
+/// </summary>
 internal static partial class PortalSignIn
 {
+    /// <summary>The claim Identity gives a sign-in that passed the second step ("amr", authentication methods, as in OpenID Connect).</summary>
+    public static Claim SecondFactorClaim => new("amr", "mfa");
+
     public static IServiceCollection AddPortalSignIn(this IServiceCollection services)
     {
         // "Confirmed" is answered by DisabledUserConfirmation: a disabled account cannot sign in.
@@ -17,8 +24,24 @@ internal static partial class PortalSignIn
         new IdentityBuilder(typeof(AppUser), typeof(IdentityRole), services)
             .AddSignInManager<RecordingSignInManager>()
             .AddUserConfirmation<DisabledUserConfirmation>();
+
+        // The cookie's principal is made anew at each security stamp check: it keeps how the session signed in, or a session
+        // that passed the second step would be taken for one that did not a minute later.
+        services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = context =>
+        {
+            if (context.CurrentPrincipal?.FindFirst(SecondFactorClaim.Type) is { } amr && context.NewPrincipal?.Identity is ClaimsIdentity identity
+                && !identity.HasClaim(amr.Type, amr.Value))
+            {
+                identity.AddClaim(new Claim(amr.Type, amr.Value));
+            }
+
+            return Task.CompletedTask;
+        });
         return services;
     }
+
+    /// <summary>Whether the session's sign-in passed the second step.</summary>
+    public static bool HasSecondFactor(ClaimsPrincipal user) => user.HasClaim(SecondFactorClaim.Type, SecondFactorClaim.Value);
 
     /// <summary>Refuses sign-in for disabled accounts; Identity asks this before every password sign-in.</summary>
     private sealed class DisabledUserConfirmation : IUserConfirmation<AppUser>
@@ -61,13 +84,35 @@ internal static partial class PortalSignIn
             return result;
         }
 
-        private IEnumerable<IdentityEvent> Events(AppUser user, SignInResult result, bool wasLockedOut)
+        /// <summary>The code step, recorded as the password step is; Identity knows its user from the password step's cookie.</summary>
+        public override Task<SignInResult> TwoFactorAuthenticatorSignInAsync(string code, bool isPersistent, bool rememberClient) =>
+            RecordSecondStepAsync(() => base.TwoFactorAuthenticatorSignInAsync(code, isPersistent, rememberClient), "authenticator code");
+
+        public override Task<SignInResult> TwoFactorRecoveryCodeSignInAsync(string recoveryCode) =>
+            RecordSecondStepAsync(() => base.TwoFactorRecoveryCodeSignInAsync(recoveryCode), "recovery code");
+
+        private async Task<SignInResult> RecordSecondStepAsync(Func<Task<SignInResult>> signIn, string code)
+        {
+            var user = await GetTwoFactorAuthenticationUserAsync();
+            var wasLockedOut = user is not null && await UserManager.IsLockedOutAsync(user);
+            var result = await signIn();
+            if (user is not null)
+            {
+                await RecordAsync(Events(user, result, wasLockedOut, $"a password and a{(code[0] == 'a' ? "n" : "")} {code}", code));
+            }
+
+            return result;
+        }
+
+        /// <param name="signedInWith">What a successful sign-in proved, as the event says it.</param>
+        /// <param name="wrong">What a failure got wrong, as the event says it.</param>
+        private IEnumerable<IdentityEvent> Events(AppUser user, SignInResult result, bool wasLockedOut, string signedInWith = "a password", string wrong = "password")
         {
             var name = user.Email ?? user.UserName ?? user.Id;
             var lockedUntil = user.LockoutEnd?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
             if (result.Succeeded)
             {
-                yield return Event(IdentityEventKind.SignInSucceeded, name, user, "Signed in with a password.", actorId: user.Id);
+                yield return Event(IdentityEventKind.SignInSucceeded, name, user, $"Signed in with {signedInWith}.", actorId: user.Id);
             }
             else if (result.IsNotAllowed)
             {
@@ -79,7 +124,7 @@ internal static partial class PortalSignIn
             }
             else if (!result.RequiresTwoFactor)
             {
-                yield return Event(IdentityEventKind.SignInFailed, name, user, "Wrong password.");
+                yield return Event(IdentityEventKind.SignInFailed, name, user, $"Wrong {wrong}.");
                 if (result.IsLockedOut)
                 {
                     yield return Event(IdentityEventKind.LockedOut, name, user,

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Bunit;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 using SplitCcp.Tests.Core;
 using SplitCcp.Web.Components.Pages.Profile;
@@ -65,9 +67,31 @@ public sealed class ProfilePageTests : IAsyncLifetime
         (await _host.ApiTokens.ListAsync(_user.Id)).ShouldHaveSingleItem().ExpiresAt.ShouldBe(CoreTestHost.StartTime.UtcDateTime.AddDays(30));
     }
 
+    [Fact]
+    public async Task Render_SignInCard_SaysWhetherTwoStepSignInIsOn()
+    {
+        await using var ctx = CreateContext();
+        var off = Render(ctx);
+        off.WaitForAssertion(() => off.Find("[data-testid=mfa-state]").TextContent.ShouldBe("off"));
+        off.Find("[data-testid=mfa-link]").TextContent.Trim().ShouldBe("Turn on two-step sign-in");
+
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            await users.SetTwoFactorEnabledAsync((await users.FindByIdAsync(_user.Id))!, true);
+        }
+
+        await using var ctx2 = CreateContext();
+        var on = Render(ctx2);
+
+        on.WaitForAssertion(() => on.Find("[data-testid=mfa-state]").TextContent.ShouldBe("on"));
+        on.Find("[data-testid=mfa-link]").TextContent.Trim().ShouldBe("Two-step sign-in");
+    }
+
     private BunitContext CreateContext() => MudTestContext.Create(ctx =>
     {
         ctx.Services.AddSingleton(_host.ApiTokens);
+        ctx.Services.AddSingleton(_host.Users);
         ctx.Services.AddSingleton<TimeProvider>(_host.Time);
         var auth = ctx.AddAuthorization();
         auth.SetAuthorized(_user.View.Email);

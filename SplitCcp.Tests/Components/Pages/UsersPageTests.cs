@@ -26,7 +26,7 @@ public sealed class UsersPageTests : IAsyncLifetime
     {
         var admin = await _host.CreateUserAsync(Roles.TenantAdmin);
         var viewer = await _host.CreateUserAsync(Roles.Viewer);
-        await using var ctx = MudTestContext.Create(c => c.Services.AddSingleton(_host.Users));
+        await using var ctx = CreateContext();
 
         var cut = ctx.Render<UsersPage>(p => p.AddCascadingValue(Task.FromResult(new AuthenticationState(_operator.Principal))));
 
@@ -37,4 +37,27 @@ public sealed class UsersPageTests : IAsyncLifetime
         RoleOf(admin).ShouldBe("Tenant admin");
         RoleOf(viewer).ShouldBe("Viewer");
     }
+
+    [Fact]
+    public async Task Render_InvitedUser_ShowsInvitedAndOffersToInviteAgain()
+    {
+        await _host.Users.CreateAsync(CoreTestHost.DirectoryOperator, new UserInput { Email = "invitee@tenant.example", Role = Roles.Viewer });
+        await using var ctx = CreateContext();
+
+        var cut = ctx.Render<UsersPage>(p => p.AddCascadingValue(Task.FromResult(new AuthenticationState(_operator.Principal))));
+
+        cut.WaitForAssertion(() => cut.FindAll("td[data-label=Role]").Count.ShouldBe(2));
+        var row = cut.FindAll("tr").Single(r => r.TextContent.Contains("invitee@tenant.example", StringComparison.Ordinal));
+        row.QuerySelector("td[data-label=State]")!.TextContent.Trim().ShouldBe("Invited");
+        row.QuerySelector("[data-testid=send-password-link]")!.TextContent.Trim().ShouldBe("Invite again");
+        var self = cut.FindAll("tr").Single(r => r.TextContent.Contains(_operator.View.Email, StringComparison.Ordinal));
+        self.QuerySelector("[data-testid=send-password-link]")!.TextContent.Trim().ShouldBe("Reset password");
+        cut.FindAll("[data-testid=password-link]").ShouldBeEmpty("a link is shown only right after it is made");
+    }
+
+    private BunitContext CreateContext() => MudTestContext.Create(c =>
+    {
+        c.Services.AddSingleton(_host.Users);
+        c.Services.AddSingleton(_host.Services.GetRequiredService<SplitCcp.Core.Mail.IMailSender>());
+    });
 }

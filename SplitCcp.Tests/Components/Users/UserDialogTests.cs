@@ -29,12 +29,14 @@ public sealed class UserDialogTests : IAsyncLifetime
         var (provider, dialog) = await ShowDialogAsync(ctx);
 
         await provider.Find("[data-testid=user-email]").InputAsync("new.admin@example.com");
-        await provider.Find("[data-testid=user-password]").InputAsync(CoreTestHost.Password);
         await provider.Find("[data-testid=save-user]").ClickAsync(new());
 
         var result = await dialog.Result;
-        var created = result!.Data.ShouldBeOfType<UserView>();
+        var saved = result!.Data.ShouldBeOfType<UserSaveResult.Saved>();
+        var created = saved.User;
         created.Email.ShouldBe("new.admin@example.com");
+        created.IsInvited.ShouldBeTrue();
+        saved.Invitation.ShouldNotBeNull().Link.ShouldNotBeNull("no mail is configured: the link is the operator's to hand over");
         created.Role.ShouldBe(Roles.TenantAdmin);
         created.TenantIds.ShouldBeEmpty();
         (await _host.Users.ListAsync(_operator.Principal)).Select(u => u.Email).ShouldContain("new.admin@example.com");
@@ -47,7 +49,6 @@ public sealed class UserDialogTests : IAsyncLifetime
         var (provider, dialog) = await ShowDialogAsync(ctx);
 
         await provider.Find("[data-testid=user-email]").InputAsync(_operator.View.Email);
-        await provider.Find("[data-testid=user-password]").InputAsync(CoreTestHost.Password);
         await provider.Find("[data-testid=save-user]").ClickAsync(new());
 
         provider.WaitForAssertion(() => FieldText(provider, "user-email").ShouldContain("is already taken"));
@@ -56,18 +57,13 @@ public sealed class UserDialogTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Save_WeakPassword_ShowsRuleAndCreatesNobody()
+    public async Task Render_NewUser_AsksForNoPasswordAndSaysHowTheUserGetsOne()
     {
         await using var ctx = CreateContext();
-        var (provider, dialog) = await ShowDialogAsync(ctx);
+        var (provider, _) = await ShowDialogAsync(ctx);
 
-        await provider.Find("[data-testid=user-email]").InputAsync("someone@example.com");
-        await provider.Find("[data-testid=user-password]").InputAsync("alllowercase1");
-        await provider.Find("[data-testid=save-user]").ClickAsync(new());
-
-        FieldText(provider, "user-password").ShouldBe("Use at least 12 characters with upper and lower case letters and a digit.");
-        dialog.Result.IsCompleted.ShouldBeFalse();
-        (await _host.QueryScalarAsync("SELECT COUNT(*) FROM AspNetUsers")).ShouldBe(1L);
+        provider.FindAll("input[type=password]").ShouldBeEmpty();
+        provider.Find("[data-testid=invitation-note]").TextContent.ShouldContain("This portal sends no mail: you get a link to give the user, shown once.");
     }
 
     [Fact]
@@ -101,6 +97,7 @@ public sealed class UserDialogTests : IAsyncLifetime
         ctx.Services.AddSingleton(_host.Users);
         ctx.Services.AddSingleton(_host.Tenants);
         ctx.Services.AddSingleton(_host.Access);
+        ctx.Services.AddSingleton(_host.Services.GetRequiredService<SplitCcp.Core.Mail.IMailSender>());
         var auth = ctx.AddAuthorization();
         auth.SetAuthorized(_operator.View.Email);
         auth.SetRoles(Roles.MspOperator);

@@ -125,6 +125,9 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
         [
             "/healthz", "/healthz/ready", "/openapi/{documentName}.json", "/account/login", "/setup",
             "/account/access-denied", "/status/{Code:int}", "/not-found", "/error",
+
+            // The sign-in's code step (it needs Identity's own cookie from the password step), and the pages a link from a mail opens.
+            "/account/login-code", "/account/forgot-password", "/account/invitation", "/account/reset-password",
         ];
 
         var unprotected = Endpoints()

@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SplitCcp.Core.Security;
+
+/// <summary>Invitations, password resets and MFA, from <c>SplitCcp:Accounts</c>.</summary>
+public sealed class AccountOptions
+{
+    public const string SectionName = "SplitCcp:Accounts";
+
+    /// <summary>How long an invitation link sets the invitee's password.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromHours(72);
+
+    /// <summary>How long a password reset link works.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Every account signs in with an authenticator app: one without is sent to enrol and can do nothing else until it has.</summary>
+    public bool RequireMfa { get; set; }
+}

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace SplitCcp.Core.Security.KeyRing;
 
@@ -36,17 +37,19 @@ internal static class KeyFile
 
     /// <summary>
     /// Reads the key file, creating it first when it does not exist: readable by this user only from the moment it exists
-    /// (not changed afterwards), whole from the moment it has its name (written under another name first), and never
-    /// overwriting one another process created at the same moment, such as a replica sharing the key folder.
+    /// (not changed afterwards), and never overwriting one another process created at the same moment, such as a replica
+    /// sharing the key folder. The file is created under its own name with an exclusive create, which every file system
+    /// honours, rather than renamed into place: a rename that must not overwrite needs hard links, and where a file system
+    /// has none .NET falls back to a check then a rename, in which two replicas can each think they made the key.
     /// </summary>
-    public static byte[] ReadOrCreate(string path)
+    public static byte[] ReadOrCreate(string path) => ReadOrCreate(path, TimeSpan.FromSeconds(5));
+
+    internal static byte[] ReadOrCreate(string path, TimeSpan waitForWriter)
     {
         if (!File.Exists(path))
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            Directory.CreateDirectory(folder);
-            var draft = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read };
             if (!OperatingSystem.IsWindows())
             {
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -54,23 +57,33 @@ internal static class KeyFile
 
             try
             {
-                using (var writer = new StreamWriter(draft, options))
-                {
-                    writer.WriteLine(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)));
-                }
-
-                File.Move(draft, path, overwrite: false);
+                using var file = new FileStream(path, options);
+                file.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)) + "\n"));
+                file.Flush(flushToDisk: true);
             }
             catch (IOException) when (File.Exists(path))
             {
-                // Created by another process in the meantime: that one is the key.
-            }
-            finally
-            {
-                File.Delete(draft);
+                // Created by another process in the meantime: that one is the key, perhaps still being written.
             }
         }
 
-        return Read(path);
+        // A replica that lost the race may look while the winner is between its create and its one write: wait for the
+        // line rather than fail on an empty file. A file that stays unusable is reported as it is.
+        var deadline = DateTime.UtcNow + waitForWriter;
+        while (true)
+        {
+            var (key, problem) = TryRead(path);
+            if (key is not null)
+            {
+                return key;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new CryptographicException($"The Data Protection key file is unusable: {problem}");
+            }
+
+            Thread.Sleep(20);
+        }
     }
 }

@@ -162,6 +162,34 @@ public sealed class KeyRingProtectionTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task GenerateKeyFile_KeyFileAnotherReplicaHasCreatedButNotYetWritten_IsWaitedForNotReportedBroken()
+    {
+        var path = Path.Combine(_keys, "being-written.key");
+        Directory.CreateDirectory(_keys);
+        await File.WriteAllTextAsync(path, string.Empty);
+        var written = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+        var reading = Task.Run(() => KeyFile.ReadOrCreate(path, TimeSpan.FromSeconds(10)));
+        await Task.Delay(300);
+        reading.IsCompleted.ShouldBeFalse("an empty key file is the moment between another replica's create and its write");
+        await File.WriteAllTextAsync(path, written + "\n");
+
+        Convert.ToBase64String(await reading).ShouldBe(written);
+    }
+
+    [Fact]
+    public void GenerateKeyFile_KeyFileThatStaysUnusable_IsReportedWithWhatIsWrong()
+    {
+        var path = Path.Combine(_keys, "broken.key");
+        Directory.CreateDirectory(_keys);
+        File.WriteAllText(path, "not a key");
+
+        Should.Throw<CryptographicException>(() => KeyFile.ReadOrCreate(path, TimeSpan.FromMilliseconds(200)))
+            .Message.ShouldContain("is not base64");
+        File.ReadAllText(path).ShouldBe("not a key", "a file the operator made is never replaced");
+    }
+
     private static KeyRingOptionsValidator Validator(string environment) => new(new HostingEnvironment { EnvironmentName = environment });
 
     private async Task<CoreTestHost> StartAsync(Dictionary<string, string?>? settings = null)

@@ -153,7 +153,7 @@ public sealed class ReplicaApplyTakeoverTests : IDisposable
         (long)(await _database.QueryScalarAsync("SELECT COUNT(*) FROM \"ApplyJournal\" WHERE \"ApplyId\" = @id", ("id", IdOf(apply))))!;
 
     /// <summary>The tenant's Sandbox objects, kind by kind: what its AWS account holds.</summary>
-    private async Task<Dictionary<string, int>> ObjectsAsync(Guid tenantId)
+    private async Task<SortedDictionary<string, int>> ObjectsAsync(Guid tenantId)
     {
         await using var connection = _database.Connect();
         await connection.OpenAsync();
@@ -163,7 +163,8 @@ public sealed class ReplicaApplyTakeoverTests : IDisposable
         parameter.ParameterName = "id";
         parameter.Value = tenantId;
         command.Parameters.Add(parameter);
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Sorted, so two tenants holding the same objects compare equal whatever order the rows came back in.
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {

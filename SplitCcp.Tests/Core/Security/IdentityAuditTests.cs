@@ -220,6 +220,31 @@ public class IdentityAuditTests : IAsyncLifetime
         exported[0].Subject.ShouldBe($"nobody{IdentityEventQuery.MaxPageSize * 2 + 10}@example.com");
     }
 
+    [Fact]
+    public async Task ExportAsync_EventsRecordedWhileItIsWrittenOut_AreNeitherReadNorRepeated()
+    {
+        var count = IdentityEventQuery.MaxPageSize * 2 + 10;
+        await Audit.RecordAsync(Enumerable.Range(1, count).Select(i => FailedSignIn($"nobody{i}@example.com")));
+        var exported = new List<IdentityEventRecord>();
+
+        await foreach (var record in Audit.ExportAsync(await _host.ScopeAsync(Operator), new IdentityEventQuery(Kind: IdentityEventKind.SignInFailed)))
+        {
+            exported.Add(record);
+            if (exported.Count % IdentityEventQuery.MaxPageSize == 1)
+            {
+                // Newer events arrive while each batch is being written out, as sign-ins go on during a download.
+                await Audit.RecordAsync(Enumerable.Range(1, 7).Select(i => FailedSignIn($"later{exported.Count}-{i}@example.com")));
+            }
+        }
+
+        exported.Select(e => e.Id).ShouldBeUnique();
+        exported.Select(e => e.Subject).ShouldBe(Enumerable.Range(1, count).Reverse().Select(i => $"nobody{i}@example.com"),
+            "what was there when the export began, each once, newest first");
+    }
+
+    private IdentityEvent FailedSignIn(string email) =>
+        Audit.Entry(IdentityEventKind.SignInFailed, IdentityActor.Of(Operator), null, email, "Refused: no account has this e-mail.");
+
     private async Task<IReadOnlyList<IdentityEventRecord>> EventsAsync(IdentityEventKind? kind, string userId) =>
         (await Audit.ListAsync(await _host.ScopeAsync(_operator.Principal), new IdentityEventQuery(kind, userId, PageSize: IdentityEventQuery.MaxPageSize))).Items;
 }

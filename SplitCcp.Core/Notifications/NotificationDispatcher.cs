@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Persistence;
-using SplitCcp.Core.Tenants;
 
 namespace SplitCcp.Core.Notifications;
 
@@ -30,14 +29,39 @@ public sealed partial class NotificationDispatcher(
     private const int MaxBatches = 10;
     private const int Parallelism = 8;
 
-    // {0} now, {1} how many, {2} owner, {3} lease end; {4} locks the due rows on PostgreSQL.
-    private const string ClaimSql = """
+    // The rows a claim takes, {0} being now: due, and held by no live claim.
+    private const string Due = """d."State" = 'Pending' AND d."NextAttemptAt" <= {0} AND (d."LeaseUntil" IS NULL OR d."LeaseUntil" < {0})""";
+
+    // {0} now. Whether there is anything to do, in one read: a round with nothing to do costs no more.
+    private const string WorkSql = $$"""
+        SELECT EXISTS (SELECT 1 FROM "NotificationEvents" AS e WHERE e."FannedOutAt" IS NULL) AS "Events",
+            EXISTS (SELECT 1 FROM "NotificationDeliveries" AS d WHERE {{Due}}) AS "Deliveries"
+        """;
+
+    // {0} now, {1} how many; {lock} as in Locking. The tenant's name is kept as it is now, for when it is gone.
+    private const string FanOutSql = """
+        WITH pending AS (
+            SELECT e."Id" FROM "NotificationEvents" AS e
+            WHERE e."FannedOutAt" IS NULL
+            ORDER BY e."OccurredAt"
+            LIMIT {1}
+            {lock}
+        )
+        UPDATE "NotificationEvents" SET "FannedOutAt" = {0},
+            "TenantName" = COALESCE((SELECT t."DisplayName" FROM "Tenants" AS t WHERE t."Id" = "NotificationEvents"."TenantId"), "TenantName"),
+            "TenantSlug" = COALESCE((SELECT t."Slug" FROM "Tenants" AS t WHERE t."Id" = "NotificationEvents"."TenantId"), "TenantSlug")
+        WHERE "Id" IN (SELECT "Id" FROM pending) AND "FannedOutAt" IS NULL
+        RETURNING "Id" AS "Value"
+        """;
+
+    // {0} now, {1} how many, {2} owner, {3} lease end; {lock} as in Locking.
+    private const string ClaimSql = $$"""
         WITH due AS (
             SELECT d."Id" FROM "NotificationDeliveries" AS d
-            WHERE d."State" = 'Pending' AND d."NextAttemptAt" <= {0} AND (d."LeaseUntil" IS NULL OR d."LeaseUntil" < {0})
+            WHERE {{Due}}
             ORDER BY d."NextAttemptAt"
             LIMIT {1}
-            {4}
+            {lock}
         )
         UPDATE "NotificationDeliveries" SET "ClaimedBy" = {2}, "LeaseUntil" = {3}
         WHERE "Id" IN (SELECT "Id" FROM due)
@@ -53,19 +77,27 @@ public sealed partial class NotificationDispatcher(
     /// <summary>Fans out the events not fanned out yet, then sends the deliveries that are due; answers how many attempts it made.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        await FanOutAsync(ct);
+        var work = await WorkAsync(ct);
+        if (work.Events)
+        {
+            await FanOutAsync(ct);
+        }
+        else if (!work.Deliveries)
+        {
+            return 0;
+        }
+
         var attempts = 0;
         for (var batch = 0; batch < MaxBatches; batch++)
         {
             var claimed = await ClaimAsync(ct);
-            if (claimed.Count == 0)
-            {
-                break;
-            }
-
             await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
                 async (delivery, token) => await AttemptAsync(delivery, lastAttempt: false, token));
             attempts += claimed.Count;
+            if (claimed.Count < DeliveryBatch)
+            {
+                break;
+            }
         }
 
         return attempts;
@@ -156,66 +188,65 @@ public sealed partial class NotificationDispatcher(
         return retryAfter is { } asked && asked > wait ? (asked < settings.MaxRetryDelay ? asked : settings.MaxRetryDelay) : wait;
     }
 
+    private async Task<Work> WorkAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.Database.SqlQueryRaw<Work>(WorkSql, time.GetUtcNow().UtcDateTime).ToListAsync(ct))[0];
+    }
+
+    /// <summary>Fans out the events not fanned out yet, a batch to a transaction, with the endpoints as they are at the start.</summary>
     private async Task FanOutAsync(CancellationToken ct)
     {
-        List<Guid> pending;
         List<NotificationEndpoint> endpoints;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            pending = await db.NotificationEvents.AsNoTracking().Where(e => e.FannedOutAt == null)
-                .OrderBy(e => e.OccurredAt).Take(EventBatch).Select(e => e.Id).ToListAsync(ct);
-            if (pending.Count == 0)
-            {
-                return;
-            }
-
             endpoints = await db.NotificationEndpoints.AsNoTracking().Include(e => e.Tenants).Where(e => e.Enabled).ToListAsync(ct);
         }
 
-        foreach (var eventId in pending)
+        for (var batch = 0; batch < MaxBatches; batch++)
         {
             try
             {
-                await FanOutAsync(eventId, endpoints, ct);
+                if (await FanOutBatchAsync(endpoints, ct) < EventBatch)
+                {
+                    return;
+                }
             }
             catch (DbUpdateException ex) when (StorageFault.From(ex) is null)
             {
-                // An endpoint deleted meanwhile: the event waits for the next round, which reads the endpoints again.
-                LogFanOutFailed(logger, ex, eventId);
+                // An endpoint deleted meanwhile: the batch waits for the next round, which reads the endpoints again.
+                LogFanOutFailed(logger, ex);
+                return;
             }
         }
     }
 
-    /// <summary>Marks the event fanned out and adds its deliveries, together; an event another portal marked first is left to it.</summary>
-    private async Task FanOutAsync(Guid eventId, List<NotificationEndpoint> endpoints, CancellationToken ct)
+    /// <summary>
+    /// Marks a batch of events fanned out and adds their deliveries, together; events another portal is marking are left to
+    /// it. Answers how many it marked.
+    /// </summary>
+    private async Task<int> FanOutBatchAsync(List<NotificationEndpoint> endpoints, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.WriteAsync(async token =>
+        return await db.WriteAsync(async token =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(token);
-            if (await db.WriteAsync(inner => db.NotificationEvents.Where(e => e.Id == eventId && e.FannedOutAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.FannedOutAt, now), inner), token) == 0)
+            var ids = await db.WriteAsync(inner => db.Database.SqlQueryRaw<Guid>(Locking(FanOutSql, "e"), now, EventBatch).ToListAsync(inner), token);
+            if (ids.Count == 0)
             {
-                return false;
+                return 0;
             }
 
-            var e = await db.NotificationEvents.SingleAsync(x => x.Id == eventId, token);
-            if (e.TenantId is { } tenantId
-                && await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => new { t.DisplayName, t.Slug }).SingleOrDefaultAsync(token) is { } tenant)
+            var events = await db.NotificationEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.Kind, e.TenantId }).ToListAsync(token);
+            foreach (var e in events)
             {
-                e.TenantName = tenant.DisplayName;
-                e.TenantSlug = tenant.Slug;
-            }
-
-            foreach (var endpoint in endpoints.Where(x => x.Hears(e.Kind, e.TenantId)))
-            {
-                db.NotificationDeliveries.Add(Pending(e.Id, endpoint.Id, now));
+                db.NotificationDeliveries.AddRange(endpoints.Where(x => x.Hears(e.Kind, e.TenantId)).Select(x => Pending(e.Id, x.Id, now)));
             }
 
             await db.SaveChangesAsync(token);
             await transaction.CommitAsync(token);
-            return true;
+            return ids.Count;
         }, ct);
     }
 
@@ -235,13 +266,27 @@ public sealed partial class NotificationDispatcher(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
-        var sql = ClaimSql.Replace("{4}", storage.Value.Engine == StorageProvider.PostgreSql ? "FOR UPDATE OF d SKIP LOCKED" : "", StringComparison.Ordinal);
-        var ids = await db.WriteAsync(token => db.Database.SqlQueryRaw<Guid>(sql, now, DeliveryBatch, Owner, now + Lease).ToListAsync(token), ct);
+        var ids = await db.WriteAsync(token => db.Database.SqlQueryRaw<Guid>(Locking(ClaimSql, "d"), now, DeliveryBatch, Owner, now + Lease).ToListAsync(token), ct);
         return ids.Count == 0 ? [] : await WithEventAndEndpoint(db.NotificationDeliveries).Where(d => ids.Contains(d.Id)).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// <paramref name="sql"/> with its <c>{lock}</c> filled: on PostgreSQL, locking the rows of <paramref name="alias"/> it
+    /// takes and skipping those another replica holds; on SQLite, written by one process, nothing.
+    /// </summary>
+    private string Locking(string sql, string alias) =>
+        sql.Replace("{lock}", storage.Value.Engine == StorageProvider.PostgreSql ? $"FOR UPDATE OF {alias} SKIP LOCKED" : "", StringComparison.Ordinal);
+
     internal static IQueryable<NotificationDelivery> WithEventAndEndpoint(IQueryable<NotificationDelivery> deliveries) =>
         deliveries.AsNoTracking().Include(d => d.Event).Include(d => d.Endpoint).ThenInclude(e => e!.Tenants);
+
+    /// <summary>Whether events wait to be fanned out, and whether deliveries are due.</summary>
+    private sealed class Work
+    {
+        public bool Events { get; init; }
+
+        public bool Deliveries { get; init; }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification delivery {DeliveryId} ({Event}) to endpoint {EndpointId} ({EndpointName}) delivered: {StatusCode}.")]
     private static partial void LogDelivered(ILogger logger, Guid deliveryId, NotificationEventKind @event, Guid endpointId, string endpointName, int? statusCode);
@@ -255,6 +300,6 @@ public sealed partial class NotificationDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification delivery {DeliveryId} was sent, but this process no longer held its claim (it stalled past its lease), so another one records it.")]
     private static partial void LogClaimLost(ILogger logger, Guid deliveryId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification event {EventId} could not be fanned out now; the next round tries again.")]
-    private static partial void LogFanOutFailed(ILogger logger, Exception exception, Guid eventId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification events could not be fanned out now; the next round tries again.")]
+    private static partial void LogFanOutFailed(ILogger logger, Exception exception);
 }

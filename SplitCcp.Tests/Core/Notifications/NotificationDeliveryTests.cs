@@ -258,6 +258,51 @@ public class NotificationDeliveryTests
     }
 
     [Fact]
+    public async Task A_round_with_nothing_to_fan_out_and_nothing_due_is_one_read()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer(new WebhookAnswer(500, "busy"));
+        await using var host = await StartAsync();
+        var (op, tenant) = await OperatorAndTenantAsync(host);
+        await CreateEndpointAsync(host, op, receiver.Url);
+        await RecordAsync(host, NotificationOutbox.ApplyFailed(tenant, Guid.CreateVersion7(), "failed", Now(host)));
+        await Dispatcher(host).RunOnceAsync(CancellationToken.None);
+
+        var idle = await DbCommandRecorder.RecordAsync(() => Dispatcher(host).RunOnceAsync(CancellationToken.None));
+
+        (await Service(host).ListDeliveriesAsync(op)).ShouldHaveSingleItem().State.ShouldBe(DeliveryState.Pending, "a retry waits, not due yet");
+        idle.ShouldHaveSingleItem("every replica runs a round every few seconds");
+        idle.ShouldNotContain(c => c.Contains("UPDATE", StringComparison.OrdinalIgnoreCase), "an idle round claims nothing");
+    }
+
+    [Fact]
+    public async Task Events_no_endpoint_hears_are_fanned_out_together_in_a_few_statements()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartAsync();
+        var (op, tenant) = await OperatorAndTenantAsync(host);
+        await CreateEndpointAsync(host, op, receiver.Url, events: [NotificationEventKind.TenantLive]);
+        await using (var db = await host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContextAsync())
+        {
+            // As a pass that finds every tenant failing at once (AWS down) writes them.
+            for (var i = 0; i < 60; i++)
+            {
+                db.NotificationEvents.Add(NotificationOutbox.ApplyFailed(tenant, Guid.CreateVersion7(), $"apply {i} failed", Now(host)));
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var round = await DbCommandRecorder.RecordAsync(() => Dispatcher(host).RunOnceAsync(CancellationToken.None));
+
+        (await host.QueryScalarAsync("SELECT COUNT(*) FROM \"NotificationEvents\" WHERE \"FannedOutAt\" IS NULL")).ShouldBe(0L);
+        (await host.QueryScalarAsync("SELECT COUNT(*) FROM \"NotificationEvents\" WHERE \"TenantName\" = 'Tenant acme'")).ShouldBe(60L);
+        (await host.QueryScalarAsync("SELECT COUNT(*) FROM \"NotificationDeliveries\"")).ShouldBe(0L);
+        round.Count.ShouldBeLessThanOrEqualTo(8, string.Join("\n", round));
+        receiver.Received.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task The_secret_is_shown_once_kept_encrypted_and_neither_it_nor_a_signature_nor_the_url_is_logged()
     {
         var log = new AllLog();

@@ -171,6 +171,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<GoLive.GoLiveLedger>();
         services.AddSingleton<IDriftCheckFollower>(sp => sp.GetRequiredService<GoLive.GoLiveLedger>());
         services.AddSingleton<GoLive.GoLiveService>();
+
+        // Registered last, so stopped first: the resets still queued are sent while the database is there.
+        services.AddSingleton<PasswordResetMailer>();
+        services.AddHostedService(sp => sp.GetRequiredService<PasswordResetMailer>());
     }
 
     private static void AddCcpPages(this IServiceCollection services)

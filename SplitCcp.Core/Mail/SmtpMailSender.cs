@@ -44,7 +44,7 @@ public sealed partial class SmtpMailSender(IOptions<MailOptions> options, ILogge
             await client.DisconnectAsync(quit: true, timeout.Token);
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ProtocolException or CommandException
-            or SslHandshakeException or AuthenticationException or NotSupportedException
+            or SslHandshakeException or AuthenticationException or NotSupportedException or TimeoutException
             || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             // The reason names the server and what failed; MailKit's messages carry no password, and the body (links) is not logged.
@@ -65,7 +65,7 @@ public sealed partial class SmtpMailSender(IOptions<MailOptions> options, ILogge
     private static string Reason(Exception ex) => ex switch
     {
         AuthenticationException => "the server refused the user name and password.",
-        OperationCanceledException => "the server did not answer in time.",
+        OperationCanceledException or TimeoutException => "the server did not answer in time.",
         NotSupportedException => "the server does not offer STARTTLS, which the settings require.",
         _ => ex.Message,
     };

@@ -85,25 +85,10 @@ public sealed partial class AccountLinks(
     }
 
     /// <summary>
-    /// "Forgot password": mails a reset link to the account with this address, if there is one and it is enabled, in the
-    /// background. The caller learns nothing, not even from how long it took, so the form cannot tell who has an account.
+    /// "Forgot password": mails a reset link to the account with this address, if there is one and it is enabled; true when
+    /// a link was mailed. The sign-in page queues it with <see cref="PasswordResetMailer"/>, so the caller learns nothing,
+    /// not even from how long it took, and the form cannot tell who has an account.
     /// </summary>
-    public void QueuePasswordReset(string? email)
-    {
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await SendPasswordResetAsync(email);
-            }
-            catch (Exception ex)
-            {
-                LogResetFailed(logger, ex);
-            }
-        });
-    }
-
-    /// <summary>The work of <see cref="QueuePasswordReset"/>: true when a link was mailed.</summary>
     internal async Task<bool> SendPasswordResetAsync(string? email, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(email) || !mail.CanSend)
@@ -197,7 +182,4 @@ public sealed partial class AccountLinks(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A {Kind} link set the password of user {UserId}.")]
     private static partial void LogPasswordSet(ILogger logger, PasswordLinkKind kind, string userId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A password reset asked for on the sign-in page could not be sent.")]
-    private static partial void LogResetFailed(ILogger logger, Exception exception);
 }

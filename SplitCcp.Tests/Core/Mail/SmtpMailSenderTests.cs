@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Testing;
 using SplitCcp.Core.Mail;
 using SplitCcp.Tests.Infrastructure;
@@ -74,6 +77,32 @@ public sealed class SmtpMailSenderTests
     }
 
     [Fact]
+    public async Task Send_NothingListening_FailsWithAReasonNamingTheServer()
+    {
+        var options = Options(port: PortalProcess.FreePort());
+
+        var failure = await Should.ThrowAsync<MailNotSentException>(() => Sender(options).SendAsync(new OutgoingMail("ops@tenant.example", "Down", "Body")));
+
+        failure.Message.ShouldContain($"127.0.0.1:{options.Port}");
+    }
+
+    [Fact]
+    public async Task Send_ServerThatNeverAnswers_GivesUpAfterTheTimeout()
+    {
+        // Takes the connection and never greets, as a hung relay or a firewall that holds connections open does.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var options = Options(port: ((IPEndPoint)silent.LocalEndpoint).Port);
+        options.Timeout = TimeSpan.FromSeconds(1);
+        var clock = Stopwatch.StartNew();
+
+        var failure = await Should.ThrowAsync<MailNotSentException>(() => Sender(options).SendAsync(new OutgoingMail("ops@tenant.example", "Hung", "Body")));
+
+        failure.Message.ShouldContain("did not answer in time");
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Send_NoHostConfigured_CannotSend()
     {
         var sender = Sender(new MailOptions());
@@ -105,10 +134,12 @@ public sealed class SmtpMailSenderTests
         }
     }
 
-    private static MailOptions Options(SmtpSink server) => new()
+    private static MailOptions Options(SmtpSink server) => Options(server.Port);
+
+    private static MailOptions Options(int port) => new()
     {
         Host = "127.0.0.1",
-        Port = server.Port,
+        Port = port,
         Security = MailSecurity.None,
         From = "SplitCcp <portal@msp.example>",
         PortalUrl = "https://portal.msp.example",

@@ -147,6 +147,18 @@ public class AccountLinksTests : IDisposable
     }
 
     [Fact]
+    public async Task PasswordReset_AskedForJustBeforeThePortalStops_IsStillMailed()
+    {
+        var host = await StartAsync(withMail: true);
+        var user = await host.CreateUserAsync(Roles.Viewer);
+
+        host.Services.GetRequiredService<PasswordResetMailer>().Queue(user.View.Email);
+        await host.DisposeAsync();
+
+        (await _smtp.WaitForMessageAsync(user.View.Email)).Subject.ShouldBe("Reset your SplitCcp password");
+    }
+
+    [Fact]
     public async Task PasswordReset_UnknownOrDisabledAccount_SendsNothing()
     {
         await using var host = await StartAsync(withMail: true);

@@ -1,0 +1,64 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace SplitCcp.Core.Security;
+
+/// <summary>
+/// Sends the password resets asked for on the sign-in page, one at a time, away from the request that asked: the page
+/// answers the same at once whether or not there is an account. The queue is bounded, so a flood of requests cannot
+/// grow the process, and it is drained when the portal stops, so a reset asked for just before is still sent.
+/// </summary>
+public sealed partial class PasswordResetMailer(AccountLinks links, ILogger<PasswordResetMailer> logger) : BackgroundService
+{
+    /// <summary>How many resets may wait; more than that at once is a flood, and the rest are dropped (and logged).</summary>
+    internal const int Capacity = 256;
+
+    private readonly Channel<string> _queue = Channel.CreateBounded<string>(new BoundedChannelOptions(Capacity)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    /// <summary>Queues a reset for the account with this address, if there is one; answers at once, whatever happens.</summary>
+    public void Queue(string? email)
+    {
+        if (string.IsNullOrWhiteSpace(email))
+        {
+            return;
+        }
+
+        if (!_queue.Writer.TryWrite(email))
+        {
+            LogDropped(logger, Capacity);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Reads until the queue is closed at stop, not until the stop token fires: what was queued is still sent.
+        await foreach (var email in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                await links.SendPasswordResetAsync(email, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogResetFailed(logger, ex);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A password reset asked for on the sign-in page could not be sent.")]
+    private static partial void LogResetFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A password reset was not queued: {Capacity} are already waiting to be sent.")]
+    private static partial void LogDropped(ILogger logger, int capacity);
+}

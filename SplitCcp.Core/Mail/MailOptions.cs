@@ -26,8 +26,9 @@ public sealed class MailOptions : IValidatableObject
     public string? From { get; set; }
 
     /// <summary>
-    /// The portal's address as its users reach it, such as <c>https://portal.msp.example</c>, for the links in mail. Taken from
-    /// here, never from a request: a request's Host header is the sender's to choose, and a reset link must not point elsewhere.
+    /// The portal's address as its users reach it, such as <c>https://portal.msp.example</c>, for the links in mail: set by
+    /// <see cref="PortalAddress.SettingName"/>, which notifications use too (this section's own key is still read). Never
+    /// taken from a request: a request's Host header is the sender's to choose, and a reset link must not point elsewhere.
     /// </summary>
     public string? PortalUrl { get; set; }
 
@@ -55,7 +56,7 @@ public sealed class MailOptions : IValidatableObject
         if (!Uri.TryCreate(PortalUrl, UriKind.Absolute, out var portal) || portal.Scheme is not ("https" or "http"))
         {
             yield return new ValidationResult(
-                $"{SectionName}:PortalUrl must be the portal's address as its users reach it, such as https://portal.msp.example, when {SectionName}:Host is set.",
+                $"{PortalAddress.SettingName} must be the portal's address as its users reach it, such as https://portal.msp.example, when {SectionName}:Host is set.",
                 [nameof(PortalUrl)]);
         }
 

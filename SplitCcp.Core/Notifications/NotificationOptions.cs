@@ -36,7 +36,10 @@ public sealed class NotificationOptions : IValidatableObject
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan LogRetention { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>The portal's address as people open it, such as https://portal.example.com: notifications then link to the tenant's page.</summary>
+    /// <summary>
+    /// The portal's address as people open it, such as https://portal.example.com: notifications then link to the tenant's
+    /// page. Set by <see cref="PortalAddress.SettingName"/>, which mail uses too; this section's own key is still read.
+    /// </summary>
     public Uri? PortalUrl { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -44,7 +47,7 @@ public sealed class NotificationOptions : IValidatableObject
         if (PortalUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
         {
             yield return new ValidationResult(
-                $"{SectionName}:PortalUrl must be the portal's absolute http(s) address, such as https://portal.example.com.", [nameof(PortalUrl)]);
+                $"{PortalAddress.SettingName} must be the portal's absolute http(s) address, such as https://portal.example.com.", [nameof(PortalUrl)]);
         }
 
         if (MaxRetryDelay < RetryDelay)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace SplitCcp.Core.Notifications;
@@ -10,7 +11,10 @@ public static class NotificationServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSplitCcpNotifications(this IServiceCollection services)
     {
-        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.SectionName)
+            .PostConfigure<IConfiguration>((options, configuration) =>
+                options.PortalUrl ??= PortalAddress.Resolve(null, configuration) is { } url ? new Uri(url, UriKind.RelativeOrAbsolute) : null)
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<EndpointSecrets>();
         services.AddSingleton<WebhookChannel>();
         services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<WebhookChannel>());

@@ -61,7 +61,7 @@ public sealed class SmtpSink : IDisposable
         ["SplitCcp:Mail:Port"] = Port.ToString(CultureInfo.InvariantCulture),
         ["SplitCcp:Mail:Security"] = "None",
         ["SplitCcp:Mail:From"] = "SplitCcp <portal@msp.example>",
-        ["SplitCcp:Mail:PortalUrl"] = portalUrl,
+        ["SplitCcp:PortalUrl"] = portalUrl,
     };
 
     /// <summary>Every message received so far, oldest first.</summary>

@@ -52,7 +52,7 @@ public sealed class StartupConfigurationTests
         exit.ExitCode.ShouldNotBe(0, string.Join('\n', exit.Lines));
         var line = exit.Lines.ShouldHaveSingleItem();
         line.ShouldContain("SplitCcp:Mail:From must be the sender's address");
-        line.ShouldContain("SplitCcp:Mail:PortalUrl must be the portal's address");
+        line.ShouldContain("SplitCcp:PortalUrl must be the portal's address");
     }
 
     [Theory]

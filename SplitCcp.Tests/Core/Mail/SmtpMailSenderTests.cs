@@ -118,7 +118,7 @@ public sealed class SmtpMailSenderTests
         var errors = Validate(new MailOptions { Host = "smtp.msp.example" });
 
         errors.ShouldContain(e => e.Contains("SplitCcp:Mail:From", StringComparison.Ordinal));
-        errors.ShouldContain(e => e.Contains("SplitCcp:Mail:PortalUrl", StringComparison.Ordinal));
+        errors.ShouldContain(e => e.Contains("SplitCcp:PortalUrl", StringComparison.Ordinal));
         Validate(new MailOptions()).ShouldBeEmpty("no host: no mail, nothing else needed");
         Validate(new MailOptions { Host = "smtp.msp.example", From = "portal@msp.example", PortalUrl = "https://portal.msp.example" }).ShouldBeEmpty();
     }

@@ -1,6 +1,6 @@
 namespace SplitCcp.Core.Mail;
 
-/// <summary>A plain-text message to one person.</summary>
+/// <summary>A plain-text message to one person, or to several (<paramref name="To"/> separated by commas).</summary>
 public sealed record OutgoingMail(string To, string Subject, string Body);
 
 /// <summary>Sends the portal's mail; whatever sends mail (accounts, notifications) asks for this.</summary>

@@ -25,7 +25,7 @@ public sealed partial class SmtpMailSender(IOptions<MailOptions> options, ILogge
 
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(_settings.From!));
-        message.To.Add(MailboxAddress.Parse(mail.To));
+        message.To.AddRange(InternetAddressList.Parse(mail.To));
         message.Subject = mail.Subject;
         message.Body = new TextPart("plain") { Text = mail.Body };
 

@@ -3,7 +3,7 @@ namespace SplitCcp.Core.Notifications;
 /// <summary>
 /// One way of telling an endpoint: renders a <see cref="Notification"/> as its channel needs and sends it, once. The outbox,
 /// the claims, the retries and the delivery log are the dispatcher's and the same for every channel; a channel only says
-/// how its one attempt went. Webhooks are one (<see cref="WebhookChannel"/>); e-mail would be another.
+/// how its one attempt went. Webhooks are one (<see cref="WebhookChannel"/>), e-mail another (<see cref="EmailChannel"/>).
 /// </summary>
 public interface INotificationChannel
 {

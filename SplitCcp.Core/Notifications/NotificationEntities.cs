@@ -14,6 +14,7 @@ public sealed class NotificationEndpoint
 
     public NotificationChannel Channel { get; set; }
 
+    /// <summary>A webhook's address, or an e-mail endpoint's recipients as a <c>mailto:</c> URI (<see cref="Recipients"/>).</summary>
     public string Url { get; set; } = "";
 
     public WebhookFormat Format { get; set; }
@@ -27,7 +28,7 @@ public sealed class NotificationEndpoint
 
     public bool Enabled { get; set; }
 
-    /// <summary>The signing secret, encrypted with Data Protection (<see cref="EndpointSecrets"/>); shown once, when made.</summary>
+    /// <summary>A webhook's signing secret, encrypted with Data Protection (<see cref="EndpointSecrets"/>); shown once, when made. Empty for e-mail.</summary>
     public string ProtectedSecret { get; set; } = "";
 
     public DateTime CreatedAt { get; set; }
@@ -35,6 +36,14 @@ public sealed class NotificationEndpoint
     public string CreatedBy { get; set; } = "";
 
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>An e-mail endpoint's addresses; none for a webhook.</summary>
+    public IReadOnlyList<string> Recipients =>
+        Channel == NotificationChannel.Email && Url.StartsWith(MailtoPrefix, StringComparison.Ordinal)
+            ? Url[MailtoPrefix.Length..].Split(',', StringSplitOptions.RemoveEmptyEntries)
+            : [];
+
+    internal const string MailtoPrefix = "mailto:";
 
     /// <summary>Whether the endpoint hears <paramref name="kind"/> about <paramref name="tenantId"/>.</summary>
     public bool Hears(NotificationEventKind kind, Guid? tenantId) =>

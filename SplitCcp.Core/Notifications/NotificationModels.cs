@@ -28,6 +28,9 @@ public enum NotificationChannel
 {
     /// <summary>An HTTPS POST to the endpoint's URL, in its <see cref="WebhookFormat"/>.</summary>
     Webhook,
+
+    /// <summary>A plain-text mail to the endpoint's recipients, through the portal's SMTP server.</summary>
+    Email,
 }
 
 /// <summary>The body a webhook is sent in.</summary>
@@ -74,6 +77,9 @@ public static class NotificationEvents
         _ => "Test",
     };
 
+    /// <summary>The channel as the portal names it to people.</summary>
+    public static string Label(NotificationChannel channel) => channel == NotificationChannel.Email ? "E-mail" : "Webhook";
+
     /// <summary>The format as the portal names it to people.</summary>
     public static string Label(WebhookFormat format) => format switch
     {
@@ -89,6 +95,7 @@ public sealed record EndpointView(
     string Name,
     NotificationChannel Channel,
     string Url,
+    IReadOnlyList<string> Recipients,
     WebhookFormat Format,
     IReadOnlyList<NotificationEventKind> Events,
     bool AllTenants,
@@ -103,8 +110,14 @@ public sealed record EndpointInput
 {
     public string? Name { get; init; }
 
-    /// <summary>The webhook's address: https, or http to a loopback address (or anywhere, when the portal allows it).</summary>
+    /// <summary>How notifications leave: a webhook (the default) or e-mail. Fixed once the endpoint is made.</summary>
+    public NotificationChannel? Channel { get; init; }
+
+    /// <summary>A webhook's address: https, or http to a loopback address (or anywhere, when the portal allows it).</summary>
     public string? Url { get; init; }
+
+    /// <summary>An e-mail endpoint's addresses, one to <see cref="NotificationRules.MaxRecipients"/>.</summary>
+    public IReadOnlyList<string>? Recipients { get; init; }
 
     public WebhookFormat? Format { get; init; }
 
@@ -117,11 +130,11 @@ public sealed record EndpointInput
 
     public bool Enabled { get; init; } = true;
 
-    /// <summary>On a change: replace the signing secret with a new one, returned once.</summary>
+    /// <summary>On a change of a webhook: replace the signing secret with a new one, returned once.</summary>
     public bool RotateSecret { get; init; }
 }
 
-/// <summary>An endpoint just saved, with its signing secret when it is new: the only time the secret is shown.</summary>
+/// <summary>An endpoint just saved, with its signing secret when it is a new webhook: the only time the secret is shown.</summary>
 public sealed record SavedEndpoint(EndpointView Endpoint, string? Secret);
 
 /// <summary>How saving an endpoint went.</summary>

@@ -11,6 +11,12 @@ public static class NotificationRules
 
     public const int MaxUrlLength = 2048;
 
+    public const int MaxRecipients = 10;
+
+    /// <summary>What an e-mail endpoint needs that only the portal's settings can give.</summary>
+    public const string NoMailServer =
+        "E-mail needs the portal's SMTP server, which is not set up (SplitCcp__Mail__Host): ask whoever runs the portal, or use a webhook.";
+
     public static string? ValidateName(string? name) =>
         string.IsNullOrWhiteSpace(name) ? "Enter a name, such as Ops Slack channel."
         : name.Trim().Length > MaxNameLength ? $"Use at most {MaxNameLength} characters."
@@ -58,6 +64,49 @@ public static class NotificationRules
             : null;
     }
 
+    /// <summary>The addresses in what a person typed: separated by commas, semicolons, spaces or new lines.</summary>
+    public static IReadOnlyList<string> ParseRecipients(string? text) =>
+        (text ?? "").Split([',', ';', ' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// One to <see cref="MaxRecipients"/> plain addresses (<c>ops@msp.example</c>, no display name), each once: nothing
+    /// that could add a header or another recipient to the mail.
+    /// </summary>
+    public static string? ValidateRecipients(IReadOnlyList<string>? recipients)
+    {
+        if (recipients is not { Count: > 0 })
+        {
+            return "Enter at least one e-mail address, such as ops@msp.example.";
+        }
+
+        if (recipients.Count > MaxRecipients)
+        {
+            return $"Enter at most {MaxRecipients} addresses; a distribution list reaches more people.";
+        }
+
+        if (recipients.FirstOrDefault(r => !IsPlainAddress(r)) is { } bad)
+        {
+            return $"'{bad}' is not an e-mail address such as ops@msp.example.";
+        }
+
+        if (recipients.GroupBy(r => r.Trim(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            return $"{twice.Key} is entered twice.";
+        }
+
+        return NotificationEndpoint.MailtoPrefix.Length + recipients.Sum(r => r.Trim().Length + 1) > MaxUrlLength
+            ? "These addresses are too long together; use a distribution list."
+            : null;
+    }
+
+    private static bool IsPlainAddress(string? text) =>
+        text is { Length: > 0 and <= 254 }
+        && System.Net.Mail.MailAddress.TryCreate(text.Trim(), out var address)
+        && address.Address == text.Trim()
+        && string.IsNullOrEmpty(address.DisplayName)
+        && address.Host.Contains('.', StringComparison.Ordinal)
+        && !text.Any(c => char.IsControl(c) || c is ',' or ';' or '<' or '>' or '"');
+
     /// <summary>The URL's host is the loopback interface: <c>localhost</c> or a loopback address.</summary>
     public static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (Literal(uri) is { } address && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address));
@@ -84,8 +133,12 @@ public static class NotificationRules
         return b[0] == 0 || b[0] >= 224 || (b[0] == 169 && b[1] == 254);
     }
 
-    /// <summary>Every field's errors; the tenants an endpoint chose must be in the caller's scope, and only a caller who sees every tenant may choose all.</summary>
-    public static Dictionary<string, string[]> Validate(EndpointInput input, bool allowHttp, TenantScope scope)
+    /// <summary>
+    /// Every field's errors; the tenants an endpoint chose must be in the caller's scope, and only a caller who sees every
+    /// tenant may choose all. A webhook needs its address and format; an e-mail endpoint its recipients and a portal that
+    /// can send mail (<paramref name="canMail"/>).
+    /// </summary>
+    public static Dictionary<string, string[]> Validate(EndpointInput input, bool allowHttp, TenantScope scope, bool canMail)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Check(string field, string? error)
@@ -97,8 +150,17 @@ public static class NotificationRules
         }
 
         Check("name", ValidateName(input.Name));
-        Check("url", ValidateUrl(input.Url, allowHttp));
-        Check("format", input.Format is null ? "Choose a format: GenericJson, Slack or Teams." : null);
+        if (input.Channel == NotificationChannel.Email)
+        {
+            Check("recipients", canMail ? ValidateRecipients(input.Recipients) : NoMailServer);
+        }
+        else
+        {
+            Check("channel", input.Channel is null or NotificationChannel.Webhook ? null : "Choose a channel: Webhook or Email.");
+            Check("url", ValidateUrl(input.Url, allowHttp));
+            Check("format", input.Format is null ? "Choose a format: GenericJson, Slack or Teams." : null);
+        }
+
         Check("events", input.Events is not { Count: > 0 } ? "Choose at least one event."
             : input.Events.Any(e => !NotificationEvents.Choosable.Contains(e)) ? $"Choose from {string.Join(", ", NotificationEvents.Choosable)}."
             : null);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SplitCcp.Core.Mail;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
 
@@ -18,6 +19,7 @@ public sealed partial class NotificationService(
     ITenantAccess access,
     IExistingTenants tenants,
     EndpointSecrets secrets,
+    IMailSender mail,
     NotificationDispatcher dispatcher,
     IOptionsMonitor<NotificationOptions> options,
     TimeProvider time,
@@ -27,6 +29,9 @@ public sealed partial class NotificationService(
 
     /// <summary>Whether plain http:// is allowed to any host, for the page's own check of an address as it is typed.</summary>
     public bool AllowHttp => options.CurrentValue.AllowHttp;
+
+    /// <summary>Whether the portal can send mail, so e-mail endpoints can be made.</summary>
+    public bool CanMail => mail.CanSend;
 
     /// <summary>Whether <paramref name="user"/> may see the notifications at all, and change them.</summary>
     public async Task<(bool Read, bool Write, bool AllTenants)> PermissionsAsync(ClaimsPrincipal user, CancellationToken ct = default)
@@ -51,7 +56,7 @@ public sealed partial class NotificationService(
         return await FindAsync(db, id, caller, tracking: false, ct) is { } endpoint ? View(endpoint) : null;
     }
 
-    /// <summary>Creates an endpoint with a new signing secret, returned here once and never again.</summary>
+    /// <summary>Creates an endpoint; a webhook with a new signing secret, returned here once and never again.</summary>
     public async Task<EndpointSaveResult> CreateAsync(ClaimsPrincipal user, EndpointInput input, CancellationToken ct = default)
     {
         var caller = await CallerAsync(user, write: true, ct);
@@ -61,8 +66,9 @@ public sealed partial class NotificationService(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var (secret, protectedSecret) = secrets.Create();
-        var endpoint = new NotificationEndpoint { Id = Guid.CreateVersion7(), CreatedAt = now, CreatedBy = caller.Actor, ProtectedSecret = protectedSecret };
+        var channel = input.Channel ?? NotificationChannel.Webhook;
+        var (secret, protectedSecret) = channel == NotificationChannel.Webhook ? secrets.Create() : (null, "");
+        var endpoint = new NotificationEndpoint { Id = Guid.CreateVersion7(), Channel = channel, CreatedAt = now, CreatedBy = caller.Actor, ProtectedSecret = protectedSecret };
         Apply(endpoint, input, now);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.NotificationEndpoints.Add(endpoint);
@@ -81,13 +87,21 @@ public sealed partial class NotificationService(
             return new EndpointSaveResult.NotFound();
         }
 
-        if (await ValidateAsync(input, caller, ct) is { Count: > 0 } errors)
+        if (input.Channel is { } channel && channel != endpoint.Channel)
+        {
+            return new EndpointSaveResult.Invalid(new Dictionary<string, string[]>
+            {
+                ["channel"] = [$"This endpoint sends by {NotificationEvents.Label(endpoint.Channel)}, which cannot be changed; make a new endpoint instead."],
+            });
+        }
+
+        if (await ValidateAsync(input with { Channel = endpoint.Channel }, caller, ct) is { Count: > 0 } errors)
         {
             return new EndpointSaveResult.Invalid(errors);
         }
 
         string? secret = null;
-        if (input.RotateSecret)
+        if (input.RotateSecret && endpoint.Channel == NotificationChannel.Webhook)
         {
             (secret, endpoint.ProtectedSecret) = secrets.Create();
         }
@@ -197,7 +211,7 @@ public sealed partial class NotificationService(
 
     private async Task<Dictionary<string, string[]>> ValidateAsync(EndpointInput input, Caller caller, CancellationToken ct)
     {
-        var errors = NotificationRules.Validate(input, options.CurrentValue.AllowHttp, caller.Scope);
+        var errors = NotificationRules.Validate(input, options.CurrentValue.AllowHttp, caller.Scope, mail.CanSend);
         if (!errors.ContainsKey("tenantIds") && !input.AllTenants)
         {
             var chosen = input.TenantIds!.Distinct().ToList();
@@ -214,9 +228,17 @@ public sealed partial class NotificationService(
     private static void Apply(NotificationEndpoint endpoint, EndpointInput input, DateTime now)
     {
         endpoint.Name = input.Name!.Trim();
-        endpoint.Channel = NotificationChannel.Webhook;
-        endpoint.Url = input.Url!.Trim();
-        endpoint.Format = input.Format!.Value;
+        if (endpoint.Channel == NotificationChannel.Email)
+        {
+            endpoint.Url = NotificationEndpoint.MailtoPrefix + string.Join(',', input.Recipients!.Select(r => r.Trim()));
+            endpoint.Format = WebhookFormat.GenericJson;
+        }
+        else
+        {
+            endpoint.Url = input.Url!.Trim();
+            endpoint.Format = input.Format!.Value;
+        }
+
         endpoint.Events = [.. NotificationEvents.Choosable.Where(input.Events!.Contains)];
         endpoint.AllTenants = input.AllTenants;
         var chosen = input.AllTenants ? [] : input.TenantIds!.ToHashSet();
@@ -228,7 +250,7 @@ public sealed partial class NotificationService(
     }
 
     private static EndpointView View(NotificationEndpoint e) => new(
-        e.Id, e.Name, e.Channel, e.Url, e.Format, e.Events, e.AllTenants, [.. e.Tenants.Select(t => t.TenantId)], e.Enabled, e.CreatedAt, e.CreatedBy, e.UpdatedAt);
+        e.Id, e.Name, e.Channel, e.Url, e.Recipients, e.Format, e.Events, e.AllTenants, [.. e.Tenants.Select(t => t.TenantId)], e.Enabled, e.CreatedAt, e.CreatedBy, e.UpdatedAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification endpoint {EndpointId} ({EndpointName}) {Change} by {Actor}.")]
     private static partial void LogChanged(ILogger logger, Guid endpointId, string endpointName, string change, string actor);

@@ -6,7 +6,7 @@ namespace SplitCcp.Core.Notifications;
 public static class NotificationServiceCollectionExtensions
 {
     /// <summary>
-    /// Notifications: options from <c>SplitCcp:Notifications</c>, the endpoints' secrets, the webhook channel, the
+    /// Notifications: options from <c>SplitCcp:Notifications</c>, the endpoints' secrets, the webhook and e-mail channels, the
     /// dispatcher and the worker that sends the outbox, and the service the page and the API use.
     /// </summary>
     public static IServiceCollection AddSplitCcpNotifications(this IServiceCollection services)
@@ -18,6 +18,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<EndpointSecrets>();
         services.AddSingleton<WebhookChannel>();
         services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<WebhookChannel>());
+        services.AddSingleton<INotificationChannel, EmailChannel>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<NotificationService>();
         services.AddHostedService<NotificationWorker>();

@@ -502,18 +502,18 @@ public class NotificationDeliveryTests
             TenantIds = tenants ?? [],
         })).ShouldBeOfType<EndpointSaveResult.Saved>().Result;
 
-    private static async Task RecordAsync(CoreTestHost host, NotificationEvent e)
+    internal static async Task RecordAsync(CoreTestHost host, NotificationEvent e)
     {
         await using var db = await host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContextAsync();
         db.NotificationEvents.Add(e);
         await db.SaveChangesAsync();
     }
 
-    private static DateTime Now(CoreTestHost host) => host.Time.GetUtcNow().UtcDateTime;
+    internal static DateTime Now(CoreTestHost host) => host.Time.GetUtcNow().UtcDateTime;
 
-    private static NotificationService Service(CoreTestHost host) => host.Services.GetRequiredService<NotificationService>();
+    internal static NotificationService Service(CoreTestHost host) => host.Services.GetRequiredService<NotificationService>();
 
-    private static NotificationDispatcher Dispatcher(CoreTestHost host) => host.Services.GetRequiredService<NotificationDispatcher>();
+    internal static NotificationDispatcher Dispatcher(CoreTestHost host) => host.Services.GetRequiredService<NotificationDispatcher>();
 
     /// <summary>Everything every logger says, at every level, with its exception.</summary>
     private sealed class AllLog : ILoggerProvider

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Core.Notifications;
@@ -241,6 +242,46 @@ public sealed class NotificationApiTests : IAsyncLifetime, IDisposable
     }
 
     private static readonly string[] s_liveOnly = ["TenantLive"];
+
+    [Fact]
+    public async Task An_email_endpoint_is_refused_in_words_while_the_portal_has_no_mail_server()
+    {
+        var response = await _app.CreateApiClient(SplitCcpWebFactory.AdminToken).PostAsJsonAsync("/api/notifications/endpoints",
+            new { name = "Ops mail", channel = "Email", recipients = s_opsMail, events = s_events, allTenants = true });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("errors").GetProperty("recipients")[0].GetString().ShouldBe(NotificationRules.NoMailServer);
+    }
+
+    [Fact]
+    public async Task An_email_endpoint_made_by_the_api_lists_its_recipients_and_its_test_is_mailed()
+    {
+        using var smtp = SmtpSink.Start();
+        using var app = new SplitCcpWebFactory();
+        foreach (var (key, value) in smtp.Settings())
+        {
+            app.WithSetting(key, value);
+        }
+
+        var api = app.CreateApiClient(SplitCcpWebFactory.AdminToken);
+        var created = await api.PostAsJsonAsync("/api/notifications/endpoints",
+            new { name = "Ops mail", channel = "Email", recipients = s_opsMail, events = s_events, allTenants = true });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var endpoint = body.GetProperty("endpoint");
+        endpoint.GetProperty("channel").GetString().ShouldBe("Email");
+        endpoint.GetProperty("recipients").EnumerateArray().Select(r => r.GetString()).ShouldBe(["ops@msp.example"]);
+        body.TryGetProperty("secret", out var secret).ShouldBeTrue();
+        secret.ValueKind.ShouldBe(JsonValueKind.Null);
+
+        var test = await api.PostAsync($"/api/notifications/endpoints/{endpoint.GetProperty("id").GetGuid()}/test", null);
+        test.StatusCode.ShouldBe(HttpStatusCode.OK, await test.Content.ReadAsStringAsync());
+        (await test.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString().ShouldBe("Delivered");
+        (await smtp.WaitForMessageAsync("ops@msp.example")).Subject.ShouldBe("[SplitCcp] Test notification from SplitCcp");
+    }
+
+    private static readonly string[] s_opsMail = ["ops@msp.example"];
 
     private static readonly string[] s_events = ["TenantDrifted", "TenantFailing", "ApplyFailed", "TenantLive"];
 

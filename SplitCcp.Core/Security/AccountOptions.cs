@@ -15,6 +15,13 @@ public sealed class AccountOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// How often "Forgot password" mails one address at most; more asks in between are dropped, so the form cannot be used
+    /// to flood someone's mailbox. Zero: no limit.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan PasswordResetInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Every account signs in with an authenticator app: one without is sent to enrol and can do nothing else until it has.</summary>
     public bool RequireMfa { get; set; }
 }

@@ -1,16 +1,25 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace SplitCcp.Core.Security;
 
 /// <summary>
 /// Sends the password resets asked for on the sign-in page, one at a time, away from the request that asked: the page
 /// answers the same at once whether or not there is an account. The queue is bounded, so a flood of requests cannot
-/// grow the process, and it is drained when the portal stops, so a reset asked for just before is still sent.
+/// grow the process; one address is mailed at most once per <see cref="AccountOptions.PasswordResetInterval"/>, so the
+/// form cannot flood a mailbox; and the queue is drained when the portal stops, so a reset asked for just before is sent.
 /// </summary>
-public sealed partial class PasswordResetMailer(AccountLinks links, ILogger<PasswordResetMailer> logger) : BackgroundService
+public sealed partial class PasswordResetMailer(
+    AccountLinks links, IOptions<AccountOptions> options, TimeProvider time, ILogger<PasswordResetMailer> logger) : BackgroundService
 {
+    /// <summary>How many addresses the last asks are remembered for before the old ones are forgotten.</summary>
+    private const int RememberedAddresses = 10_000;
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAsked = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How many resets may wait; more than that at once is a flood, and the rest are dropped (and logged).</summary>
     internal const int Capacity = 256;
 
@@ -23,7 +32,7 @@ public sealed partial class PasswordResetMailer(AccountLinks links, ILogger<Pass
     /// <summary>Queues a reset for the account with this address, if there is one; answers at once, whatever happens.</summary>
     public void Queue(string? email)
     {
-        if (string.IsNullOrWhiteSpace(email))
+        if (string.IsNullOrWhiteSpace(email) || AskedRecently(email.Trim()))
         {
             return;
         }
@@ -32,6 +41,37 @@ public sealed partial class PasswordResetMailer(AccountLinks links, ILogger<Pass
         {
             LogDropped(logger, Capacity);
         }
+    }
+
+    /// <summary>Whether this address was asked for within the interval; if not, it is now.</summary>
+    private bool AskedRecently(string email)
+    {
+        var interval = options.Value.PasswordResetInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        if (_lastAsked.Count >= RememberedAddresses)
+        {
+            foreach (var (address, at) in _lastAsked)
+            {
+                if (now - at >= interval)
+                {
+                    _lastAsked.TryRemove(address, out _);
+                }
+            }
+        }
+
+        var recently = false;
+        _lastAsked.AddOrUpdate(email, now, (_, last) => (recently = now - last < interval) ? last : now);
+        if (recently)
+        {
+            LogThrottled(logger, interval);
+        }
+
+        return recently;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,6 +98,9 @@ public sealed partial class PasswordResetMailer(AccountLinks links, ILogger<Pass
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A password reset asked for on the sign-in page could not be sent.")]
     private static partial void LogResetFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A password reset was not queued: the same address asked within the last {Interval}.")]
+    private static partial void LogThrottled(ILogger logger, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A password reset was not queued: {Capacity} are already waiting to be sent.")]
     private static partial void LogDropped(ILogger logger, int capacity);

@@ -159,6 +159,24 @@ public class AccountLinksTests : IDisposable
     }
 
     [Fact]
+    public async Task PasswordReset_AskedForAgainWithinTheInterval_IsMailedOnce_AndAgainAfterIt()
+    {
+        await using var host = await StartAsync(withMail: true);
+        var user = await host.CreateUserAsync(Roles.Viewer);
+        var mailer = host.Services.GetRequiredService<PasswordResetMailer>();
+
+        mailer.Queue(user.View.Email);
+        mailer.Queue(" " + user.View.Email.ToUpperInvariant());
+        await _smtp.WaitForMessageAsync(user.View.Email);
+        await Task.Delay(500);
+        _smtp.Messages().Count.ShouldBe(1, "the same address within five minutes is one mail, however it is written");
+
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        mailer.Queue(user.View.Email);
+        await WaitUntilAsync(() => _smtp.Messages().Count == 2);
+    }
+
+    [Fact]
     public async Task PasswordReset_UnknownOrDisabledAccount_SendsNothing()
     {
         await using var host = await StartAsync(withMail: true);
@@ -235,6 +253,16 @@ public class AccountLinksTests : IDisposable
         var match = Regex.Match(text, Regex.Escape(prefix) + @"\?user=(?<user>[^&\s]+)&token=(?<token>\S+)");
         match.Success.ShouldBeTrue($"no link starting {prefix} in: {text}");
         return (Uri.UnescapeDataString(match.Groups["user"].Value), Uri.UnescapeDataString(match.Groups["token"].Value));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "waited 10 s");
+            await Task.Delay(50);
+        }
     }
 }
 

@@ -31,6 +31,26 @@ public sealed partial class MfaTests : IDisposable
     }
 
     [Fact]
+    public async Task SignIn_CodeThatAlreadySignedIn_IsNotTakenAgain()
+    {
+        var user = await _app.CreateUserAsync("replay@tenant.example", Roles.Viewer);
+        var (key, _) = await EnrolAsync(await _app.CreateSignedInClientAsync(user.Email, user.Password));
+        var code = Code(key);
+        var first = Browser();
+        await SplitCcpWebFactory.SubmitLoginAsync(first, user.Email, user.Password);
+        (await SubmitCodeAsync(first, code)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+
+        // Seen over a shoulder, or in a log: the password and the same code, again, while the code is still current.
+        var second = Browser();
+        await SplitCcpWebFactory.SubmitLoginAsync(second, user.Email, user.Password);
+        (await CodeAsync(second, code)).ShouldContain("This code is not right.");
+        (await second.GetAsync("/tenants")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+
+        (await SubmitCodeAsync(second, Code(key))).StatusCode.ShouldBe(HttpStatusCode.Redirect, "the app's next code does");
+        (await second.GetAsync("/tenants")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task SignIn_CodeStep_IsRecordedInTheIdentityActivity()
     {
         var user = await _app.CreateUserAsync("recorded@tenant.example", Roles.Viewer);
@@ -237,16 +257,27 @@ public sealed partial class MfaTests : IDisposable
         return (key, codes);
     }
 
-    internal static string Code(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp();
+    /// <summary>
+    /// A code the portal has not taken yet for <paramref name="key"/>: the current step's, or, when a test already used it
+    /// (each code signs in once), the next step's, as an app shows a few seconds later.
+    /// </summary>
+    internal static string Code(string key)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
+        var step = s_lastStep.AddOrUpdate(key, now, (_, last) => Math.Max(now, last + 1));
+        return new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step * 30).UtcDateTime);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> s_lastStep = new(StringComparer.Ordinal);
 
     private static string KeyOn(string page) => PageForms.TestIdText(page, "mfa-key")!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
 
-    /// <summary>A code that is not the current one, nor the one before or after it, which Identity also accepts.</summary>
+    /// <summary>A code that is not the current one, nor one of the two before or after it, which the portal also accepts.</summary>
     private static string WrongCode(string key)
     {
         var totp = new Totp(Base32Encoding.ToBytes(key));
         var now = DateTime.UtcNow;
-        var near = new[] { totp.ComputeTotp(now), totp.ComputeTotp(now.AddSeconds(-30)), totp.ComputeTotp(now.AddSeconds(30)) };
+        var near = Enumerable.Range(-2, 5).Select(i => totp.ComputeTotp(now.AddSeconds(30 * i))).ToList();
         return Enumerable.Range(0, 10).Select(i => $"{i}{i}{i}{i}{i}{i}").First(code => !near.Contains(code));
     }
 

@@ -32,6 +32,12 @@ public sealed class NotificationOptions : IValidatableObject
     /// <summary>Lets endpoints use plain http:// to any host; without it only loopback addresses may (a receiver on the portal's machine).</summary>
     public bool AllowHttp { get; set; }
 
+    /// <summary>
+    /// Lets webhooks reach private network addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7): off, a tenant admin
+    /// could aim the portal at services inside the network it runs in. Loopback (this machine) is allowed either way.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
     /// <summary>How long finished deliveries stay in the log.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan LogRetention { get; set; } = TimeSpan.FromDays(30);

@@ -27,7 +27,7 @@ public static class NotificationRules
     /// on the portal's own machine), unless <paramref name="allowHttp"/>. Never a link-local address: 169.254.169.254 is
     /// the cloud's metadata service, not a webhook.
     /// </summary>
-    public static string? ValidateUrl(string? url, bool allowHttp)
+    public static string? ValidateUrl(string? url, bool allowHttp, bool allowPrivateNetworks = false)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -54,9 +54,9 @@ public static class NotificationRules
             return "Leave out the part after #: it is never sent to the receiver.";
         }
 
-        if (Literal(uri) is { } address && IsNeverAReceiver(address))
+        if (Literal(uri) is { } address && Refusal(address, allowPrivateNetworks) is { } refusal)
         {
-            return $"{address} is a link-local, multicast or unspecified address, which no webhook receiver has.";
+            return $"{address} is {refusal}.";
         }
 
         return uri.Scheme == Uri.UriSchemeHttp && !allowHttp && !IsLoopback(uri)
@@ -107,6 +107,31 @@ public static class NotificationRules
         && address.Host.Contains('.', StringComparison.Ordinal)
         && !text.Any(c => char.IsControl(c) || c is ',' or ';' or '<' or '>' or '"');
 
+    /// <summary>What <paramref name="address"/> is that no webhook is sent to it (to follow "… is"), or null when one may be.</summary>
+    public static string? Refusal(IPAddress address, bool allowPrivateNetworks) =>
+        IsNeverAReceiver(address) ? "a link-local, multicast or unspecified address, which no webhook receiver has"
+        : !allowPrivateNetworks && IsPrivate(address)
+            ? "a private network address: webhooks go to the internet (or this machine) unless the portal allows private networks (SplitCcp:Notifications:AllowPrivateNetworks)"
+        : null;
+
+    /// <summary>A private network's address (RFC 1918, shared address space, unique local IPv6), not the internet's nor this machine's.</summary>
+    public static bool IsPrivate(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            var first = address.GetAddressBytes()[0];
+            return (first & 0xFE) == 0xFC || address.IsIPv6SiteLocal;
+        }
+
+        var b = address.GetAddressBytes();
+        return b[0] == 10 || (b[0] == 172 && (b[1] & 0xF0) == 16) || (b[0] == 192 && b[1] == 168) || (b[0] == 100 && (b[1] & 0xC0) == 64);
+    }
+
     /// <summary>The URL's host is the loopback interface: <c>localhost</c> or a loopback address.</summary>
     public static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (Literal(uri) is { } address && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address));
@@ -138,7 +163,7 @@ public static class NotificationRules
     /// tenant may choose all. A webhook needs its address and format; an e-mail endpoint its recipients and a portal that
     /// can send mail (<paramref name="canMail"/>).
     /// </summary>
-    public static Dictionary<string, string[]> Validate(EndpointInput input, bool allowHttp, TenantScope scope, bool canMail)
+    public static Dictionary<string, string[]> Validate(EndpointInput input, bool allowHttp, TenantScope scope, bool canMail, bool allowPrivateNetworks = false)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Check(string field, string? error)
@@ -157,7 +182,7 @@ public static class NotificationRules
         else
         {
             Check("channel", input.Channel is null or NotificationChannel.Webhook ? null : "Choose a channel: Webhook or Email.");
-            Check("url", ValidateUrl(input.Url, allowHttp));
+            Check("url", ValidateUrl(input.Url, allowHttp, allowPrivateNetworks));
             Check("format", input.Format is null ? "Choose a format: GenericJson, Slack or Teams." : null);
         }
 

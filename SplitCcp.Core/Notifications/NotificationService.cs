@@ -30,6 +30,9 @@ public sealed partial class NotificationService(
     /// <summary>Whether plain http:// is allowed to any host, for the page's own check of an address as it is typed.</summary>
     public bool AllowHttp => options.CurrentValue.AllowHttp;
 
+    /// <summary>Whether webhooks may go to private network addresses, for the same check.</summary>
+    public bool AllowPrivateNetworks => options.CurrentValue.AllowPrivateNetworks;
+
     /// <summary>Whether the portal can send mail, so e-mail endpoints can be made.</summary>
     public bool CanMail => mail.CanSend;
 
@@ -211,7 +214,7 @@ public sealed partial class NotificationService(
 
     private async Task<Dictionary<string, string[]>> ValidateAsync(EndpointInput input, Caller caller, CancellationToken ct)
     {
-        var errors = NotificationRules.Validate(input, options.CurrentValue.AllowHttp, caller.Scope, mail.CanSend);
+        var errors = NotificationRules.Validate(input, options.CurrentValue.AllowHttp, caller.Scope, mail.CanSend, options.CurrentValue.AllowPrivateNetworks);
         if (!errors.ContainsKey("tenantIds") && !input.AllTenants)
         {
             var chosen = input.TenantIds!.Distinct().ToList();

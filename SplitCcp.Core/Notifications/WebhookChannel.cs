@@ -10,7 +10,8 @@ namespace SplitCcp.Core.Notifications;
 /// Webhooks: one HTTPS POST of the notification in the endpoint's format, with a time limit, signed with the endpoint's
 /// secret (<c>X-SplitCcp-Signature: sha256=…</c> over <c>{timestamp}.{body}</c>, the timestamp in
 /// <c>X-SplitCcp-Timestamp</c>). Redirects are not followed, no cookie or credential is sent, and no connection is made to
-/// a link-local, multicast or unspecified address whatever the host name resolves to. Its own client, not one from a
+/// a link-local, multicast or unspecified address, nor to a private network's unless the portal allows it, whatever the
+/// host name resolves to. Its own client, not one from a
 /// client factory, whose logging would write each URL (a Slack or Teams URL is itself a credential) to the log.
 /// </summary>
 public sealed class WebhookChannel : INotificationChannel, IDisposable
@@ -40,7 +41,8 @@ public sealed class WebhookChannel : INotificationChannel, IDisposable
             Credentials = null,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectCallback = (context, ct) => ScreenedConnection.ConnectAsync(
-                context, address => !NotificationRules.IsNeverAReceiver(address), (host, address) => new RefusedAddressException(host, address), ct),
+                context, address => NotificationRules.Refusal(address, _options.CurrentValue.AllowPrivateNetworks) is null,
+                (host, address) => new RefusedAddressException(host, address, _options.CurrentValue.AllowPrivateNetworks), ct),
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -126,6 +128,6 @@ public sealed class WebhookChannel : INotificationChannel, IDisposable
         : string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0} ms");
 
     /// <summary>The endpoint's host resolved only to addresses no webhook is sent to.</summary>
-    private sealed class RefusedAddressException(string host, IPAddress? address)
-        : IOException($"{host} resolves to {address?.ToString() ?? "no address"}, a link-local, multicast or unspecified address, where no webhook is sent.");
+    private sealed class RefusedAddressException(string host, IPAddress? address, bool allowPrivateNetworks)
+        : IOException(address is null ? $"{host} resolves to no address." : $"{host} resolves to {address}, {NotificationRules.Refusal(address, allowPrivateNetworks)}.");
 }

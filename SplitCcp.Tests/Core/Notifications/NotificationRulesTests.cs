@@ -17,7 +17,13 @@ public sealed class NotificationRulesTests
 
     [Theory]
     [InlineData("http://hooks.example.com/hook", "Use https://")]
-    [InlineData("http://10.0.0.5/hook", "Use https://")]
+    [InlineData("http://hooks.internal/hook", "Use https://")]
+    [InlineData("https://10.0.0.5/hook", "private network address")]
+    [InlineData("https://172.20.1.1/hook", "private network address")]
+    [InlineData("https://192.168.1.10/hook", "private network address")]
+    [InlineData("https://100.64.0.1/hook", "private network address")]
+    [InlineData("https://[fd00::5]/hook", "private network address")]
+    [InlineData("https://[::ffff:10.0.0.5]/hook", "private network address")]
     [InlineData("https://user:secret@hooks.example.com/hook", "user name and password")]
     [InlineData("https://hooks.example.com/hook#part", "after #")]
     [InlineData("https://169.254.169.254/latest/meta-data", "link-local")]
@@ -36,6 +42,14 @@ public sealed class NotificationRulesTests
     {
         NotificationRules.ValidateUrl("http://alerts.internal:8080/hook", allowHttp: true).ShouldBeNull();
         NotificationRules.ValidateUrl("http://169.254.169.254/", allowHttp: true).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void A_private_network_address_is_accepted_only_when_the_portal_allows_it()
+    {
+        NotificationRules.ValidateUrl("https://10.0.0.5/hook", allowHttp: false, allowPrivateNetworks: true).ShouldBeNull();
+        NotificationRules.ValidateUrl("https://172.32.0.1/hook", allowHttp: false).ShouldBeNull("172.32/16 is outside 172.16/12");
+        NotificationRules.ValidateUrl("https://169.254.169.254/", allowHttp: false, allowPrivateNetworks: true).ShouldNotBeNull("the metadata service never");
     }
 
     [Fact]

@@ -2,7 +2,10 @@ using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.E2E;
 
-/// <summary>With password sign-in off, the company provider is the only way in, and API tokens still work.</summary>
+/// <summary>
+/// With password sign-in off, the company provider is the only way in, and API tokens still work. MFA is required, and the
+/// provider's sessions are not sent to enrol: the provider does the second step.
+/// </summary>
 [Collection(BrowserTests.Name)]
 public sealed class CompanySignInOnlyJourneyTests(BrowserFixture browser) : CompanySignInTest(browser)
 {
@@ -10,10 +13,11 @@ public sealed class CompanySignInOnlyJourneyTests(BrowserFixture browser) : Comp
     {
         base.Configure(app);
         app.WithSetting("SplitCcp:Accounts:LocalSignIn", "false");
+        app.WithSetting("SplitCcp:Accounts:RequireMfa", "true");
     }
 
     [Fact]
-    public async Task SignInPage_OffersOnlyTheProvider_WhoseOperatorStillIssuesAnApiToken()
+    public async Task SignInPage_OffersOnlyTheProvider_WhoseOperatorIsNotSentToEnrolAndIssuesAnApiToken()
     {
         using var provider = StartProvider(("alice", new OidcUser("alice@contoso.test", true, ["splitccp-operators"])));
         await Portal.GotoAsync("/account/login");
@@ -25,6 +29,7 @@ public sealed class CompanySignInOnlyJourneyTests(BrowserFixture browser) : Comp
         await SignInWithProviderAsync("alice");
         await Portal.GotoAsync("/profile");
         await Portal.WaitForInteractiveAsync();
+        new Uri(Portal.Page.Url).AbsolutePath.ShouldBe("/profile");
         await Portal.Input("token-name").FillAsync("grafana");
         await Portal.ByTestId("create-token").ClickAsync();
         var token = (await Portal.ByTestId("issued-token-value").InnerTextAsync()).Trim();

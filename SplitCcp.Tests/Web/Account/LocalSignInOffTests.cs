@@ -73,5 +73,23 @@ public sealed class LocalSignInOffTests : IDisposable
         response.Headers.GetValues("Content-Security-Policy").Single().ShouldContain($"form-action 'self' {PortalProcess.Url(_providerPort)};");
     }
 
+    [Fact]
+    public async Task FreshInstallation_HasNoPasswordSetupPage()
+    {
+        using var fresh = new SplitCcpWebFactory(bootstrap: false);
+        foreach (var (key, value) in OidcProvider.Settings(_providerPort))
+        {
+            fresh.WithSetting(key, value);
+        }
+
+        fresh.WithSetting("SplitCcp:Accounts:LocalSignIn", "false");
+        var client = fresh.CreateApiClient(null);
+
+        (await client.GetAsync("/account/login")).StatusCode.ShouldBe(HttpStatusCode.OK, "the first operator signs in with the provider");
+        var setup = await client.GetAsync("/setup");
+        setup.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        setup.Headers.Location!.ToString().ShouldEndWith("/account/login");
+    }
+
     public void Dispose() => _app.Dispose();
 }

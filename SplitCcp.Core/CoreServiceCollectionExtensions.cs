@@ -56,7 +56,11 @@ public static class CoreServiceCollectionExtensions
             .AddDefaultTokenProviders()
             .AddTokenProvider<InvitationTokenProvider>(InvitationTokenProvider.ProviderName)
             .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(OneTimeAuthenticatorTokenProvider.ProviderName);
-        services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName).ValidateDataAnnotations()
+            .Validate<IOptions<OidcOptions>>((accounts, oidc) => accounts.LocalSignIn || oidc.Value.IsConfigured,
+                $"{AccountOptions.SectionName}:LocalSignIn is false but no company sign-in is configured ({OidcOptions.SectionName}:Authority): nobody could sign in.")
+            .ValidateOnStart();
+        services.AddOptions<OidcOptions>().BindConfiguration(OidcOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DataProtectionTokenProviderOptions>().Configure<IOptions<AccountOptions>>((tokens, accounts) => tokens.TokenLifespan = accounts.Value.PasswordResetLifetime);
         services.AddOptions<InvitationTokenProviderOptions>().Configure<IOptions<AccountOptions>>((tokens, accounts) => tokens.TokenLifespan = accounts.Value.InvitationLifetime);
         services.AddSingleton<AccountLinks>();
@@ -79,6 +83,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ApiTokenUseStamps>();
         services.AddHostedService(sp => sp.GetRequiredService<ApiTokenUseStamps>());
         services.AddSingleton<UserDirectory>();
+        services.AddSingleton<CompanySignIn>();
         services.AddScoped<Bootstrapper>();
         services.AddScoped<IDatabaseSeed>(sp => sp.GetRequiredService<Bootstrapper>());
         services.AddCcpPages();

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SplitCcp.Core.Security;
 
-/// <summary>Invitations, password resets and MFA, from <c>SplitCcp:Accounts</c>.</summary>
+/// <summary>Password sign-in, invitations, password resets and MFA, from <c>SplitCcp:Accounts</c>.</summary>
 public sealed class AccountOptions
 {
     public const string SectionName = "SplitCcp:Accounts";
@@ -24,4 +24,10 @@ public sealed class AccountOptions
 
     /// <summary>Every account signs in with an authenticator app: one without is sent to enrol and can do nothing else until it has.</summary>
     public bool RequireMfa { get; set; }
+
+    /// <summary>
+    /// Signing in with an e-mail and password. Off, the sign-in page offers only the company provider (<see cref="OidcOptions"/>)
+    /// and every password sign-in is refused; the portal does not start so with no provider configured.
+    /// </summary>
+    public bool LocalSignIn { get; set; } = true;
 }

@@ -11,4 +11,7 @@ public interface IExistingTenants
 
     /// <summary>The display names of those of <paramref name="tenantIds"/> that name a tenant, for what the identity activity says.</summary>
     Task<IReadOnlyDictionary<Guid, string>> NamesAsync(IReadOnlyCollection<Guid> tenantIds, CancellationToken ct);
+
+    /// <summary>The IDs of the tenants that have one of <paramref name="slugs"/>, for a company sign-in whose groups name tenants.</summary>
+    Task<IReadOnlyList<Guid>> IdsBySlugAsync(IReadOnlyCollection<string> slugs, CancellationToken ct);
 }

@@ -125,7 +125,7 @@ public sealed class UserDirectory(
         }
 
         var actor = IdentityActor.Of(caller);
-        var refused = await InTransactionAsync(async (db, users, token) =>
+        var refused = await InTransactionAsync<UserSaveResult>(async (db, users, token) =>
         {
             var user = await users.FindByIdAsync(id);
             if (user is null)
@@ -183,7 +183,7 @@ public sealed class UserDirectory(
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         var invite = string.IsNullOrEmpty(input.Password);
-        var refused = await InTransactionAsync(async (db, users, token) =>
+        var refused = await InTransactionAsync<UserSaveResult>(async (db, users, token) =>
         {
             var result = invite ? await users.CreateAsync(user) : await users.CreateAsync(user, input.Password!);
             if (!result.Succeeded)
@@ -215,7 +215,8 @@ public sealed class UserDirectory(
     /// to the context; a change that returns a result (a refusal) is rolled back. Through the write gate as a whole, as every
     /// transaction of several writes is.
     /// </summary>
-    private async Task<UserSaveResult?> InTransactionAsync(Func<SplitCcpDbContext, UserManager<AppUser>, CancellationToken, Task<UserSaveResult?>> change, CancellationToken ct)
+    internal async Task<T?> InTransactionAsync<T>(Func<SplitCcpDbContext, UserManager<AppUser>, CancellationToken, Task<T?>> change, CancellationToken ct)
+        where T : class
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
@@ -234,14 +235,42 @@ public sealed class UserDirectory(
         }, ct);
     }
 
+    /// <summary>
+    /// Gives the user the role and tenants a company sign-in's claims give (no role: none at all), in one transaction with the
+    /// events that record what changed; a change ends the user's other sessions. Returns whether anything changed.
+    /// </summary>
+    internal async Task<bool> SetCompanyAccessAsync(string userId, string? role, IReadOnlyList<Guid> tenantIds, IdentityActor actor, string by, CancellationToken ct)
+    {
+        var changed = false;
+        await InTransactionAsync<UserSaveResult>(async (db, users, token) =>
+        {
+            var user = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException($"No user has the id {userId}.");
+            var was = new Account((await users.GetRolesAsync(user)).FirstOrDefault() ?? "", await TenantIdsAsync(db, userId, token), user.IsDisabled);
+            var now = new Account(role ?? "", role is null or Roles.MspOperator ? [] : tenantIds.Distinct().ToList(), user.IsDisabled);
+            var events = await ChangeEventsAsync(actor, user, was, now, token, by);
+            if (events.Count > 0)
+            {
+                await SetRoleAsync(users, user, now.Role);
+                await SetTenantsAsync(db, userId, now.TenantIds, token);
+                await users.UpdateSecurityStampAsync(user);
+                db.IdentityEvents.AddRange(events);
+                changed = true;
+            }
+
+            return null;
+        }, ct);
+        return changed;
+    }
+
     /// <summary>The events of an update: a role changed, tenants changed, the account disabled or enabled.</summary>
-    private async Task<List<IdentityEvent>> ChangeEventsAsync(IdentityActor actor, AppUser user, Account was, Account now, CancellationToken ct)
+    /// <param name="by">What made the change, when not the actor by hand, as the summaries end: " by Contoso's groups".</param>
+    private async Task<List<IdentityEvent>> ChangeEventsAsync(IdentityActor actor, AppUser user, Account was, Account now, CancellationToken ct, string by = "")
     {
         var events = new List<IdentityEvent>();
         IdentityEvent Event(IdentityEventKind kind, string summary) => audit.Entry(kind, actor, user.Id, user.Email, summary);
         if (was.Role != now.Role)
         {
-            events.Add(Event(IdentityEventKind.RoleChanged, $"Role changed from {Roles.Label(was.Role)} to {Roles.Label(now.Role)}."));
+            events.Add(Event(IdentityEventKind.RoleChanged, $"Role changed from {RoleLabel(was.Role)} to {RoleLabel(now.Role)}{by}."));
         }
 
         var added = now.TenantIds.Except(was.TenantIds).ToList();
@@ -251,7 +280,7 @@ public sealed class UserDirectory(
             var names = await tenants.NamesAsync([.. added, .. removed], ct);
             var parts = new[] { added.Count > 0 ? $"added {NameList(added, names)}" : null, removed.Count > 0 ? $"removed {NameList(removed, names)}" : null };
             var summary = string.Join("; ", parts.OfType<string>());
-            events.Add(Event(IdentityEventKind.TenantsChanged, $"Tenants changed: {summary}."));
+            events.Add(Event(IdentityEventKind.TenantsChanged, $"Tenants changed: {summary}{by}."));
         }
 
         if (was.IsDisabled != now.IsDisabled)
@@ -263,6 +292,8 @@ public sealed class UserDirectory(
 
         return events;
     }
+
+    private static string RoleLabel(string role) => role.Length == 0 ? "no role" : Roles.Label(role);
 
     private static string NameList(IEnumerable<Guid> ids, IReadOnlyDictionary<Guid, string> names) =>
         string.Join(", ", ids.Select(id => names.TryGetValue(id, out var name) ? name : id.ToString()).Order(StringComparer.OrdinalIgnoreCase));
@@ -352,7 +383,8 @@ public sealed class UserDirectory(
         return errors;
     }
 
-    private static async Task SetRoleAsync(UserManager<AppUser> users, AppUser user, string role)
+    /// <summary>Gives the user <paramref name="role"/> alone; an empty role takes every role away.</summary>
+    internal static async Task SetRoleAsync(UserManager<AppUser> users, AppUser user, string role)
     {
         var current = await users.GetRolesAsync(user);
         var stale = current.Where(r => r != role).ToList();
@@ -361,13 +393,13 @@ public sealed class UserDirectory(
             await users.RemoveFromRolesAsync(user, stale);
         }
 
-        if (!current.Contains(role))
+        if (role.Length > 0 && !current.Contains(role))
         {
             await users.AddToRoleAsync(user, role);
         }
     }
 
-    private static async Task SetTenantsAsync(SplitCcpDbContext db, string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
+    internal static async Task SetTenantsAsync(SplitCcpDbContext db, string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
     {
         await db.WriteAsync(inner => db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(inner), ct);
         db.UserTenants.AddRange(tenantIds.Select(id => new UserTenant { UserId = userId, TenantId = id }));

@@ -19,4 +19,16 @@ internal sealed class ExistingTenants(IDbContextFactory<SplitCcpDbContext> dbFac
         var ids = tenantIds.ToList();
         return await db.Tenants.Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.DisplayName, ct);
     }
+
+    public async Task<IReadOnlyList<Guid>> IdsBySlugAsync(IReadOnlyCollection<string> slugs, CancellationToken ct)
+    {
+        if (slugs.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var wanted = slugs.ToList();
+        return await db.Tenants.Where(t => wanted.Contains(t.Slug)).Select(t => t.Id).ToListAsync(ct);
+    }
 }

@@ -43,13 +43,7 @@ public sealed class SmtpSink : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The SMTP server did not start.");
-        var error = process.StandardError.ReadToEndAsync();
-        var ready = process.StandardOutput.ReadLineAsync();
-        if (!ready.Wait(TimeSpan.FromSeconds(30)) || ready.Result != "ready")
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The SMTP server did not start on port {port}: {(error.Wait(TimeSpan.FromSeconds(5)) ? error.Result : "")}");
-        }
+        ServerProcess.WaitUntilReady(process, $"The SMTP server did not start on port {port}");
 
         return new SmtpSink(process, port, folder);
     }
@@ -90,16 +84,7 @@ public sealed class SmtpSink : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited)
-        {
-            _process.StandardInput.Close();
-            if (!_process.WaitForExit(5000))
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
-        _process.Dispose();
+        ServerProcess.Stop(_process);
         try
         {
             Directory.Delete(_folder, recursive: true);

@@ -41,6 +41,37 @@ public sealed class StartupConfigurationTests
     }
 
     [Fact]
+    public async Task LocalSignInOffWithoutCompanySignIn_ExitsNonZeroSayingNobodyCouldSignIn()
+    {
+        var exit = await PortalProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["SplitCcp__Accounts__LocalSignIn"] = "false",
+            ["ASPNETCORE_URLS"] = PortalProcess.Url(PortalProcess.FreePort()),
+        });
+
+        exit.ExitCode.ShouldNotBe(0, string.Join('\n', exit.Lines));
+        exit.Lines.ShouldHaveSingleItem().ShouldContain("SplitCcp:Accounts:LocalSignIn is false but no company sign-in is configured");
+    }
+
+    [Fact]
+    public async Task CompanySignInOverPlainHttpElsewhere_ExitsNonZeroNamingTheAuthority()
+    {
+        var exit = await PortalProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["SplitCcp__Oidc__Authority"] = "http://login.contoso.example",
+            ["SplitCcp__Oidc__ClientId"] = "splitccp",
+            ["SplitCcp__Oidc__ClientSecret"] = "do-not-print-this-secret",
+            ["SplitCcp__Oidc__OperatorValues__0"] = "splitccp-operators",
+            ["ASPNETCORE_URLS"] = PortalProcess.Url(PortalProcess.FreePort()),
+        });
+
+        exit.ExitCode.ShouldNotBe(0, string.Join('\n', exit.Lines));
+        var line = exit.Lines.ShouldHaveSingleItem();
+        line.ShouldContain("SplitCcp:Oidc:Authority must be the provider's https:// address");
+        line.ShouldNotContain("do-not-print-this-secret");
+    }
+
+    [Fact]
     public async Task MailHostWithoutSenderAndPortalUrl_ExitsNonZeroNamingThem()
     {
         var exit = await PortalProcess.RunToExitAsync(new Dictionary<string, string>

@@ -66,6 +66,7 @@ internal static class WebApplicationExtensions
             .RequireAuthorization()
             .ExcludeFromDescription();
 
+        app.MapCompanySignIn();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -36,15 +36,16 @@ internal static class WebServiceCollectionExtensions
         services.AddScoped<IdentityRedirectManager>();
 
         // /api speaks bearer tokens only (no cookies, so no cross-site request can use a signed-in browser); pages use the Identity cookie.
-        services.AddAuthentication(options =>
+        var authentication = services.AddAuthentication(options =>
             {
                 options.DefaultScheme = SelectScheme;
                 options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
             })
             .AddPolicyScheme(SelectScheme, null, options => options.ForwardDefaultSelector = context =>
                 context.Request.Path.StartsWithSegments("/api") ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
-            .AddIdentityCookies();
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        authentication.AddIdentityCookies();
+        authentication.AddCompanySignIn(builder.Configuration);
         services.AddHttpContextAccessor();
         services.AddTransient<IClaimsTransformation, RemoteAddress.Claims>();
         services.AddPortalSignIn();

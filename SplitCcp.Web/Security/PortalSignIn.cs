@@ -26,13 +26,16 @@ internal static partial class PortalSignIn
             .AddUserConfirmation<DisabledUserConfirmation>();
 
         // The cookie's principal is made anew at each security stamp check: it keeps how the session signed in, or a session
-        // that passed the second step would be taken for one that did not a minute later.
+        // that passed the second step (or signed in with the company provider) would be taken for one that did not a minute later.
         services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = context =>
         {
-            if (context.CurrentPrincipal?.FindFirst(SecondFactorClaim.Type) is { } amr && context.NewPrincipal?.Identity is ClaimsIdentity identity
-                && !identity.HasClaim(amr.Type, amr.Value))
+            foreach (var kept in new[] { SecondFactorClaim.Type, ClaimTypes.AuthenticationMethod })
             {
-                identity.AddClaim(new Claim(amr.Type, amr.Value));
+                if (context.CurrentPrincipal?.FindFirst(kept) is { } claim && context.NewPrincipal?.Identity is ClaimsIdentity identity
+                    && !identity.HasClaim(claim.Type, claim.Value))
+                {
+                    identity.AddClaim(new Claim(claim.Type, claim.Value));
+                }
             }
 
             return Task.CompletedTask;
@@ -62,11 +65,18 @@ internal static partial class PortalSignIn
         ILogger<SignInManager<AppUser>> logger,
         IAuthenticationSchemeProvider schemes,
         IUserConfirmation<AppUser> confirmation,
-        IdentityAudit audit)
+        IdentityAudit audit,
+        IOptions<AccountOptions> accounts)
         : SignInManager<AppUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
     {
         public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
         {
+            if (!accounts.Value.LocalSignIn)
+            {
+                await RecordAsync([Event(IdentityEventKind.SignInFailed, userName, null, "Refused: password sign-in is off; only the company provider signs in.")]);
+                return SignInResult.NotAllowed;
+            }
+
             if (await UserManager.FindByNameAsync(userName) is { } user)
             {
                 return await PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
@@ -78,6 +88,11 @@ internal static partial class PortalSignIn
 
         public override async Task<SignInResult> PasswordSignInAsync(AppUser user, string password, bool isPersistent, bool lockoutOnFailure)
         {
+            if (!accounts.Value.LocalSignIn)
+            {
+                return await PasswordSignInAsync(user.UserName ?? user.Id, password, isPersistent, lockoutOnFailure);
+            }
+
             var wasLockedOut = await UserManager.IsLockedOutAsync(user);
             var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
             await RecordAsync(Events(user, result, wasLockedOut));

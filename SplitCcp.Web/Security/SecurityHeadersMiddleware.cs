@@ -1,18 +1,25 @@
+using Microsoft.Extensions.Options;
+using SplitCcp.Core.Security;
+
 namespace SplitCcp.Web.Security;
 
-/// <summary>Security headers on every response. The CSP allows only this origin's scripts; Blazor Server needs its WebSocket, MudBlazor its inline styles.</summary>
-internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
+/// <summary>
+/// Security headers on every response. The CSP allows only this origin's scripts; Blazor Server needs its WebSocket, MudBlazor
+/// its inline styles. Forms post to this origin only, and with company sign-in on, to the provider's too: the sign-in button's
+/// POST answers with a redirect there, which browsers hold to <c>form-action</c>.
+/// </summary>
+internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<OidcOptions> oidc)
 {
-    internal const string ContentSecurityPolicy =
+    private readonly string _contentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+        $"font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'{ProviderOrigin(oidc.Value)}; object-src 'none'";
 
     public Task InvokeAsync(HttpContext context)
     {
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = _contentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
@@ -22,4 +29,7 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
         });
         return next(context);
     }
+
+    private static string ProviderOrigin(OidcOptions oidc) =>
+        oidc.IsConfigured && Uri.TryCreate(oidc.Authority, UriKind.Absolute, out var authority) ? $" {authority.GetLeftPart(UriPartial.Authority)}" : "";
 }

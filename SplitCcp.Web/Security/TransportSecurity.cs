@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -38,8 +39,18 @@ internal static class TransportSecurity
 
         // Same as the request by default, so a plain-HTTP first run still signs in; always when the portal serves HTTPS itself,
         // where every page request is redirected to HTTPS anyway.
-        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme).Configure<IConfiguration>((options, configuration) =>
-            options.Cookie.SecurePolicy = CookiePolicy(configuration));
+        foreach (var scheme in new[] { IdentityConstants.ApplicationScheme, IdentityConstants.ExternalScheme })
+        {
+            services.AddOptions<CookieAuthenticationOptions>(scheme).Configure<IConfiguration>((options, configuration) =>
+                options.Cookie.SecurePolicy = CookiePolicy(configuration));
+        }
+
+        // The company sign-in's correlation and nonce cookies, which carry the sign-in from the button to the provider's answer.
+        services.AddOptions<OpenIdConnectOptions>(CompanySignInWeb.Scheme).Configure<IConfiguration>((options, configuration) =>
+        {
+            options.CorrelationCookie.SecurePolicy = CookiePolicy(configuration);
+            options.NonceCookie.SecurePolicy = CookiePolicy(configuration);
+        });
         services.AddOptions<AntiforgeryOptions>().Configure<IConfiguration>((options, configuration) =>
             options.Cookie.SecurePolicy = CookiePolicy(configuration));
         return services;

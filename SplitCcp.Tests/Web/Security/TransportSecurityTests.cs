@@ -30,6 +30,31 @@ public sealed class TransportSecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task CompanySignIn_ThroughAConfiguredProxySayingHttps_SendsAnHttpsCallbackAndSecureLaxCorrelationCookies()
+    {
+        var providerPort = OidcProvider.ReservePort();
+        var settings = new Dictionary<string, string?>(OidcProvider.Settings(providerPort)) { ["SplitCcp:Accounts:LocalSignIn"] = "false" };
+        var client = Start("SplitCcp:Proxy:KnownProxies:0", "127.0.0.1", settings);
+        // The provider knows the portal only by its public HTTPS address, as one registered for production would.
+        using var provider = OidcProvider.Start(providerPort, new Uri($"https://{PublicHost}:{_app!.ServerAddress.Port}"), new Dictionary<string, OidcUser>());
+        var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
+        var form = await SendAsync(client, new HttpRequestMessage(HttpMethod.Get, "/account/login"), cookies);
+        var fields = SplitCcpWebFactory.HiddenInputs(await form.Content.ReadAsStringAsync());
+
+        var challenge = await SendAsync(client, new HttpRequestMessage(HttpMethod.Post, "/account/company/sign-in") { Content = new FormUrlEncodedContent(fields) }, cookies);
+
+        challenge.StatusCode.ShouldBe(HttpStatusCode.Redirect, await challenge.Content.ReadAsStringAsync());
+        // The provider offers pushed authorization requests, so the portal sent the request (and its redirect URI) there
+        // first: a redirect URI the provider did not have registered would have been refused then, with no redirect.
+        var location = challenge.Headers.Location!.ToString();
+        location.ShouldStartWith($"{provider.Authority}/auth?");
+        location.ShouldContain("request_uri=");
+        var flow = cookies.Where(c => c.Key.StartsWith(".AspNetCore.Correlation.", StringComparison.Ordinal) || c.Key.StartsWith(".AspNetCore.OpenIdConnect.Nonce.", StringComparison.Ordinal)).ToList();
+        flow.Count.ShouldBe(2);
+        flow.ShouldAllBe(c => c.Value.Contains("; secure", StringComparison.OrdinalIgnoreCase) && c.Value.Contains("; samesite=lax", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task SignIn_HttpsHeaderFromASenderThatIsNotAConfiguredProxy_IsIgnored()
     {
         // A proxy is configured, but not the address this request comes from: its header is anyone's to send.
@@ -105,12 +130,17 @@ public sealed class TransportSecurityTests : IDisposable
         }
     }
 
-    private HttpClient Start(string? setting, string? value)
+    private HttpClient Start(string? setting, string? value, IReadOnlyDictionary<string, string?>? more = null)
     {
         _app = new SplitCcpWebFactory().WithEnvironment("Production").WithSetting("SplitCcp:DataProtection:AllowUnprotectedKeys", "true");
         if (setting is not null)
         {
             _app.WithSetting(setting, value);
+        }
+
+        foreach (var (key, moreValue) in more ?? new Dictionary<string, string?>())
+        {
+            _app.WithSetting(key, moreValue);
         }
 
         _app.StartKestrel();

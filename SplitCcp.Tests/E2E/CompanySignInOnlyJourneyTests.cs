@@ -30,6 +30,9 @@ public sealed class CompanySignInOnlyJourneyTests(BrowserFixture browser) : Comp
         await Portal.GotoAsync("/profile");
         await Portal.WaitForInteractiveAsync();
         new Uri(Portal.Page.Url).AbsolutePath.ShouldBe("/profile");
+        (await Portal.ByTestId("company-sign-in").InnerTextAsync()).ShouldContain("You signed in with Contoso");
+        (await Portal.ByTestId("change-password-link").CountAsync()).ShouldBe(0, "the provider manages the password; the account has none");
+        (await Portal.ByTestId("mfa-link").CountAsync()).ShouldBe(0);
         await Portal.Input("token-name").FillAsync("grafana");
         await Portal.ByTestId("create-token").ClickAsync();
         var token = (await Portal.ByTestId("issued-token-value").InnerTextAsync()).Trim();

@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SplitCcp.Core.Bulk;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation;
@@ -200,6 +202,43 @@ public class BulkOperationTests
 
         (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(tenants[0].Id), done.Tenants[0].ApplyId!.Value))!.Attempts.ShouldBe(2, "the canary's apply resumed");
     }
+
+    [Fact]
+    public async Task Another_portal_takes_a_running_bulk_operation_only_once_its_owner_is_gone_and_of_two_only_one_takes_it()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var tenant = await host.CreateDemoAsync();
+        var reached = new TaskCompletionSource();
+        host.Engine.OnCheckpoint = async (checkpoint, key, ct) =>
+        {
+            if (checkpoint == ApplyCheckpoint.ChangeRequested && key == ResourceKeys.ConnectInstance)
+            {
+                reached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+        };
+        var started = await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [tenant.Id] });
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var first = OtherPortal(host, "machine-a");
+        var second = OtherPortal(host, "machine-b");
+
+        (await first.ClaimAvailableAsync(CancellationToken.None)).ShouldBeEmpty("its owner runs it and renews its lease");
+
+        // The owner's lease lapses, as when its process stopped without a word.
+        await using (var db = await ApplyClaimTests.Db(host).CreateDbContextAsync())
+        {
+            var lapsed = DateTime.UtcNow.AddMinutes(-1);
+            await db.BulkOperations.Where(o => o.Id == started.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseUntil, lapsed));
+        }
+
+        var taken = await Task.WhenAll(first.ClaimAvailableAsync(CancellationToken.None), second.ClaimAvailableAsync(CancellationToken.None));
+
+        taken.SelectMany(t => t).ShouldBe([started.Id], "one portal takes it over, the other finds it taken");
+    }
+
+    /// <summary>The bulk claims of another portal process on the same database, on a machine of its own.</summary>
+    private static BulkClaims OtherPortal(ReconciliationTestHost host, string machine) =>
+        new(ApplyClaimTests.Db(host), ApplyClaimTests.OtherPortal(host, machine), host.Services.GetRequiredService<IOptions<ReconciliationOptions>>(), TimeProvider.System);
 
     [Fact]
     public async Task A_cancel_lets_the_wave_under_way_finish_and_runs_no_wave_after_it()

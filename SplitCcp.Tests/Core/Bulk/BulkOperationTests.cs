@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using SplitCcp.Core.Bulk;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Reconciliation;
-using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Core.Reconciliation;
@@ -177,17 +176,9 @@ public class BulkOperationTests
     {
         await using var host = await StartHostAsync(Provider);
         var tenants = await DemosAsync(host, 3);
-        var reached = new TaskCompletionSource();
-        host.Engine.OnCheckpoint = async (checkpoint, key, ct) =>
-        {
-            if (checkpoint == ApplyCheckpoint.ChangeRequested && key == ResourceKeys.ConnectInstance)
-            {
-                reached.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-        };
+        var reached = host.HoldAtConnectInstance();
         var started = await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [.. tenants.Select(t => t.Id)], WaveSize = 1 });
-        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await reached;
 
         await host.Host.RestartAsync();
 
@@ -208,17 +199,9 @@ public class BulkOperationTests
     {
         await using var host = await StartHostAsync(Provider);
         var tenant = await host.CreateDemoAsync();
-        var reached = new TaskCompletionSource();
-        host.Engine.OnCheckpoint = async (checkpoint, key, ct) =>
-        {
-            if (checkpoint == ApplyCheckpoint.ChangeRequested && key == ResourceKeys.ConnectInstance)
-            {
-                reached.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-        };
+        var reached = host.HoldAtConnectInstance();
         var started = await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [tenant.Id] });
-        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await reached;
         var first = OtherPortal(host, "machine-a");
         var second = OtherPortal(host, "machine-b");
 
@@ -246,18 +229,10 @@ public class BulkOperationTests
         await using var host = await StartHostAsync(Provider);
         var tenants = await DemosAsync(host, 3);
         var untouched = await host.CountObjectsAsync(tenants[2].Id);
-        var reached = new TaskCompletionSource();
         var release = new TaskCompletionSource();
-        host.Engine.OnCheckpoint = async (checkpoint, key, ct) =>
-        {
-            if (checkpoint == ApplyCheckpoint.ChangeRequested && key == ResourceKeys.ConnectInstance)
-            {
-                reached.TrySetResult();
-                await release.Task.WaitAsync(ct);
-            }
-        };
+        var reached = host.HoldAtConnectInstance(release.Task);
         var started = await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [.. tenants.Select(t => t.Id)] });
-        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await reached;
 
         (await host.Services.GetRequiredService<BulkOperationService>().CancelAsync(host.Operator.Principal, started.Id)).ShouldBe(BulkCancelResult.Cancelling);
         release.SetResult();

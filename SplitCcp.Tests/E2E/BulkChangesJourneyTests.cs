@@ -60,4 +60,16 @@ public sealed class BulkChangesJourneyTests(BrowserFixture browser) : PortalTest
         await Assertions.Expect(Portal.ByTestId("bulk-recent-link")).ToHaveCountAsync(1);
         await Assertions.Expect(Portal.ByTestId("bulk-recent")).ToContainTextAsync("Bulk apply of 3 tenants");
     }
+
+    [Fact]
+    public async Task With_no_tenants_the_page_says_there_is_nothing_to_change()
+    {
+        await Portal.SignInAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
+        await Portal.GotoAsync("/bulk");
+        await Portal.WaitForInteractiveAsync();
+
+        await Assertions.Expect(Portal.ByTestId("bulk-empty")).ToContainTextAsync("No tenants to change");
+        await Assertions.Expect(Portal.ByTestId("bulk-start")).ToHaveCountAsync(0);
+        await Assertions.Expect(Portal.ByTestId("bulk-recent-empty")).ToBeVisibleAsync();
+    }
 }

@@ -264,7 +264,8 @@ public sealed class BulkOperationService(
         }
 
         var ids = scope.TenantIds.ToList();
-        return db.BulkOperations.Where(o => o.Tenants.All(t => ids.Contains(t.TenantId)));
+        // An operation whose tenants were all deleted since tells nothing a tenant-scoped caller may know.
+        return db.BulkOperations.Where(o => o.Tenants.Any() && o.Tenants.All(t => ids.Contains(t.TenantId)));
     }
 
     private static BulkOperationKind? ParseKind(string? operation, Dictionary<string, string[]> errors)

@@ -153,6 +153,23 @@ public class BulkOperationTests
     }
 
     [Fact]
+    public async Task An_operation_whose_tenants_were_all_deleted_is_shown_to_no_tenant_scoped_caller()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var gone = await host.CreateDemoAsync();
+        var kept = await host.CreateDemoAsync();
+        var admin = await host.Host.CreateUserAsync(Roles.TenantAdmin, kept.Id);
+        var planned = await WaitAsync(host, (await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "plan", TenantIds = [gone.Id] })).Id);
+
+        (await host.Host.Tenants.DeleteAsync(await host.TenantAsync(gone.Id))).ShouldBeTrue();
+
+        var service = host.Services.GetRequiredService<BulkOperationService>();
+        (await service.ListAsync(admin.Principal)).ShouldBeEmpty();
+        (await service.GetAsync(admin.Principal, planned.Id)).ShouldBeNull();
+        (await service.ListAsync(host.Operator.Principal)).ShouldHaveSingleItem().Id.ShouldBe(planned.Id);
+    }
+
+    [Fact]
     public async Task A_request_with_an_unknown_operation_no_tenants_or_a_wave_size_out_of_range_is_refused_by_field()
     {
         await using var host = await StartHostAsync(Provider);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SplitCcp.Core.Aws;
+using SplitCcp.Core.Bulk;
 using SplitCcp.Core.Aws.Gateways;
 using SplitCcp.Core.Ccp;
 using SplitCcp.Core.Mail;
@@ -181,6 +182,13 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<GoLive.GoLiveLedger>();
         services.AddSingleton<IDriftCheckFollower>(sp => sp.GetRequiredService<GoLive.GoLiveLedger>());
         services.AddSingleton<GoLive.GoLiveService>();
+
+        services.AddOptions<BulkOptions>().BindConfiguration(BulkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BulkClaims>();
+        services.AddSingleton<BulkTenantActions>();
+        services.AddSingleton<BulkRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<BulkRunner>());
+        services.AddSingleton<BulkOperationService>();
 
         // Registered last, so stopped first: the resets still queued are sent while the database is there.
         services.AddSingleton<PasswordResetMailer>();

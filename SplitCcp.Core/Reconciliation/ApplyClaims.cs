@@ -159,8 +159,14 @@ public sealed class ApplyClaims(IDbContextFactory<SplitCcpDbContext> dbFactory, 
         return await db.Database.SqlQueryRaw<Guid>(skipLocked ? ClaimSkippingLocked : ClaimWaitingForLocks, Owner, until, ids, now, gone).ToListAsync(ct);
     }
 
-    private bool IsFree(Seen apply, DateTime now, bool sqlite) =>
-        apply.ClaimedBy is not { } owner || owner == Owner || apply.LeaseUntil is null || apply.LeaseUntil < now || IsGone(owner, sqlite);
+    private bool IsFree(Seen apply, DateTime now, bool sqlite) => IsFree(apply.ClaimedBy, apply.LeaseUntil, now, sqlite);
+
+    /// <summary>
+    /// Whether work held by <paramref name="claimedBy"/> until <paramref name="leaseUntil"/> may be taken by this process:
+    /// unclaimed, its own, its lease lapsed, or its owner a portal process that is gone. For other work claimed the same way.
+    /// </summary>
+    internal bool IsFree(string? claimedBy, DateTime? leaseUntil, DateTime now, bool sqlite) =>
+        claimedBy is not { } owner || owner == Owner || leaseUntil is null || leaseUntil < now || IsGone(owner, sqlite);
 
     /// <summary>True for an owner that was a portal process on this machine and no longer runs.</summary>
     private bool IsGone(string owner, bool sqlite)

@@ -90,10 +90,12 @@ public sealed partial class ReconciliationService(
     /// <summary>The name of the fingerprint in an apply request, as validation errors name it.</summary>
     public const string PlanFingerprintField = "planFingerprint";
 
-    public async Task<PlanResult> PlanAsync(AuthorizedTenant caller, CancellationToken ct = default)
+    public Task<PlanResult> PlanAsync(AuthorizedTenant caller, CancellationToken ct = default) => PlanAsync(caller.TenantId, caller.Actor, ct);
+
+    /// <summary>Plans the tenant for <paramref name="actor"/>, recorded in its history, with no access check: for work a caller was authorized for when it was asked (a bulk plan).</summary>
+    internal async Task<PlanResult> PlanAsync(Guid tenantId, string actor, CancellationToken ct)
     {
-        var tenantId = caller.TenantId;
-        if (await specs.GetAsync(caller, ct) is not var (tenant, record))
+        if (await specs.LoadAsync(tenantId, ct) is not var (tenant, record))
         {
             return new PlanResult.NotFound();
         }
@@ -107,7 +109,7 @@ public sealed partial class ReconciliationService(
         // A plan changes nothing: its line in the history is bookkeeping, and storage that cannot take it keeps no one from the plan.
         try
         {
-            await audit.RecordAsync(tenantId, caller.Actor, AuditActions.Planned, Summary(plan), ct: ct);
+            await audit.RecordAsync(tenantId, actor, AuditActions.Planned, Summary(plan), ct: ct);
         }
         catch (Exception ex) when (StorageFault.From(ex) is { } fault)
         {
@@ -139,7 +141,27 @@ public sealed partial class ReconciliationService(
             });
         }
 
-        if (await specs.GetAsync(caller, ct) is not var (tenant, record))
+        return await PlanForApplyAsync(tenantId, async (record, plan) =>
+            !string.Equals(plan.Fingerprint, planFingerprint, StringComparison.OrdinalIgnoreCase)
+                ? new ApplyStartResult.PlanChanged(plan, recent.Find(tenantId, planFingerprint!) is { } confirmed ? PlanComparison.Between(confirmed, plan) : null)
+                : await StartAsync(record, plan, caller.Actor, $"Requested an apply of setup version {record.Version} (plan {plan.Fingerprint[..12]}).", ct), ct);
+    }
+
+    /// <summary>
+    /// Plans the tenant now and applies that plan, for <paramref name="actor"/>, with no access check: for work a caller
+    /// was authorized for when it was asked and confirmed as a whole (a bulk apply). <paramref name="summary"/> words the
+    /// history's entry from the setup version and the plan applied.
+    /// </summary>
+    internal Task<ApplyStartResult> StartApplyOfPlanNowAsync(Guid tenantId, string actor, Func<TenantSpecRecord, Plan, string> summary, CancellationToken ct) =>
+        PlanForApplyAsync(tenantId, (record, plan) => StartAsync(record, plan, actor, summary(record, plan), ct), ct);
+
+    /// <summary>
+    /// Plans the tenant for an apply and hands the plan to <paramref name="apply"/>; or says why there is nothing to apply:
+    /// the tenant is gone, its setup unfinished, an apply of it running, or its account cannot be opened.
+    /// </summary>
+    private async Task<ApplyStartResult> PlanForApplyAsync(Guid tenantId, Func<TenantSpecRecord, Plan, Task<ApplyStartResult>> apply, CancellationToken ct)
+    {
+        if (await specs.LoadAsync(tenantId, ct) is not var (tenant, record))
         {
             return new ApplyStartResult.NotFound();
         }
@@ -156,17 +178,15 @@ public sealed partial class ReconciliationService(
         }
 
         var (plan, unavailable) = await PlanAndRememberAsync(tenant, record, ct);
-        if (plan is null)
-        {
-            return new ApplyStartResult.Unavailable(unavailable!);
-        }
+        return plan is null ? new ApplyStartResult.Unavailable(unavailable!) : await apply(record, plan);
+    }
 
-        if (!string.Equals(plan.Fingerprint, planFingerprint, StringComparison.OrdinalIgnoreCase))
-        {
-            return new ApplyStartResult.PlanChanged(plan, recent.Find(tenantId, planFingerprint!) is { } confirmed ? PlanComparison.Between(confirmed, plan) : null);
-        }
-
-        return await StartAsync(record, plan, caller.Actor, $"Requested an apply of setup version {record.Version} (plan {plan.Fingerprint[..12]}).", ct);
+    /// <summary>The apply's state and error, or null when there is none with this id; with no access check.</summary>
+    internal async Task<(ApplyState State, string? Error)?> ApplyOutcomeAsync(Guid applyId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var apply = await db.Applies.AsNoTracking().Where(a => a.Id == applyId).Select(a => new { a.State, a.Error }).SingleOrDefaultAsync(ct);
+        return apply is null ? null : (apply.State, apply.Error);
     }
 
     /// <summary>

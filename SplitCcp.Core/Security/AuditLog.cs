@@ -27,6 +27,8 @@ public static class AuditActions
     public const string LiveEnded = "golive.ended";
     public const string TestSession = "golive.test-session";
     public const string AgentsChecked = "golive.agents-checked";
+    public const string BulkRequested = "bulk.requested";
+    public const string BulkSkipped = "bulk.skipped";
 }
 
 /// <summary>An audit entry as the API and the tenant page show it.</summary>

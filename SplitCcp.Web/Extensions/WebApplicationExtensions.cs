@@ -48,6 +48,7 @@ internal static class WebApplicationExtensions
         api.MapProfileEndpoints();
         api.MapActivityEndpoints();
         api.MapNotificationEndpoints();
+        api.MapBulkOperationEndpoints();
         app.MapArtifactDownloads();
         app.MapCsvDownloads();
 

@@ -162,6 +162,122 @@ namespace SplitCcp.Core.Persistence.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SplitCcp.Core.Bulk.BulkOperation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StoppedAtWave")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WaveSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Waves")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("State", "CreatedAt");
+
+                    b.ToTable("BulkOperations", (string)null);
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Bulk.BulkOperationTenant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ApplyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Changes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Health")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OperationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Wave")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("OperationId", "Ordinal")
+                        .IsUnique();
+
+                    b.ToTable("BulkOperationTenants", (string)null);
+                });
+
             modelBuilder.Entity("SplitCcp.Core.GoLive.GoLiveResult", b =>
                 {
                     b.Property<long>("Id")
@@ -1094,6 +1210,21 @@ namespace SplitCcp.Core.Persistence.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SplitCcp.Core.Bulk.BulkOperationTenant", b =>
+                {
+                    b.HasOne("SplitCcp.Core.Bulk.BulkOperation", null)
+                        .WithMany("Tenants")
+                        .HasForeignKey("OperationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("SplitCcp.Core.GoLive.GoLiveResult", b =>
                 {
                     b.HasOne("SplitCcp.Core.Tenants.Tenant", null)
@@ -1249,6 +1380,11 @@ namespace SplitCcp.Core.Persistence.Migrations
                         .HasForeignKey("SplitCcp.Core.Tenants.TenantGoLive", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("SplitCcp.Core.Bulk.BulkOperation", b =>
+                {
+                    b.Navigation("Tenants");
                 });
 
             modelBuilder.Entity("SplitCcp.Core.Notifications.NotificationEndpoint", b =>

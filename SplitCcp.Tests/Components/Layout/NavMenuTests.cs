@@ -30,4 +30,17 @@ public sealed class NavMenuTests
         cut.FindAll("a[href='/users']").ShouldBeEmpty();
         cut.FindAll("a[href='/profile']").Count.ShouldBe(1, "the menu did render");
     }
+
+    [Theory]
+    [InlineData(Roles.MspOperator)]
+    [InlineData(Roles.TenantAdmin)]
+    [InlineData(Roles.Viewer)]
+    public async Task Render_AnyRole_OffersBulkChanges_AViewerForPlans(string role)
+    {
+        await using var ctx = MudTestContext.Create(c => c.AddAuthorization().SetAuthorized("someone@example.com").SetRoles(role));
+
+        var cut = ctx.Render<NavMenu>();
+
+        cut.Find("a[href='/bulk']").TextContent.Trim().ShouldBe("Bulk changes");
+    }
 }

@@ -163,7 +163,7 @@ public class ApplyClaimTests
     }
 
     /// <summary>Another portal process on the same database: claims of another owner, not renewed by this host's runner.</summary>
-    private protected static ApplyClaims OtherPortal(ReconciliationTestHost host, string machine = "other-machine") =>
+    internal static ApplyClaims OtherPortal(ReconciliationTestHost host, string machine = "other-machine") =>
         new(Db(host), host.Services.GetRequiredService<IOptions<ReconciliationOptions>>(), TimeProvider.System) { Machine = machine };
 
     private static readonly string[] s_reads = ["Describe", "List", "Get", "Head", "Search", "IsMemberIn"];
@@ -215,7 +215,7 @@ public class ApplyClaimTests
         await db.SaveChangesAsync();
     }
 
-    private protected static IDbContextFactory<SplitCcpDbContext> Db(ReconciliationTestHost host) => host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
+    internal static IDbContextFactory<SplitCcpDbContext> Db(ReconciliationTestHost host) => host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>();
 }
 
 /// <summary>The same facts on PostgreSQL, and how replicas sharing its database claim applies without waiting for each other.</summary>

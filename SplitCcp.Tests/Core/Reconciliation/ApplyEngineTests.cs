@@ -299,9 +299,12 @@ public class ApplyEngineTests
     }
 
     /// <summary>Uses up the account's AppStream stack quota (10) with stacks of its own, so the apply's CreateStack is refused.</summary>
-    internal static async Task FillStackQuotaAsync(ReconciliationTestHost host, TenantView tenant)
+    internal static Task FillStackQuotaAsync(ReconciliationTestHost host, TenantView tenant) => FillStackQuotaAsync(host.Services, tenant);
+
+    /// <inheritdoc cref="FillStackQuotaAsync(ReconciliationTestHost, TenantView)"/>
+    internal static async Task FillStackQuotaAsync(IServiceProvider services, TenantView tenant)
     {
-        var account = await host.Services.GetRequiredService<SplitCcp.Core.Aws.Gateways.IAwsAccountFactory>().OpenAsync(tenant, CancellationToken.None);
+        var account = await services.GetRequiredService<SplitCcp.Core.Aws.Gateways.IAwsAccountFactory>().OpenAsync(tenant, CancellationToken.None);
         for (var i = 0; i < 10; i++)
         {
             await account.AppStream.CreateStackAsync($"other-stack-{i}", CancellationToken.None);

@@ -74,17 +74,9 @@ public sealed class ApplyResumeTests
     {
         await using var host = await ReconciliationTestHost.StartAsync();
         var tenant = await host.CreateDemoAsync();
-        var reached = new TaskCompletionSource();
-        host.Engine.OnCheckpoint = async (checkpoint, key, ct) =>
-        {
-            if (checkpoint == ApplyCheckpoint.ChangeRequested && key == ResourceKeys.ConnectInstance)
-            {
-                reached.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-        };
+        var reached = host.HoldAtConnectInstance();
         var apply = await host.StartApplyAsync(tenant.Id);
-        await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await reached;
 
         await host.Host.RestartAsync();
 

@@ -96,6 +96,24 @@ internal sealed class ReconciliationTestHost : IAsyncDisposable
     public async Task<ApplyView> StartApplyAsync(Guid tenantId) =>
         (await PlanAndStartApplyAsync(tenantId)).ShouldBeOfType<ApplyStartResult.Started>().Apply;
 
+    /// <summary>
+    /// Holds every apply where it asks AWS for the Connect instance, until <paramref name="release"/> ends (never when not
+    /// given, as a process that stopped there); the task returned completes when an apply gets there.
+    /// </summary>
+    public Task HoldAtConnectInstance(Task? release = null)
+    {
+        var reached = new TaskCompletionSource();
+        Engine.OnCheckpoint = async (checkpoint, key, ct) =>
+        {
+            if (checkpoint == ApplyCheckpoint.ChangeRequested && key == SplitCcp.Core.Reconciliation.Resources.ResourceKeys.ConnectInstance)
+            {
+                reached.TrySetResult();
+                await (release ?? Task.Delay(Timeout.Infinite, ct)).WaitAsync(ct);
+            }
+        };
+        return reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>Waits until the apply is no longer Pending or Running.</summary>
     public async Task<ApplyView> WaitAsync(Guid tenantId, Guid applyId, TimeSpan? timeout = null)
     {

@@ -34,7 +34,7 @@ public class NotificationEventTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var host = await StartAsync();
-        await EndpointAsync(host, receiver.Url);
+        var endpoint = await EndpointAsync(host, receiver.Url);
         var tenant = await host.CreateDemoAsync();
         await ApplyEngineTests.ConvergeAsync(host, tenant);
         (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
@@ -52,6 +52,9 @@ public class NotificationEventTests
         told.GetProperty("previousStatus").GetString().ShouldBe("Healthy");
         told.GetProperty("text").GetString().ShouldNotBeNull().ShouldContain("out of line: ");
         told.GetProperty("text").GetString().ShouldNotBeNull().ShouldContain("S3 bucket policy", Case.Insensitive);
+        var signed = receiver.Received.ShouldHaveSingleItem();
+        signed.Headers[WebhookChannel.SignatureHeader].ShouldBe(
+            NotificationDeliveryTests.Signature(endpoint.Secret!, signed.Headers[WebhookChannel.TimestampHeader], signed.Body), "the HMAC over the exact body verifies with the endpoint's secret");
 
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
         (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
@@ -150,9 +153,9 @@ public class NotificationEventTests
     private Task<ReconciliationTestHost> StartAsync() => StartAsync(Provider);
 
     /// <summary>An endpoint for every event of every tenant.</summary>
-    internal static async Task EndpointAsync(ReconciliationTestHost host, string url) =>
+    internal static async Task<SavedEndpoint> EndpointAsync(ReconciliationTestHost host, string url) =>
         (await host.Services.GetRequiredService<NotificationService>().CreateAsync(host.Operator.Principal,
-            NotificationDeliveryTests.Input(url) with { AllTenants = true })).ShouldBeOfType<EndpointSaveResult.Saved>();
+            NotificationDeliveryTests.Input(url) with { AllTenants = true })).ShouldBeOfType<EndpointSaveResult.Saved>().Result;
 
     internal static async Task SendAsync(ReconciliationTestHost host) =>
         await host.Services.GetRequiredService<NotificationDispatcher>().RunOnceAsync(CancellationToken.None);

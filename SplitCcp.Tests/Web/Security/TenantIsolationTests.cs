@@ -128,6 +128,9 @@ public sealed class TenantIsolationTests : IAsyncLifetime, IDisposable
 
             // The sign-in's code step (it needs Identity's own cookie from the password step), and the pages a link from a mail opens.
             "/account/login-code", "/account/forgot-password", "/account/invitation", "/account/reset-password",
+
+            // Where a company sign-in that gives no role lands: nobody is signed in; its words come data-protected in the link.
+            "/account/company/refused",
         ];
 
         var unprotected = Endpoints()

@@ -18,6 +18,25 @@ public sealed class PortalPage(IPage page, Uri baseAddress, string testName)
     public Task WaitForInteractiveAsync() =>
         Page.Locator("#app-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 20_000 });
 
+    /// <summary>
+    /// Clicks <paramref name="button"/> and waits for the page it leads to. A save does its work on the server before it
+    /// navigates, which on a loaded machine takes longer than a click; when no navigation comes, the failure says what the
+    /// page shows instead (a validation message, an error), so the cause is in the test's output.
+    /// </summary>
+    public async Task ClickAndWaitForUrlAsync(ILocator button, System.Text.RegularExpressions.Regex url)
+    {
+        await button.ClickAsync();
+        try
+        {
+            await Page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+        }
+        catch (TimeoutException ex)
+        {
+            var shown = await Page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
+            throw new TimeoutException($"No navigation to {url} within 60 s of the click; the page at {Page.Url} shows:\n{shown}", ex);
+        }
+    }
+
     public async Task SignInAsync(string email, string password)
     {
         await GotoAsync("/account/login");

@@ -36,8 +36,7 @@ public sealed partial class TenantJourneyTests(BrowserFixture browser) : PortalT
 
         // The error going away shows the circuit has taken the new slug, so the save click does not land in that re-render.
         await Assertions.Expect(page.GetByText("Use lowercase letters, digits and single hyphens")).ToBeHiddenAsync();
-        await Portal.ByTestId("save-tenant").ClickAsync();
-        await page.WaitForURLAsync(TenantUrl());
+        await Portal.ClickAndWaitForUrlAsync(Portal.ByTestId("save-tenant"), TenantUrl());
         (await Portal.ByTestId("tenant-title").TextContentAsync()).ShouldBe("Northwind Support");
         var tenantId = Guid.Parse(TenantUrl().Match(page.Url).Groups["id"].Value);
         await Portal.ScreenshotAsync("tenant-created");

@@ -44,8 +44,9 @@ public sealed class OneTimeAuthenticatorTokenProvider(TimeProvider time) : IUser
             if (step > last && CryptographicOperations.FixedTimeEquals(
                     System.Text.Encoding.ASCII.GetBytes(Compute(secret, step)), System.Text.Encoding.ASCII.GetBytes(code)))
             {
-                await manager.SetAuthenticationTokenAsync(user, TokenProvider, LastStepToken, step.ToString(CultureInfo.InvariantCulture));
-                return true;
+                // The step is taken only if it is written: two sign-ins racing with one code both read the old step, and
+                // the account's concurrency stamp lets only one of them write it.
+                return (await manager.SetAuthenticationTokenAsync(user, TokenProvider, LastStepToken, step.ToString(CultureInfo.InvariantCulture))).Succeeded;
             }
         }
 

@@ -15,10 +15,15 @@ namespace SplitCcp.Core.Security;
 public sealed partial class PasswordResetMailer(
     AccountLinks links, IOptions<AccountOptions> options, TimeProvider time, ILogger<PasswordResetMailer> logger) : BackgroundService
 {
-    /// <summary>How many addresses the last asks are remembered for before the old ones are forgotten.</summary>
-    private const int RememberedAddresses = 10_000;
+    /// <summary>
+    /// How many addresses the last asks are remembered for. Full of addresses asked for within the interval, the form is
+    /// being flooded, and new addresses are dropped until old ones can be forgotten.
+    /// </summary>
+    internal const int RememberedAddresses = 10_000;
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAsked = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _pruning = new();
+    private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
 
     /// <summary>How many resets may wait; more than that at once is a flood, and the rest are dropped (and logged).</summary>
     internal const int Capacity = 256;
@@ -53,15 +58,9 @@ public sealed partial class PasswordResetMailer(
         }
 
         var now = time.GetUtcNow();
-        if (_lastAsked.Count >= RememberedAddresses)
+        if (_lastAsked.Count >= RememberedAddresses && !_lastAsked.ContainsKey(email) && !Forget(now, interval))
         {
-            foreach (var (address, at) in _lastAsked)
-            {
-                if (now - at >= interval)
-                {
-                    _lastAsked.TryRemove(address, out _);
-                }
-            }
+            return true;
         }
 
         var recently = false;
@@ -73,6 +72,38 @@ public sealed partial class PasswordResetMailer(
 
         return recently;
     }
+
+    /// <summary>
+    /// Forgets the addresses last asked for before the interval, at most once a second however many requests come (and
+    /// says so once a second while the form is flooded); true when there is room.
+    /// </summary>
+    private bool Forget(DateTimeOffset now, TimeSpan interval)
+    {
+        lock (_pruning)
+        {
+            if (now >= _nextPrune)
+            {
+                _nextPrune = now + TimeSpan.FromSeconds(1);
+                foreach (var (address, at) in _lastAsked)
+                {
+                    if (now - at >= interval)
+                    {
+                        _lastAsked.TryRemove(address, out _);
+                    }
+                }
+
+                if (_lastAsked.Count >= RememberedAddresses)
+                {
+                    LogFlooded(logger, _lastAsked.Count, interval);
+                }
+            }
+        }
+
+        return _lastAsked.Count < RememberedAddresses;
+    }
+
+    /// <summary>How many addresses are remembered now.</summary>
+    internal int Remembered => _lastAsked.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -101,6 +132,9 @@ public sealed partial class PasswordResetMailer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A password reset was not queued: the same address asked within the last {Interval}.")]
     private static partial void LogThrottled(ILogger logger, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A password reset was not queued: {Remembered} other addresses asked within the last {Interval}, a flood.")]
+    private static partial void LogFlooded(ILogger logger, int remembered, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A password reset was not queued: {Capacity} are already waiting to be sent.")]
     private static partial void LogDropped(ILogger logger, int capacity);

@@ -177,6 +177,29 @@ public class AccountLinksTests : IDisposable
     }
 
     [Fact]
+    public async Task PasswordReset_FloodOfDistinctAddresses_KeepsItsMemoryBounded_AndTakesNewAddressesOnceTheOldAreForgotten()
+    {
+        await using var host = await StartAsync(withMail: true);
+        var user = await host.CreateUserAsync(Roles.Viewer);
+        var mailer = host.Services.GetRequiredService<PasswordResetMailer>();
+
+        for (var i = 0; i < PasswordResetMailer.RememberedAddresses + 500; i++)
+        {
+            mailer.Queue($"nobody{i}@flood.example");
+        }
+
+        mailer.Remembered.ShouldBe(PasswordResetMailer.RememberedAddresses, "a flood of new addresses does not grow the process");
+        mailer.Queue(user.View.Email);
+        await Task.Delay(500);
+        _smtp.Messages().ShouldBeEmpty("during the flood a new address is dropped");
+
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        mailer.Queue(user.View.Email);
+        (await _smtp.WaitForMessageAsync(user.View.Email)).Subject.ShouldBe("Reset your SplitCcp password");
+        mailer.Remembered.ShouldBe(1, "the flood's addresses are forgotten after the interval");
+    }
+
+    [Fact]
     public async Task PasswordReset_UnknownOrDisabledAccount_SendsNothing()
     {
         await using var host = await StartAsync(withMail: true);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Options;
 using SplitCcp.Core.Mail;
 
 namespace SplitCcp.Core.Notifications;
@@ -7,9 +8,10 @@ namespace SplitCcp.Core.Notifications;
 /// <summary>
 /// E-mail: one plain-text mail to the endpoint's recipients through the portal's SMTP server (<see cref="IMailSender"/>).
 /// Plain text, so no tenant value (a name, an AWS message) can become markup or a link it does not name; the subject is
-/// one line whatever the title holds.
+/// one line whatever the title holds. An attempt has the same time limit as a webhook's
+/// (<see cref="NotificationOptions.Timeout"/>), so it ends before the dispatcher's claim on the delivery lapses.
 /// </summary>
-public sealed class EmailChannel(IMailSender mail) : INotificationChannel
+public sealed class EmailChannel(IMailSender mail, IOptionsMonitor<NotificationOptions> options, TimeProvider time) : INotificationChannel
 {
     public NotificationChannel Channel => NotificationChannel.Email;
 
@@ -20,14 +22,22 @@ public sealed class EmailChannel(IMailSender mail) : INotificationChannel
             return new DeliveryAttempt(AttemptOutcome.Refused, null, null, NotificationRules.NoMailServer);
         }
 
+        var timeout = options.CurrentValue.Timeout;
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
-            await mail.SendAsync(Compose(endpoint, notification), ct);
+            await mail.SendAsync(Compose(endpoint, notification), limit.Token);
             return new DeliveryAttempt(AttemptOutcome.Delivered, null, $"Accepted by the mail server for {string.Join(", ", endpoint.Recipients)}.", null);
         }
         catch (MailNotSentException ex)
         {
             return new DeliveryAttempt(AttemptOutcome.RetryLater, null, null, ex.Message);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return new DeliveryAttempt(AttemptOutcome.RetryLater, null, null,
+                string.Create(CultureInfo.InvariantCulture, $"The mail server did not take the mail within {timeout.TotalSeconds:0.#} s (SplitCcp:Notifications:Timeout)."));
         }
     }
 

@@ -88,6 +88,28 @@ public sealed class EmailNotificationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mail_server_that_never_answers_ends_the_attempt_at_the_notification_time_limit()
+    {
+        // Takes the connection and never greets. Mail's own limit (30 s) is longer than the attempt may take: past the
+        // delivery's claim, another replica would send it again.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        await using var host = await StartAsync(withMail: true, mailPort: ((System.Net.IPEndPoint)silent.LocalEndpoint).Port, mailTimeout: "00:00:30");
+        var (op, tenant) = await OperatorAndTenantAsync(host);
+        await CreateAsync(host, op, ["ops@msp.example"]);
+        await RecordAsync(host, NotificationOutbox.ApplyFailed(tenant, Guid.CreateVersion7(), "failed", Now(host)));
+
+        var round = Dispatcher(host).RunOnceAsync(CancellationToken.None);
+        using var connection = await silent.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        host.Time.Advance(TimeSpan.FromSeconds(10));
+        await round.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var delivery = (await Service(host).ListDeliveriesAsync(op)).ShouldHaveSingleItem();
+        delivery.State.ShouldBe(DeliveryState.Pending, "tried again later");
+        delivery.LastError.ShouldBe("The mail server did not take the mail within 10 s (SplitCcp:Notifications:Timeout).");
+    }
+
+    [Fact]
     public async Task Without_a_mail_server_no_e_mail_endpoint_can_be_made()
     {
         await using var host = await StartAsync(withMail: false);
@@ -132,7 +154,7 @@ public sealed class EmailNotificationTests : IDisposable
 
     public void Dispose() => _smtp.Dispose();
 
-    private Task<CoreTestHost> StartAsync(bool withMail, int? mailPort = null)
+    private Task<CoreTestHost> StartAsync(bool withMail, int? mailPort = null, string mailTimeout = "00:00:02")
     {
         var settings = new Dictionary<string, string?>
         {
@@ -149,7 +171,7 @@ public sealed class EmailNotificationTests : IDisposable
             if (mailPort is { } port)
             {
                 settings["SplitCcp:Mail:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                settings["SplitCcp:Mail:Timeout"] = "00:00:02";
+                settings["SplitCcp:Mail:Timeout"] = mailTimeout;
             }
         }
 

@@ -177,7 +177,8 @@ public static class NotificationRules
         Check("name", ValidateName(input.Name));
         if (input.Channel == NotificationChannel.Email)
         {
-            Check("recipients", canMail ? ValidateRecipients(input.Recipients) : NoMailServer);
+            // Without a mail server an e-mail endpoint can still be switched off (or changed while off), not made to send.
+            Check("recipients", canMail || !input.Enabled ? ValidateRecipients(input.Recipients) : NoMailServer);
         }
         else
         {

@@ -121,6 +121,22 @@ public sealed class EmailNotificationTests : IDisposable
         result.ShouldBeOfType<EndpointSaveResult.Invalid>().Errors["recipients"].ShouldHaveSingleItem().ShouldBe(NotificationRules.NoMailServer);
     }
 
+    [Fact]
+    public async Task An_e_mail_endpoint_can_be_switched_off_after_the_mail_server_is_gone()
+    {
+        await using var host = await StartAsync(withMail: true);
+        var op = (await host.CreateOperatorAsync()).Principal;
+        var id = (await CreateAsync(host, op, ["ops@msp.example"])).Endpoint.Id;
+
+        await host.RestartAsync(settings: new Dictionary<string, string?> { ["SplitCcp:Notifications:Enabled"] = "false" });
+        var off = await Service(host).UpdateAsync(op, id, Input(["ops@msp.example"]) with { Enabled = false });
+        var on = await Service(host).UpdateAsync(op, id, Input(["ops@msp.example"]));
+
+        Service(host).CanMail.ShouldBeFalse();
+        off.ShouldBeOfType<EndpointSaveResult.Saved>().Result.Endpoint.Enabled.ShouldBeFalse();
+        on.ShouldBeOfType<EndpointSaveResult.Invalid>().Errors["recipients"].ShouldHaveSingleItem().ShouldBe(NotificationRules.NoMailServer);
+    }
+
     [Theory]
     [InlineData(new string[0], "Enter at least one e-mail address")]
     [InlineData(new[] { "ops" }, "'ops' is not an e-mail address")]

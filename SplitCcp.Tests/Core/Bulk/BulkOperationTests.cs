@@ -170,7 +170,7 @@ public class BulkOperationTests
     }
 
     [Fact]
-    public async Task A_request_with_an_unknown_operation_no_tenants_or_a_wave_size_out_of_range_is_refused_by_field()
+    public async Task A_request_with_an_unknown_operation_or_health_no_tenants_or_a_wave_size_out_of_range_is_refused_by_field()
     {
         await using var host = await StartHostAsync(Provider);
         var tenant = await host.CreateDemoAsync();
@@ -185,6 +185,9 @@ public class BulkOperationTests
         (await Errors(new BulkOperationRequest { Operation = "plan", TenantIds = [tenant.Id], WaveSize = 101 })).Keys.ShouldBe([BulkOperationService.WaveSizeField]);
         (await Errors(new BulkOperationRequest { Operation = "plan", Search = "no such tenant" }))[BulkOperationService.TenantIdsField].ShouldBe(["No tenant in your scope matches the filter."]);
         (await Errors(new BulkOperationRequest { Operation = "plan", Search = "demo", Health = "Sideways" })).Keys.ShouldBe([BulkOperationService.HealthField]);
+        // Read as flags, "plan,apply" would be Plan | Apply, which is Apply, and "unknown,healthy" Healthy.
+        (await Errors(new BulkOperationRequest { Operation = "plan,apply", TenantIds = [tenant.Id] })).Keys.ShouldBe([BulkOperationService.OperationField]);
+        (await Errors(new BulkOperationRequest { Operation = "plan", Search = "demo", Health = "Unknown,Healthy" })).Keys.ShouldBe([BulkOperationService.HealthField]);
         (await service.ListAsync(host.Operator.Principal)).ShouldBeEmpty();
     }
 

@@ -105,14 +105,14 @@ public sealed partial class BulkRunner(
                 return;
             }
 
-            var rows = tenants.Where(t => t.Wave == wave).ToList();
-            if (rows.Count == 0)
+            // Counted from the operation, not from its rows: a wave whose tenants were all deleted since is empty, not the end.
+            if (wave == operation.Waves)
             {
                 await FinishAsync(id, BulkOperationState.Succeeded, null, null, ct);
                 return;
             }
 
-            var toRun = rows.Where(t => t.State is BulkTenantState.Pending or BulkTenantState.Running).ToList();
+            var toRun = tenants.Where(t => t.Wave == wave && t.State is BulkTenantState.Pending or BulkTenantState.Running).ToList();
             if (toRun.Count > 0 && operation.CancelRequested)
             {
                 await FinishAsync(id, BulkOperationState.Cancelled, null, $"Not run: the bulk {BulkOperationService.Verb(operation.Kind)} was cancelled by {operation.CancelledBy} before {BulkOperationService.WaveName(wave)}.", ct);
@@ -194,7 +194,13 @@ public sealed partial class BulkRunner(
     private async Task UpdateAsync(long rowId, Action<BulkOperationTenant> change, Guid operationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        change(await db.BulkOperationTenants.SingleAsync(t => t.Id == rowId, ct));
+        if (await db.BulkOperationTenants.SingleOrDefaultAsync(t => t.Id == rowId, ct) is not { } row)
+        {
+            // Deleted with its tenant: it drops out of the operation.
+            return;
+        }
+
+        change(row);
         await db.SaveChangesAsync(ct);
         Changed?.Invoke(operationId);
     }

@@ -192,6 +192,28 @@ public class BulkOperationTests
     }
 
     [Fact]
+    public async Task Tenants_deleted_while_the_operation_runs_drop_out_and_the_waves_after_theirs_still_run()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var tenants = await DemosAsync(host, 4);
+        var release = new TaskCompletionSource();
+        var reached = host.HoldAtConnectInstance(release.Task);
+        var started = await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [.. tenants.Select(t => t.Id)], WaveSize = 1 });
+        await reached;
+
+        // The canary in the middle of its apply, and wave 1's only tenant: that wave is now empty, not the operation's end.
+        (await host.Host.Tenants.DeleteAsync(await host.TenantAsync(tenants[0].Id))).ShouldBeTrue();
+        (await host.Host.Tenants.DeleteAsync(await host.TenantAsync(tenants[1].Id))).ShouldBeTrue();
+        release.SetResult();
+        var done = await WaitAsync(host, started.Id, TimeSpan.FromSeconds(30));
+
+        done.State.ShouldBe(BulkOperationState.Succeeded, done.Summary);
+        done.Tenants.Select(t => t.TenantId).ShouldBe([tenants[2].Id, tenants[3].Id]);
+        done.Tenants.ShouldAllBe(t => t.State == BulkTenantState.Succeeded && t.ApplyId != null);
+        done.Summary.ShouldBe("Done in 4 waves: 2 tenants applied.");
+    }
+
+    [Fact]
     public async Task A_bulk_apply_interrupted_by_a_restart_resumes_without_applying_any_tenant_twice()
     {
         await using var host = await StartHostAsync(Provider);

@@ -214,6 +214,44 @@ public class BulkOperationTests
     }
 
     [Fact]
+    public async Task A_bulk_apply_of_tenants_with_nothing_to_do_succeeds_and_one_set_up_by_hand_is_applied_too()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var applied = await host.CreateDemoAsync();
+        (await host.ApplyAsync(applied.Id)).State.ShouldBe(ApplyState.Succeeded);
+        var handBuilt = await SplitCcp.Tests.Core.Sandbox.SandboxChangesTests.CreateHandBuiltAsync(host);
+
+        var done = await WaitAsync(host, (await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [applied.Id, handBuilt.Id] })).Id);
+
+        done.State.ShouldBe(BulkOperationState.Succeeded, done.Summary);
+        done.Tenants.ShouldAllBe(t => t.State == BulkTenantState.Succeeded && t.ApplyId != null);
+        (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(applied.Id), done.Tenants[0].ApplyId!.Value))!.State.ShouldBe(ApplyState.Succeeded);
+        var plan = await WaitAsync(host, (await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "plan", TenantIds = [applied.Id, handBuilt.Id] })).Id);
+        plan.Tenants.ShouldAllBe(t => t.Changes == 0, "both are in line with their setup now");
+    }
+
+    [Fact]
+    public async Task A_bulk_apply_AWS_throttles_throughout_stops_at_the_canary_and_says_why()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider, extraSettings: new Dictionary<string, string?>
+        {
+            ["SplitCcp:Bulk:PollInterval"] = "00:00:00.050",
+            ["SplitCcp:Aws:Retry:MaxRetries"] = "1",
+            ["SplitCcp:Reconciliation:ApplyRetries"] = "1",
+            ["SplitCcp:Reconciliation:ApplyRetryDelay"] = "00:00:00.100",
+        });
+        var tenants = await DemosAsync(host, 2);
+        host.SandboxOptions.ThrottleRate = 1;
+
+        var done = await WaitAsync(host, (await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [.. tenants.Select(t => t.Id)] })).Id, TimeSpan.FromSeconds(60));
+
+        done.State.ShouldBe(BulkOperationState.Stopped);
+        done.StoppedAtWave.ShouldBe(0);
+        done.Tenants[0].Error.ShouldNotBeNull().ShouldContain("throttl", Case.Insensitive);
+        done.Tenants[1].State.ShouldBe(BulkTenantState.Skipped);
+    }
+
+    [Fact]
     public async Task A_bulk_apply_interrupted_by_a_restart_resumes_without_applying_any_tenant_twice()
     {
         await using var host = await StartHostAsync(Provider);

@@ -150,7 +150,7 @@ public sealed partial class BulkRunner(
         BulkTenantOutcome outcome;
         try
         {
-            outcome = await actions.RunAsync(operation, row, (applyId, token) => UpdateAsync(row.Id, t => t.ApplyId = applyId, operation.Id, token), ct);
+            outcome = await actions.RunAsync(operation, row, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

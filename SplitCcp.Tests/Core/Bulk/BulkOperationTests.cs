@@ -275,6 +275,39 @@ public class BulkOperationTests
     }
 
     [Fact]
+    public async Task A_tenant_resumed_with_no_apply_recorded_does_not_take_someone_elses_running_apply_for_its_own()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var tenant = await host.CreateDemoAsync();
+        var reached = host.HoldAtConnectInstance();
+        var theirs = await host.StartApplyAsync(tenant.Id);
+        await reached;
+
+        // As a portal stopped after it began the tenant's turn and before it started an apply: the apply is recorded with
+        // the apply's own save, so a turn with none recorded started none.
+        var bulk = new BulkOperation
+        {
+            Id = Guid.CreateVersion7(), Kind = BulkOperationKind.Apply, State = BulkOperationState.Running, RequestedBy = "ops@example.com", CreatedAt = DateTime.UtcNow,
+            WaveSize = 5, Waves = 1,
+            Tenants = [new BulkOperationTenant { TenantId = tenant.Id, Ordinal = 0, Wave = 0, State = BulkTenantState.Running, StartedAt = DateTime.UtcNow }],
+        };
+        await using (var db = await ApplyClaimTests.Db(host).CreateDbContextAsync())
+        {
+            db.BulkOperations.Add(bulk);
+            await db.SaveChangesAsync();
+        }
+
+        host.Services.GetRequiredService<BulkRunner>().Enqueue(bulk.Id);
+        var done = await WaitAsync(host, bulk.Id, TimeSpan.FromSeconds(30));
+
+        done.State.ShouldBe(BulkOperationState.Stopped);
+        var row = done.Tenants.ShouldHaveSingleItem();
+        row.State.ShouldBe(BulkTenantState.Failed);
+        row.Error.ShouldBe("Another apply of this tenant was running; it was not applied again.");
+        row.ApplyId.ShouldBeNull($"apply {theirs.Id} is someone else's");
+    }
+
+    [Fact]
     public async Task Another_portal_takes_a_running_bulk_operation_only_once_its_owner_is_gone_and_of_two_only_one_takes_it()
     {
         await using var host = await StartHostAsync(Provider);

@@ -220,28 +220,40 @@ public sealed partial class BulkRunner(
         {
             while (true)
             {
-                try
-                {
-                    await claims.RenewAsync(stoppingToken);
-                    foreach (var id in await claims.ClaimAvailableAsync(stoppingToken))
-                    {
-                        if (!_running.ContainsKey(id))
-                        {
-                            LogPickingUp(logger, id);
-                            Enqueue(id);
-                        }
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogSweepFailed(logger, ex);
-                }
-
+                await SweepOnceAsync(stoppingToken);
                 await Task.Delay(claims.Lease / 4, time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// One sweep: renews the claims of the operations this process runs, if it runs any, so an idle portal writes nothing
+    /// (every replica sweeps, and a write on SQLite takes the database's one write lock); then claims and queues the rest.
+    /// </summary>
+    internal async Task SweepOnceAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (!_running.IsEmpty)
+            {
+                await claims.RenewAsync(ct);
+            }
+
+            foreach (var id in await claims.ClaimAvailableAsync(ct))
+            {
+                if (!_running.ContainsKey(id))
+                {
+                    LogPickingUp(logger, id);
+                    Enqueue(id);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSweepFailed(logger, ex);
         }
     }
 

@@ -8,6 +8,7 @@ using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Core.Reconciliation;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core.Bulk;
 
@@ -330,6 +331,39 @@ public class BulkOperationTests
         var taken = await Task.WhenAll(first.ClaimAvailableAsync(CancellationToken.None), second.ClaimAvailableAsync(CancellationToken.None));
 
         taken.SelectMany(t => t).ShouldBe([started.Id], "one portal takes it over, the other finds it taken");
+    }
+
+    [Fact]
+    public async Task A_sweep_with_no_bulk_operation_writes_nothing_and_one_with_an_operation_under_way_renews_its_lease()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var runner = host.Services.GetRequiredService<BulkRunner>();
+
+        var idle = await DbCommandRecorder.RecordAsync(() => runner.SweepOnceAsync(CancellationToken.None));
+
+        idle.ShouldNotBeEmpty("it looks for operations to resume");
+        idle.ShouldNotContain(c => DbCommandRecorder.IsWrite(c), "every replica sweeps, and an idle portal has nothing to renew");
+
+        var tenant = await host.CreateDemoAsync();
+        var release = new TaskCompletionSource();
+        var reached = host.HoldAtConnectInstance(release.Task);
+        var started = await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [tenant.Id] });
+        await reached;
+        var soon = DateTime.UtcNow.AddSeconds(1);
+        await using (var db = await ApplyClaimTests.Db(host).CreateDbContextAsync())
+        {
+            await db.BulkOperations.Where(o => o.Id == started.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseUntil, soon));
+        }
+
+        await runner.SweepOnceAsync(CancellationToken.None);
+
+        await using (var db = await ApplyClaimTests.Db(host).CreateDbContextAsync())
+        {
+            (await db.BulkOperations.Where(o => o.Id == started.Id).Select(o => o.LeaseUntil).SingleAsync()).ShouldNotBeNull().ShouldBeGreaterThan(soon.AddSeconds(10));
+        }
+
+        release.SetResult();
+        (await WaitAsync(host, started.Id)).State.ShouldBe(BulkOperationState.Succeeded);
     }
 
     /// <summary>The bulk claims of another portal process on the same database, on a machine of its own.</summary>

@@ -88,7 +88,7 @@ internal static class BulkHealth
             return true;
         }
 
-        if (Enum.TryParse<TenantHealthStatus>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(text, out _))
+        if (EnumNames.TryParse<TenantHealthStatus>(text, out var parsed))
         {
             status = parsed;
             return true;

@@ -270,7 +270,7 @@ public sealed class BulkOperationService(
 
     private static BulkOperationKind? ParseKind(string? operation, Dictionary<string, string[]> errors)
     {
-        if (Enum.TryParse<BulkOperationKind>(operation, ignoreCase: true, out var kind) && Enum.IsDefined(kind) && !int.TryParse(operation, out _))
+        if (EnumNames.TryParse<BulkOperationKind>(operation, out var kind))
         {
             return kind;
         }

@@ -105,14 +105,14 @@ public sealed partial class BulkRunner(
                 return;
             }
 
-            var rows = tenants.Where(t => t.Wave == wave).ToList();
-            if (rows.Count == 0)
+            // Counted from the operation, not from its rows: a wave whose tenants were all deleted since is empty, not the end.
+            if (wave == operation.Waves)
             {
                 await FinishAsync(id, BulkOperationState.Succeeded, null, null, ct);
                 return;
             }
 
-            var toRun = rows.Where(t => t.State is BulkTenantState.Pending or BulkTenantState.Running).ToList();
+            var toRun = tenants.Where(t => t.Wave == wave && t.State is BulkTenantState.Pending or BulkTenantState.Running).ToList();
             if (toRun.Count > 0 && operation.CancelRequested)
             {
                 await FinishAsync(id, BulkOperationState.Cancelled, null, $"Not run: the bulk {BulkOperationService.Verb(operation.Kind)} was cancelled by {operation.CancelledBy} before {BulkOperationService.WaveName(wave)}.", ct);
@@ -150,7 +150,7 @@ public sealed partial class BulkRunner(
         BulkTenantOutcome outcome;
         try
         {
-            outcome = await actions.RunAsync(operation, row, (applyId, token) => UpdateAsync(row.Id, t => t.ApplyId = applyId, operation.Id, token), ct);
+            outcome = await actions.RunAsync(operation, row, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -194,7 +194,13 @@ public sealed partial class BulkRunner(
     private async Task UpdateAsync(long rowId, Action<BulkOperationTenant> change, Guid operationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        change(await db.BulkOperationTenants.SingleAsync(t => t.Id == rowId, ct));
+        if (await db.BulkOperationTenants.SingleOrDefaultAsync(t => t.Id == rowId, ct) is not { } row)
+        {
+            // Deleted with its tenant: it drops out of the operation.
+            return;
+        }
+
+        change(row);
         await db.SaveChangesAsync(ct);
         Changed?.Invoke(operationId);
     }
@@ -214,28 +220,40 @@ public sealed partial class BulkRunner(
         {
             while (true)
             {
-                try
-                {
-                    await claims.RenewAsync(stoppingToken);
-                    foreach (var id in await claims.ClaimAvailableAsync(stoppingToken))
-                    {
-                        if (!_running.ContainsKey(id))
-                        {
-                            LogPickingUp(logger, id);
-                            Enqueue(id);
-                        }
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogSweepFailed(logger, ex);
-                }
-
+                await SweepOnceAsync(stoppingToken);
                 await Task.Delay(claims.Lease / 4, time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// One sweep: renews the claims of the operations this process runs, if it runs any, so an idle portal writes nothing
+    /// (every replica sweeps, and a write on SQLite takes the database's one write lock); then claims and queues the rest.
+    /// </summary>
+    internal async Task SweepOnceAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (!_running.IsEmpty)
+            {
+                await claims.RenewAsync(ct);
+            }
+
+            foreach (var id in await claims.ClaimAvailableAsync(ct))
+            {
+                if (!_running.ContainsKey(id))
+                {
+                    LogPickingUp(logger, id);
+                    Enqueue(id);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSweepFailed(logger, ex);
         }
     }
 

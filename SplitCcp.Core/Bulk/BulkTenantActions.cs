@@ -14,11 +14,10 @@ internal sealed record BulkTenantOutcome(bool Succeeded, string? Error = null, G
 /// </summary>
 public sealed class BulkTenantActions(ReconciliationService reconciliation, DriftChecker checker, IOptions<BulkOptions> options, TimeProvider time)
 {
-    /// <param name="applyStarted">Records the apply started for the tenant before it is waited for, so a restart waits for it instead of starting another.</param>
-    internal async Task<BulkTenantOutcome> RunAsync(BulkOperation operation, BulkOperationTenant tenant, Func<Guid, CancellationToken, Task> applyStarted, CancellationToken ct) => operation.Kind switch
+    internal async Task<BulkTenantOutcome> RunAsync(BulkOperation operation, BulkOperationTenant tenant, CancellationToken ct) => operation.Kind switch
     {
         BulkOperationKind.Plan => await PlanAsync(operation, tenant, ct),
-        BulkOperationKind.Apply => await ApplyAsync(operation, tenant, applyStarted, ct),
+        BulkOperationKind.Apply => await ApplyAsync(operation, tenant, ct),
         _ => await CheckAsync(tenant, ct),
     };
 
@@ -32,24 +31,22 @@ public sealed class BulkTenantActions(ReconciliationService reconciliation, Drif
 
     /// <summary>
     /// Starts the tenant's apply, unless it has one from this operation already (started before a restart), and waits for
-    /// it to end: an apply that is still queued or running is not done.
+    /// it to end: an apply that is still queued or running is not done. The apply is recorded on the tenant's row in the
+    /// apply's own save, so a restart finds it there or finds that none was started.
     /// </summary>
-    private async Task<BulkTenantOutcome> ApplyAsync(BulkOperation operation, BulkOperationTenant tenant, Func<Guid, CancellationToken, Task> applyStarted, CancellationToken ct)
+    private async Task<BulkTenantOutcome> ApplyAsync(BulkOperation operation, BulkOperationTenant tenant, CancellationToken ct)
     {
         var applyId = tenant.ApplyId;
         if (applyId is null)
         {
             var started = await reconciliation.StartApplyOfPlanNowAsync(tenant.TenantId, operation.RequestedBy,
                 (record, plan) => $"Requested by a bulk apply ({operation.Id}, {BulkOperationService.WaveName(tenant.Wave)}): an apply of setup version {record.Version} (plan {plan.Fingerprint[..12]}).",
+                (db, id) => db.BulkOperationTenants.Attach(new BulkOperationTenant { Id = tenant.Id }).Property(t => t.ApplyId).CurrentValue = id,
                 ct);
             switch (started)
             {
                 case ApplyStartResult.Started { Apply: var apply }:
                     applyId = apply.Id;
-                    break;
-                case ApplyStartResult.AlreadyRunning { ApplyId: var running } when tenant.State == BulkTenantState.Running:
-                    // Resumed after a restart that came between starting the apply and recording it here: it is this one.
-                    applyId = running;
                     break;
                 case ApplyStartResult.AlreadyRunning:
                     return new BulkTenantOutcome(false, "Another apply of this tenant was running; it was not applied again.");
@@ -60,8 +57,6 @@ public sealed class BulkTenantActions(ReconciliationService reconciliation, Drif
                 default:
                     return Deleted;
             }
-
-            await applyStarted(applyId.Value, ct);
         }
 
         while (true)

@@ -150,10 +150,12 @@ public sealed partial class ReconciliationService(
     /// <summary>
     /// Plans the tenant now and applies that plan, for <paramref name="actor"/>, with no access check: for work a caller
     /// was authorized for when it was asked and confirmed as a whole (a bulk apply). <paramref name="summary"/> words the
-    /// history's entry from the setup version and the plan applied.
+    /// history's entry from the setup version and the plan applied; <paramref name="alongside"/> adds to the apply's own
+    /// save what must be stored with it, such as who is waiting for it, so no restart can come between the two.
     /// </summary>
-    internal Task<ApplyStartResult> StartApplyOfPlanNowAsync(Guid tenantId, string actor, Func<TenantSpecRecord, Plan, string> summary, CancellationToken ct) =>
-        PlanForApplyAsync(tenantId, (record, plan) => StartAsync(record, plan, actor, summary(record, plan), ct), ct);
+    internal Task<ApplyStartResult> StartApplyOfPlanNowAsync(
+        Guid tenantId, string actor, Func<TenantSpecRecord, Plan, string> summary, Action<SplitCcpDbContext, Guid> alongside, CancellationToken ct) =>
+        PlanForApplyAsync(tenantId, (record, plan) => StartAsync(record, plan, actor, summary(record, plan), ct, alongside), ct);
 
     /// <summary>
     /// Plans the tenant for an apply and hands the plan to <paramref name="apply"/>; or says why there is nothing to apply:
@@ -194,7 +196,7 @@ public sealed partial class ReconciliationService(
     /// <paramref name="actor"/>: a user through <see cref="StartApplyAsync"/>, or the portal itself (auto-remediation, of
     /// the plan its check made). The plan's items become the apply's steps, in the same transaction that accepts it.
     /// </summary>
-    internal async Task<ApplyStartResult> StartAsync(TenantSpecRecord record, Plan plan, string actor, string summary, CancellationToken ct)
+    internal async Task<ApplyStartResult> StartAsync(TenantSpecRecord record, Plan plan, string actor, string summary, CancellationToken ct, Action<SplitCcpDbContext, Guid>? alongside = null)
     {
         var tenantId = record.TenantId;
         if (NotReady(record) is { } notReady)
@@ -214,6 +216,7 @@ public sealed partial class ReconciliationService(
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             db.Applies.Add(run);
             db.Audit.Add(audit.Entry(tenantId, actor, AuditActions.ApplyRequested, summary, run.Id));
+            alongside?.Invoke(db, run.Id);
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -131,16 +131,7 @@ public static partial class TenantRules
             : "Leave credentials and fragments out of the endpoint URL.";
     }
 
-    public static bool TryParseAccessMode(string? value, out AwsAccessMode mode)
-    {
-        mode = default;
-        // Enum.TryParse reads "AssumeRole,DefaultCredentials" as flags and ORs them into another mode.
-        return !string.IsNullOrWhiteSpace(value)
-            && !int.TryParse(value, out _)
-            && !value.Contains(',', StringComparison.Ordinal)
-            && Enum.TryParse(value, ignoreCase: true, out mode)
-            && Enum.IsDefined(mode);
-    }
+    public static bool TryParseAccessMode(string? value, out AwsAccessMode mode) => EnumNames.TryParse(value, out mode);
 
     /// <summary>Every rule that applies to <paramref name="input"/>, keyed by the camel-case field name.</summary>
     public static IReadOnlyDictionary<string, string[]> Validate(TenantInput input, bool hasStoredSecret)

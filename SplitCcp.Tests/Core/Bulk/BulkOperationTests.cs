@@ -8,6 +8,7 @@ using SplitCcp.Core.Reconciliation;
 using SplitCcp.Core.Security;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Tests.Core.Reconciliation;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core.Bulk;
 
@@ -170,7 +171,7 @@ public class BulkOperationTests
     }
 
     [Fact]
-    public async Task A_request_with_an_unknown_operation_no_tenants_or_a_wave_size_out_of_range_is_refused_by_field()
+    public async Task A_request_with_an_unknown_operation_or_health_no_tenants_or_a_wave_size_out_of_range_is_refused_by_field()
     {
         await using var host = await StartHostAsync(Provider);
         var tenant = await host.CreateDemoAsync();
@@ -185,7 +186,70 @@ public class BulkOperationTests
         (await Errors(new BulkOperationRequest { Operation = "plan", TenantIds = [tenant.Id], WaveSize = 101 })).Keys.ShouldBe([BulkOperationService.WaveSizeField]);
         (await Errors(new BulkOperationRequest { Operation = "plan", Search = "no such tenant" }))[BulkOperationService.TenantIdsField].ShouldBe(["No tenant in your scope matches the filter."]);
         (await Errors(new BulkOperationRequest { Operation = "plan", Search = "demo", Health = "Sideways" })).Keys.ShouldBe([BulkOperationService.HealthField]);
+        // Read as flags, "plan,apply" would be Plan | Apply, which is Apply, and "unknown,healthy" Healthy.
+        (await Errors(new BulkOperationRequest { Operation = "plan,apply", TenantIds = [tenant.Id] })).Keys.ShouldBe([BulkOperationService.OperationField]);
+        (await Errors(new BulkOperationRequest { Operation = "plan", Search = "demo", Health = "Unknown,Healthy" })).Keys.ShouldBe([BulkOperationService.HealthField]);
         (await service.ListAsync(host.Operator.Principal)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Tenants_deleted_while_the_operation_runs_drop_out_and_the_waves_after_theirs_still_run()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var tenants = await DemosAsync(host, 4);
+        var release = new TaskCompletionSource();
+        var reached = host.HoldAtConnectInstance(release.Task);
+        var started = await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [.. tenants.Select(t => t.Id)], WaveSize = 1 });
+        await reached;
+
+        // The canary in the middle of its apply, and wave 1's only tenant: that wave is now empty, not the operation's end.
+        (await host.Host.Tenants.DeleteAsync(await host.TenantAsync(tenants[0].Id))).ShouldBeTrue();
+        (await host.Host.Tenants.DeleteAsync(await host.TenantAsync(tenants[1].Id))).ShouldBeTrue();
+        release.SetResult();
+        var done = await WaitAsync(host, started.Id, TimeSpan.FromSeconds(30));
+
+        done.State.ShouldBe(BulkOperationState.Succeeded, done.Summary);
+        done.Tenants.Select(t => t.TenantId).ShouldBe([tenants[2].Id, tenants[3].Id]);
+        done.Tenants.ShouldAllBe(t => t.State == BulkTenantState.Succeeded && t.ApplyId != null);
+        done.Summary.ShouldBe("Done in 4 waves: 2 tenants applied.");
+    }
+
+    [Fact]
+    public async Task A_bulk_apply_of_tenants_with_nothing_to_do_succeeds_and_one_set_up_by_hand_is_applied_too()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var applied = await host.CreateDemoAsync();
+        (await host.ApplyAsync(applied.Id)).State.ShouldBe(ApplyState.Succeeded);
+        var handBuilt = await SplitCcp.Tests.Core.Sandbox.SandboxChangesTests.CreateHandBuiltAsync(host);
+
+        var done = await WaitAsync(host, (await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [applied.Id, handBuilt.Id] })).Id);
+
+        done.State.ShouldBe(BulkOperationState.Succeeded, done.Summary);
+        done.Tenants.ShouldAllBe(t => t.State == BulkTenantState.Succeeded && t.ApplyId != null);
+        (await host.Reconciliation.GetApplyAsync(await host.TenantAsync(applied.Id), done.Tenants[0].ApplyId!.Value))!.State.ShouldBe(ApplyState.Succeeded);
+        var plan = await WaitAsync(host, (await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "plan", TenantIds = [applied.Id, handBuilt.Id] })).Id);
+        plan.Tenants.ShouldAllBe(t => t.Changes == 0, "both are in line with their setup now");
+    }
+
+    [Fact]
+    public async Task A_bulk_apply_AWS_throttles_throughout_stops_at_the_canary_and_says_why()
+    {
+        await using var host = await ReconciliationTestHost.StartAsync(provider: Provider, extraSettings: new Dictionary<string, string?>
+        {
+            ["SplitCcp:Bulk:PollInterval"] = "00:00:00.050",
+            ["SplitCcp:Aws:Retry:MaxRetries"] = "1",
+            ["SplitCcp:Reconciliation:ApplyRetries"] = "1",
+            ["SplitCcp:Reconciliation:ApplyRetryDelay"] = "00:00:00.100",
+        });
+        var tenants = await DemosAsync(host, 2);
+        host.SandboxOptions.ThrottleRate = 1;
+
+        var done = await WaitAsync(host, (await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [.. tenants.Select(t => t.Id)] })).Id, TimeSpan.FromSeconds(60));
+
+        done.State.ShouldBe(BulkOperationState.Stopped);
+        done.StoppedAtWave.ShouldBe(0);
+        done.Tenants[0].Error.ShouldNotBeNull().ShouldContain("throttl", Case.Insensitive);
+        done.Tenants[1].State.ShouldBe(BulkTenantState.Skipped);
     }
 
     [Fact]
@@ -212,6 +276,39 @@ public class BulkOperationTests
     }
 
     [Fact]
+    public async Task A_tenant_resumed_with_no_apply_recorded_does_not_take_someone_elses_running_apply_for_its_own()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var tenant = await host.CreateDemoAsync();
+        var reached = host.HoldAtConnectInstance();
+        var theirs = await host.StartApplyAsync(tenant.Id);
+        await reached;
+
+        // As a portal stopped after it began the tenant's turn and before it started an apply: the apply is recorded with
+        // the apply's own save, so a turn with none recorded started none.
+        var bulk = new BulkOperation
+        {
+            Id = Guid.CreateVersion7(), Kind = BulkOperationKind.Apply, State = BulkOperationState.Running, RequestedBy = "ops@example.com", CreatedAt = DateTime.UtcNow,
+            WaveSize = 5, Waves = 1,
+            Tenants = [new BulkOperationTenant { TenantId = tenant.Id, Ordinal = 0, Wave = 0, State = BulkTenantState.Running, StartedAt = DateTime.UtcNow }],
+        };
+        await using (var db = await ApplyClaimTests.Db(host).CreateDbContextAsync())
+        {
+            db.BulkOperations.Add(bulk);
+            await db.SaveChangesAsync();
+        }
+
+        host.Services.GetRequiredService<BulkRunner>().Enqueue(bulk.Id);
+        var done = await WaitAsync(host, bulk.Id, TimeSpan.FromSeconds(30));
+
+        done.State.ShouldBe(BulkOperationState.Stopped);
+        var row = done.Tenants.ShouldHaveSingleItem();
+        row.State.ShouldBe(BulkTenantState.Failed);
+        row.Error.ShouldBe("Another apply of this tenant was running; it was not applied again.");
+        row.ApplyId.ShouldBeNull($"apply {theirs.Id} is someone else's");
+    }
+
+    [Fact]
     public async Task Another_portal_takes_a_running_bulk_operation_only_once_its_owner_is_gone_and_of_two_only_one_takes_it()
     {
         await using var host = await StartHostAsync(Provider);
@@ -234,6 +331,39 @@ public class BulkOperationTests
         var taken = await Task.WhenAll(first.ClaimAvailableAsync(CancellationToken.None), second.ClaimAvailableAsync(CancellationToken.None));
 
         taken.SelectMany(t => t).ShouldBe([started.Id], "one portal takes it over, the other finds it taken");
+    }
+
+    [Fact]
+    public async Task A_sweep_with_no_bulk_operation_writes_nothing_and_one_with_an_operation_under_way_renews_its_lease()
+    {
+        await using var host = await StartHostAsync(Provider);
+        var runner = host.Services.GetRequiredService<BulkRunner>();
+
+        var idle = await DbCommandRecorder.RecordAsync(() => runner.SweepOnceAsync(CancellationToken.None));
+
+        idle.ShouldNotBeEmpty("it looks for operations to resume");
+        idle.ShouldNotContain(c => DbCommandRecorder.IsWrite(c), "every replica sweeps, and an idle portal has nothing to renew");
+
+        var tenant = await host.CreateDemoAsync();
+        var release = new TaskCompletionSource();
+        var reached = host.HoldAtConnectInstance(release.Task);
+        var started = await StartAsync(host, host.Operator.Principal, new BulkOperationRequest { Operation = "apply", TenantIds = [tenant.Id] });
+        await reached;
+        var soon = DateTime.UtcNow.AddSeconds(1);
+        await using (var db = await ApplyClaimTests.Db(host).CreateDbContextAsync())
+        {
+            await db.BulkOperations.Where(o => o.Id == started.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseUntil, soon));
+        }
+
+        await runner.SweepOnceAsync(CancellationToken.None);
+
+        await using (var db = await ApplyClaimTests.Db(host).CreateDbContextAsync())
+        {
+            (await db.BulkOperations.Where(o => o.Id == started.Id).Select(o => o.LeaseUntil).SingleAsync()).ShouldNotBeNull().ShouldBeGreaterThan(soon.AddSeconds(10));
+        }
+
+        release.SetResult();
+        (await WaitAsync(host, started.Id)).State.ShouldBe(BulkOperationState.Succeeded);
     }
 
     /// <summary>The bulk claims of another portal process on the same database, on a machine of its own.</summary>

@@ -241,12 +241,20 @@ public sealed class UserDirectory(
     /// </summary>
     internal async Task<bool> SetCompanyAccessAsync(string userId, string? role, IReadOnlyList<Guid> tenantIds, IdentityActor actor, string by, CancellationToken ct)
     {
+        var wanted = new Account(role ?? "", role is null or Roles.MspOperator ? [] : tenantIds.Distinct().ToList(), false);
+
+        // Read first: most sign-ins change nothing, and those must not take the write gate nor need a writable database.
+        if (await FindViewAsync(userId, ct) is { } current && current.Role == wanted.Role && current.TenantIds.ToHashSet().SetEquals(wanted.TenantIds))
+        {
+            return false;
+        }
+
         var changed = false;
         await InTransactionAsync<UserSaveResult>(async (db, users, token) =>
         {
             var user = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException($"No user has the id {userId}.");
             var was = new Account((await users.GetRolesAsync(user)).FirstOrDefault() ?? "", await TenantIdsAsync(db, userId, token), user.IsDisabled);
-            var now = new Account(role ?? "", role is null or Roles.MspOperator ? [] : tenantIds.Distinct().ToList(), user.IsDisabled);
+            var now = wanted with { IsDisabled = user.IsDisabled };
             var events = await ChangeEventsAsync(actor, user, was, now, token, by);
             if (events.Count > 0)
             {

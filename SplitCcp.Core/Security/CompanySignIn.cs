@@ -114,11 +114,7 @@ public sealed class CompanySignIn(
         var user = new AppUser { UserName = login.Email, Email = login.Email, EmailConfirmed = login.EmailVerified, CreatedAt = time.GetUtcNow().UtcDateTime };
         await RequireAsync(users.CreateAsync(user));
         await RequireAsync(users.AddLoginAsync(user, info));
-        List<Guid> assigned = role.Role == Roles.MspOperator ? [] : [.. tenantIds];
-        await UserDirectory.SetRoleAsync(users, user, role.Role);
-        await UserDirectory.SetTenantsAsync(db, user.Id, assigned, ct);
-        db.IdentityEvents.Add(audit.Entry(IdentityEventKind.UserCreated, actor with { UserId = user.Id }, user.Id, user.Email,
-            $"Created at the first sign-in with {Provider}, as {Roles.Label(role.Role)}{(assigned.Count > 0 ? $" of {assigned.Count} tenant{(assigned.Count == 1 ? "" : "s")}" : "")}."));
+        await directory.GrantCreatedAsync(db, users, user, role.Role, tenantIds, actor with { UserId = user.Id }, $" at the first sign-in with {Provider}", "", ct);
         return null;
     }
 

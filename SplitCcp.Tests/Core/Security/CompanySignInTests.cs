@@ -45,6 +45,7 @@ public sealed class CompanySignInTests : IAsyncLifetime
         events.Select(e => e.Kind).ShouldBe([IdentityEventKind.SignInSucceeded, IdentityEventKind.UserCreated]);
         events.ShouldAllBe(e => e.RemoteAddress == Address && e.SubjectId == userId);
         events[0].Summary.ShouldBe("Signed in with Contoso.");
+        events[1].Summary.ShouldBe("Created at the first sign-in with Contoso as Tenant admin of Tenant acme.", "named as the Users page's creations name their tenants");
     }
 
     [Fact]

@@ -245,19 +245,18 @@ public sealed class UserDirectory(
 
     /// <summary>
     /// Gives the user the role and tenants a company sign-in's claims give (no role: none at all), in one transaction with the
-    /// events that record what changed; a change ends the user's other sessions. Returns whether anything changed.
+    /// events that record what changed; a change ends the user's other sessions.
     /// </summary>
-    internal async Task<bool> SetCompanyAccessAsync(string userId, string? role, IReadOnlyList<Guid> tenantIds, IdentityActor actor, string by, CancellationToken ct)
+    internal async Task SetCompanyAccessAsync(string userId, string? role, IReadOnlyList<Guid> tenantIds, IdentityActor actor, string by, CancellationToken ct)
     {
         var wanted = new Account(role ?? "", role is null or Roles.MspOperator ? [] : tenantIds.Distinct().ToList(), false);
 
         // Read first: most sign-ins change nothing, and those must not take the write gate nor need a writable database.
         if (await FindViewAsync(userId, ct) is { } current && current.Role == wanted.Role && current.TenantIds.ToHashSet().SetEquals(wanted.TenantIds))
         {
-            return false;
+            return;
         }
 
-        var changed = false;
         await InTransactionAsync<UserSaveResult>(async (db, users, token) =>
         {
             var user = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException($"No user has the id {userId}.");
@@ -270,12 +269,10 @@ public sealed class UserDirectory(
                 await SetTenantsAsync(db, userId, now.TenantIds, token);
                 await users.UpdateSecurityStampAsync(user);
                 db.IdentityEvents.AddRange(events);
-                changed = true;
             }
 
             return null;
         }, ct);
-        return changed;
     }
 
     /// <summary>The events of an update: a role changed, tenants changed, the account disabled or enabled.</summary>

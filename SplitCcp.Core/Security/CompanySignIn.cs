@@ -39,20 +39,20 @@ public sealed class CompanySignIn(
         var role = CompanyRoles.Map(options.Value, login.RoleValues);
         var tenantIds = await tenants.IdsBySlugAsync(role.TenantSlugs, ct);
         var anonymous = new IdentityActor(null, login.Email ?? login.Subject, login.RemoteAddress);
-        string? userId = null;
-        var refusal = await directory.InTransactionAsync<Refusal>(async (db, users, token) =>
+
+        // Read first and write only what changed: a sign-in that changes nothing neither waits for the write gate nor fails
+        // on a database that cannot be written.
+        var account = await LinkedAccountAsync(login, ct);
+        if (account is null)
         {
-            var (user, refused) = await FindOrCreateAsync(db, users, login, role, tenantIds, anonymous, token);
-            userId = user?.Id;
-            return refused;
-        }, ct);
-        if (refusal is not null)
-        {
-            return await RefuseAsync(anonymous, refusal, ct);
+            if (await directory.InTransactionAsync<Refusal>((db, users, token) => LinkOrCreateAsync(db, users, login, role, tenantIds, anonymous, token), ct) is { } refusal)
+            {
+                return await RefuseAsync(anonymous, refusal, ct);
+            }
+
+            account = await LinkedAccountAsync(login, ct) ?? throw new InvalidOperationException($"The {Provider} login of {login.Subject} was saved but is not found.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var account = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, ct);
         var actor = anonymous with { UserId = account.Id, Name = account.Email ?? anonymous.Name };
         if (account.IsDisabled)
         {
@@ -65,23 +65,31 @@ public sealed class CompanySignIn(
             return await RefuseAsync(actor, NoRole(account), ct);
         }
 
-        await audit.RecordAsync([audit.Entry(IdentityEventKind.SignInSucceeded, actor, account.Id, account.Email, $"Signed in with {Provider}.")], ct);
+        await audit.RecordSignInAsync([audit.Entry(IdentityEventKind.SignInSucceeded, actor, account.Id, account.Email, $"Signed in with {Provider}.")], ct);
         return new CompanySignInResult.Succeeded(account.Id);
     }
 
-    /// <summary>The portal user of this login: by the login, else the account of the same verified e-mail, else a new one.</summary>
-    private async Task<(AppUser? User, Refusal? Refused)> FindOrCreateAsync(
+    private async Task<AppUser?> LinkedAccountAsync(CompanyLogin login, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AsNoTracking()
+            .SingleOrDefaultAsync(u => db.UserLogins.Any(l => l.UserId == u.Id && l.LoginProvider == login.Provider && l.ProviderKey == login.Subject), ct);
+    }
+
+    /// <summary>Links the login to the account of the same verified e-mail, else to a new one; or says why not.</summary>
+    private async Task<Refusal?> LinkOrCreateAsync(
         SplitCcpDbContext db, UserManager<AppUser> users, CompanyLogin login, CompanyRole role, IReadOnlyList<Guid> tenantIds, IdentityActor actor, CancellationToken ct)
     {
-        if (await users.FindByLoginAsync(login.Provider, login.Subject) is { } linked)
+        // A first sign-in in another tab may have linked it since it was looked for.
+        if (await users.FindByLoginAsync(login.Provider, login.Subject) is not null)
         {
-            return (linked, null);
+            return null;
         }
 
         if (string.IsNullOrWhiteSpace(login.Email) || !System.Net.Mail.MailAddress.TryCreate(login.Email, out var parsed) || parsed.Address != login.Email)
         {
-            return (null, new Refusal($"Refused: {Provider} sent no e-mail address.",
-                $"{Provider} did not send your e-mail address, which SplitCcp needs to know you. Ask your administrator to release the email claim to SplitCcp.", null));
+            return new Refusal($"Refused: {Provider} sent no e-mail address.",
+                $"{Provider} did not send your e-mail address, which SplitCcp needs to know you. Ask your administrator to release the email claim to SplitCcp.", null);
         }
 
         var info = new UserLoginInfo(login.Provider, login.Subject, Provider);
@@ -89,29 +97,25 @@ public sealed class CompanySignIn(
         {
             if (!login.EmailVerified)
             {
-                return (null, new Refusal($"Refused: {Provider} has not verified the address, so it was not joined to the account of the same e-mail.",
+                return new Refusal($"Refused: {Provider} has not verified the address, so it was not joined to the account of the same e-mail.",
                     $"SplitCcp already has an account for {login.Email}, but {Provider} has not verified that this address is yours, so the two are not joined. " +
-                    $"Ask your administrator to verify the address at {Provider}.", existing));
+                    $"Ask your administrator to verify the address at {Provider}.", existing);
             }
 
             await RequireAsync(users.AddLoginAsync(existing, info));
-            return (existing, null);
+            return null;
         }
 
         if (role.Role is null)
         {
-            return (null, NoRole(null));
+            return NoRole(null);
         }
 
         var user = new AppUser { UserName = login.Email, Email = login.Email, EmailConfirmed = login.EmailVerified, CreatedAt = time.GetUtcNow().UtcDateTime };
         await RequireAsync(users.CreateAsync(user));
         await RequireAsync(users.AddLoginAsync(user, info));
-        List<Guid> assigned = role.Role == Roles.MspOperator ? [] : [.. tenantIds];
-        await UserDirectory.SetRoleAsync(users, user, role.Role);
-        await UserDirectory.SetTenantsAsync(db, user.Id, assigned, ct);
-        db.IdentityEvents.Add(audit.Entry(IdentityEventKind.UserCreated, actor with { UserId = user.Id }, user.Id, user.Email,
-            $"Created at the first sign-in with {Provider}, as {Roles.Label(role.Role)}{(assigned.Count > 0 ? $" of {assigned.Count} tenant{(assigned.Count == 1 ? "" : "s")}" : "")}."));
-        return (user, null);
+        await directory.GrantCreatedAsync(db, users, user, role.Role, tenantIds, actor with { UserId = user.Id }, $" at the first sign-in with {Provider}", "", ct);
+        return null;
     }
 
     private Refusal NoRole(AppUser? user) => new(
@@ -121,7 +125,7 @@ public sealed class CompanySignIn(
     /// <summary>Records a refusal on its own: the change it refused was rolled back, or never made.</summary>
     private async Task<CompanySignInResult> RefuseAsync(IdentityActor actor, Refusal refusal, CancellationToken ct)
     {
-        await audit.RecordAsync([audit.Entry(IdentityEventKind.SignInFailed, actor, refusal.User?.Id, refusal.User?.Email, refusal.Summary)], ct);
+        await audit.RecordSignInAsync([audit.Entry(IdentityEventKind.SignInFailed, actor, refusal.User?.Id, refusal.User?.Email, refusal.Summary)], ct);
         return new CompanySignInResult.Refused(refusal.Reason);
     }
 

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using SplitCcp.Core.Persistence;
 
 namespace SplitCcp.Core.Security;
@@ -22,7 +23,7 @@ public sealed record IdentityEventPage(IReadOnlyList<IdentityEventRecord> Items,
 /// The identity activity: who signed in or failed to, who created or changed which user, who issued or revoked which
 /// token, when and from where. Changes record their events in the save that makes them; MSP operators read them.
 /// </summary>
-public sealed class IdentityAudit(IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time)
+public sealed partial class IdentityAudit(IDbContextFactory<SplitCcpDbContext> dbFactory, TimeProvider time, ILogger<IdentityAudit> logger)
 {
     private static readonly Expression<Func<IdentityEvent, IdentityEventRecord>> s_record =
         e => new IdentityEventRecord(e.Id, e.At, e.Kind, e.ActorId, e.Actor, e.SubjectId, e.Subject, e.RemoteAddress, e.Summary);
@@ -56,6 +57,22 @@ public sealed class IdentityAudit(IDbContextFactory<SplitCcpDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.IdentityEvents.AddRange(events);
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Saves the events of a sign-in, or logs that they could not be when the database cannot be written: a sign-in that
+    /// changes nothing is not stopped by storage that refuses writes.
+    /// </summary>
+    public async Task RecordSignInAsync(IEnumerable<IdentityEvent> events, CancellationToken ct = default)
+    {
+        try
+        {
+            await RecordAsync(events, ct);
+        }
+        catch (Exception ex) when (StorageFault.From(ex) is { } fault)
+        {
+            LogSignInNotRecorded(logger, fault.Cause);
+        }
     }
 
     /// <summary>One page of the events the filters match, newest first; nothing for a caller who is not an MSP operator.</summary>
@@ -116,4 +133,7 @@ public sealed class IdentityAudit(IDbContextFactory<SplitCcpDbContext> dbFactory
 
         return events;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A sign-in could not be recorded in the identity activity: the database cannot be written ({Cause}).")]
+    private static partial void LogSignInNotRecorded(ILogger logger, string cause);
 }

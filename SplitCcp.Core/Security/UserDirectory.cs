@@ -191,13 +191,8 @@ public sealed class UserDirectory(
                 return new UserSaveResult.Invalid(IdentityErrors(result, "password"));
             }
 
-            var account = new Account(input.Role!, TenantIdsFor(input), user.IsDisabled);
-            await SetRoleAsync(users, user, account.Role);
-            await SetTenantsAsync(db, user.Id, account.TenantIds, token);
-            var tenantNames = await tenants.NamesAsync(account.TenantIds, token);
-            db.IdentityEvents.Add(audit.Entry(IdentityEventKind.UserCreated, actor, user.Id, user.Email,
-                $"Created as {Roles.Label(account.Role)}{(account.TenantIds.Count > 0 ? $" of {NameList(account.TenantIds, tenantNames)}" : "")}{(account.IsDisabled ? ", disabled" : "")}" +
-                $"{(invite ? ", invited to choose a password" : "")}."));
+            await GrantCreatedAsync(db, users, user, input.Role!, TenantIdsFor(input), actor, "",
+                $"{(user.IsDisabled ? ", disabled" : "")}{(invite ? ", invited to choose a password" : "")}", token);
             return null;
         }, ct);
         if (refused is not null)
@@ -208,6 +203,19 @@ public sealed class UserDirectory(
         // Once the account is saved: the link is mailed, and a mail must not go out for an account a rollback undid.
         var invitation = invite ? await IssuePasswordLinkAsync(user.Id, ct) : null;
         return new UserSaveResult.Saved((await FindViewAsync(user.Id, ct))!, invitation);
+    }
+
+    /// <summary>Gives a user just created in <paramref name="db"/>'s transaction its role and tenants, with the event that records the creation.</summary>
+    /// <param name="how">How it was created, as the summary says it after "Created": " at the first sign-in with Contoso".</param>
+    /// <param name="more">What the summary adds after the role and tenants: ", disabled".</param>
+    internal async Task GrantCreatedAsync(
+        SplitCcpDbContext db, UserManager<AppUser> users, AppUser user, string role, IReadOnlyList<Guid> tenantIds, IdentityActor actor, string how, string more, CancellationToken ct)
+    {
+        await SetRoleAsync(users, user, role);
+        await SetTenantsAsync(db, user.Id, tenantIds, ct);
+        var tenantNames = await tenants.NamesAsync(tenantIds, ct);
+        db.IdentityEvents.Add(audit.Entry(IdentityEventKind.UserCreated, actor, user.Id, user.Email,
+            $"Created{how} as {Roles.Label(role)}{(tenantIds.Count > 0 ? $" of {NameList(tenantIds, tenantNames)}" : "")}{more}."));
     }
 
     /// <summary>
@@ -237,16 +245,23 @@ public sealed class UserDirectory(
 
     /// <summary>
     /// Gives the user the role and tenants a company sign-in's claims give (no role: none at all), in one transaction with the
-    /// events that record what changed; a change ends the user's other sessions. Returns whether anything changed.
+    /// events that record what changed; a change ends the user's other sessions.
     /// </summary>
-    internal async Task<bool> SetCompanyAccessAsync(string userId, string? role, IReadOnlyList<Guid> tenantIds, IdentityActor actor, string by, CancellationToken ct)
+    internal async Task SetCompanyAccessAsync(string userId, string? role, IReadOnlyList<Guid> tenantIds, IdentityActor actor, string by, CancellationToken ct)
     {
-        var changed = false;
+        var wanted = new Account(role ?? "", role is null or Roles.MspOperator ? [] : tenantIds.Distinct().ToList(), false);
+
+        // Read first: most sign-ins change nothing, and those must not take the write gate nor need a writable database.
+        if (await FindViewAsync(userId, ct) is { } current && current.Role == wanted.Role && current.TenantIds.ToHashSet().SetEquals(wanted.TenantIds))
+        {
+            return;
+        }
+
         await InTransactionAsync<UserSaveResult>(async (db, users, token) =>
         {
             var user = await users.FindByIdAsync(userId) ?? throw new InvalidOperationException($"No user has the id {userId}.");
             var was = new Account((await users.GetRolesAsync(user)).FirstOrDefault() ?? "", await TenantIdsAsync(db, userId, token), user.IsDisabled);
-            var now = new Account(role ?? "", role is null or Roles.MspOperator ? [] : tenantIds.Distinct().ToList(), user.IsDisabled);
+            var now = wanted with { IsDisabled = user.IsDisabled };
             var events = await ChangeEventsAsync(actor, user, was, now, token, by);
             if (events.Count > 0)
             {
@@ -254,12 +269,10 @@ public sealed class UserDirectory(
                 await SetTenantsAsync(db, userId, now.TenantIds, token);
                 await users.UpdateSecurityStampAsync(user);
                 db.IdentityEvents.AddRange(events);
-                changed = true;
             }
 
             return null;
         }, ct);
-        return changed;
     }
 
     /// <summary>The events of an update: a role changed, tenants changed, the account disabled or enabled.</summary>
@@ -384,7 +397,7 @@ public sealed class UserDirectory(
     }
 
     /// <summary>Gives the user <paramref name="role"/> alone; an empty role takes every role away.</summary>
-    internal static async Task SetRoleAsync(UserManager<AppUser> users, AppUser user, string role)
+    private static async Task SetRoleAsync(UserManager<AppUser> users, AppUser user, string role)
     {
         var current = await users.GetRolesAsync(user);
         var stale = current.Where(r => r != role).ToList();
@@ -399,7 +412,7 @@ public sealed class UserDirectory(
         }
     }
 
-    internal static async Task SetTenantsAsync(SplitCcpDbContext db, string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
+    private static async Task SetTenantsAsync(SplitCcpDbContext db, string userId, IReadOnlyList<Guid> tenantIds, CancellationToken ct)
     {
         await db.WriteAsync(inner => db.UserTenants.Where(ut => ut.UserId == userId).ExecuteDeleteAsync(inner), ct);
         db.UserTenants.AddRange(tenantIds.Select(id => new UserTenant { UserId = userId, TenantId = id }));

@@ -65,6 +65,7 @@ public sealed class HealthAndHeadersTests : IDisposable
 
         var csp = response.Headers.GetValues("Content-Security-Policy").Single();
         csp.ShouldContain("frame-ancestors 'none'");
+        csp.ShouldContain("form-action 'self';", Case.Sensitive, "with company sign-in off, forms post to this origin only");
         csp.ShouldContain("script-src 'self'");
         csp.ShouldNotContain("unsafe-eval");
         response.Headers.GetValues("X-Content-Type-Options").Single().ShouldBe("nosniff");

@@ -150,9 +150,12 @@ internal static class CompanySignInWeb
     /// <summary>The refusal page with its words sealed, so nobody can make the portal show words of theirs with a link.</summary>
     private static string RefusedUrl(HttpContext context, string reason)
     {
-        var carried = Protector(context.RequestServices.GetRequiredService<IDataProtectionProvider>()).Protect(reason, TimeSpan.FromMinutes(10));
+        var carried = Seal(context.RequestServices.GetRequiredService<IDataProtectionProvider>(), reason, DateTimeOffset.UtcNow.AddMinutes(10));
         return $"{context.Request.PathBase}{RefusedPath}?reason={Uri.EscapeDataString(carried)}";
     }
+
+    /// <summary>A refusal's words as <see cref="Reason"/> reads them until <paramref name="expiration"/> (the data protector's clock is the system's).</summary>
+    internal static string Seal(IDataProtectionProvider protection, string reason, DateTimeOffset expiration) => Protector(protection).Protect(reason, expiration);
 
     private static ITimeLimitedDataProtector Protector(IDataProtectionProvider protection) => protection.CreateProtector(RefusalPurpose).ToTimeLimitedDataProtector();
 }

@@ -57,7 +57,7 @@ internal static partial class PortalSignIn
     /// from. A sign-in needs no write of its own, so it still works while the database cannot be written; its event is then
     /// logged instead of kept.
     /// </summary>
-    private sealed partial class RecordingSignInManager(
+    private sealed class RecordingSignInManager(
         UserManager<AppUser> userManager,
         IHttpContextAccessor contextAccessor,
         IUserClaimsPrincipalFactory<AppUser> claimsFactory,
@@ -152,19 +152,6 @@ internal static partial class PortalSignIn
         private IdentityEvent Event(IdentityEventKind kind, string typed, AppUser? user, string summary, string? actorId = null) =>
             audit.Entry(kind, new IdentityActor(actorId, typed, RemoteAddress.Of(Context)), user?.Id, user?.Email, summary);
 
-        private async Task RecordAsync(IEnumerable<IdentityEvent> events)
-        {
-            try
-            {
-                await audit.RecordAsync(events, Context.RequestAborted);
-            }
-            catch (Exception ex) when (StorageFault.From(ex) is { } fault)
-            {
-                LogNotRecorded(Logger, fault.Cause);
-            }
-        }
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "A sign-in could not be recorded in the identity activity: the database cannot be written ({Cause}).")]
-        private static partial void LogNotRecorded(ILogger logger, string cause);
+        private Task RecordAsync(IEnumerable<IdentityEvent> events) => audit.RecordSignInAsync(events, Context.RequestAborted);
     }
 }

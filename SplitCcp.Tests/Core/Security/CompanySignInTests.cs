@@ -2,12 +2,14 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using SplitCcp.Core.Persistence;
 using SplitCcp.Core.Security;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core.Security;
 
 public sealed class CompanySignInTests : IAsyncLifetime
 {
     private const string Address = "203.0.113.9";
+    private readonly StorageFaults _faults = new();
     private CoreTestHost _host = null!;
 
     private CompanySignIn SignIn => _host.Services.GetRequiredService<CompanySignIn>();
@@ -20,7 +22,7 @@ public sealed class CompanySignInTests : IAsyncLifetime
         ["SplitCcp:Oidc:DisplayName"] = "Contoso",
         ["SplitCcp:Oidc:OperatorValues:0"] = "splitccp-operators",
         ["SplitCcp:Oidc:TenantAdminPattern"] = "splitccp-admin-{tenant}",
-    });
+    }, configureServices: _faults.AddTo);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -43,6 +45,7 @@ public sealed class CompanySignInTests : IAsyncLifetime
         events.Select(e => e.Kind).ShouldBe([IdentityEventKind.SignInSucceeded, IdentityEventKind.UserCreated]);
         events.ShouldAllBe(e => e.RemoteAddress == Address && e.SubjectId == userId);
         events[0].Summary.ShouldBe("Signed in with Contoso.");
+        events[1].Summary.ShouldBe("Created at the first sign-in with Contoso as Tenant admin of Tenant acme.", "named as the Users page's creations name their tenants");
     }
 
     [Fact]
@@ -103,6 +106,26 @@ public sealed class CompanySignInTests : IAsyncLifetime
 
         (await StampAsync(userId)).ShouldBe(stamp);
         (await EventsAsync()).ShouldNotContain(e => e.Kind == IdentityEventKind.RoleChanged);
+    }
+
+    [Fact]
+    public async Task SignInAsync_SameGroupsWhileTheDatabaseIsReadOnly_SignsInAsAPasswordSignInDoes()
+    {
+        var userId = (await SignIn.SignInAsync(Login("sub-1", "alice@contoso.test", ["splitccp-operators"]))).ShouldBeOfType<CompanySignInResult.Succeeded>().UserId;
+        _faults.ReadOnly();
+
+        (await SignIn.SignInAsync(Login("sub-1", "alice@contoso.test", ["splitccp-operators"]))).ShouldBeOfType<CompanySignInResult.Succeeded>().UserId.ShouldBe(userId);
+    }
+
+    [Fact]
+    public async Task SignInAsync_GroupRemovedWhileTheDatabaseIsReadOnly_FailsWithTheStorageFaultAndKeepsNoStaleAccess()
+    {
+        await SignIn.SignInAsync(Login("sub-1", "alice@contoso.test", ["splitccp-operators"]));
+        _faults.ReadOnly();
+
+        var failure = await Should.ThrowAsync<Exception>(() => SignIn.SignInAsync(Login("sub-1", "alice@contoso.test", ["staff"])));
+
+        StorageFault.From(failure).ShouldNotBeNull(failure.ToString());
     }
 
     [Fact]

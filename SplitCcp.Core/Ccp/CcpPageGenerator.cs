@@ -32,8 +32,20 @@ public sealed partial class CcpPageGenerator
         NewLine = "\n",
     };
 
-    private readonly string _loader = EmbeddedResource.ReadText(LoaderResource);
-    private readonly string _style = EmbeddedResource.ReadText(StyleResource);
+    private readonly string _loader;
+    private readonly string _style;
+
+    // The CSP's sources for the inline script and style, which are the same in every page: worked out once.
+    private readonly string _loaderSource;
+    private readonly string _styleSource;
+
+    public CcpPageGenerator()
+    {
+        _loader = EmbeddedResource.ReadText(LoaderResource);
+        _style = EmbeddedResource.ReadText(StyleResource);
+        _loaderSource = HashSource(_loader);
+        _styleSource = HashSource(_style);
+    }
 
     /// <summary>The inline loader, identical in both pages and free of tenant values.</summary>
     internal string LoaderScript => _loader;
@@ -141,7 +153,7 @@ public sealed partial class CcpPageGenerator
         $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(inlineContent)))}'";
 
     private string ContentSecurityPolicy(string connectOrigin) =>
-        $"default-src 'none'; script-src 'self' {HashSource(_loader)}; style-src {HashSource(_style)}; frame-src {connectOrigin}; "
+        $"default-src 'none'; script-src 'self' {_loaderSource}; style-src {_styleSource}; frame-src {connectOrigin}; "
         + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
 
     private string Page(CheckedUrls urls, PageConfig config, string title, string body)

@@ -107,6 +107,31 @@ public sealed class ReconcileContext
 
     public void Forget(string key) => _cache.Remove(key);
 
+    private readonly Dictionary<string, object> _made = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What <paramref name="make"/> makes from the setup, made once for this context until <see cref="Learn"/> changes the
+    /// setup: a check reads each generated page twice (the bucket's object, then what agents load).
+    /// </summary>
+    internal T Made<T>(string key, Func<T> make)
+        where T : class
+    {
+        lock (_made)
+        {
+            if (_made.TryGetValue(key, out var made))
+            {
+                return (T)made;
+            }
+        }
+
+        var value = make();
+        lock (_made)
+        {
+            _made.TryAdd(key, value);
+            return (T)_made[key];
+        }
+    }
+
     /// <summary>Reports what a step is waiting for; the apply engine shows it live and journals it.</summary>
     public Func<string, CancellationToken, Task> ReportProgress { get; set; } = (_, _) => Task.CompletedTask;
 
@@ -115,6 +140,10 @@ public sealed class ReconcileContext
     {
         fill(_spec);
         Values = SetupValues.For(Tenant.Region, _spec);
+        lock (_made)
+        {
+            _made.Clear();
+        }
     }
 
     /// <summary>

@@ -245,11 +245,12 @@ internal sealed record PublishedFile(ReadOnlyMemory<byte> Content, string Conten
     /// <summary>SHA-256 of <see cref="Content"/>, lowercase hex, as the S3 gateway reports an object's.</summary>
     public string Sha256 { get; } = KnownSha256 ?? Convert.ToHexStringLower(SHA256.HashData(Content.Span));
 
+    /// <summary>The file, made once per check (<see cref="ReconcileContext.Made"/>).</summary>
     /// <exception cref="InvalidOperationException">A page cannot be generated yet: the setup lacks a value it needs.</exception>
     public static PublishedFile For(ReconcileContext ctx, string name) => name switch
     {
-        SetupValues.AudioOnlyPageName => new(Encoding.UTF8.GetBytes(ctx.Pages.AudioOnlyPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
-        SetupValues.InSessionPageName => new(Encoding.UTF8.GetBytes(ctx.Pages.InSessionPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType),
+        SetupValues.AudioOnlyPageName => ctx.Made(name, () => new PublishedFile(Encoding.UTF8.GetBytes(ctx.Pages.AudioOnlyPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType)),
+        SetupValues.InSessionPageName => ctx.Made(name, () => new PublishedFile(Encoding.UTF8.GetBytes(ctx.Pages.InSessionPage(ctx.Values, ctx.Spec.CcpPages)), HtmlContentType)),
         // The library's hash is worked out once for the process: it is 730 KB, and every tenant's check compares it.
         _ => new(ctx.Streams.Content, JavaScriptContentType, ctx.Streams.Sha256),
     };

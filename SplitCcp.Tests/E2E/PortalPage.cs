@@ -21,16 +21,18 @@ public sealed class PortalPage(IPage page, Uri baseAddress, string testName)
     /// <summary>
     /// Clicks <paramref name="button"/> and waits for the page it leads to. A save does its work on the server before it
     /// navigates, which on a loaded machine takes longer than a click; when no navigation comes, the failure says what the
-    /// page shows instead (a validation message, an error), so the cause is in the test's output.
+    /// page shows instead (a validation message, an error), so the cause is in the test's output. The address is polled
+    /// rather than waited for with WaitForURLAsync: a Blazor navigation is a pushState that may land before the wait
+    /// begins, and WaitForURLAsync then waits for a load state that Commit was meant to skip (playwright-dotnet #3365).
     /// </summary>
     public async Task ClickAndWaitForUrlAsync(ILocator button, System.Text.RegularExpressions.Regex url)
     {
         await button.ClickAsync();
         try
         {
-            await Page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+            await Assertions.Expect(Page).ToHaveURLAsync(url, new() { Timeout = 60_000 });
         }
-        catch (TimeoutException ex)
+        catch (PlaywrightException ex)
         {
             var shown = await Page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
             throw new TimeoutException($"No navigation to {url} within 60 s of the click; the page at {Page.Url} shows:\n{shown}", ex);

@@ -167,15 +167,26 @@ public sealed partial class NotificationDispatcher(
             state, attempts, attempt.StatusCode, response, error, delivery.CreatedAt, now, next);
     }
 
-    /// <summary>Lets go of what the log no longer keeps: deliveries finished before the retention, and events none of whose deliveries are left.</summary>
+    /// <summary>
+    /// Lets go of what the log no longer keeps: deliveries finished before the retention, and events none of whose
+    /// deliveries are left. With nothing to let go of it writes nothing, as every replica prunes at start and hourly.
+    /// </summary>
     public async Task PruneAsync(CancellationToken ct)
     {
         var cutOff = time.GetUtcNow().UtcDateTime - options.CurrentValue.LogRetention;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.WriteAsync(token => db.NotificationDeliveries.Where(d => d.FinishedAt != null && d.FinishedAt < cutOff).ExecuteDeleteAsync(token), ct);
-        await db.WriteAsync(token => db.NotificationEvents
-            .Where(e => e.FannedOutAt != null && e.FannedOutAt < cutOff && !db.Set<NotificationDelivery>().Any(d => d.EventId == e.Id))
-            .ExecuteDeleteAsync(token), ct);
+        var deliveries = db.NotificationDeliveries.Where(d => d.FinishedAt != null && d.FinishedAt < cutOff);
+        if (await deliveries.AnyAsync(ct))
+        {
+            await db.WriteAsync(deliveries.ExecuteDeleteAsync, ct);
+        }
+
+        var events = db.NotificationEvents
+            .Where(e => e.FannedOutAt != null && e.FannedOutAt < cutOff && !db.Set<NotificationDelivery>().Any(d => d.EventId == e.Id));
+        if (await events.AnyAsync(ct))
+        {
+            await db.WriteAsync(events.ExecuteDeleteAsync, ct);
+        }
     }
 
     /// <summary>The wait before attempt <paramref name="attempts"/> + 1: doubling from the first, capped, less up to half at random; at least what a 429 asked.</summary>

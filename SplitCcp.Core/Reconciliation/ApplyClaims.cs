@@ -62,14 +62,21 @@ public sealed class ApplyClaims(IDbContextFactory<SplitCcpDbContext> dbFactory, 
     /// <summary>Claims every unfinished apply this process may run: unclaimed, its own, or held by an owner that is gone; oldest first.</summary>
     public Task<IReadOnlyList<Guid>> ClaimAvailableAsync(CancellationToken ct) => ClaimAsync(null, ct);
 
-    /// <summary>Extends the lease of every unfinished apply this process holds.</summary>
+    /// <summary>
+    /// Extends the lease of every unfinished apply this process holds. A process that holds none writes nothing: every
+    /// replica renews at every sweep, and an idle one should not write to the database (or fail on a read-only disk) for it.
+    /// </summary>
     public async Task RenewAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var held = db.Applies.Where(a => a.ClaimedBy == Owner && (a.State == ApplyState.Pending || a.State == ApplyState.Running));
+        if (!await held.AnyAsync(ct))
+        {
+            return;
+        }
+
         var until = time.GetUtcNow().UtcDateTime + Lease;
-        await db.WriteAsync(token => db.Applies
-            .Where(a => a.ClaimedBy == Owner && (a.State == ApplyState.Pending || a.State == ApplyState.Running))
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseUntil, until), token), ct);
+        await db.WriteAsync(token => held.ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseUntil, until), token), ct);
     }
 
     /// <summary>

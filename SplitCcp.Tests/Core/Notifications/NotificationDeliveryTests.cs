@@ -446,6 +446,22 @@ public class NotificationDeliveryTests
     }
 
     [Fact]
+    public async Task Pruning_a_log_with_nothing_past_the_retention_writes_nothing()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartAsync();
+        var (op, _) = await OperatorAndTenantAsync(host);
+        var saved = await CreateEndpointAsync(host, op, receiver.Url);
+        await Service(host).SendTestAsync(op, saved.Endpoint.Id);
+
+        var commands = await DbCommandRecorder.RecordAsync(() => Dispatcher(host).PruneAsync(CancellationToken.None));
+
+        commands.ShouldNotBeEmpty("it looks for what the log no longer keeps");
+        commands.ShouldNotContain(c => DbCommandRecorder.IsWrite(c), "every replica prunes at start, and a read-only disk must not fail an idle portal");
+        (await Service(host).ListDeliveriesAsync(op)).ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task Finished_deliveries_older_than_the_retention_are_let_go_with_their_events()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

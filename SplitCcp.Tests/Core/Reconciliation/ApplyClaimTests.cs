@@ -8,6 +8,7 @@ using SplitCcp.Core.Reconciliation.Resources;
 using SplitCcp.Core.Sandbox;
 using SplitCcp.Core.Tenants;
 using SplitCcp.Core.Tenants.Spec;
+using SplitCcp.Tests.Infrastructure;
 
 namespace SplitCcp.Tests.Core.Reconciliation;
 
@@ -118,6 +119,26 @@ public class ApplyClaimTests
         running.ClaimedBy.ShouldBe(host.Services.GetRequiredService<ApplyClaims>().Owner);
         running.LeaseUntil.ShouldNotBeNull().ShouldBeGreaterThan(DateTime.UtcNow, "renewed every 0.5 s, it has not lapsed after 3.5 s of a 2 s lease");
         (await host.WaitAsync(tenant.Id, apply.Id)).State.ShouldBe(ApplyState.Succeeded);
+    }
+
+    [Fact]
+    public async Task A_portal_holding_no_apply_renews_without_writing_and_one_holding_an_apply_extends_its_lease()
+    {
+        await using var host = await StartAsync();
+        var tenant = await host.CreateDemoAsync();
+        var other = OtherPortal(host);
+
+        var idle = await DbCommandRecorder.RecordAsync(() => other.RenewAsync(CancellationToken.None));
+
+        idle.ShouldNotBeEmpty("it looks for applies it holds");
+        idle.ShouldNotContain(c => DbCommandRecorder.IsWrite(c), "every replica renews at every sweep, and an idle one holds nothing to renew");
+
+        var lapsing = DateTime.UtcNow.AddSeconds(1);
+        var applyId = await InsertRunningApplyAsync(host, tenant, other.Owner, lapsing);
+        var holding = await DbCommandRecorder.RecordAsync(() => other.RenewAsync(CancellationToken.None));
+
+        holding.ShouldContain(c => DbCommandRecorder.IsWrite(c));
+        (await ReadAsync(host, applyId)).LeaseUntil.ShouldNotBeNull().ShouldBeGreaterThan(lapsing.AddSeconds(0.5), "renewed for another 2 s lease");
     }
 
     [Fact]

@@ -116,19 +116,16 @@ public sealed class ReconcileContext
     internal T Made<T>(string key, Func<T> make)
         where T : class
     {
+        // Made under the lock, so a Learn meanwhile cannot leave a page of the old setup standing for the new one.
         lock (_made)
         {
-            if (_made.TryGetValue(key, out var made))
+            if (!_made.TryGetValue(key, out var made))
             {
-                return (T)made;
+                made = make();
+                _made.Add(key, made);
             }
-        }
 
-        var value = make();
-        lock (_made)
-        {
-            _made.TryAdd(key, value);
-            return (T)_made[key];
+            return (T)made;
         }
     }
 
@@ -138,10 +135,10 @@ public sealed class ReconcileContext
     /// <summary>Fills in what AWS told us (e.g. the created instance's ID) and recomputes the derived values.</summary>
     public void Learn(Action<TenantSpec> fill)
     {
-        fill(_spec);
-        Values = SetupValues.For(Tenant.Region, _spec);
         lock (_made)
         {
+            fill(_spec);
+            Values = SetupValues.For(Tenant.Region, _spec);
             _made.Clear();
         }
     }

@@ -109,6 +109,29 @@ public sealed class SandboxRateLimitsTests
     }
 
     [Fact]
+    public async Task AttemptsByOperation_CountsEachRegionAndOperationOfAnAccountApart()
+    {
+        await using var world = await SandboxTestWorld.StartAsync(maxRetries: 0);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await world.Account.Connect.ListInstancesAsync(default);
+        }
+
+        await world.IdentityCenter.ListInstancesAsync(default);
+        await world.IdentityCenter.ListInstancesAsync(default);
+        await world.Account.Iam.GetRoleAsync("nobody", default);
+
+        world.Faults.AttemptsByOperation().Select(c => (c.Region, c.Operation.Service, c.Operation.Name, c.Attempts)).ShouldBe(
+        [
+            (world.Tenant.Region, AwsServices.Connect, "ListInstances", 3L),
+            (world.IdentityCenterRegion, AwsServices.IdentityCenter, "ListInstances", 2L),
+            (world.Tenant.Region, AwsServices.Iam, "GetRole", 1L),
+        ], ignoreOrder: true);
+        world.Faults.AttemptsByOperation().Select(c => c.AccountId).Distinct().ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task ClientLimiter_ATenantsCallsAboveTheRate_WaitInsteadOfBeingThrottled()
     {
         await using var world = await SandboxTestWorld.StartAsync(maxRetries: 0, rateLimited: true);

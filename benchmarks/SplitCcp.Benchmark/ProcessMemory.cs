@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace SplitCcp.Benchmark;
 
-/// <summary>The process's peak resident memory from Linux's /proc (VmHWM), which can be reset before a measurement.</summary>
+/// <summary>The process's resident memory from Linux's /proc (VmRSS now, VmHWM the peak, which can be reset before a measurement).</summary>
 internal static class ProcessMemory
 {
     private const string Status = "/proc/self/status";
@@ -25,18 +25,33 @@ internal static class ProcessMemory
     /// <summary>The peak resident set size since start or the last <see cref="ResetPeak"/>, or the process's own figure off Linux.</summary>
     public static long PeakResidentBytes()
     {
-        if (File.Exists(Status))
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return StatusBytes("VmHWM:") ?? process.PeakWorkingSet64;
+    }
+
+    /// <summary>The resident set size now, or the process's own figure off Linux.</summary>
+    public static long ResidentBytes()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return StatusBytes("VmRSS:") ?? process.WorkingSet64;
+    }
+
+    /// <summary>A line of /proc/self/status given in kB, in bytes; null where there is no such file.</summary>
+    private static long? StatusBytes(string field)
+    {
+        if (!File.Exists(Status))
         {
-            foreach (var line in File.ReadLines(Status))
+            return null;
+        }
+
+        foreach (var line in File.ReadLines(Status))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-                }
+                return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
             }
         }
 
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return process.PeakWorkingSet64;
+        return null;
     }
 }

@@ -17,6 +17,9 @@ internal sealed class NotificationEndpointMapping : IEntityTypeConfiguration<Not
         builder.Property(e => e.Format).HasConversion<string>().HasMaxLength(16);
         builder.PrimitiveCollection(e => e.Events).ElementType(t => t.HasConversion<string>());
         builder.Property(e => e.ProtectedSecret).HasMaxLength(FreeText.MaxLength);
+
+        // An address of NotificationRules.MaxUrlLength characters is about 2,900 encrypted.
+        builder.Property(e => e.ProtectedUrl).HasMaxLength(FreeText.MaxLength);
         builder.Property(e => e.CreatedBy).HasMaxLength(256);
         builder.HasMany(e => e.Tenants).WithOne().HasForeignKey(t => t.EndpointId).OnDelete(DeleteBehavior.Cascade);
     }

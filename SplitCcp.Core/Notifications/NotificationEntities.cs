@@ -14,8 +14,14 @@ public sealed class NotificationEndpoint
 
     public NotificationChannel Channel { get; set; }
 
-    /// <summary>A webhook's address, or an e-mail endpoint's recipients as a <c>mailto:</c> URI (<see cref="Recipients"/>).</summary>
+    /// <summary>
+    /// A webhook's address as shown (<see cref="EndpointSecrets.Shown"/>: its path and query hidden), or an e-mail
+    /// endpoint's recipients as a <c>mailto:</c> URI (<see cref="Recipients"/>).
+    /// </summary>
     public string Url { get; set; } = "";
+
+    /// <summary>A webhook's whole address, encrypted with Data Protection (<see cref="EndpointSecrets.UrlOf"/>). Empty for e-mail.</summary>
+    public string ProtectedUrl { get; set; } = "";
 
     public WebhookFormat Format { get; set; }
 

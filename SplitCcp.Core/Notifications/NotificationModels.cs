@@ -89,7 +89,10 @@ public static class NotificationEvents
     };
 }
 
-/// <summary>An endpoint as the API and the Notifications page show it: never its secret.</summary>
+/// <summary>
+/// An endpoint as the API and the Notifications page show it: never its secret, and a webhook's <see cref="Url"/> with
+/// its path and query hidden (<c>https://hooks.slack.com/…</c>), since for Slack and Teams the address is a credential.
+/// </summary>
 public sealed record EndpointView(
     Guid Id,
     string Name,
@@ -113,7 +116,10 @@ public sealed record EndpointInput
     /// <summary>How notifications leave: a webhook (the default) or e-mail. Fixed once the endpoint is made.</summary>
     public NotificationChannel? Channel { get; init; }
 
-    /// <summary>A webhook's address: https, or http to a loopback address (or anywhere, when the portal allows it).</summary>
+    /// <summary>
+    /// A webhook's address: https, or http to a loopback address (or anywhere, when the portal allows it). On a change,
+    /// left out (or blank) to keep the address the endpoint has, which is never shown.
+    /// </summary>
     public string? Url { get; init; }
 
     /// <summary>An e-mail endpoint's addresses, one to <see cref="NotificationRules.MaxRecipients"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -96,6 +97,12 @@ public sealed partial class NotificationService(
             {
                 ["channel"] = [$"This endpoint sends by {NotificationEvents.Label(endpoint.Channel)}, which cannot be changed; make a new endpoint instead."],
             });
+        }
+
+        if (endpoint.Channel == NotificationChannel.Webhook && string.IsNullOrWhiteSpace(input.Url) && KeptUrl(endpoint) is { } kept)
+        {
+            // The address is never shown, so a change that leaves it out keeps it.
+            input = input with { Url = kept };
         }
 
         if (await ValidateAsync(input with { Channel = endpoint.Channel }, caller, ct) is { Count: > 0 } errors)
@@ -228,7 +235,20 @@ public sealed partial class NotificationService(
         return errors;
     }
 
-    private static void Apply(NotificationEndpoint endpoint, EndpointInput input, DateTime now)
+    /// <summary>The endpoint's address, or null when the key it was encrypted with is gone (the change must then give it again).</summary>
+    private string? KeptUrl(NotificationEndpoint endpoint)
+    {
+        try
+        {
+            return secrets.UrlOf(endpoint);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private void Apply(NotificationEndpoint endpoint, EndpointInput input, DateTime now)
     {
         endpoint.Name = input.Name!.Trim();
         if (endpoint.Channel == NotificationChannel.Email)
@@ -238,7 +258,9 @@ public sealed partial class NotificationService(
         }
         else
         {
-            endpoint.Url = input.Url!.Trim();
+            var url = input.Url!.Trim();
+            endpoint.Url = EndpointSecrets.Shown(url);
+            endpoint.ProtectedUrl = secrets.ProtectUrl(url);
             endpoint.Format = input.Format!.Value;
         }
 
@@ -252,8 +274,9 @@ public sealed partial class NotificationService(
         endpoint.UpdatedAt = now;
     }
 
+    /// <summary>The endpoint as it may be shown: a webhook's address with its path hidden, even one stored before addresses were encrypted.</summary>
     private static EndpointView View(NotificationEndpoint e) => new(
-        e.Id, e.Name, e.Channel, e.Url, e.Recipients, e.Format, e.Events, e.AllTenants, [.. e.Tenants.Select(t => t.TenantId)], e.Enabled, e.CreatedAt, e.CreatedBy, e.UpdatedAt);
+        e.Id, e.Name, e.Channel, e.Channel == NotificationChannel.Webhook ? EndpointSecrets.Shown(e.Url) : e.Url, e.Recipients, e.Format, e.Events, e.AllTenants, [.. e.Tenants.Select(t => t.TenantId)], e.Enabled, e.CreatedAt, e.CreatedBy, e.UpdatedAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification endpoint {EndpointId} ({EndpointName}) {Change} by {Actor}.")]
     private static partial void LogChanged(ILogger logger, Guid endpointId, string endpointName, string change, string actor);

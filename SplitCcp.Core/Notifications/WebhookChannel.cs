@@ -56,7 +56,7 @@ public sealed class WebhookChannel : INotificationChannel, IDisposable
     {
         var body = WebhookPayloads.Render(endpoint.Format, notification);
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, _secrets.UrlOf(endpoint)) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add(EventHeader, notification.Event.ToString());
         request.Headers.Add(DeliveryHeader, notification.DeliveryId.ToString());

@@ -60,8 +60,21 @@ public sealed class NotificationJourneyTests(BrowserFixture browser) : PortalTes
         await Portal.ByTestId("endpoints-table").GetByText("Ops webhook").WaitForAsync();
         (await Portal.Page.ContentAsync()).ShouldNotContain(secret);
 
+        // The address is a credential for Slack and Teams: editing shows its host only, and a save that leaves it empty keeps it.
+        await Portal.ByTestId("edit-endpoint").ClickAsync();
+        await Portal.Input("endpoint-name").FillAsync("Ops webhook (renamed)");
+        (await Portal.Input("endpoint-url").InputValueAsync()).ShouldBeEmpty();
+        await Portal.Page.GetByText($"Leave empty to keep the current address ({new Uri(_receiver.Url).GetLeftPart(UriPartial.Authority)}/…)").WaitForAsync();
+        (await Portal.Page.ContentAsync()).ShouldNotContain(_receiver.Url);
+        await Portal.ScreenshotAsync("edit-endpoint-dialog");
+        await Portal.ByTestId("save-endpoint").ClickAsync();
+        await Portal.ByTestId("endpoints-table").GetByText("Ops webhook (renamed)").WaitForAsync();
+        await Portal.ByTestId("send-test").ClickAsync();
+        await Portal.ByTestId("test-result").GetByText("The test reached Ops webhook (renamed): it answered 200.").WaitForAsync();
+        _receiver.Received.Count.ShouldBe(2);
+
         await Portal.ByTestId("delete-endpoint").ClickAsync();
-        await Portal.Page.GetByText("“Ops webhook” gets no more notifications").WaitForAsync();
+        await Portal.Page.GetByText("“Ops webhook (renamed)” gets no more notifications").WaitForAsync();
         await Portal.Page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Portal.ByTestId("endpoints-empty").WaitForAsync();
         await Portal.ByTestId("deliveries-empty").WaitForAsync();

@@ -207,7 +207,8 @@ public class NotificationDeliveryTests
         var saved = await CreateEndpointAsync(host, op, "https://hooks.example.com/splitccp");
         await using (var db = await host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContextAsync())
         {
-            await db.NotificationEndpoints.Where(e => e.Id == saved.Endpoint.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Url, url));
+            var stored = host.Services.GetRequiredService<EndpointSecrets>().ProtectUrl(url);
+            await db.NotificationEndpoints.Where(e => e.Id == saved.Endpoint.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ProtectedUrl, stored));
         }
 
         await RecordAsync(host, NotificationOutbox.ApplyFailed(tenant, Guid.CreateVersion7(), "failed", Now(host)));
@@ -219,6 +220,83 @@ public class NotificationDeliveryTests
         delivery.Attempts.ShouldBe(1);
         delivery.LastStatusCode.ShouldBeNull();
         delivery.LastError.ShouldBe(error);
+    }
+
+    /// <summary>For Slack and Teams the address is the credential: whoever reads it can post to the channel.</summary>
+    [Fact]
+    public async Task A_webhook_address_is_stored_encrypted_shown_without_its_path_and_still_used_whole()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartAsync();
+        var (op, tenant) = await OperatorAndTenantAsync(host);
+        var url = receiver.Url + "/T0001/B0002/s3cretPart";
+        var shown = new Uri(receiver.Url).GetLeftPart(UriPartial.Authority) + "/…";
+
+        var saved = await CreateEndpointAsync(host, op, url);
+
+        saved.Endpoint.Url.ShouldBe(shown);
+        (await Service(host).ListAsync(op)).ShouldHaveSingleItem().Url.ShouldBe(shown);
+        (await Service(host).GetAsync(op, saved.Endpoint.Id)).ShouldNotBeNull().Url.ShouldBe(shown);
+        var stored = await StoredAddressAsync(host);
+        stored.ShouldStartWith(shown + " ");
+        stored.ShouldNotContain("s3cretPart");
+        stored.ShouldNotContain("T0001");
+
+        await RecordAsync(host, NotificationOutbox.ApplyFailed(tenant, Guid.CreateVersion7(), "failed", Now(host)));
+        (await Dispatcher(host).RunOnceAsync(CancellationToken.None)).ShouldBe(1);
+        receiver.Received.ShouldHaveSingleItem().Path.ShouldBe("/hook/T0001/B0002/s3cretPart");
+    }
+
+    [Fact]
+    public async Task A_change_that_leaves_the_address_out_keeps_it_and_one_that_gives_it_replaces_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartAsync();
+        var (op, tenant) = await OperatorAndTenantAsync(host);
+        var saved = await CreateEndpointAsync(host, op, receiver.Url + "/first");
+
+        var renamed = await Service(host).UpdateAsync(op, saved.Endpoint.Id, Input(url: " ", name: "Renamed") with { AllTenants = true });
+        renamed.ShouldBeOfType<EndpointSaveResult.Saved>().Result.Endpoint.Name.ShouldBe("Renamed");
+        await RecordAsync(host, NotificationOutbox.ApplyFailed(tenant, Guid.CreateVersion7(), "failed", Now(host)));
+        await Dispatcher(host).RunOnceAsync(CancellationToken.None);
+
+        (await Service(host).UpdateAsync(op, saved.Endpoint.Id, Input(receiver.Url + "/second") with { AllTenants = true }))
+            .ShouldBeOfType<EndpointSaveResult.Saved>();
+        await RecordAsync(host, NotificationOutbox.ApplyFailed(tenant, Guid.CreateVersion7(), "failed again", Now(host)));
+        await Dispatcher(host).RunOnceAsync(CancellationToken.None);
+
+        receiver.Received.Select(r => r.Path).ShouldBe(["/hook/first", "/hook/second"]);
+    }
+
+    [Fact]
+    public async Task An_address_an_older_version_stored_in_plain_text_is_encrypted_at_start_and_still_used()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartAsync();
+        var (op, tenant) = await OperatorAndTenantAsync(host);
+        var url = receiver.Url + "/T0001/s3cretPart";
+        var saved = await CreateEndpointAsync(host, op, url);
+        await using (var db = await host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContextAsync())
+        {
+            await db.NotificationEndpoints.Where(e => e.Id == saved.Endpoint.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Url, url).SetProperty(e => e.ProtectedUrl, ""));
+        }
+
+        (await Service(host).GetAsync(op, saved.Endpoint.Id)).ShouldNotBeNull().Url.ShouldBe(saved.Endpoint.Url, "shown without its path even before");
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            foreach (var seed in scope.ServiceProvider.GetServices<IDatabaseSeed>())
+            {
+                await seed.SeedAsync(CancellationToken.None);
+            }
+        }
+
+        var stored = await StoredAddressAsync(host);
+        stored.ShouldStartWith(saved.Endpoint.Url + " ");
+        stored.ShouldNotContain("s3cretPart");
+        await RecordAsync(host, NotificationOutbox.ApplyFailed(tenant, Guid.CreateVersion7(), "failed", Now(host)));
+        await Dispatcher(host).RunOnceAsync(CancellationToken.None);
+        receiver.Received.ShouldHaveSingleItem().Path.ShouldBe("/hook/T0001/s3cretPart");
     }
 
     [Fact]
@@ -525,6 +603,10 @@ public class NotificationDeliveryTests
         db.NotificationEvents.Add(e);
         await db.SaveChangesAsync();
     }
+
+    /// <summary>The one endpoint's address columns as stored, shown form then encrypted, with a space between.</summary>
+    private static async Task<string> StoredAddressAsync(CoreTestHost host) =>
+        (string)(await host.QueryScalarAsync("SELECT \"Url\" || ' ' || \"ProtectedUrl\" FROM \"NotificationEndpoints\""))!;
 
     internal static DateTime Now(CoreTestHost host) => host.Time.GetUtcNow().UtcDateTime;
 

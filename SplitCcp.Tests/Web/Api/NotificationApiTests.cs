@@ -117,13 +117,18 @@ public sealed class NotificationApiTests : IAsyncLifetime, IDisposable
         {
             var response = await client.GetAsync(read);
             response.StatusCode.ShouldBe(HttpStatusCode.OK, read);
-            (await response.Content.ReadAsStringAsync()).ShouldNotContain(secret, customMessage: read);
+            var text = await response.Content.ReadAsStringAsync();
+            text.ShouldNotContain(secret, customMessage: read);
+            text.ShouldNotContain(_receiver.Url, customMessage: read);
         }
+
+        body.GetProperty("endpoint").GetProperty("url").GetString().ShouldBe(new Uri(_receiver.Url).GetLeftPart(UriPartial.Authority) + "/…");
 
         var log = JsonDocument.Parse(await client.GetStringAsync("/api/notifications/deliveries")).RootElement.EnumerateArray().ShouldHaveSingleItem();
         log.GetProperty("endpointName").GetString().ShouldBe("Ops webhook");
         log.GetProperty("lastResponse").GetString().ShouldBe("ok");
         _app.Database.FilesContain(secret).ShouldBeFalse();
+        _app.Database.FilesContain(_receiver.Url).ShouldBeFalse("the address is stored encrypted");
     }
 
     [Fact]

@@ -54,6 +54,7 @@ public sealed record Notification(
         {
             NotificationEventKind.TenantDrifted => $"{name} drifted",
             NotificationEventKind.TenantFailing => $"{name} is failing its drift checks",
+            NotificationEventKind.TenantRecovered => $"{name} is healthy again",
             NotificationEventKind.ApplyFailed => $"An apply of {name} failed",
             NotificationEventKind.TenantLive => $"{name} is live",
             _ => "Test notification from SplitCcp",

@@ -12,6 +12,9 @@ public enum NotificationEventKind
     /// <summary>A tenant's drift check found it Failing (AWS would not answer) after it was something else.</summary>
     TenantFailing,
 
+    /// <summary>A tenant's drift check found it Healthy right after it was Drifted or Failing.</summary>
+    TenantRecovered,
+
     /// <summary>An apply ended Failed.</summary>
     ApplyFailed,
 
@@ -65,13 +68,15 @@ public enum DeliveryState
 public static class NotificationEvents
 {
     public static IReadOnlyList<NotificationEventKind> Choosable { get; } =
-        [NotificationEventKind.TenantDrifted, NotificationEventKind.TenantFailing, NotificationEventKind.ApplyFailed, NotificationEventKind.TenantLive];
+        [NotificationEventKind.TenantDrifted, NotificationEventKind.TenantFailing, NotificationEventKind.TenantRecovered, NotificationEventKind.ApplyFailed,
+            NotificationEventKind.TenantLive];
 
     /// <summary>The event as the portal names it to people.</summary>
     public static string Label(NotificationEventKind kind) => kind switch
     {
         NotificationEventKind.TenantDrifted => "Tenant drifted",
         NotificationEventKind.TenantFailing => "Tenant failing",
+        NotificationEventKind.TenantRecovered => "Tenant healthy again",
         NotificationEventKind.ApplyFailed => "Apply failed",
         NotificationEventKind.TenantLive => "Tenant live",
         _ => "Test",

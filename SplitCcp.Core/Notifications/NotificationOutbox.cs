@@ -11,8 +11,9 @@ namespace SplitCcp.Core.Notifications;
 public static class NotificationOutbox
 {
     /// <summary>
-    /// The tenant's drift status turned to <paramref name="status"/> (Drifted or Failing, as <paramref name="kind"/> says)
-    /// from another one, whose stretch of results was <paramref name="previousReportId"/>: after it, the next turn is a new event.
+    /// The tenant's drift status turned to <paramref name="status"/> (Drifted, Failing, or Healthy again, as
+    /// <paramref name="kind"/> says) from another one, whose stretch of results was <paramref name="previousReportId"/>:
+    /// after it, the next turn is a new event.
     /// </summary>
     public static NotificationEvent TenantTurned(
         NotificationEventKind kind, Guid tenantId, string previousStatus, string status, Guid? previousReportId, string text, DateTime at) => new()

@@ -290,8 +290,9 @@ public sealed partial class DriftChecker(
     }
 
     /// <summary>
-    /// A tenant that turns Drifted or Failing from another status is told to the notification endpoints that hear it: once
-    /// per turn, however many checks (or replicas) find it so, until it is something else and turns again.
+    /// A tenant that turns Drifted or Failing from another status, or Healthy straight from one of those two, is told to the
+    /// notification endpoints that hear it: once per turn, however many checks (or replicas) find it so, until it is
+    /// something else and turns again.
     /// </summary>
     private static void RecordTurn(SplitCcpDbContext db, TenantDrift before, HealthVerdict verdict, DateTime at)
     {
@@ -299,6 +300,7 @@ public sealed partial class DriftChecker(
         {
             TenantHealthStatus.Drifted => NotificationEventKind.TenantDrifted,
             TenantHealthStatus.Failing => NotificationEventKind.TenantFailing,
+            TenantHealthStatus.Healthy when before.Status is TenantHealthStatus.Drifted or TenantHealthStatus.Failing => NotificationEventKind.TenantRecovered,
             _ => (NotificationEventKind?)null,
         };
         if (kind is not { } turned || verdict.Status == before.Status)
@@ -306,8 +308,11 @@ public sealed partial class DriftChecker(
             return;
         }
 
+        var text = turned == NotificationEventKind.TenantRecovered
+            ? $"A drift check found every resource in line again; the tenant was {before.Status} before."
+            : TurnText(verdict);
         db.NotificationEvents.Add(NotificationOutbox.TenantTurned(
-            turned, before.TenantId, before.Status.ToString(), verdict.Status.ToString(), before.LatestReportId, TurnText(verdict), at));
+            turned, before.TenantId, before.Status.ToString(), verdict.Status.ToString(), before.LatestReportId, text, at));
     }
 
     /// <summary>What the check found, in a sentence: what is out of line, or why AWS did not answer.</summary>

@@ -58,12 +58,44 @@ public class NotificationEventTests
 
         (await host.ApplyAsync(tenant.Id)).State.ShouldBe(ApplyState.Succeeded);
         (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+        (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+        await SendAsync(host);
+
+        var recovered = Told(receiver, NotificationEventKind.TenantRecovered).ShouldHaveSingleItem("healthy twice: told once");
+        recovered.GetProperty("title").GetString().ShouldBe($"{tenant.DisplayName} is healthy again");
+        recovered.GetProperty("status").GetString().ShouldBe("Healthy");
+        recovered.GetProperty("previousStatus").GetString().ShouldBe("Drifted");
+        recovered.GetProperty("text").GetString().ShouldBe("A drift check found every resource in line again; the tenant was Drifted before.");
+
         await TamperAsync(host, tenant.Id, ResourceKeys.BucketPolicy);
         (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Drifted);
         await SendAsync(host);
 
         Told(receiver, NotificationEventKind.TenantDrifted).Count.ShouldBe(2, "healthy again, then drifted again: a new turn");
-        receiver.Received.Count.ShouldBe(2, "nothing else happened to tell");
+        receiver.Received.Select(r => r.Json.GetProperty("event").GetString()).ShouldBe(["TenantDrifted", "TenantRecovered", "TenantDrifted"], "nothing else happened to tell");
+    }
+
+    [Fact]
+    public async Task A_failing_tenant_AWS_answers_for_again_is_told_healthy_again_once_and_one_never_in_trouble_never()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartAsync();
+        await EndpointAsync(host, receiver.Url);
+        var tenant = await host.CreateDemoAsync();
+        await ApplyEngineTests.ConvergeAsync(host, tenant);
+        (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+        host.SandboxOptions.ThrottleRate = 1;
+        (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Failing);
+        await SendAsync(host);
+        host.SandboxOptions.ThrottleRate = 0;
+
+        (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+        (await DriftCheckerTests.CheckAsync(host, tenant.Id)).Status.ShouldBe(TenantHealthStatus.Healthy);
+        await SendAsync(host);
+
+        receiver.Received.Select(r => r.Json.GetProperty("event").GetString()).ShouldBe(["TenantFailing", "TenantRecovered"],
+            "Unknown to Healthy after the first convergence is no recovery; Failing to Healthy is, once");
+        Told(receiver, NotificationEventKind.TenantRecovered).ShouldHaveSingleItem().GetProperty("previousStatus").GetString().ShouldBe("Failing");
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class BulkChangesJourneyTests(BrowserFixture browser) : PortalTest
         await Portal.SignInAsync(SplitCcpWebFactory.AdminEmail, SplitCcpWebFactory.AdminPassword);
         await Portal.WaitForInteractiveAsync();
         await Portal.ByTestId("nav-bulk").ClickAsync();
-        await Portal.Page.WaitForURLAsync("**/bulk");
+        await Portal.WaitForPathAsync("/bulk");
         await Portal.WaitForInteractiveAsync();
         await Assertions.Expect(Portal.ByTestId("bulk-recent-empty")).ToBeVisibleAsync();
         await Assertions.Expect(Portal.ByTestId("bulk-tenant-row")).ToHaveCountAsync(3);
@@ -47,7 +47,7 @@ public sealed class BulkChangesJourneyTests(BrowserFixture browser) : PortalTest
         await Portal.ScreenshotAsync("bulk-apply-confirm");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Apply to 3 tenants" }).ClickAsync();
 
-        await Portal.Page.WaitForURLAsync("**/bulk/*");
+        await Assertions.Expect(Portal.Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/bulk/[^/?#]+$"), new() { Timeout = 60_000 });
         await Assertions.Expect(Portal.ByTestId("bulk-wave")).ToHaveCountAsync(3);
         await Assertions.Expect(Portal.ByTestId("bulk-summary")).ToHaveAttributeAsync("data-state", "Succeeded", s_bulkTimeout);
         await Assertions.Expect(Portal.ByTestId("bulk-summary")).ToHaveTextAsync("Done in 3 waves: 3 tenants applied.");

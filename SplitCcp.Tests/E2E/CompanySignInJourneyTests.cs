@@ -47,7 +47,7 @@ public sealed class CompanySignInJourneyTests(BrowserFixture browser) : CompanyS
         using var provider = StartProvider(("carol", new OidcUser("carol@contoso.test", true, ["staff"])));
 
         await StartAtProviderAsync("carol");
-        await Portal.Page.WaitForURLAsync("**/account/company/refused**");
+        await Portal.WaitForPathAsync("/account/company/refused");
 
         (await Portal.ByTestId("company-refused").InnerTextAsync()).ShouldContain("Your Contoso account has no access to SplitCcp");
         await Portal.ScreenshotAsync("company-refused");

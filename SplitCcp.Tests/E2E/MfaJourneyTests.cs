@@ -15,7 +15,7 @@ public sealed class MfaJourneyTests(BrowserFixture browser) : PortalTest(browser
         (await Portal.ByTestId("mfa-state").InnerTextAsync()).ShouldBe("off");
 
         await Portal.ByTestId("mfa-link").ClickAsync();
-        await Portal.Page.WaitForURLAsync("**/account/mfa");
+        await Portal.WaitForPathAsync("/account/mfa");
         await Portal.ByTestId("mfa-qr").WaitForAsync();
         var key = (await Portal.ByTestId("mfa-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
         await Portal.ScreenshotAsync("mfa-enrol");
@@ -32,7 +32,7 @@ public sealed class MfaJourneyTests(BrowserFixture browser) : PortalTest(browser
         await Portal.Page.FillAsync("#email", SplitCcpWebFactory.AdminEmail);
         await Portal.Page.FillAsync("#password", SplitCcpWebFactory.AdminPassword);
         await Portal.Page.ClickAsync("[data-testid=sign-in]");
-        await Portal.Page.WaitForURLAsync("**/account/login-code**");
+        await Portal.WaitForPathAsync("/account/login-code");
         await Portal.Page.FillAsync("#code", Code(key));
         await Portal.ScreenshotAsync("mfa-sign-in-code");
         await Portal.ByTestId("verify-code").ClickAsync();

@@ -51,8 +51,17 @@ public sealed class PortalPage(IPage page, Uri baseAddress, string testName)
     public async Task SignOutAsync()
     {
         await Page.ClickAsync("[data-testid=sign-out]");
-        await Page.WaitForURLAsync("**/account/login**");
+        await WaitForPathAsync("/account/login");
     }
+
+    /// <summary>
+    /// Waits up to 60 s for the address's path to be <paramref name="path"/> (a query may follow). Polled, as in
+    /// <see cref="ClickAndWaitForUrlAsync"/>: a navigation that lands before the wait begins makes WaitForURLAsync wait for a
+    /// load state that may never come again (playwright-dotnet #3365).
+    /// </summary>
+    public Task WaitForPathAsync(string path) =>
+        Assertions.Expect(Page).ToHaveURLAsync(
+            new System.Text.RegularExpressions.Regex($"^[^?#]*{System.Text.RegularExpressions.Regex.Escape(path)}([?#].*)?$"), new() { Timeout = 60_000 });
 
     public ILocator ByTestId(string id) => Page.Locator($"[data-testid=\"{id}\"]");
 

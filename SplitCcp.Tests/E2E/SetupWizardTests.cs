@@ -20,7 +20,7 @@ public sealed class SetupWizardTests(BrowserFixture browser) : PortalTest(browse
         await Portal.GotoAsync($"/tenants/{tenant.Id}");
         await Portal.WaitForInteractiveAsync();
         await Portal.ByTestId("open-setup").ClickAsync();
-        await page.WaitForURLAsync($"**/tenants/{tenant.Id}/setup");
+        await Portal.WaitForPathAsync($"/tenants/{tenant.Id}/setup");
         await Portal.WaitForInteractiveAsync();
 
         // Step 1: the picker lists the Sandbox's instances; Next refuses until the agent row is valid.
@@ -80,7 +80,7 @@ public sealed class SetupWizardTests(BrowserFixture browser) : PortalTest(browse
 
         // The tenant page offers the generated files; the pages carry the tenant's values as data.
         await page.GetByText("Open the tenant").ClickAsync();
-        await page.WaitForURLAsync($"**/tenants/{tenant.Id}");
+        await Portal.WaitForPathAsync($"/tenants/{tenant.Id}");
         await Portal.WaitForInteractiveAsync();
         await Portal.ScreenshotAsync("downloads");
         foreach (var name in new[] { "AudioOnly.html", "InSession.html" })

@@ -24,7 +24,7 @@ public sealed partial class TenantJourneyTests(BrowserFixture browser) : PortalT
 
         // The create form checks fields as they are typed.
         await page.ClickAsync("text=Create your first tenant");
-        await page.WaitForURLAsync("**/tenants/new");
+        await Portal.WaitForPathAsync("/tenants/new");
         await Portal.WaitForInteractiveAsync();
         await Portal.Input("tenant-display-name").FillAsync("Northwind Support");
         await Assertions.Expect(Portal.Input("tenant-slug")).ToHaveValueAsync("northwind-support");
@@ -42,7 +42,7 @@ public sealed partial class TenantJourneyTests(BrowserFixture browser) : PortalT
         await Portal.ScreenshotAsync("tenant-created");
 
         await page.ClickAsync("nav >> text=Tenants");
-        await page.WaitForURLAsync("**/tenants");
+        await Portal.WaitForPathAsync("/tenants");
         await Portal.ByTestId("tenants-table").GetByText("Northwind Support").WaitForAsync();
         (await Portal.ByTestId("tenants-table").InnerTextAsync()).ShouldContain("northwind");
         await Portal.ScreenshotAsync("tenant-list");
@@ -98,7 +98,7 @@ public sealed partial class TenantJourneyTests(BrowserFixture browser) : PortalT
             await confirm.ClickAsync();
         }
 
-        await Portal.Page.WaitForURLAsync("**/tenants", new() { Timeout = 60_000 });
+        await Portal.WaitForPathAsync("/tenants");
         (await App.CreateApiClient(SplitCcpWebFactory.AdminToken).GetAsync($"/api/tenants/{tenant.Id}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
     }
 

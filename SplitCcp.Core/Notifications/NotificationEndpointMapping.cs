@@ -18,8 +18,9 @@ internal sealed class NotificationEndpointMapping : IEntityTypeConfiguration<Not
         builder.PrimitiveCollection(e => e.Events).ElementType(t => t.HasConversion<string>());
         builder.Property(e => e.ProtectedSecret).HasMaxLength(FreeText.MaxLength);
 
-        // An address of NotificationRules.MaxUrlLength characters is about 2,900 encrypted.
-        builder.Property(e => e.ProtectedUrl).HasMaxLength(FreeText.MaxLength);
+        // No limit: an address of NotificationRules.MaxUrlLength characters is about 2,900 encrypted when it is ASCII, and
+        // more when it is not, which an address stored before it was encrypted may be.
+        builder.Property(e => e.ProtectedUrl);
         builder.Property(e => e.CreatedBy).HasMaxLength(256);
         builder.HasMany(e => e.Tenants).WithOne().HasForeignKey(t => t.EndpointId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -12,9 +12,6 @@ public enum NotificationEventKind
     /// <summary>A tenant's drift check found it Failing (AWS would not answer) after it was something else.</summary>
     TenantFailing,
 
-    /// <summary>A tenant's drift check found it Healthy right after it was Drifted or Failing.</summary>
-    TenantRecovered,
-
     /// <summary>An apply ended Failed.</summary>
     ApplyFailed,
 
@@ -23,6 +20,9 @@ public enum NotificationEventKind
 
     /// <summary>"Send test" on one endpoint; never chosen, always sent to that endpoint only.</summary>
     Test,
+
+    /// <summary>A tenant's drift check found it Healthy right after it was Drifted or Failing. Last, so earlier values keep their numbers.</summary>
+    TenantRecovered,
 }
 
 /// <summary>How a notification leaves the portal. Each has an <see cref="INotificationChannel"/>.</summary>

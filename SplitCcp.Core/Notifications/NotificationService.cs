@@ -99,14 +99,24 @@ public sealed partial class NotificationService(
             });
         }
 
-        if (endpoint.Channel == NotificationChannel.Webhook && string.IsNullOrWhiteSpace(input.Url) && KeptUrl(endpoint) is { } kept)
+        // The address is never shown, so a change that leaves it out keeps it; when the kept one will not do, the message
+        // says so, since the caller cannot see it.
+        var keeps = endpoint.Channel == NotificationChannel.Webhook && string.IsNullOrWhiteSpace(input.Url);
+        var kept = keeps ? KeptUrl(endpoint) : null;
+        if (kept is not null)
         {
-            // The address is never shown, so a change that leaves it out keeps it.
             input = input with { Url = kept };
         }
 
         if (await ValidateAsync(input with { Channel = endpoint.Channel }, caller, ct) is { Count: > 0 } errors)
         {
+            if (keeps && errors.TryGetValue("url", out var refused))
+            {
+                errors["url"] = [kept is null
+                    ? "The current address can no longer be read: the Data Protection key it was encrypted with is gone. Enter the address again."
+                    : $"The current address ({EndpointSecrets.Shown(kept)}) is no longer allowed. {refused[0]} Enter a new one."];
+            }
+
             return new EndpointSaveResult.Invalid(errors);
         }
 

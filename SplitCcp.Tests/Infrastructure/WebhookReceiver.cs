@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace SplitCcp.Tests.Infrastructure;
@@ -29,6 +32,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+
+        // A receiver stands for a service elsewhere: its requests must not show in the traces of a portal in this process,
+        // which listens to ASP.NET Core's activities by their source's name.
+        builder.Services.Replace(ServiceDescriptor.Singleton(new DiagnosticListener("SplitCcp.Tests.WebhookReceiver")));
+        builder.Services.Replace(ServiceDescriptor.Singleton(new ActivitySource("SplitCcp.Tests.WebhookReceiver")));
         var receiver = new WebhookReceiver(builder.Build());
         receiver._app.Run(receiver.ReceiveAsync);
         await receiver._app.StartAsync();

@@ -2,8 +2,10 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Reconciliation.Drift;
 using SplitCcp.Core.Sandbox;
+using SplitCcp.Tests.Core.Notifications;
 using SplitCcp.Tests.Infrastructure;
 using SplitCcp.Web.Metrics;
 
@@ -32,6 +34,27 @@ public sealed class OtlpExportTests
         {
             metrics.ShouldContain(instrument);
         }
+    }
+
+    /// <summary>For Slack and Teams the address's path is the credential: a trace must not carry it to the collector.</summary>
+    [Fact]
+    public async Task Otlp_WebhookSent_ItsSpanShowsTheHostButNotTheAddresssPath()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var webhook = await WebhookReceiver.StartAsync();
+        using var app = new SplitCcpWebFactory().WithSetting("SplitCcp:Telemetry:OtlpEndpoint", receiver.Address.ToString());
+        var notifications = app.Services.GetRequiredService<NotificationService>();
+        var saved = (await notifications.CreateAsync(app.Operator(), NotificationDeliveryTests.Input(webhook.Url + "/T0001/B0002/s3cretPart") with { AllTenants = true }))
+            .ShouldBeOfType<EndpointSaveResult.Saved>().Result;
+
+        (await notifications.SendTestAsync(app.Operator(), saved.Endpoint.Id)).ShouldNotBeNull().State.ShouldBe(DeliveryState.Delivered);
+        app.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000).ShouldBeTrue();
+
+        webhook.Received.ShouldHaveSingleItem().Path.ShouldBe("/hook/T0001/B0002/s3cretPart");
+        var traces = string.Concat(receiver.Received("traces"));
+        traces.ShouldContain(new Uri(webhook.Url).Authority, customMessage: "the webhook call has its span, with the host");
+        traces.ShouldNotContain("s3cretPart");
+        traces.ShouldNotContain("T0001");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using SplitCcp.Core.Notifications;
 using SplitCcp.Core.Observability;
 
 namespace SplitCcp.Web.Metrics;
@@ -26,12 +27,24 @@ internal static class OtlpExport
             .WithTracing(tracing => tracing
                 .AddSource(PortalTelemetry.Name)
                 .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = context => !IsProbe(context.Request.Path))
-                .AddHttpClientInstrumentation()
+                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = HideWebhookPath)
                 .AddOtlpExporter(otlp => Point(otlp, options.OtlpProtocol, endpoint, "v1/traces")))
             .WithMetrics(metrics => metrics
                 .AddMeter(PortalTelemetry.Name)
                 .AddOtlpExporter(otlp => Point(otlp, options.OtlpProtocol, endpoint, "v1/metrics")));
         return builder;
+    }
+
+    /// <summary>
+    /// A webhook's span shows its address as scheme and host only: for Slack and Teams the path is the credential, and a
+    /// trace goes to whoever runs the collector.
+    /// </summary>
+    private static void HideWebhookPath(System.Diagnostics.Activity activity, HttpRequestMessage request)
+    {
+        if (request.Headers.Contains(WebhookChannel.EventHeader) && request.RequestUri is { } address)
+        {
+            activity.SetTag("url.full", EndpointSecrets.Shown(address.AbsoluteUri));
+        }
     }
 
     /// <summary>Scrapes and health probes every few seconds would drown the traces that matter.</summary>

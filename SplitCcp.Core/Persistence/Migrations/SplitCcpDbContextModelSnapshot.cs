@@ -428,7 +428,6 @@ namespace SplitCcp.Core.Persistence.Migrations
 
                     b.Property<string>("ProtectedUrl")
                         .IsRequired()
-                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("UpdatedAt")

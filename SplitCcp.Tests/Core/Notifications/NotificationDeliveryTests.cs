@@ -268,6 +268,30 @@ public class NotificationDeliveryTests
         receiver.Received.Select(r => r.Path).ShouldBe(["/hook/first", "/hook/second"]);
     }
 
+    /// <summary>The caller cannot see the address a change keeps, so when it will not do, the message says which one and why.</summary>
+    [Theory]
+    [InlineData("http://hooks.example.com/T0001/s3cretPart", "The current address (http://hooks.example.com/…) is no longer allowed. Use https://. Plain http:// is only for a receiver on this machine")]
+    [InlineData(null, "The current address can no longer be read: the Data Protection key it was encrypted with is gone. Enter the address again.")]
+    public async Task A_change_that_keeps_an_address_that_no_longer_does_says_so_and_changes_nothing(string? stored, string error)
+    {
+        await using var host = await StartAsync();
+        var (op, _) = await OperatorAndTenantAsync(host);
+        var saved = await CreateEndpointAsync(host, op, "https://hooks.example.com/T0001/s3cretPart");
+        var protectedUrl = stored is null ? "not what Data Protection makes" : host.Services.GetRequiredService<EndpointSecrets>().ProtectUrl(stored);
+        await using (var db = await host.Services.GetRequiredService<IDbContextFactory<SplitCcpDbContext>>().CreateDbContextAsync())
+        {
+            await db.NotificationEndpoints.Where(e => e.Id == saved.Endpoint.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ProtectedUrl, protectedUrl));
+        }
+
+        var result = await Service(host).UpdateAsync(op, saved.Endpoint.Id, Input(url: "", name: "Renamed") with { AllTenants = true });
+
+        var message = result.ShouldBeOfType<EndpointSaveResult.Invalid>().Errors.ShouldHaveSingleItem();
+        message.Key.ShouldBe("url");
+        message.Value.ShouldHaveSingleItem().ShouldStartWith(error);
+        message.Value[0].ShouldNotContain("s3cretPart");
+        (await Service(host).GetAsync(op, saved.Endpoint.Id)).ShouldNotBeNull().Name.ShouldBe("Ops");
+    }
+
     [Fact]
     public async Task An_address_an_older_version_stored_in_plain_text_is_encrypted_at_start_and_still_used()
     {

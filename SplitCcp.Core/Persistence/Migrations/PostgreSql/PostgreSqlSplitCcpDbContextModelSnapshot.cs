@@ -444,8 +444,7 @@ namespace SplitCcp.Core.Persistence.Migrations.PostgreSql
 
                     b.Property<string>("ProtectedUrl")
                         .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
+                        .HasColumnType("text");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");

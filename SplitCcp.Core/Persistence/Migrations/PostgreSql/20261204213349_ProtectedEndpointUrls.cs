@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace SplitCcp.Core.Persistence.Migrations
+namespace SplitCcp.Core.Persistence.Migrations.PostgreSql
 {
     /// <inheritdoc />
     public partial class ProtectedEndpointUrls : Migration
@@ -13,8 +13,7 @@ namespace SplitCcp.Core.Persistence.Migrations
             migrationBuilder.AddColumn<string>(
                 name: "ProtectedUrl",
                 table: "NotificationEndpoints",
-                type: "TEXT",
-                maxLength: 4000,
+                type: "text",
                 nullable: false,
                 defaultValue: "");
         }

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace SplitCcp.Core.Persistence.Migrations.PostgreSql
+namespace SplitCcp.Core.Persistence.Migrations
 {
     /// <inheritdoc />
     public partial class ProtectedEndpointUrls : Migration
@@ -13,8 +13,7 @@ namespace SplitCcp.Core.Persistence.Migrations.PostgreSql
             migrationBuilder.AddColumn<string>(
                 name: "ProtectedUrl",
                 table: "NotificationEndpoints",
-                type: "character varying(4000)",
-                maxLength: 4000,
+                type: "TEXT",
                 nullable: false,
                 defaultValue: "");
         }

@@ -5,7 +5,9 @@ namespace SplitCcp.Core.Notifications;
 
 /// <summary>
 /// At start, once the schema is up to date: encrypts the address of each webhook saved before addresses were encrypted,
-/// and keeps only its shown form in plain text. Reads first, so a start with nothing to encrypt writes nothing.
+/// and keeps only its shown form in plain text. Reads first, so a start with nothing to encrypt writes nothing. On SQLite
+/// the old plain copy is wiped too: the rewrite zeroes the space it frees (<c>secure_delete</c>) and the log that still
+/// holds the earlier page is moved into the file and emptied. (On PostgreSQL the old row version stays until vacuum.)
 /// </summary>
 internal sealed class EndpointUrlProtection(IDbContextFactory<SplitCcpDbContext> dbFactory, EndpointSecrets secrets) : IDatabaseSeed
 {
@@ -24,6 +26,23 @@ internal sealed class EndpointUrlProtection(IDbContextFactory<SplitCcpDbContext>
             endpoint.Url = EndpointSecrets.Shown(endpoint.Url);
         }
 
-        await db.SaveChangesAsync(ct);
+        if (db is not SqliteSplitCcpDbContext)
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON;", ct);
+            await db.SaveChangesAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);", ct);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF;", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }

@@ -23,17 +23,15 @@ internal static class ProcessMemory
     }
 
     /// <summary>The peak resident set size since start or the last <see cref="ResetPeak"/>, or the process's own figure off Linux.</summary>
-    public static long PeakResidentBytes()
-    {
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return StatusBytes("VmHWM:") ?? process.PeakWorkingSet64;
-    }
+    public static long PeakResidentBytes() => StatusBytes("VmHWM:") ?? OwnFigure(p => p.PeakWorkingSet64);
 
     /// <summary>The resident set size now, or the process's own figure off Linux.</summary>
-    public static long ResidentBytes()
+    public static long ResidentBytes() => StatusBytes("VmRSS:") ?? OwnFigure(p => p.WorkingSet64);
+
+    private static long OwnFigure(Func<System.Diagnostics.Process, long> read)
     {
         using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return StatusBytes("VmRSS:") ?? process.WorkingSet64;
+        return read(process);
     }
 
     /// <summary>A line of /proc/self/status given in kB, in bytes; null where there is no such file.</summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using SplitCcp.Core.Security;
 using SplitCcp.Tests.Infrastructure;
 
@@ -29,7 +30,9 @@ public abstract partial class CompanySignInTest(BrowserFixture browser) : Portal
         await Portal.GotoAsync("/account/login");
         (await Portal.ByTestId("company-sign-in").InnerTextAsync()).ShouldBe("Sign in with Contoso");
         await Portal.ByTestId("company-sign-in").ClickAsync();
-        await Portal.Page.WaitForURLAsync(ProviderInteraction());
+        // Polled, as the portal's own navigations are (PortalPage.WaitForPathAsync): WaitForURLAsync can wait for a load state
+        // that has already passed.
+        await Assertions.Expect(Portal.Page).ToHaveURLAsync(ProviderInteraction(), new() { Timeout = 60_000 });
         await Portal.Page.FillAsync("input[name=login]", login);
         await Portal.Page.FillAsync("input[name=password]", "any password");
         await Portal.Page.ClickAsync("button[type=submit]");
